@@ -1,0 +1,46 @@
+# Single entry point for humans and CI.  `make run` and `make test` do all set-up.
+PY      ?= python3
+VENV    := .venv
+BIN     := $(VENV)/bin
+DB      ?= data/congress.duckdb
+CORPUS  ?= data/corpus
+PORT    ?= 8501
+STAMP   := $(VENV)/.installed
+
+.PHONY: setup system-deps run build dashboard test lint bench clean
+
+setup: system-deps $(STAMP)
+
+# Debian's chromium (Playwright's end-to-end test, Kaleido's PNG export) and CJK fonts.
+system-deps:
+	@if command -v chromium >/dev/null 2>&1 && fc-list 2>/dev/null | grep -qi 'Noto.*CJK'; then :; \
+	elif command -v apt-get >/dev/null 2>&1; then \
+	  echo "installing chromium and fonts-noto-cjk with apt-get"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-noto-cjk; \
+	else echo "warning: chromium / fonts-noto-cjk missing and no apt-get; browser test and PNG export will be skipped"; fi
+
+$(STAMP): requirements.txt
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -r requirements.txt
+	touch $(STAMP)
+
+build: setup
+	$(BIN)/python -m etl build --input $(CORPUS) --db $(DB)
+
+run: build
+	CONGRESS_DB=$(DB) $(BIN)/streamlit run dashboard.py --server.port $(PORT) --server.headless true
+
+test: setup
+	$(BIN)/python -m pytest -q
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+bench: setup
+	$(BIN)/python -m pytest -q benchmarks --benchmark-only
+
+clean:
+	rm -rf $(VENV) $(DB) .pytest_cache
