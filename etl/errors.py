@@ -51,3 +51,7 @@ class NotAReportError(EtlError):
 
 class CatalogError(EtlError):
     """The metric catalog data file is malformed."""
+
+
+class ExportError(EtlError):
+    """Facts could not be exported: unknown format, missing database or unwritable output."""

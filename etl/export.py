@@ -1,0 +1,214 @@
+"""Facts joined with report metadata and metric labels, written as CSV, XLSX or Parquet."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import os
+import tempfile
+import unicodedata
+from pathlib import Path
+from typing import BinaryIO
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from etl.errors import ExportError
+
+FORMATS = ("csv", "xlsx", "parquet")
+
+# The export's public column order: report, metric, the number, its provenance.
+COLUMNS: tuple[str, ...] = (
+    "fact_id",
+    "report_id",
+    "source_file",
+    "title",
+    "jurisdiction",
+    "level",
+    "parent",
+    "province",
+    "report_type",
+    "delivered",
+    "report_period_start",
+    "report_period_end",
+    "metric",
+    "category",
+    "label_zh",
+    "label_en",
+    "value",
+    "unit",
+    "qualifier",
+    "period_start",
+    "period_end",
+    "scope",
+    "evidence",
+    "evidence_start",
+    "evidence_end",
+    "value_text",
+    "value_start",
+    "value_end",
+    "section",
+)
+
+_FACTS_SQL = """
+    SELECT f.fact_id, f.report_id, r.source_file, r.title, r.jurisdiction, r.level, r.parent,
+           r.province, r.report_type, r.delivered,
+           r.period_start AS report_period_start, r.period_end AS report_period_end,
+           f.metric, m.category, m.label_zh, m.label_en,
+           f.value, f.unit, f.qualifier, f.period_start, f.period_end, f.scope,
+           f.evidence, f.evidence_start, f.evidence_end,
+           f.value_text, f.value_start, f.value_end, f.section
+    FROM facts f
+    LEFT JOIN reports r ON r.report_id = f.report_id
+    LEFT JOIN metrics m ON m.code = f.metric
+    ORDER BY r.jurisdiction NULLS LAST, f.period_start NULLS LAST, f.period_end NULLS LAST, f.metric,
+             r.source_file NULLS LAST, f.evidence_start, f.value_start, f.fact_id
+"""
+
+_XLSX_MAX_WIDTH = 60  # evidence sentences are long: wrap them rather than fill the screen
+_XLSX_MIN_WIDTH = 6
+_XLSX_BAD_SHEET_CHARS = set("[]:*?/\\")
+
+
+def _int_as_nullable(arrow_type: pa.DataType) -> pd.api.extensions.ExtensionDtype | None:
+    # Years and offsets with a NULL would otherwise turn into floats ('2023.0' in the CSV).
+    return pd.Int64Dtype() if pa.types.is_integer(arrow_type) else None
+
+
+def facts_frame(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """One row per fact with its report's metadata and its metric's labels, in COLUMNS order."""
+    table = con.sql(_FACTS_SQL).to_arrow_table()
+    df = table.to_pandas(types_mapper=_int_as_nullable, date_as_object=True)
+    return df.loc[:, list(COLUMNS)]
+
+
+def _check_format(fmt: str) -> str:
+    norm = (fmt or "").strip().lower().lstrip(".")
+    if norm not in FORMATS:
+        raise ExportError(f"unknown export format {fmt!r}: choose one of {', '.join(FORMATS)}")
+    return norm
+
+
+def _display_width(value: object) -> int:
+    """Columns an Excel cell needs: CJK characters are twice as wide as Latin ones."""
+    text = str(value)
+    line = max(text.splitlines() or [""], key=len)
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in line)
+
+
+def _cell(value: object) -> object:
+    """A pandas/numpy value → what openpyxl can write (None for every kind of missing)."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.to_pydatetime()
+    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
+        return value.item()  # numpy scalar → python
+    return value
+
+
+def _write_xlsx(df: pd.DataFrame, out: str | Path | BinaryIO, sheet_name: str) -> None:
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
+    if not sheet_name or len(sheet_name) > 31 or _XLSX_BAD_SHEET_CHARS & set(sheet_name):
+        raise ExportError(f"invalid sheet name {sheet_name!r}: use 1–31 characters without any of []:*?/\\")
+    wb = Workbook()
+    ws = wb.active
+    ws.title = sheet_name
+    headers = [str(c) for c in df.columns]
+    ws.append(headers)
+    widths = [_display_width(h) for h in headers]
+    for row in df.itertuples(index=False, name=None):
+        cells = [_cell(v) for v in row]
+        ws.append(cells)
+        for i, v in enumerate(cells):
+            if v is None:
+                continue
+            if isinstance(v, dt.datetime):
+                w = 19
+            elif isinstance(v, dt.date):
+                w = 10
+            else:
+                w = _display_width(v)
+            widths[i] = max(widths[i], w)
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    for i, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = min(
+            max(width + 2, _XLSX_MIN_WIDTH), _XLSX_MAX_WIDTH
+        )
+        if width > _XLSX_MAX_WIDTH:
+            for (cell,) in ws.iter_rows(min_row=2, min_col=i, max_col=i):
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+    ws.freeze_panes = "A2"
+    if len(df.columns):
+        ws.auto_filter.ref = ws.dimensions
+    wb.save(out)
+
+
+def _write(df: pd.DataFrame, fmt: str, out: str | Path | BinaryIO, sheet_name: str) -> None:
+    if fmt == "csv":
+        # utf-8-sig: the BOM is what makes Excel read the Chinese text as UTF-8.
+        df.to_csv(out, index=False, encoding="utf-8-sig")
+    elif fmt == "xlsx":
+        _write_xlsx(df, out, sheet_name)
+    else:
+        pq.write_table(pa.Table.from_pandas(df, preserve_index=False), out)
+
+
+def write_frame(df: pd.DataFrame, fmt: str, out: str | Path | BinaryIO, *, sheet_name: str = "facts") -> None:
+    """Write df as csv (UTF-8 with BOM), xlsx or parquet to a file path or a binary buffer.
+
+    A path is written through a temporary file in the same folder and renamed at the end,
+    so a failed export never leaves half a file where the old one was.
+    """
+    fmt = _check_format(fmt)
+    if not isinstance(out, (str, os.PathLike)):
+        _write(df, fmt, out, sheet_name)
+        return
+    path = Path(out)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        os.close(fd)
+    except OSError as exc:
+        raise ExportError(f"cannot write {path}: {exc.strerror or exc}: choose another output path") from exc
+    try:
+        _write(df, fmt, tmp, sheet_name)
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise ExportError(f"cannot write {path}: {exc.strerror or exc}: choose another output path") from exc
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def export_db(db_path: str | Path, fmt: str, out_path: str | Path) -> int:
+    """Export every fact of the DuckDB file at db_path (opened read-only); returns the row count."""
+    fmt = _check_format(fmt)
+    db = Path(db_path)
+    if not db.is_file():
+        raise ExportError(f"no database at {db}: run `make build` first")
+    try:
+        con = duckdb.connect(str(db), read_only=True)
+    except duckdb.Error as exc:
+        raise ExportError(
+            f"cannot open the database {db} read-only ({exc}): if a build is running, wait for it "
+            "to finish; otherwise rebuild it with `make build`"
+        ) from exc
+    try:
+        df = facts_frame(con)
+    except duckdb.CatalogException as exc:
+        raise ExportError(
+            f"the database {db} lacks the facts tables ({exc}): rebuild it with `make build`"
+        ) from exc
+    finally:
+        con.close()
+    write_frame(df, fmt, out_path)
+    return len(df)
