@@ -1,0 +1,149 @@
+"""The metric catalog (catalog.yaml): loading, validation and compiling its pattern language."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from .errors import CatalogError
+from .numbers import NUM, PCT, POST_WORDS
+
+CATALOG_PATH = Path(__file__).with_name("catalog.yaml")
+
+CORE_CODES = (
+    "legislation.laws_enacted", "legislation.laws_amended", "legislation.laws_repealed",
+    "legislation.research", "supervision.work_reports", "supervision.law_inspections",
+    "supervision.special_inquiries", "supervision.special_evaluations",
+    "supervision.inspection_visits", "supervision.research_studies",
+    "supervision.normative_docs_reviewed", "decisions.resolutions", "appointments.personnel",
+    "deputies.motions", "deputies.suggestions", "deputies.suggestions_resolved",
+    "deputies.suggestion_satisfaction", "liaison.stations", "liaison.station_visits",
+    "liaison.constituents_received", "liaison.opinions_collected", "liaison.problems_resolved",
+    "petitions.letters_visits", "meetings.standing_committee",
+)  # fmt: skip
+KINDS = ("core", "composite", "sub", "extended", "blocker")
+DEFAULT_PRIORITY = {"blocker": 30, "composite": 20, "sub": 20, "core": 10, "extended": 10}
+CONDITIONS = ("sentence_has", "sentence_lacks", "lead_has", "lead_lacks", "tail_lacks")
+
+GAP = r"[^,，。;；:：!?！？\n\d]{0,12}?"
+GAP_LONG = r"[^。;；!?！？\n\d]{0,30}?"
+
+
+@dataclass(frozen=True)
+class Pattern:
+    metric: str
+    pid: str  # code#index, kept on each fact to show which rule produced it
+    regex: re.Pattern
+    priority: int
+    conditions: dict[str, re.Pattern]
+    percent: bool
+
+
+@dataclass(frozen=True)
+class Metric:
+    code: str
+    category: str
+    kind: str
+    label_zh: str
+    label_en: str
+    units: tuple[str, ...]
+    patterns: tuple[Pattern, ...]
+    examples: tuple[dict, ...] = field(default_factory=tuple)
+
+    @property
+    def unit(self) -> str:
+        return "/".join(self.units)
+
+
+@dataclass(frozen=True)
+class Catalog:
+    metrics: dict[str, Metric]
+    categories: dict[str, dict]
+
+    @property
+    def patterns(self) -> list[Pattern]:
+        return [p for m in self.metrics.values() for p in m.patterns]
+
+    def fact_metrics(self) -> list[Metric]:
+        """Metrics that become facts (everything but blockers)."""
+        return [m for m in self.metrics.values() if m.kind != "blocker"]
+
+
+def _unit_group(units: list[str]) -> str:
+    alts = "|".join(re.escape(u) for u in sorted(units, key=len, reverse=True))
+    return f"(?P<unit>{alts})(?P<post>{POST_WORDS})?"
+
+
+def compile_pattern(source: str, units: list[str]) -> tuple[re.Pattern, bool]:
+    """Expand the placeholders of a catalog pattern and compile it."""
+    percent = "{P}" in source
+    expanded = (
+        source.replace("{N}", f"(?P<num>{NUM})")
+        .replace("{P}", f"(?P<num>{PCT})(?P<post>{POST_WORDS})?")
+        .replace("{U}", _unit_group(units))
+        .replace("{GL}", GAP_LONG)
+        .replace("{G}", GAP)
+    )
+    try:
+        return re.compile(expanded), percent
+    except re.error as exc:
+        raise CatalogError(f"pattern {source!r} does not compile: {exc}") from exc
+
+
+def _parse(data: dict) -> Catalog:
+    if not isinstance(data, dict) or "metrics" not in data:
+        raise CatalogError("catalog.yaml needs a top-level 'metrics' list")
+    categories = data.get("categories") or {}
+    metrics: dict[str, Metric] = {}
+    for entry in data["metrics"]:
+        code = entry.get("code")
+        for key in ("code", "category", "kind", "label_zh", "label_en", "units", "patterns"):
+            if not entry.get(key):
+                raise CatalogError(f"catalog entry {code or entry!r} lacks {key!r}")
+        if code in metrics:
+            raise CatalogError(f"duplicate catalog code {code!r}")
+        if entry["kind"] not in KINDS:
+            raise CatalogError(f"{code}: kind must be one of {KINDS}")
+        if entry["category"] not in categories:
+            raise CatalogError(f"{code}: unknown category {entry['category']!r}")
+        units = list(entry["units"])
+        patterns = []
+        for i, p in enumerate(entry["patterns"]):
+            spec = {"regex": p} if isinstance(p, str) else dict(p)
+            unknown = set(spec) - {"regex", "units", "priority", *CONDITIONS}
+            if unknown:
+                raise CatalogError(f"{code} pattern {i}: unknown keys {sorted(unknown)}")
+            regex, percent = compile_pattern(spec["regex"], spec.get("units", units))
+            if "num" not in regex.groupindex:
+                raise CatalogError(f"{code} pattern {i}: no {{N}} or {{P}} placeholder")
+            conds = {k: re.compile(spec[k]) for k in CONDITIONS if k in spec}
+            prio = spec.get("priority", entry.get("priority", DEFAULT_PRIORITY[entry["kind"]]))
+            patterns.append(Pattern(code, f"{code}#{i}", regex, int(prio), conds, percent))
+        metrics[code] = Metric(
+            code=code,
+            category=entry["category"],
+            kind=entry["kind"],
+            label_zh=entry["label_zh"],
+            label_en=entry["label_en"],
+            units=tuple(units),
+            patterns=tuple(patterns),
+            examples=tuple(entry.get("examples") or ()),
+        )
+    missing = [c for c in CORE_CODES if c not in metrics or metrics[c].kind != "core"]
+    if missing:
+        raise CatalogError(f"catalog lacks core codes: {missing}")
+    return Catalog(metrics=metrics, categories=categories)
+
+
+@lru_cache(maxsize=4)
+def load_catalog(path: str | Path = CATALOG_PATH) -> Catalog:
+    """Read and validate the catalog; raises CatalogError naming the bad entry."""
+    try:
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise CatalogError(f"cannot read metric catalog {path}: {exc}") from exc
+    return _parse(data)

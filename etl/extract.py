@@ -1,0 +1,202 @@
+"""Catalog patterns → Fact records with spans, sentence by sentence.
+
+For each sentence outside the plans: every catalog pattern proposes candidates; each number is
+claimed by at most one metric (blockers, composites and sub-metrics outrank plain metrics); a count
+that a list shares with another activity (视察调研、执法检查19项) is not given to either; parallel
+parts of one metric in one sentence (街道…14个，社区…67个) are summed; repeats are dropped.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .catalog import Catalog, Pattern, load_catalog
+from .models import Fact, Section
+from .normalize import Normalized, sentences
+from .numbers import NumberError, parse_number
+from .sections import section_at, sentence_period
+
+CLAUSE_PUNCT = ",，;；:：、"
+_CLAUSE_START = re.compile(r"[,，;；:：](?=[^,，;；:：]*$)")
+_CONJ_END = re.compile(r"(?:、|和|及|与|以及|并)$")
+_COUNTED_ITEM = re.compile(r"\d[万亿]?[余多]?(?:件次|人次|[件项次个部名条期场家处])(?P<rest>[^\d]*)$")
+_ALL_LEVELS = re.compile(r"五级|四级|各级|三级人大代表")
+_YEAR = re.compile(r"(?<!\d)20\d{2}年")
+_BOTH = re.compile(r"[和及、与].{0,8}?(?:均|都|全部)")
+_TOTAL_WORDS = re.compile(r"共|累计|合计|总|其中")
+
+
+@dataclass
+class Candidate:
+    pattern: Pattern
+    kind: str
+    start: int  # match span in the sentence
+    end: int
+    num_start: int
+    num_end: int
+    value: float
+    qualifier: str
+    unit: str | None
+    lead: str
+    pattern_text: str = ""
+    parts: int = 1
+
+
+def _lead_tail(sentence: str, start: int, end: int) -> tuple[str, str]:
+    before = sentence[:start]
+    m = _CLAUSE_START.search(before)
+    lead = before[m.end() :] if m else before
+    after = sentence[end:]
+    cut = min((after.find(p) for p in ",，;；:：" if p in after), default=len(after))
+    return lead, after[:cut]
+
+
+def _conditions_hold(p: Pattern, sentence: str, lead: str, tail: str) -> bool:
+    c = p.conditions
+    if "sentence_has" in c and not c["sentence_has"].search(sentence):
+        return False
+    if "sentence_lacks" in c and c["sentence_lacks"].search(sentence):
+        return False
+    if "lead_has" in c and not c["lead_has"].search(lead):
+        return False
+    if "lead_lacks" in c and c["lead_lacks"].search(lead):
+        return False
+    return not ("tail_lacks" in c and c["tail_lacks"].search(tail))
+
+
+def _shares_count(lead: str) -> bool:
+    """True when the keyword follows another activity joined by 、/和 that has no count of its own."""
+    m = _CONJ_END.search(lead)
+    if not m:
+        return False
+    before = lead[: m.start()]
+    if not re.search(r"\d", before):
+        return bool(re.search(r"[\u4e00-\u9fff]{2}", before))
+    item = _COUNTED_ITEM.search(before)
+    return item is None or len(item.group("rest").strip()) >= 2
+
+
+def candidates_in(sentence: str, catalog: Catalog) -> list[Candidate]:
+    out: list[Candidate] = []
+    for p in catalog.patterns:
+        kind = catalog.metrics[p.metric].kind
+        for m in p.regex.finditer(sentence):
+            lead, tail = _lead_tail(sentence, m.start(), m.end())
+            if not _conditions_hold(p, sentence, lead, tail):
+                continue
+            keyword_first = m.start("num") > m.start()
+            if keyword_first and kind in ("core", "extended") and _shares_count(lead):
+                if not (p.percent and re.search("均|都", m.group())):
+                    continue
+            try:
+                parsed = parse_number(m.group("num"), m.groupdict().get("post") or "")
+            except NumberError:
+                continue
+            unit = "%" if p.percent else m.groupdict().get("unit")
+            out.append(
+                Candidate(p, kind, m.start(), m.end(), m.start("num"), m.end("num"),
+                          parsed.value, parsed.qualifier, unit, lead, m.group())
+            )  # fmt: skip
+    return out
+
+
+def resolve(cands: list[Candidate]) -> list[Candidate]:
+    """Each number goes to one metric: higher priority first, then the longer (more specific) match."""
+    best: dict[tuple[int, int], Candidate] = {}
+    shared: list[Candidate] = []
+    for c in cands:
+        if c.unit == "%" and _BOTH.search(c.lead + c.pattern_text):
+            shared.append(c)  # 办结率和满意率均为百分之百: one number stated for both rates
+            continue
+        key = (c.num_start, c.num_end)
+        cur = best.get(key)
+        if cur is None or (c.pattern.priority, c.end - c.start) > (cur.pattern.priority, cur.end - cur.start):
+            best[key] = c
+    # Numbers overlapping a claimed number of higher priority are dropped too.
+    kept = sorted(best.values(), key=lambda c: (-c.pattern.priority, c.num_start))
+    final: list[Candidate] = []
+    for c in kept:
+        if any(c.num_start < f.num_end and f.num_start < c.num_end for f in final):
+            continue
+        final.append(c)
+    for c in shared:
+        if not any(c.num_start < f.num_end and f.num_start < c.num_end and f.kind == "blocker" for f in final):
+            if not any(f.pattern.metric == c.pattern.metric and f.num_start == c.num_start for f in final):
+                final.append(c)
+    return sorted((c for c in final if c.kind != "blocker"), key=lambda c: c.num_start)
+
+
+def _sum_parallel(group: list[Candidate], sentence: str) -> list[Candidate]:
+    """Parallel parts of one metric in one sentence (街道…14个，社区…67个) → one summed count."""
+    if len(group) < 2 or len(group) > 4:
+        return group
+    units = {c.unit for c in group}
+    if len({c.pattern.pid for c in group}) != 1:
+        return group[:1]  # different wordings of one metric in one sentence: not parallel parts
+    if len(units) != 1 or "%" in units or len(_YEAR.findall(sentence)) > 1:
+        return group
+    if any(_TOTAL_WORDS.search(c.lead) for c in group[1:]):
+        return group[:1]  # a later total or subset: keep the first statement only
+    first = group[0]
+    total = sum(c.value for c in group)
+    qual = "exact" if all(c.qualifier == "exact" for c in group) else "approx_at_least"
+    merged = Candidate(first.pattern, first.kind, first.start, group[-1].end, first.num_start,
+                       group[-1].num_end, total, qual, first.unit, first.lead, "", len(group))  # fmt: skip
+    return [merged]
+
+
+def extract_facts(
+    norm: Normalized,
+    sections: list[Section],
+    report_type: str | None = None,
+    catalog: Catalog | None = None,
+) -> list[Fact]:
+    """All facts of one report, in text order, with evidence and offsets."""
+    catalog = catalog or load_catalog()
+    text = norm.text
+    facts: list[Fact] = []
+    seen: set[tuple] = set()
+    for a, b in sentences(text):
+        sentence = text[a:b]
+        if not re.search(r"\d|[一二两三四五六七八九十百千万]", sentence):
+            continue
+        section = section_at(sections, a)
+        period = sentence_period(sentence, section, report_type)
+        if period is None:
+            continue
+        chosen = resolve(candidates_in(sentence, catalog))
+        by_metric: dict[str, list[Candidate]] = {}
+        for c in chosen:
+            by_metric.setdefault(c.pattern.metric, []).append(c)
+        for metric, group in by_metric.items():
+            for c in _sum_parallel(group, sentence):
+                key = (metric, c.value, period, c.unit)
+                if key in seen:
+                    continue
+                seen.add(key)
+                facts.append(_fact(norm, metric, c, a, b, period, section, sentence))
+    return sorted(facts, key=lambda f: f.value_start)
+
+
+def _fact(norm, metric, c: Candidate, a, b, period, section: Section, sentence: str) -> Fact:
+    raw_a, raw_b = norm.raw_span(a, b)
+    return Fact(
+        metric=metric,
+        value=float(c.value),
+        unit=c.unit,
+        qualifier=c.qualifier,
+        period_start=period[0],
+        period_end=period[1],
+        evidence=norm.raw[raw_a:raw_b],
+        evidence_start=a,
+        evidence_end=b,
+        value_text=norm.text[a + c.num_start : a + c.num_end],
+        value_start=a + c.num_start,
+        value_end=a + c.num_end,
+        raw_start=raw_a,
+        raw_end=raw_b,
+        scope="all_levels" if _ALL_LEVELS.search(sentence) else None,
+        section=section.kind,
+        pattern=c.pattern.pid + (f"+sum{c.parts}" if c.parts > 1 else ""),
+    )

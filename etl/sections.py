@@ -1,0 +1,147 @@
+"""Parts of a report (past work, term review, plans) and the period each sentence's counts cover.
+
+Plans for the coming year never yield facts.  Headings are recognized by their wording (data in
+sections.yaml); a heading opens a part that runs until the next heading of another kind.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from .models import Section
+
+CUES_PATH = Path(__file__).with_name("sections.yaml")
+
+
+@dataclass(frozen=True)
+class Cues:
+    plan_heading: re.Pattern
+    past_heading: re.Pattern
+    bare_year: re.Pattern
+    plan_sentence: re.Pattern
+    sentence_year: re.Pattern
+    years_back: re.Pattern
+    term_phrase: re.Pattern
+    max_heading_len: int
+
+
+@lru_cache(maxsize=1)
+def cues() -> Cues:
+    data = yaml.safe_load(CUES_PATH.read_text(encoding="utf-8"))
+    return Cues(
+        plan_heading=re.compile(data["plan_heading"]),
+        past_heading=re.compile(data["past_heading"]),
+        bare_year=re.compile(data["bare_year"]),
+        plan_sentence=re.compile(data["plan_sentence"]),
+        sentence_year=re.compile(data["sentence_year"]),
+        years_back=re.compile(data["years_back"]),
+        term_phrase=re.compile(data["term_phrase"]),
+        max_heading_len=int(data["max_heading_len"]),
+    )
+
+
+def _heading_kind(line: str, period_end: int | None) -> tuple[str, int | None] | None:
+    """('plans'|'past', year) when the line is a heading of a part, else None."""
+    c = cues()
+    s = line.strip()
+    if not s or len(s) > c.max_heading_len or "。" in s[:-1]:
+        return None
+    m = c.bare_year.fullmatch(s)
+    if m:
+        year = int(m.group(1))
+        if period_end is None:
+            return None
+        return ("plans" if year > period_end else "past"), year
+    m = c.plan_heading.search(s)
+    if m:
+        year = int(m.group("y")) if m.groupdict().get("y") else None
+        if year is not None and period_end is not None and year <= period_end:
+            return "past", year
+        return "plans", year
+    m = c.past_heading.search(s)
+    if m:
+        year = int(m.group("y")) if m.groupdict().get("y") else None
+        if year is not None and period_end is not None and year > period_end:
+            return "plans", year
+        return "past", year
+    return None
+
+
+def find_sections(
+    text: str, period_start: int | None, period_end: int | None, report_type: str | None = None
+) -> list[Section]:
+    """Split normalized text into parts; unheaded text counts as past work (or the term review)."""
+    past_kind = "term_review" if report_type == "term_review" else "past_work"
+    sections: list[Section] = []
+    kind, heading, year, start = past_kind, None, None, 0
+    pos = 0
+    for line in text.split("\n"):
+        found = _heading_kind(line, period_end)
+        if found is not None:
+            new_kind = "plans" if found[0] == "plans" else past_kind
+            if new_kind != kind:
+                if pos > start:
+                    sections.append(_section(kind, start, pos, heading, year, period_start, period_end))
+                kind, heading, year, start = new_kind, line.strip(), found[1], pos
+        pos += len(line) + 1
+    if len(text) > start or not sections:
+        sections.append(_section(kind, start, len(text), heading, year, period_start, period_end))
+    return sections
+
+
+def _section(kind, start, end, heading, year, p0, p1) -> Section:
+    if kind == "plans":
+        y = year if year is not None else (p1 + 1 if p1 is not None else None)
+        return Section(kind, start, end, heading, y, y)
+    return Section(kind, start, end, heading, p0, p1)
+
+
+def section_at(sections: list[Section], offset: int) -> Section:
+    for s in sections:
+        if s.start <= offset < s.end:
+            return s
+    return sections[-1]
+
+
+def sentence_period(
+    sentence: str, section: Section, report_type: str | None = None
+) -> tuple[int | None, int | None] | None:
+    """The years a sentence's counts cover, or None when the sentence is a plan (no facts).
+
+    ``2018年,…`` names its year; ``2019年以来`` runs to the section's end; ``三年来`` counts back;
+    a later year than the section's, or 将/计划 wording about next year, marks a plan.
+    """
+    c = cues()
+    p0, p1 = section.period_start, section.period_end
+    if section.kind == "plans":
+        return None
+    if c.plan_sentence.search(sentence):
+        return None
+    m = c.sentence_year.match(sentence)
+    if m:
+        y = int(m.group("y"))
+        if p1 is not None and y > p1:
+            return None
+        if m.group("since"):
+            return (y, p1 if p1 is not None else y)
+        if p0 is None or y >= p0 - 1:
+            return (y, y)
+    m = c.years_back.match(sentence)
+    if m and p1 is not None:
+        from .numbers import NumberError, parse_number
+
+        try:
+            n = int(parse_number(m.group("n")).value)
+        except NumberError:
+            n = 0
+        if 1 < n <= 10:
+            return (p1 - n + 1, p1)
+    if report_type != "term_review" and c.term_phrase.search(sentence):
+        # A term total inside an annual report: its years are unknown, so it is not charted as one year.
+        return None
+    return (p0, p1)
