@@ -103,7 +103,9 @@ def _drop_inner_spaces(chars: list[str], idx: list[int]) -> tuple[list[str], lis
                 j += 1
             prev = out_c[-1] if out_c else "\n"
             nxt = chars[j] if j < n else "\n"
-            keep = not (_is_cjkish(prev) or _is_cjkish(nxt) or prev == "\n" or nxt == "\n")
+            cjk_p, cjk_n = _is_cjkish(prev), _is_cjkish(nxt)
+            drop = (cjk_p and (cjk_n or nxt.isdigit())) or (cjk_n and prev.isdigit())
+            keep = not (drop or prev == "\n" or nxt == "\n")
             if keep:
                 out_c.append(" ")
                 out_i.append(idx[i])

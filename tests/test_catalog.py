@@ -1,0 +1,43 @@
+"""The metric catalog is data: every entry is complete, and its example sentences really extract."""
+
+import pytest
+
+from etl.catalog import CORE_CODES, load_catalog
+from etl.extract import extract_facts
+from etl.models import Section
+from etl.normalize import normalize
+
+CATALOG = load_catalog()
+EXAMPLES = [
+    (m.code, ex["text"], ex["value"]) for m in CATALOG.metrics.values() for ex in m.examples
+]
+
+
+def test_all_core_codes_present_with_exact_spelling():
+    assert set(CORE_CODES) <= set(CATALOG.metrics)
+    assert len(CORE_CODES) == 24
+    assert all(CATALOG.metrics[c].kind == "core" for c in CORE_CODES)
+
+
+@pytest.mark.parametrize("code", sorted(CATALOG.metrics))
+def test_entry_is_complete(code):
+    m = CATALOG.metrics[code]
+    assert m.label_zh and m.label_en and m.units and m.patterns
+    assert m.category in CATALOG.categories
+    assert any(ex["value"] is not None for ex in m.examples), "needs a positive example sentence"
+
+
+def _extract(text):
+    n = normalize(text)
+    return extract_facts(n, [Section("past_work", 0, len(n.text), None, 2023, 2023)], "annual_report")
+
+
+@pytest.mark.parametrize("code,text,value", EXAMPLES)
+def test_catalog_examples(code, text, value):
+    got = [f.value for f in _extract(text) if f.metric == code]
+    if code.startswith("_blocked"):
+        assert all(f.value != value for f in _extract(text))
+    elif value is None:
+        assert got == [], f"{code} must not match: {text}"
+    else:
+        assert value in got, f"{code} should give {value} from: {text}"

@@ -1,0 +1,110 @@
+"""Extraction over realistic excerpts: enumerations, composites, subsets, ordinals, evidence offsets."""
+
+import re
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from etl.extract import extract_facts
+from etl.models import Section
+from etl.normalize import normalize
+from etl.numbers import parse_number
+
+
+def facts_of(text, p0=2023, p1=2023, rtype="annual_report"):
+    n = normalize(text)
+    facts = extract_facts(n, [Section("past_work", 0, len(n.text), None, p0, p1)], rtype)
+    return n, facts
+
+
+def pairs(text, **kw):
+    return [(f.metric, f.value) for f in facts_of(text, **kw)[1]]
+
+
+def test_enumeration_sharing_a_verb_yields_six_facts():
+    text = "听取审议工作报告25个，开展执法检查7项、专题视察32次、专题调研6项、专项评议4次、专题询问2次。"
+    assert pairs(text) == [
+        ("supervision.work_reports", 25),
+        ("supervision.law_inspections", 7),
+        ("supervision.inspection_visits", 32),
+        ("supervision.research_studies", 6),
+        ("supervision.special_evaluations", 4),
+        ("supervision.special_inquiries", 2),
+    ]
+
+
+def test_combined_counts_go_to_composite_codes_only():
+    got = pairs("开展视察调研、执法检查19项。共制定和修订地方性法规10件，修改33件次，废止12件。")
+    assert ("supervision.law_inspections", 19) not in got
+    assert ("supervision.activities_combined", 19) in got
+    assert ("legislation.laws_enacted", 10) not in got
+    assert ("legislation.laws_enacted_or_amended", 10) in got
+    assert ("legislation.laws_amended", 33) in got and ("legislation.laws_repealed", 12) in got
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "深入推进“十大战略”行动，建设“四个中原”，坚决做到“两个维护”。",
+        "认真落实“第一议题”制度，在郑州市第十六届人民代表大会第二次会议上。",
+        "2024年2月3日，2023年是开局之年，一府一委两院统一思想。",
+        "代表建议解决率比上年提高15个百分点。",
+    ],
+)
+def test_ordinals_slogans_dates_and_changes_are_never_facts(text):
+    assert pairs(text) == []
+
+
+def test_subsets_are_not_the_metric():
+    got = pairs("打造省级星级代表联络站13个、市级星级代表联络站79个。督办重要信访案件27件。")
+    assert not any(m in ("liaison.stations", "petitions.letters_visits") for m, _ in got)
+
+
+def test_parallel_parts_are_summed():
+    got = pairs("目前，全区共建成街道人大代表联络站14个，社区人大代表联络站67个。")
+    assert got == [("liaison.stations", 81)]
+
+
+def test_qualifiers_and_multipliers():
+    _, facts = facts_of("累计线上线下接待群众7万余人次，解决群众反映问题28579件。")
+    f = facts[0]
+    assert (f.metric, f.value, f.qualifier, f.unit) == ("liaison.constituents_received", 70000, "approx_at_least", "人次")
+
+
+def test_chinese_numerals_in_counts():
+    assert pairs("全年开展执法检查三次，专题询问两次。") == [
+        ("supervision.law_inspections", 3),
+        ("supervision.special_inquiries", 2),
+    ]
+
+
+def test_traditional_text_gives_same_facts_with_evidence_as_written():
+    n, facts = facts_of("聽取審議工作報告25個，開展執法檢查7項。")
+    assert [(f.metric, f.value) for f in facts] == [("supervision.work_reports", 25), ("supervision.law_inspections", 7)]
+    assert "執法檢查" in facts[1].evidence
+
+
+def test_evidence_offsets_point_at_the_sentence_and_number():
+    text = "一、监督工作\n\n开展执法检查 22次、专题询问９次。\n\n共 依 法 作 出 决 议 决 定 53 项。"
+    n, facts = facts_of(text)
+    assert len(facts) == 3
+    for f in facts:
+        sentence = n.text[f.evidence_start : f.evidence_end]
+        assert n.text[f.value_start : f.value_end] == f.value_text
+        assert f.value_text in sentence
+        assert parse_number(f.value_text).value == f.value
+        assert n.raw[f.raw_start : f.raw_end] == f.evidence
+
+
+_WORDS = ["开展", "执法检查", "专题询问", "听取审议", "工作报告", "代表建议", "件", "项", "次", "个", "人次",
+          "，", "、", "。", "\n", "余", "近", "第", "年", "十", "二", "万", "百分之", "%", " ", "　", "常委会", "將"]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.one_of(st.sampled_from(_WORDS), st.integers(0, 99999).map(str)), max_size=40))
+def test_any_text_yields_no_exception_and_evidence_contains_the_number(parts):
+    n, facts = facts_of("".join(parts))
+    for f in facts:
+        assert f.value_text in n.text[f.evidence_start : f.evidence_end]
+        assert re.search(r"[\d一二两三四五六七八九十百千万]", f.value_text)
