@@ -57,7 +57,7 @@ def extract_all(paths: list[Path], summary: BuildSummary, progress: bool = True)
             summary.problems.append((path.name, f"same text as {seen[rep.report_id]}: loaded once"))
             continue
         seen[rep.report_id] = path.name
-        summary.warnings.extend((path.name, w) for w in rep.warnings)
+        summary.warnings.extend((path.name, w.removeprefix(f"{path.name}: ")) for w in rep.warnings)
         reports.append(rep)
     return reports
 
@@ -67,7 +67,8 @@ def save(con, reports: list[ExtractedReport], summary: BuildSummary) -> None:
         write_report(con, rep)
         summary.reports += 1
         summary.facts += len(rep.facts)
-    con.executemany("INSERT INTO load_problems VALUES (?, ?)", summary.problems)
+    if summary.problems:
+        con.executemany("INSERT INTO load_problems VALUES (?, ?)", summary.problems)
 
 
 def build(input_dir: str | Path, db_path: str | Path, *, progress: bool = True) -> BuildSummary:

@@ -66,14 +66,16 @@ def write_report(con: duckdb.DuckDBPyConnection, rep: ExtractedReport) -> None:
             "INSERT INTO report_texts (report_id, raw_text, norm_text) VALUES (?, ?, ?)",
             [rep.report_id, rep.norm.raw, rep.norm.text],
         )
-        con.executemany(
+        _insert_many(
+            con,
             "INSERT INTO sections VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 (rep.report_id, i, s.kind, s.heading, s.start, s.end, s.period_start, s.period_end)
                 for i, s in enumerate(rep.sections)
             ],
         )
-        con.executemany(
+        _insert_many(
+            con,
             "INSERT INTO facts (fact_id, report_id, metric, value, unit, qualifier, period_start, period_end,"
             " scope, evidence, evidence_start, evidence_end, value_text, value_start, value_end,"
             " raw_start, raw_end, section, pattern) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -90,6 +92,11 @@ def write_report(con: duckdb.DuckDBPyConnection, rep: ExtractedReport) -> None:
     except BaseException:
         con.execute("ROLLBACK")
         raise
+
+
+def _insert_many(con: duckdb.DuckDBPyConnection, sql: str, rows: list[tuple]) -> None:
+    if rows:  # DuckDB refuses executemany with no rows
+        con.executemany(sql, rows)
 
 
 @contextlib.contextmanager
