@@ -35,7 +35,10 @@ def list_report_files(input_dir: str | Path) -> list[Path]:
     root = Path(input_dir)
     if not root.is_dir():
         raise EtlError(f"input folder {root} does not exist or is not a folder")
-    return sorted(p for p in root.rglob("*") if p.is_file() and is_report_file(p))
+    return sorted(
+        p for p in root.rglob("*")
+        if p.is_file() and is_report_file(p) and not any(part.startswith(".") for part in p.relative_to(root).parts)
+    )  # fmt: skip
 
 
 def extract_all(paths: list[Path], summary: BuildSummary, progress: bool = True) -> list[ExtractedReport]:

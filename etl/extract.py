@@ -133,7 +133,9 @@ def _sum_parallel(group: list[Candidate], sentence: str) -> list[Candidate]:
         return group
     units = {c.unit for c in group}
     if len({c.pattern.pid for c in group}) != 1:
-        return group[:1]  # different wordings of one metric in one sentence: not parallel parts
+        # Different wordings of one metric in one sentence are not parallel parts: keep the
+        # statement of the most direct pattern (the catalog lists a metric's patterns best first).
+        return [min(group, key=lambda c: (int(c.pattern.pid.rsplit("#", 1)[1]), c.num_start))]
     if len(units) != 1 or "%" in units or len(_YEAR.findall(sentence)) > 1:
         return group
     if any(_TOTAL_WORDS.search(c.lead) for c in group[1:]):

@@ -1,0 +1,61 @@
+"""Wording from reports of other levels, provinces and years (not the bundled five): the genre, not the seeds.
+
+Each case is a sentence as such reports phrase it, with every core fact it states and nothing else
+core-coded.  Extended and composite codes may also appear; they are not checked here.
+"""
+
+import pytest
+
+from etl.catalog import CORE_CODES
+from etl.extract import extract_facts
+from etl.models import Section
+from etl.normalize import normalize
+
+CASES = [
+    # national, annual (abstract as published, traditional script)
+    ("制定法律5件，修改法律9件，通过有关法律问题和重大问题的决定4件，作出法律解释1件；檢查5件法律的實施情況，"
+     "聽取審議23個監督工作報告，開展專題詢問，進行8項專題調研；辦理代表議案487件、建議9349件；依法任免國家機關工作人員393人次。",
+     {("legislation.laws_enacted", 5), ("legislation.laws_amended", 9), ("decisions.resolutions", 4),
+      ("supervision.law_inspections", 5), ("supervision.work_reports", 23), ("supervision.research_studies", 8),
+      ("deputies.motions", 487), ("deputies.suggestions", 9349), ("appointments.personnel", 393)}),
+    ("一年来，常委会制定5部法律，修改37部法律，检查6部法律实施情况，听取审议国务院、最高人民法院、最高人民检察院17个工作报告，"
+     "开展3次专题询问和3项专题调研。",
+     {("legislation.laws_enacted", 5), ("legislation.laws_amended", 37), ("supervision.law_inspections", 6),
+      ("supervision.work_reports", 17), ("supervision.special_inquiries", 3), ("supervision.research_studies", 3)}),
+    # provincial
+    ("全年制定、修改、废止地方性法规27件，批准设区的市地方性法规和单行条例46件。", set()),
+    ("听取审议专项工作报告22个，检查法律法规实施情况8项，开展专题询问2次，依法任免地方国家机关工作人员159人次。",
+     {("supervision.work_reports", 22), ("supervision.law_inspections", 8), ("supervision.special_inquiries", 2),
+      ("appointments.personnel", 159)}),
+    ("省十四届人大一次会议以来，代表提出的936件建议已全部办复，其中所提问题已经解决或基本解决的占65.2%。",
+     {("deputies.suggestions", 936)}),
+    ("受理群众来信来访1.2万件次，接待来访群众3100余人次。", {("petitions.letters_visits", 12000)}),
+    # county / district, term review
+    ("五年来，共召开常委会会议36次、主任会议75次，听取和审议“一府两院”专项工作报告152项，开展专项视察、执法检查、专题询问32次，"
+     "依法任免国家机关工作人员447人次。",
+     {("meetings.standing_committee", 36), ("supervision.work_reports", 152), ("appointments.personnel", 447)}),
+    ("建成乡镇（街道）人大代表联络站18个，组织代表进站履职3200人次，接待选民群众1.5万人次，收集意见建议2100余条，推动解决问题860个。",
+     {("liaison.stations", 18), ("liaison.station_visits", 3200), ("liaison.constituents_received", 15000),
+      ("liaison.opinions_collected", 2100), ("liaison.problems_resolved", 860)}),
+    ("大会期间代表提出议案3件、建议186件，闭会期间提出建议42件，已全部办结，代表满意和基本满意率达98.6%。",
+     {("deputies.motions", 3), ("deputies.suggestions", 228), ("deputies.suggestion_satisfaction", 98.6)}),
+    ("全年审议通过决议决定15项，对12件规范性文件进行备案审查，开展立法调研5次。",
+     {("decisions.resolutions", 15), ("supervision.normative_docs_reviewed", 12), ("legislation.research", 5)}),
+    ("对县政府6个部门开展工作评议，组织开展专题视察9次、专项工作评议3项。",
+     {("supervision.inspection_visits", 9), ("supervision.special_evaluations", 3)}),
+    # traps
+    ("召开立法座谈会、论证会26次，征求意见1200余条，谋划立法调研项目18件。", set()),
+    ("推动“十四五”规划实施，深化“放管服”改革，落实“三个一批”项目，举办第五届论坛。", set()),
+    ("邀请196名代表列席常委会会议，组织代表参加执法检查1447人次。", set()),
+    ("代表建议解决率比上年提高15个百分点，满意率同比上升3%。", set()),
+    ("其中重点督办建议20件，全部按期办结。", set()),
+    ("2024年，常委会将开展执法检查5次、专题询问2次。", set()),
+]
+
+
+@pytest.mark.parametrize("text,expected", CASES, ids=[c[0][:18] for c in CASES])
+def test_genre_sentence(text, expected):
+    n = normalize(text)
+    facts = extract_facts(n, [Section("past_work", 0, len(n.text), None, 2023, 2023)], "annual_report")
+    got = {(f.metric, f.value) for f in facts if f.metric in CORE_CODES}
+    assert got == expected
