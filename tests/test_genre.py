@@ -43,6 +43,25 @@ CASES = [
      {("decisions.resolutions", 15), ("supervision.normative_docs_reviewed", 12), ("legislation.research", 5)}),
     ("对县政府6个部门开展工作评议，组织开展专题视察9次、专项工作评议3项。",
      {("supervision.inspection_visits", 9), ("supervision.special_evaluations", 3)}),
+    ("一年来，共召开常委会会议 10 次，审议法规 3 部，听取和审议专项工作报告 26 个，开展 2 部法律法规执行情况检查，"
+     "作出重大事项决议决定 6 个，任免国家机关工作人员 59 人次。",
+     {("meetings.standing_committee", 10), ("supervision.work_reports", 26), ("supervision.law_inspections", 2),
+      ("decisions.resolutions", 6), ("appointments.personnel", 59)}),
+    ("全年共召开市人大常委会会议7次，审议法规案14件，通过13件；听取审议“一府一委两院”专项工作报告25项，开展计划预算审查监督20项、"
+     "执法检查2项、专题询问3次、专题调研11项、专项视察15项、立法后评估2项；作出重大事项决定3项；办理代表议案4件，督办代表建议1060件。",
+     {("meetings.standing_committee", 7), ("supervision.work_reports", 25), ("supervision.law_inspections", 2),
+      ("supervision.special_inquiries", 3), ("supervision.research_studies", 11), ("supervision.inspection_visits", 15),
+      ("decisions.resolutions", 3), ("deputies.motions", 4), ("deputies.suggestions", 1060)}),
+    ("全年共制定、修改和廢止地方性法規13件；聽取審議36個專項工作報告，開展5次執法檢查、5次視察、1次專題詢問、2次工作評議；"
+     "作出16項決議決定，依法任免國家機關工作人員109人次。",
+     {("supervision.work_reports", 36), ("supervision.law_inspections", 5), ("supervision.special_inquiries", 1),
+      ("supervision.special_evaluations", 2), ("decisions.resolutions", 16), ("appointments.personnel", 109)}),
+    ("一年来，召开常委会会议10次，主任会议12次，制定颁布地方性法规3部，审查规范性文件32件；听取和审议“一府两院”工作报告26个，"
+     "组织执法检查7次、代表视察10次；作出决议决定11个，任免国家机关工作人员99人次。",
+     {("meetings.standing_committee", 10), ("legislation.laws_enacted", 3), ("supervision.normative_docs_reviewed", 32),
+      ("supervision.work_reports", 26), ("supervision.law_inspections", 7), ("decisions.resolutions", 11),
+      ("appointments.personnel", 99)}),
+    ("严格执行“第一议题”制度，召开常委会党组会议44次，组织代表学习培训245人次。", set()),
     # traps
     ("召开立法座谈会、论证会26次，征求意见1200余条，谋划立法调研项目18件。", set()),
     ("推动“十四五”规划实施，深化“放管服”改革，落实“三个一批”项目，举办第五届论坛。", set()),
