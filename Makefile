@@ -40,7 +40,7 @@ lint: setup
 	$(BIN)/ruff format --check .
 
 bench: setup
-	$(BIN)/python -m pytest -q benchmarks --benchmark-only
+	$(BIN)/python -m pytest -q benchmarks -p no:cacheprovider --benchmark-columns=min,mean,max
 
 clean:
 	rm -rf $(VENV) $(DB) .pytest_cache

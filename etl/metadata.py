@@ -1,0 +1,838 @@
+"""Report-level metadata from a work report's text: title, whose committee reports, delivery date, period, type.
+
+The vocabulary (committee names, title cues, report-type words, term-review phrases,
+heading patterns) lives in ``data/metadata_cues.yaml``; the places come from
+``etl.gazetteer``. Every rule below is written for the genre (national, provincial,
+prefecture and county reports, full texts and news write-ups), not for one file.
+
+Rules, in the order extract_metadata() applies them:
+
+* **Text.** Matching runs on a working copy: NFKC (full-width digits and punctuation
+  become half-width), traditional characters converted with OpenCC when the text
+  looks traditional, and whitespace removed (``compact``) so that a line break or
+  the letter-spacing of a newspaper page does not split a phrase.
+* **Title** (find_title): the first short line (≤ ``max_title_chars``) among the
+  first 80 that contains the strongest title cue (常务委员会工作报告 before 工作报告
+  before 综述), minus leading dashes. None when no line qualifies.
+* **Jurisdiction** (find_jurisdiction): every place named right before a committee
+  phrase (郑州市人民代表大会常务委员会, 全国人大常委会) or at a congress session
+  (在中原区第十六届人民代表大会第六次会议上) is a candidate. It scores 100 in the
+  title, 50 at a session in the header (``header_chars``), 10 before a committee
+  phrase in the lead (``lead_chars``), 2–3 deeper in, plus 15 when its suffix agrees
+  with the committee's own generic self-reference (市人大常委会, 区人大常委会 … and
+  我市/全区, counted where no place is named). The author is the best candidate
+  named in the title, at a header session, or in the lead with the right suffix;
+  one named only deeper in, with words that show another committee (赴许昌市人大常委会
+  学习, 配合郑州市人大常委会, 在全国人大常委会指导下), or of the wrong kind (省人大
+  常委会 in a 市 text) is a mention. A name that several divisions share
+  (鼓楼区) is resolved with the places written before it (南京市鼓楼区) and the
+  other places the text names. Without such an author, the place of the
+  self-reference's kind that the text names most wins (鹤壁 in a 市人大常委会 summary),
+  with a warning. cpca's division list is older than many reports: a name written
+  before the committee phrase that differs from a known one only by its suffix
+  (宁乡市 for 宁乡县, 县 → 市/区 upgrades) keeps the written name and takes level,
+  parent and code from the old entry; an unknown name in the title (深圳市光明区)
+  keeps the written name, the level its suffix implies and the parent written before
+  it, without a code. Both are warned about.
+* **Delivered** (find_delivered): in the header, a dateline (——2024年2月3日在…
+  人民代表大会…会议上, also in Chinese numerals), or a news sentence whose date is followed by a session, a
+  delivery verb (作工作报告, 向大会报告工作) and the committee (1月5日上午,…第一次会议
+  举行第二次全体会议,…向大会作工作报告). A missing year is inferred as the session
+  year (below). Publication stamps (2024-02-08 08:42) and photo captions (no session)
+  never match.
+* **Session year** (when only month and day are stated): the latest year among
+  sentences that start with a year and speak of plans (2021年,区人大常委会将…) or
+  are neutral (2023年是…开局之年), the years of dated events (2024年1月5日,…), and
+  past-year sentences plus one (2020年,… → 2021). A year stated in a past-work
+  heading (2023年的主要工作) plus one also counts. Deadlines (2025年底前, 目标) are
+  ignored. From ``late_session_month`` on, past years count as they are.
+* **Report type** (classify_report): ``term_review`` when a term phrase (过去五年,
+  本届以来, 五年来, 任期内 …) is in the title or a heading, or recurs in the body more
+  often than annual phrases (一年来, 全年 …), or appears at all when the report was
+  delivered at the first session of a new congress; it wins over the others. Then
+  ``report_excerpt`` for 摘编/摘要/出炉 … in the title or the first lines;
+  ``news_summary`` for 综述/纪实 … in the title; ``annual_report`` when the text
+  speaks to the deputies (各位代表, 请予审议) or carries a dateline; then a journalist's
+  byline makes a write-up of one delivered report (受…委托…向大会作…, or 工作报告 in
+  the title) a ``report_excerpt`` and anything else a ``news_summary``; a bare
+  third-person narrative of the delivery is a ``report_excerpt``; an undated thematic
+  article with none of these markers is a ``news_summary`` (with a warning).
+* **Period** (find_period): for a term review, a stated span of 3–5 years
+  (2018年至2022年) ending before the session, else the ``term_years`` years before
+  the session year (delivered Jan 2023 → 2018–2022). Otherwise a year named in a
+  past-work heading or the title (2023年的主要工作, 2023年市人大常委会工作综述) that
+  is before the session year (2024年主要工作 in a 2024 report is a plan); else
+  the year before the session (the same year when delivered from ``late_session_month``
+  on); else, for undated texts, the year most often opening a past-work sentence
+  (在2018年,… → 2018), with a warning.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import functools
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from etl import gazetteer
+from etl.errors import EtlError
+from etl.gazetteer import Jurisdiction, PlaceMention
+from etl.models import ReportMeta
+
+CUES_FILE = Path(__file__).parent / "data" / "metadata_cues.yaml"
+
+_DASHES = "—–─━-‐‑‒―~～ "
+_TITLE_SPLIT = re.compile(r"[—–─━―]+|-{2,}|~{2,}")  # headline——subtitle
+_CN_DIGITS = {**dict(zip("〇一二三四五六七八九", range(10), strict=True)), "○": 0, "零": 0}
+_YEAR = r"(?:\d{4}|[〇○零一二三四五六七八九]{4})"
+_MONTH_DAY = r"(?:\d{1,2}|[一二三四五六七八九十]{1,3})"
+_DATE = rf"(?P<y>{_YEAR})年(?P<m>{_MONTH_DAY})月(?P<d>{_MONTH_DAY})日"
+_MAYBE_DATE = rf"(?:(?P<y>{_YEAR})年)?(?P<m>{_MONTH_DAY})月(?P<d>{_MONTH_DAY})日"
+_ORDINAL_BEFORE = re.compile(r"第?[一二三四五六七八九十百\d]+届$")
+_GENERIC_TYPES = ("自治区", "自治州", "自治县", "省", "市", "区", "县", "州", "旗", "盟")
+_SELF_WORDS = {"我": 1.0, "全": 0.5, "本": 0.5}  # 我市, 全区, 本县: the committee's own territory
+_TRAD_PROBE_CHARS = 3000
+
+
+class MetadataCuesError(EtlError):
+    """The metadata vocabulary file is missing or malformed."""
+
+
+@dataclass(frozen=True)
+class Cues:
+    """The compiled contents of metadata_cues.yaml."""
+
+    committee: re.Pattern
+    session: re.Pattern
+    title_cues: tuple[str, ...]
+    max_title_chars: int
+    not_title: tuple[re.Pattern, ...]
+    dateline: re.Pattern
+    news_date: re.Pattern
+    delivery_verbs: tuple[str, ...]
+    committee_words: tuple[str, ...]
+    other_reports: tuple[str, ...]
+    other_before: tuple[str, ...]
+    other_after: tuple[str, ...]
+    term_heading_phrases: tuple[str, ...]
+    term_phrases: tuple[str, ...]
+    term_min_body_count: int
+    annual_phrases: tuple[str, ...]
+    excerpt_words: tuple[str, ...]
+    summary_words: tuple[str, ...]
+    bylines: tuple[re.Pattern, ...]
+    report_title_words: tuple[str, ...]
+    delivery_markers: tuple[str, ...]
+    delivery_narrative: tuple[re.Pattern, ...]
+    past_year_headings: tuple[re.Pattern, ...]
+    year_sentence: re.Pattern
+    plan_words: tuple[str, ...]
+    deadline_words: tuple[str, ...]
+    neutral_words: tuple[str, ...]
+    late_session_month: int
+    term_years: int
+    header_chars: int
+    lead_chars: int
+
+
+@functools.lru_cache(maxsize=1)
+def load_cues(path: Path = CUES_FILE) -> Cues:
+    """Read and compile the vocabulary file once."""
+    try:
+        raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise MetadataCuesError(f"{path}: {exc}; restore the file from the repository") from exc
+    if not isinstance(raw, dict):
+        raise MetadataCuesError(f"{path}: expected a mapping of cue lists")
+
+    def words(key: str, section: dict | None = None) -> tuple[str, ...]:
+        value = (section if section is not None else raw).get(key)
+        if not isinstance(value, list) or not value or not all(isinstance(v, str) and v for v in value):
+            raise MetadataCuesError(f"{path}: `{key}` must be a non-empty list of strings")
+        return tuple(value)
+
+    def pattern(text: str, key: str) -> re.Pattern:
+        try:
+            return re.compile(text)
+        except re.error as exc:
+            raise MetadataCuesError(f"{path}: `{key}` is not a valid regular expression: {exc}") from exc
+
+    def number(key: str) -> int:
+        value = raw.get(key)
+        if not isinstance(value, int):
+            raise MetadataCuesError(f"{path}: `{key}` must be an integer")
+        return value
+
+    try:
+        committee = sorted(words("committee_phrases"), key=len, reverse=True)
+        term = raw["term_review"]
+        cues = Cues(
+            committee=re.compile("|".join(map(re.escape, committee))),
+            session=pattern(raw["session_pattern"], "session_pattern"),
+            title_cues=words("title_cues"),
+            max_title_chars=number("max_title_chars"),
+            not_title=tuple(pattern(p, "not_title_patterns") for p in words("not_title_patterns")),
+            dateline=pattern(raw["dateline_pattern"].replace("{date}", _DATE), "dateline_pattern"),
+            news_date=re.compile(_MAYBE_DATE),
+            delivery_verbs=words("delivery_verbs"),
+            committee_words=words("committee_words"),
+            other_reports=words("other_reports"),
+            other_before=words("other_committee_before"),
+            other_after=words("other_committee_after"),
+            term_heading_phrases=words("heading_phrases", term),
+            term_phrases=words("heading_phrases", term) + words("phrases", term),
+            term_min_body_count=int(term.get("min_body_count", 2)),
+            annual_phrases=words("annual_phrases"),
+            excerpt_words=words("excerpt_title_words"),
+            summary_words=words("summary_title_words"),
+            bylines=tuple(pattern(p, "byline_patterns") for p in words("byline_patterns")),
+            report_title_words=words("report_title_words"),
+            delivery_markers=words("delivery_markers"),
+            delivery_narrative=tuple(
+                pattern(p, "delivery_narrative_patterns") for p in words("delivery_narrative_patterns")
+            ),
+            past_year_headings=tuple(
+                pattern(p, "past_year_heading_patterns") for p in words("past_year_heading_patterns")
+            ),
+            year_sentence=pattern(raw["year_sentence_pattern"], "year_sentence_pattern"),
+            plan_words=words("plan_words"),
+            deadline_words=words("deadline_words"),
+            neutral_words=words("neutral_words"),
+            late_session_month=number("late_session_month"),
+            term_years=number("term_years"),
+            header_chars=number("header_chars"),
+            lead_chars=number("lead_chars"),
+        )
+    except KeyError as exc:
+        raise MetadataCuesError(
+            f"{path}: missing key {exc}; compare with the file in the repository"
+        ) from exc
+    for group in ("inner", "ordinal"):
+        if group not in cues.session.groupindex:
+            raise MetadataCuesError(f"{path}: session_pattern needs a named group `{group}`")
+    return cues
+
+
+# -- text preparation --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Text:
+    lines: tuple[str, ...]  # cleaned lines: no inner whitespace, leading dashes removed
+    subtitles: frozenset[int]  # indices of lines that began with a dash (——…工作报告摘编)
+    dense: str  # the lines joined by newlines
+    compact: str  # no whitespace at all
+
+
+@functools.lru_cache(maxsize=1)
+def _t2s():
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+def _to_simplified(text: str, warnings: list[str]) -> str:
+    """Convert traditional text to simplified when enough of its first characters change."""
+    probe = text[:_TRAD_PROBE_CHARS]
+    cjk = sum(1 for ch in probe if "\u4e00" <= ch <= "\u9fff")
+    if not cjk:
+        return text
+    converted = _t2s().convert(probe)
+    changed = sum(1 for a, b in zip(probe, converted, strict=False) if a != b)
+    if changed >= 3 and changed / cjk >= 0.02:
+        warnings.append("text looked traditional; converted to simplified (OpenCC t2s) to read metadata")
+        return _t2s().convert(text)
+    return text
+
+
+def _prepare(text: str, warnings: list[str]) -> _Text:
+    work = _to_simplified(unicodedata.normalize("NFKC", text), warnings)
+    squeezed = [re.sub(r"\s+", "", line) for line in work.splitlines()]
+    lines = tuple(line.lstrip(_DASHES) for line in squeezed)
+    subtitles = frozenset(i for i, line in enumerate(squeezed) if line[:1] in "—–─━―-~")
+    dense = "\n".join(lines)
+    return _Text(lines, subtitles, dense, dense.replace("\n", ""))
+
+
+def _cn_int(s: str) -> int:
+    """Arabic or Chinese numerals up to 99 (or a 4-digit year written digit by digit); 0 if malformed."""
+    if s.isdigit():
+        return int(s)
+    try:
+        if "十" not in s:
+            return int("".join(str(_CN_DIGITS[c]) for c in s))
+        tens, _, ones = s.partition("十")
+        return (_CN_DIGITS[tens] if tens else 1) * 10 + (_CN_DIGITS[ones] if ones else 0)
+    except (KeyError, ValueError):
+        return 0  # 十十: no date
+
+
+def _make_date(year: int, month: int, day: int) -> dt.date | None:
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
+
+
+# -- title -----------------------------------------------------------------------------
+
+
+def find_title(text: _Text, cues: Cues) -> tuple[str | None, int | None]:
+    """The title line and its index among the lines (see the module docstring)."""
+    window = [(i, line) for i, line in enumerate(text.lines[:80]) if line]
+    tails = "|".join(map(re.escape, cues.excerpt_words + cues.summary_words))
+    for cue in cues.title_cues:
+        for i, line in window:
+            if cue not in line:
+                continue
+            if len(line) > cues.max_title_chars or "。" in line:
+                # A subtitle run together with the next sentence (——…工作报告摘编1月5日上午,…):
+                # keep it up to the cue and a digest word after it.
+                cut = re.match(rf"(.{{0,50}}?{re.escape(cue)}(?:[((]?(?:{tails})[))]?)?)", line)
+                if i not in text.subtitles or not cut or "。" in cut.group(1):
+                    continue
+                line = cut.group(1)
+            if any(p.search(line) for p in cues.not_title):
+                continue
+            return line, i
+    return None, None
+
+
+# -- jurisdiction ----------------------------------------------------------------------
+
+
+@dataclass
+class _Candidate:
+    mention: PlaceMention
+    score: float = 0.0
+    in_title: bool = False
+    at_header_session: bool = False
+    in_header: bool = False
+    strong: bool = False
+    hits: int = 0  # how often it is named at a committee phrase or session
+    prefix: tuple[str, ...] = ()  # places written right before it: 南京市 in 南京市鼓楼区
+
+
+def _prefix_chain(compact: str, start: int) -> tuple[str, ...]:
+    names = []
+    while len(names) < 3:
+        m = gazetteer.name_ending_at(compact, start)
+        if not m:
+            break
+        names.append(m.surface)
+        start = m.start
+    return tuple(names)
+
+
+def _generic_type(compact: str, end: int) -> str | None:
+    """The kind of committee in a generic phrase ending at ``end``: 市 in 市人大常委会.
+
+    Lists of kinds (各县区人大常委会, 县市区人大常委会) name other committees, not the
+    reporting one, and give None.
+    """
+    head = compact[max(0, end - 3) : end]
+    for t in _GENERIC_TYPES:
+        if head.endswith(t):
+            before = compact[end - len(t) - 1] if end - len(t) >= 1 else ""
+            if len(t) == 1 and before and before in "省市区县州旗盟各":
+                return None
+            return t
+    return None
+
+
+def _names_another_committee(compact: str, place: PlaceMention, phrase_end: int, cues: Cues) -> bool:
+    """赴许昌市人大常委会学习, 会同开封、许昌市人大常委会, 在全国人大常委会指导下: not the author."""
+    start = place.start
+    while (outer := gazetteer.name_ending_at(compact, start)) is not None:  # 河南省许昌市
+        start = outer.start
+    before = re.split(r"[,;:。!?]", compact[max(0, start - 10) : start])[-1]
+    after = re.split(r"[,;:。!?]", compact[phrase_end : phrase_end + 8])[0]
+    return any(w in before for w in cues.other_before) or any(w in after for w in cues.other_after)
+
+
+def _committee_refs(compact: str, cues: Cues) -> tuple[list[tuple[int, PlaceMention, bool]], Counter]:
+    """Places named right before a committee phrase (and whether the wording shows another
+    committee than the author), and generic self-references by kind."""
+    named: list[tuple[int, PlaceMention, bool]] = []
+    generic: Counter[str] = Counter()
+    for m in cues.committee.finditer(compact):
+        end = m.start()
+        ordinal = _ORDINAL_BEFORE.search(compact[max(0, end - 8) : end])
+        if ordinal:  # 郑州市第十六届人民代表大会常务委员会, 市十五届人大常委会
+            end -= len(ordinal.group(0))
+        place = _place_before(compact, end)
+        before = compact[place.start - 1] if place and place.start > 0 else ""
+        if place and gazetteer.is_common_word(place.surface) and before and before in "各全本该":
+            place = None  # 各城区人大常委会: a kind of committee, not a place
+        if place:
+            named.append((m.start(), place, _names_another_committee(compact, place, m.end(), cues)))
+        else:
+            kind = _generic_type(compact, end)
+            if kind:
+                generic[kind] += 1
+    for word, weight in _SELF_WORDS.items():
+        for t in ("市", "区", "县", "州", "省", "旗", "盟"):
+            generic[t] += weight * compact.count(word + t)
+    return named, generic
+
+
+def _place_before(compact: str, end: int) -> PlaceMention | None:
+    """The place written right before ``end``; also a division renamed or upgraded after the
+    gazetteer's data (宁乡市 for cpca's 宁乡县), found by its short name (kind ``renamed``)."""
+    place = gazetteer.name_ending_at(compact, end)
+    if place or end < 3 or compact[end - 1] not in "市县区旗":
+        return place
+    stem = gazetteer.name_ending_at(compact, end - 1)
+    if stem and stem.kind == "short":
+        return PlaceMention(compact[stem.start : end], stem.start, end, stem.candidates, "renamed")
+    return None
+
+
+def _session_refs(compact: str, cues: Cues) -> list[tuple[int, PlaceMention | None, str | None]]:
+    """Congress sessions with the place they belong to (or the generic kind: 市十六届人大二次会议)."""
+    out = []
+    for m in cues.session.finditer(compact):
+        inner = m.group("inner")
+        place = None
+        if inner:
+            found = gazetteer.candidates(inner)
+            if found:
+                place = PlaceMention(inner, m.start("inner"), m.end("inner"), tuple(found[:1]), "full")
+        if place is None:
+            place = _place_before(compact, m.start())
+        kind = None if place else _generic_type(compact, m.start())
+        out.append((m.start(), place, kind))
+    return out
+
+
+def _fits(j: Jurisdiction, kind: str) -> bool:
+    """Whether a division is of the kind a generic self-reference names (市 → 郑州市, 新郑市)."""
+    if kind == "省":
+        return j.level == "provincial" and j.name.endswith("省")
+    if kind == "区":
+        return j.level == "county" and j.name.endswith("区")
+    if kind == "州":
+        return j.name.endswith("州") and j.level == "prefecture"
+    return j.level != "national" and j.name.endswith(kind)
+
+
+def _unique(m: PlaceMention) -> Jurisdiction | None:
+    return m.candidates[0] if len(m.candidates) == 1 else None
+
+
+def find_jurisdiction(
+    text: _Text, title_span: tuple[int, int] | None, cues: Cues, warnings: list[str]
+) -> Jurisdiction | None:
+    """Whose standing committee reports (see the module docstring for the scores)."""
+    compact = text.compact
+    header_end = cues.header_chars
+    named, generic = _committee_refs(compact, cues)
+    sessions = _session_refs(compact, cues)
+    for _pos, _place, kind in sessions:
+        if kind:
+            generic[kind] += 1
+    top = generic.most_common(1)
+    own_kind = top[0][0] if top and top[0][1] >= 2 else None  # 市 from 市人大常委会 …, 我市, 全市
+
+    pool: dict[tuple, _Candidate] = {}
+
+    def add(pos: int, place: PlaceMention, session: bool, other: bool = False) -> None:
+        # 郑州市 and 郑州 add up; a renamed division (宁乡市) stays apart from its old name
+        key = (tuple(j.code for j in place.candidates), place.surface if place.kind == "renamed" else "")
+        cand = pool.setdefault(key, _Candidate(place, prefix=_prefix_chain(compact, place.start)))
+        cand.hits += 1
+        if other:  # 赴许昌市人大常委会学习: a mention wherever it stands
+            cand.score += 2
+        elif title_span and title_span[0] <= pos < title_span[1]:
+            cand.score += 100
+            cand.in_title = True
+        elif pos < (header_end if session else cues.lead_chars) or (
+            title_span and title_span[1] <= pos < title_span[1] + cues.lead_chars
+        ):
+            cand.score += 50 if session else 10
+            cand.at_header_session |= session
+            cand.in_header = True
+        else:
+            cand.score += 3 if session else 2
+
+    for pos, place, other in named:
+        add(pos, place, False, other)
+    for pos, place, _kind in sessions:
+        if place:
+            add(pos, place, True)
+    for cand in pool.values():
+        fits = own_kind is None or any(_fits(j, own_kind) for j in cand.mention.candidates)
+        if own_kind and fits:
+            cand.score += 15
+        # Named in the opening, but of another kind than the committee calls itself
+        # (在全国人大常委会和省人大常委会指导下 in a 市人大常委会 text): a mention, not the author.
+        cand.strong = cand.in_title or cand.at_header_session or (cand.in_header and fits)
+
+    context = gazetteer.context_names(compact)
+    if any(c.strong for c in pool.values()):
+        best = max(pool.values(), key=lambda c: c.score)
+        found = _resolve(best, context, warnings)
+        if not found:
+            warnings.append(f"jurisdiction name {best.mention.surface} is ambiguous; none chosen")
+        return found
+
+    unknown = _unknown_division(compact, title_span, cues)
+    if unknown:
+        warnings.append(
+            f"jurisdiction {unknown.name} is not in the gazetteer (its division list predates it?); "
+            f"level and parent read from the name and the places written before it"
+        )
+        return unknown
+
+    # No committee is named with its place in the header: the place of the committee's kind
+    # that the text names most, where naming it at a committee phrase counts as a mention too
+    # (a report that visits 许昌市人大常委会 once is still 鹤壁's if it names 鹤壁 throughout).
+    counts: Counter[str] = Counter()
+    for m in gazetteer.find_in(compact):
+        j = _unique(m)
+        if j is None or (own_kind and not _fits(j, own_kind)):
+            continue
+        counts[j.code] += 2 if m.kind == "full" else 1
+    for cand in pool.values():
+        j = _unique(cand.mention)
+        if j is not None and (not own_kind or _fits(j, own_kind)):
+            counts[j.code] += 2 * cand.hits
+    if counts:
+        code, _n = counts.most_common(1)[0]
+        j = gazetteer.by_code(code)
+        warnings.append(
+            f"jurisdiction {j.name} inferred from place names in the text: no committee is named with its place"
+            " in the title or the opening"
+        )
+        return j
+    warnings.append(
+        "jurisdiction not found in gazetteer: no named committee and no place of its kind mentioned"
+    )
+    return None
+
+
+_SUFFIX_LEVEL = {"区": "county", "县": "county", "旗": "county", "州": "prefecture", "盟": "prefecture"}
+
+
+def _unknown_division(compact: str, span: tuple[int, int] | None, cues: Cues) -> Jurisdiction | None:
+    """A division the gazetteer does not know, written in the title before the committee phrase
+    (深圳市光明区人大常委会工作报告): its name, the level its suffix implies (市 is left open:
+    地级 or 县级) and the parent and province of the known place written before it."""
+    if span is None:
+        return None
+    title = compact[span[0] : span[1]]
+    phrase = cues.committee.search(title)
+    if not phrase:
+        return None
+    # the whole run of Chinese characters before the phrase, not after a number (2023年市…)
+    head = re.search(r"(?<![\u4e00-\u9fff\d])[\u4e00-\u9fff]{2,12}$", title[: phrase.start()])
+    if not head or head.group(0)[-1] not in "区县市旗州盟" or head.group(0)[0] in "全我本各该省市区县州旗盟":
+        return None  # 全区人大常委会, 市区人大常委会: generic, not a name
+    name, above = head.group(0), None
+    while True:  # strip the known places written before it: 深圳市 in 深圳市光明区
+        prefix = next((m for m in gazetteer.find_in(name, include_common_words=True) if m.start == 0), None)
+        if prefix is None or prefix.end >= len(name) or len(prefix.candidates) != 1:
+            break
+        above, name = prefix.candidates[0], name[prefix.end :]
+    if len(name) < 2 or gazetteer.candidates(name):
+        return None
+    level = _SUFFIX_LEVEL.get(name[-1])
+    province = None if above is None else above.province
+    return Jurisdiction(name, level, above.name if above else None, province, "")  # "": no code known
+
+
+def _resolve(cand: _Candidate, context: list[str], warnings: list[str]) -> Jurisdiction | None:
+    m = cand.mention
+    renamed = m.kind == "renamed"
+    if len(m.candidates) == 1:
+        j = m.candidates[0]
+    else:
+        weighted = list(cand.prefix) * 5 + context
+        j = gazetteer.resolve(m.surface[:-1] if renamed else m.surface, weighted)
+        if j:
+            warnings.append(
+                f"{m.surface} names {len(m.candidates)} divisions; chose {j.parent}{j.name} from context"
+            )
+    if j and renamed:
+        # Keep the name the report uses; code, level and parent come from the older entry.
+        warnings.append(
+            f"{m.surface} is not in the gazetteer (its division list predates it); "
+            f"level, parent and code taken from {j.name} ({j.code})"
+        )
+        j = dataclasses.replace(j, name=m.surface)
+    return j
+
+
+def title_span(text: _Text, title: str | None, index: int | None) -> tuple[int, int] | None:
+    """Offsets of the title in the compact text (the title is a prefix of its line)."""
+    if title is None or index is None:
+        return None
+    start = sum(len(line) for line in text.lines[:index])
+    return start, start + len(title)
+
+
+# -- dates and years ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Years:
+    past: tuple[int, ...]  # years opening past-work sentences, in order
+    dated: tuple[int, ...]  # years of full dates opening a sentence (2023年5月8日,…): events
+    plan: tuple[int, ...]
+    neutral: tuple[int, ...]
+    headings: tuple[int, ...]  # years named in past-work headings or the title
+
+
+def _years(text: _Text, title: str | None, cues: Cues) -> _Years:
+    past, dated, plan, neutral, headings = [], [], [], [], []
+    for m in cues.year_sentence.finditer(text.dense):
+        year, rest = int(m.group("year")), m.group("rest")
+        if any(w in rest[:12] for w in cues.deadline_words):
+            continue
+        if re.match(r"\d{1,2}月", rest):  # 2023年5月8日,… an event (or the dateline itself)
+            dated.append(year)
+        elif any(rest.startswith(w) for w in cues.neutral_words):
+            neutral.append(year)
+        elif any(w in rest[:40] for w in cues.plan_words):
+            plan.append(year)
+        else:
+            past.append(year)
+    lines = [line for line in text.lines if line and len(line) <= cues.max_title_chars]
+    if title:
+        lines[:0] = [title] + [p for p in _TITLE_SPLIT.split(title) if p and p != title]
+    for line in lines:
+        for p in cues.past_year_headings:
+            hm = p.search(line)
+            if hm:
+                headings.append(int(hm.group("year")))
+                break
+    return _Years(tuple(past), tuple(dated), tuple(plan), tuple(neutral), tuple(headings))
+
+
+def _session_year(years: _Years, month: int | None, cues: Cues) -> int | None:
+    """The year of a session whose date states only month and day."""
+    late = month is not None and month >= cues.late_session_month
+    shift = 0 if late else 1
+    options = list(years.plan) + list(years.neutral) + list(years.dated)
+    options += [y + shift for y in years.past] + [y + shift for y in years.headings]
+    return max(options) if options else None
+
+
+def _header_regions(text: _Text, span: tuple[int, int] | None, cues: Cues) -> list[tuple[int, int]]:
+    """Where a report states its own facts: the opening, and the lines after the title."""
+    regions = [(0, min(cues.header_chars, len(text.compact)))]
+    if span and span[0] >= regions[0][1] - cues.header_chars // 2:
+        regions.append((max(0, span[0] - 200), min(len(text.compact), span[1] + cues.header_chars // 2)))
+    return regions
+
+
+def find_delivered(
+    text: _Text, span: tuple[int, int] | None, years: _Years, cues: Cues, warnings: list[str]
+) -> tuple[dt.date | None, str | None, bool]:
+    """The delivery date, the ordinal of its session (一, 二 …) and whether a dateline states it.
+
+    Only the header regions are read: a date deeper in the text is an event.
+    """
+    compact = text.compact
+    regions = _header_regions(text, span, cues)
+    for start, end in regions:
+        for m in cues.dateline.finditer(compact, start, end):
+            date = _make_date(_cn_int(m.group("y")), _cn_int(m.group("m")), _cn_int(m.group("d")))
+            if date:
+                session = cues.session.search(m.group(0))
+                return date, session.group("ordinal") if session else None, True
+
+    for start, end in regions:
+        for m in cues.news_date.finditer(compact, start, end):
+            window = _sentences_from(compact, m.start(), 2)
+            session = cues.session.search(window[:160])
+            if not session or not _tells_delivery(window, cues):
+                continue
+            month, day = _cn_int(m.group("m")), _cn_int(m.group("d"))
+            year = _cn_int(m.group("y")) if m.group("y") else None
+            if year is None:
+                year = _session_year(years, month, cues)
+                if year is None:
+                    warnings.append(f"delivered on {month}月{day}日 but the year cannot be inferred")
+                    return None, session.group("ordinal"), False
+                warnings.append(f"delivery year {year} inferred from the years the text names")
+            return _make_date(year, month, day), session.group("ordinal"), False
+    return None, None, False
+
+
+def _tells_delivery(window: str, cues: Cues) -> bool:
+    """Whether one sentence of ``window`` says the committee's report was delivered."""
+    for sentence in re.split(r"(?<=[。!?])", window):
+        for other in cues.other_reports:
+            sentence = sentence.replace(other, "")
+        if any(v in sentence for v in cues.delivery_verbs) and any(
+            w in sentence for w in cues.committee_words
+        ):
+            return True
+    return False
+
+
+def _sentences_from(compact: str, start: int, count: int) -> str:
+    end = start
+    for _ in range(count):
+        nxt = re.search(r"[。!?]", compact[end:])
+        if not nxt:
+            return compact[start:]
+        end += nxt.end()
+    return compact[start:end]
+
+
+# -- report type -------------------------------------------------------------------------
+
+
+def _is_heading(line: str) -> bool:
+    return 0 < len(line) <= 30 and "。" not in line
+
+
+def is_term_review(text: _Text, title: str | None, first_session: bool, cues: Cues) -> bool:
+    """Whether the past-work part covers a whole term (see the module docstring)."""
+    heads = [title or ""] + [line for line in text.lines if _is_heading(line)]
+    if any(p in h for h in heads for p in cues.term_heading_phrases):
+        return True
+    term = sum(text.compact.count(p) for p in cues.term_phrases)
+    annual = sum(text.compact.count(p) for p in cues.annual_phrases)
+    if term >= cues.term_min_body_count and term > annual:
+        return True
+    return first_session and term > 0
+
+
+def classify_report(
+    text: _Text, title: str | None, term: bool, has_dateline: bool, cues: Cues, warnings: list[str]
+) -> str:
+    """One of term_review, report_excerpt, news_summary, annual_report (order in the module docstring)."""
+    if term:
+        return "term_review"
+    head_lines = [title or ""] + [line for line in text.lines[:8] if _is_heading(line)]
+    if any(w in line for line in head_lines for w in cues.excerpt_words):
+        return "report_excerpt"
+    if title and any(w in title for w in cues.summary_words):
+        return "news_summary"
+    compact = text.compact
+    if has_dateline or any(w in compact for w in cues.delivery_markers):
+        return "annual_report"
+    narrative = any(p.search(compact) for p in cues.delivery_narrative)
+    if any(p.search(text.dense) for p in cues.bylines):
+        if narrative or (title and any(w in title for w in cues.report_title_words)):
+            return "report_excerpt"
+        return "news_summary"
+    if narrative:
+        return "report_excerpt"
+    warnings.append("no title, byline or delivery markers: read as a thematic news article (news_summary)")
+    return "news_summary"
+
+
+# -- period ------------------------------------------------------------------------------
+
+
+def find_period(
+    text: _Text,
+    term: bool,
+    session_year: int | None,
+    session_month: int | None,
+    years: _Years,
+    cues: Cues,
+    warnings: list[str],
+) -> tuple[int | None, int | None]:
+    """The years the past-work part covers (see the module docstring)."""
+    late = session_month is not None and session_month >= cues.late_session_month
+    if term:
+        last = None if session_year is None else (session_year if late else session_year - 1)
+        spans = []
+        for m in re.finditer(r"((?:19|20)\d{2})年?(?:至|到|-|—|~)((?:19|20)\d{2})年", text.compact):
+            a, b = int(m.group(1)), int(m.group(2))
+            if 3 <= b - a <= cues.term_years and (last is None or b == last):
+                spans.append((a, b))
+        if spans:
+            return Counter(spans).most_common(1)[0][0]
+        if last is None:
+            ref = max(years.past, default=None)
+            if ref is None:
+                warnings.append("term review without a session year or dated years: period unknown")
+                return None, None
+            warnings.append(f"term period inferred from the latest year named ({ref})")
+            last = ref
+        return last - cues.term_years + 1, last
+    headings = list(years.headings)
+    if session_year is not None:  # a heading for the session year itself is about plans
+        headings = [y for y in headings if y < session_year or (late and y == session_year)]
+    if headings:
+        year = headings[0]
+        if session_year is not None and year < session_year - 1:
+            warnings.append(f"heading names {year} but the report was delivered in {session_year}")
+        return year, year
+    if session_year is not None:
+        year = session_year if late else session_year - 1
+        return year, year
+    if years.past or years.dated:
+        counts = Counter(years.past or years.dated)
+        top = max(counts.values())
+        year = max(y for y, n in counts.items() if n == top)
+        warnings.append(f"undated text: period {year} taken from the years its past-work sentences name")
+        return year, year
+    warnings.append("no year found for the period")
+    return None, None
+
+
+# -- entry point -------------------------------------------------------------------------
+
+
+def extract_metadata(text: str, source_file: str = "") -> ReportMeta:
+    """Report metadata (title, jurisdiction, period, type, delivery date) from a report's text.
+
+    ``text`` is the normalized report text; full-width characters and traditional
+    script are tolerated. Anything uncertain is listed in ``warnings`` (without the
+    file name: ``source_file`` is accepted so callers can pass it, and the caller
+    attaches the warnings to its report).
+    """
+    cues = load_cues()
+    warnings: list[str] = []
+    prepared = _prepare(text, warnings)
+    title, title_index = find_title(prepared, cues)
+    if title is None:
+        warnings.append("no title line found")
+
+    span = title_span(prepared, title, title_index)
+    jurisdiction = find_jurisdiction(prepared, span, cues, warnings)
+    years = _years(prepared, title, cues)
+    delivered, ordinal, has_dateline = find_delivered(prepared, span, years, cues, warnings)
+
+    session_year = delivered.year if delivered else None
+    session_month = delivered.month if delivered else None
+    if session_year is None:
+        session_year = _session_year_from_plans(years)
+    first_session = ordinal is not None and _cn_int(ordinal) == 1
+    term = is_term_review(prepared, title, first_session, cues)
+    report_type = classify_report(prepared, title, term, has_dateline, cues, warnings)
+    start, end = find_period(prepared, term, session_year, session_month, years, cues, warnings)
+
+    meta = ReportMeta(
+        title=title,
+        period_start=start,
+        period_end=end,
+        report_type=report_type,
+        delivered=delivered,
+        warnings=warnings,
+    )
+    if jurisdiction:
+        meta.jurisdiction = jurisdiction.name
+        meta.level = jurisdiction.level
+        meta.parent = jurisdiction.parent
+        meta.province = jurisdiction.province
+        meta.code = jurisdiction.code or None
+    return meta
+
+
+def _session_year_from_plans(years: _Years) -> int | None:
+    """Without a delivery date, the year the plans are for is the session year (2024年的主要任务)."""
+    return max(years.plan) if years.plan else None

@@ -1,0 +1,519 @@
+"""Report metadata: whose committee, which years, what kind of text, when delivered."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from pathlib import Path
+
+import opencc
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from etl import metadata
+from etl.metadata import extract_metadata, load_cues
+from etl.normalize import normalize
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = ROOT / "data" / "corpus"
+GOLD_DOCS = ROOT / "tests" / "fixtures" / "gold" / "seeds_docs.csv"
+FIELDS = (
+    "jurisdiction",
+    "level",
+    "parent",
+    "province",
+    "period_start",
+    "period_end",
+    "report_type",
+    "delivered",
+)
+
+
+def _gold_rows() -> list[dict[str, str]]:
+    with GOLD_DOCS.open(encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+def _as_gold(meta) -> dict[str, str]:
+    """A ReportMeta in the gold file's spelling: strings, '' for None, ISO dates."""
+    out = {}
+    for f in FIELDS:
+        v = getattr(meta, f)
+        out[f] = "" if v is None else v.isoformat() if isinstance(v, dt.date) else str(v)
+    return out
+
+
+# -- the five seeds ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("as_given", ["raw", "normalized"])
+@pytest.mark.parametrize("row", _gold_rows(), ids=lambda r: r["report_file"][:3])
+def test_seed_metadata_matches_gold(row, as_given):
+    raw = (CORPUS / row["report_file"]).read_text(encoding="utf-8")
+    text = raw if as_given == "raw" else normalize(raw).text  # the pipeline passes the latter
+    got = _as_gold(extract_metadata(text, row["report_file"]))
+    wrong = {f: (got[f], row[f]) for f in FIELDS if got[f] not in row[f].split("|")}
+    assert not wrong, wrong
+
+
+@pytest.mark.parametrize(
+    "name, title",
+    [
+        ("000_c08ffb83924445c9.txt", "郑州市人民代表大会常务委员会工作报告"),
+        ("001_e5195fff5a83099a.txt", None),
+        ("002_abb6607c4697feab.txt", "2023年市人大常委会工作综述"),
+        ("003_efef9b415da91c47.txt", "郑州市人民代表大会常务委员会工作报告摘编"),
+        ("004_66608173c0941186.txt", "中原区人大常委会工作报告出炉"),
+    ],
+)
+def test_seed_titles(name, title):
+    raw = (CORPUS / name).read_text(encoding="utf-8")
+    for text in (raw, normalize(raw).text):
+        meta = extract_metadata(text, name)
+        assert meta.title == title
+        assert (meta.title is None) == any("no title" in w for w in meta.warnings)
+
+
+def test_seed_codes_and_warnings():
+    meta = extract_metadata((CORPUS / "002_abb6607c4697feab.txt").read_text(encoding="utf-8"))
+    assert meta.code == "410600000000"
+    # 鹤壁 is never written before 人大常委会 in that summary: say so
+    assert any("inferred from place names" in w for w in meta.warnings)
+    clean = extract_metadata((CORPUS / "000_c08ffb83924445c9.txt").read_text(encoding="utf-8"))
+    assert clean.warnings == []
+
+
+# -- openings of other reports (made up, in the genre's usual form) ------------------------
+
+NATIONAL = """全国人民代表大会常务委员会工作报告
+——2024年3月8日在第十四届全国人民代表大会第二次会议上
+全国人民代表大会常务委员会委员长 赵乐际
+各位代表：
+我代表全国人民代表大会常务委员会，向大会报告工作，请予审议。
+一、过去一年的主要工作
+2023年是全面贯彻党的二十大精神的开局之年。一年来，全国人大常委会在以习近平同志为核心的党中央坚强领导下，审议法律案34件。
+二、今后一年的主要任务
+2024年，常委会将……"""
+
+NATIONAL_TERM = """全国人民代表大会常务委员会工作报告
+——2023年3月7日在第十四届全国人民代表大会第一次会议上
+各位代表：
+我代表十三届全国人大常委会向大会报告工作，请予审议。
+一、过去五年的主要工作
+十三届全国人大常委会任期的五年，是极不寻常、极不平凡的五年。五年来，常委会共审议法律案、决定草案等。
+二、对今后工作的建议"""
+
+PROVINCIAL = """河南省人民代表大会常务委员会工作报告
+——2024年1月27日在河南省第十四届人民代表大会第二次会议上
+河南省人民代表大会常务委员会副主任 张某某
+各位代表：
+受省人大常委会委托，我向大会报告工作，请予审议。
+一、2023年主要工作
+2023年，省人大常委会在省委坚强领导下，服务郑州国家中心城市和郑州都市圈建设，指导郑州、洛阳等市人大常委会开展工作……"""
+
+COUNTY = """中牟县人民代表大会常务委员会工作报告
+——2024年1月12日在中牟县第十七届人民代表大会第四次会议上
+县人大常委会主任 王某某
+各位代表：
+现在，我代表县人大常委会向大会报告工作，请予审议。
+2023年，在县委的坚强领导下，县人大常委会配合郑州市人大常委会开展执法检查，全县……"""
+
+AUTONOMOUS_PREFECTURE = """延边朝鲜族自治州人民代表大会常务委员会工作报告
+——2024年1月10日在延边朝鲜族自治州第十六届人民代表大会第三次会议上
+各位代表：
+受州人大常委会委托，我向大会报告工作，请予审议。
+2023年，州人大常委会在州委领导下，认真贯彻吉林省委部署，全州……"""
+
+DISTRICT_DUPLICATE = """鼓楼区人大常委会工作报告（摘要）
+1月8日上午，在鼓楼区第十届人民代表大会第四次会议上，区人大常委会主任李某受区人大常委会委托向大会作工作报告。
+2023年，区人大常委会紧紧围绕福州建设现代化国际城市和福建省委部署，全区……
+2024年，区人大常委会将……"""
+
+DISTRICT_OF_MUNICIPALITY = """朝阳区人民代表大会常务委员会工作报告
+——2024年1月5日在北京市朝阳区第十七届人民代表大会第四次会议上
+各位代表：
+过去一年，区人大常委会在区委领导下……"""
+
+COUNTY_TERM_DECEMBER = """新县人民代表大会常务委员会工作报告
+——2021年12月20日在新县第十七届人民代表大会第一次会议上
+各位代表：
+本届以来，县人大常委会在县委领导下……
+一、过去五年工作回顾
+"""
+
+CITY_TERM = """鹤壁市人民代表大会常务委员会工作报告
+（二〇二二年一月八日在鹤壁市第十二届人民代表大会第一次会议上）
+各位代表：
+市第十一届人民代表大会常务委员会任期即将届满。受市十一届人大常委会委托，我向大会报告工作，请予审议。
+一、过去五年的工作回顾
+2017年至2021年，市人大常委会共制定地方性法规12件……"""
+
+NEWS_SUMMARY = """依法履职显担当
+——2023年县人大常委会工作综述
+本报记者 张三
+2023年，中牟县人大常委会紧紧围绕县委中心工作，全县……一年来，县人大常委会召开常委会会议9次。
+2023年5月8日，县人大常委会举行人大代表志愿服务活动启动仪式。"""
+
+NEWS_EXCERPT = """区人大常委会工作报告出炉
+记者 王五 通讯员 赵六
+1月6日，在中原区第十七届人民代表大会第三次会议上，中原区人大常委会主任受区人大常委会委托，向大会报告工作。
+2023年，区人大常委会配合郑州市人大常委会开展执法检查2项。2024年，区人大常委会将……"""
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        (NATIONAL, ("全国", "national", None, None, 2023, 2023, "annual_report", dt.date(2024, 3, 8))),
+        (NATIONAL_TERM, ("全国", "national", None, None, 2018, 2022, "term_review", dt.date(2023, 3, 7))),
+        (
+            PROVINCIAL,
+            ("河南省", "provincial", "全国", "河南省", 2023, 2023, "annual_report", dt.date(2024, 1, 27)),
+        ),
+        (COUNTY, ("中牟县", "county", "郑州市", "河南省", 2023, 2023, "annual_report", dt.date(2024, 1, 12))),
+        (
+            AUTONOMOUS_PREFECTURE,
+            (
+                "延边朝鲜族自治州",
+                "prefecture",
+                "吉林省",
+                "吉林省",
+                2023,
+                2023,
+                "annual_report",
+                dt.date(2024, 1, 10),
+            ),
+        ),
+        (
+            DISTRICT_DUPLICATE,
+            ("鼓楼区", "county", "福州市", "福建省", 2023, 2023, "report_excerpt", dt.date(2024, 1, 8)),
+        ),
+        (
+            DISTRICT_OF_MUNICIPALITY,
+            ("朝阳区", "county", "北京市", "北京市", 2023, 2023, "annual_report", dt.date(2024, 1, 5)),
+        ),
+        (
+            COUNTY_TERM_DECEMBER,  # a session late in the year reviews the term up to that year
+            ("新县", "county", "信阳市", "河南省", 2017, 2021, "term_review", dt.date(2021, 12, 20)),
+        ),
+        (
+            CITY_TERM,
+            ("鹤壁市", "prefecture", "河南省", "河南省", 2017, 2021, "term_review", dt.date(2022, 1, 8)),
+        ),
+        (NEWS_SUMMARY, ("中牟县", "county", "郑州市", "河南省", 2023, 2023, "news_summary", None)),
+        (
+            NEWS_EXCERPT,
+            ("中原区", "county", "郑州市", "河南省", 2023, 2023, "report_excerpt", dt.date(2024, 1, 6)),
+        ),
+    ],
+    ids=[
+        "national",
+        "national-term",
+        "provincial",
+        "county",
+        "autonomous-prefecture",
+        "district-duplicate-name",
+        "district-of-municipality",
+        "county-term-december",
+        "city-term-chinese-numerals",
+        "news-summary",
+        "news-excerpt",
+    ],
+)
+def test_openings(text, expected):
+    meta = extract_metadata(text)
+    got = tuple(getattr(meta, f) for f in FIELDS)
+    assert got == expected, meta.warnings
+
+
+def test_duplicate_name_is_reported_in_warnings():
+    meta = extract_metadata(DISTRICT_DUPLICATE)
+    assert meta.code == "350102000000"
+    assert any("鼓楼区" in w and "context" in w for w in meta.warnings)
+
+
+def test_traditional_opening_converted_to_simplified():
+    """The pipeline converts script first; an unconverted text is converted here too."""
+    trad = opencc.OpenCC("s2t").convert(
+        "郑州市人民代表大会常务委员会工作报告\n——2024年2月3日在郑州市第十六届人民代表大会第二次会议上\n"
+        "各位代表：\n受郑州市第十六届人民代表大会常务委员会的委托，我向大会报告工作，请予审议。\n2023年的主要工作\n"
+    )
+    assert "鄭州" in trad and "會" in trad
+    simplified = opencc.OpenCC("t2s").convert(trad)
+    for text in (simplified, trad):
+        meta = extract_metadata(text)
+        assert (meta.jurisdiction, meta.level, meta.parent) == ("郑州市", "prefecture", "河南省")
+        assert (meta.period_start, meta.period_end, meta.delivered) == (2023, 2023, dt.date(2024, 2, 3))
+        assert meta.title == "郑州市人民代表大会常务委员会工作报告"
+    assert any("traditional" in w for w in extract_metadata(trad).warnings)
+
+
+def test_full_width_digits_and_punctuation():
+    text = (
+        "新郑市人民代表大会常务委员会工作报告\n——２０２４年１月１６日在新郑市第十七届人民代表大会第四次会议上\n"
+        "各位代表：\n２０２３年，市人大常委会……"
+    )
+    meta = extract_metadata(text)
+    assert (meta.jurisdiction, meta.parent, meta.level) == ("新郑市", "郑州市", "county")
+    assert meta.delivered == dt.date(2024, 1, 16)
+    assert (meta.period_start, meta.period_end) == (2023, 2023)
+
+
+# -- rules, one at a time --------------------------------------------------------------------
+
+
+def test_generic_title_takes_place_from_the_dateline():
+    meta = extract_metadata(
+        "市人大常委会工作报告\n——2024年2月1日在鹤壁市第十二届人民代表大会第二次会议上\n各位代表："
+    )
+    assert meta.jurisdiction == "鹤壁市"
+
+
+@pytest.mark.parametrize(
+    "text, jurisdiction",
+    [
+        # a district report names its city and province: still the district's
+        (
+            "区人大常委会工作报告\n1月6日，在中原区第十七届人民代表大会第三次会议上，区人大常委会主任向大会报告工作。\n"
+            "2023年，区人大常委会在郑州市人大常委会和河南省人大常委会指导下，全区……",
+            "中原区",
+        ),
+        # a city report names its province, the national committee and 郑州都市圈
+        (
+            "郑州市人民代表大会常务委员会工作报告\n各位代表：\n一年来，在全国人大常委会和河南省人大常委会指导下，"
+            "紧扣郑州都市圈建设，会同开封、许昌市人大常委会开展协同立法……",
+            "郑州市",
+        ),
+        # a summary that never names its own committee, but visits another city's
+        (
+            "奋楫扬帆新征程\n——2023年市人大常委会工作综述\n本报记者 马飞\n一年来，市人大常委会……"
+            "推进中国式现代化建设鹤壁实践。审议通过《鹤壁市卫河保护条例》。我市……"
+            "先后赴许昌市人大常委会学习考察。打造新时代鹤壁样板，鹤壁市……",
+            "鹤壁市",
+        ),
+    ],
+    ids=["district-names-its-city", "city-names-province-and-nation", "summary-visits-another-city"],
+)
+def test_places_mentioned_in_passing_do_not_win(text, jurisdiction):
+    assert extract_metadata(text).jurisdiction == jurisdiction
+
+
+def test_division_upgraded_after_the_gazetteer_keeps_its_written_name():
+    # cpca still lists 宁乡县; the report is by 宁乡市 (a county-level city since 2017)
+    meta = extract_metadata(
+        "宁乡市人民代表大会常务委员会工作报告\n——2024年1月10日在宁乡市第十八届人民代表大会第四次会议上\n各位代表："
+    )
+    assert (meta.jurisdiction, meta.level, meta.parent, meta.province) == (
+        "宁乡市",
+        "county",
+        "长沙市",
+        "湖南省",
+    )
+    assert meta.code == "430124000000"
+    assert any("宁乡县" in w for w in meta.warnings)
+
+
+def test_division_missing_from_the_gazetteer_is_read_from_the_title():
+    meta = extract_metadata("深圳市光明区人民代表大会常务委员会工作报告\n各位代表：\n2023年，区人大常委会……")
+    assert (meta.jurisdiction, meta.level, meta.parent, meta.province, meta.code) == (
+        "光明区",
+        "county",
+        "深圳市",
+        "广东省",
+        None,
+    )
+    assert any("not in the gazetteer" in w for w in meta.warnings)
+
+
+@pytest.mark.parametrize("title", ["全区人大常委会工作要点", "市区人大常委会工作报告"])
+def test_generic_words_are_not_division_names(title):
+    assert extract_metadata(title).jurisdiction is None
+
+
+def test_unknown_place_gives_a_warning():
+    meta = extract_metadata("人大常委会工作情况\n一年来，常委会依法履职。")
+    assert meta.jurisdiction is None and meta.level is None
+    assert any("not found in gazetteer" in w for w in meta.warnings)
+
+
+@pytest.mark.parametrize(
+    "dateline, date",
+    [
+        ("——2024年2月3日在郑州市第十六届人民代表大会第二次会议上", dt.date(2024, 2, 3)),
+        ("(2024年1月10日在郑州市第十六届人民代表大会第二次会议上)", dt.date(2024, 1, 10)),
+        ("——二〇二四年一月十日在郑州市第十六届人民代表大会第二次会议上", dt.date(2024, 1, 10)),
+        ("——2024年1月10日上午在郑州市十六届人大二次会议上", dt.date(2024, 1, 10)),
+    ],
+)
+def test_datelines(dateline, date):
+    text = f"郑州市人民代表大会常务委员会工作报告\n{dateline}\n各位代表：\n2023年的主要工作\n"
+    assert extract_metadata(text).delivered == date
+
+
+def test_publication_stamps_and_photo_captions_are_not_deliveries():
+    text = (
+        "郑州市人民代表大会常务委员会工作报告\n2024-02-08 08:42:26 来源:郑州日报\n"
+        "2023年5月8日，市人大常委会举行人大代表助力创建全国文明城市志愿服务活动启动仪式。\n"
+        "各位代表：\n2023年的主要工作\n"
+    )
+    assert extract_metadata(text).delivered is None
+
+
+def test_government_report_date_is_not_the_committees():
+    text = (
+        "鹤壁市人大常委会工作综述\n1月5日上午，鹤壁市第十二届人民代表大会第二次会议开幕，市长向大会作政府工作报告。\n"
+        "2023年，市人大常委会……"
+    )
+    assert extract_metadata(text).delivered is None
+
+
+@pytest.mark.parametrize(
+    "body, period",
+    [
+        ("一、过去一年的主要工作\n一年来，……", (2023, 2023)),
+        ("一、过去五年的主要工作\n五年来，……", (2019, 2023)),
+        ("本届以来，常委会……本届以来，共制定法规20件……", (2019, 2023)),
+        ("一、过去五年工作回顾\n2019年至2023年，常委会……", (2019, 2023)),
+        ("一、2023年工作回顾\n……\n二、2024年主要工作\n……", (2023, 2023)),
+        ("一、2024年主要工作\n……", (2023, 2023)),  # a heading for the session year is a plan
+    ],
+)
+def test_periods_follow_the_delivery_year(body, period):
+    text = f"郑州市人民代表大会常务委员会工作报告\n——2024年1月10日在郑州市第十六届人民代表大会第二次会议上\n各位代表：\n{body}"
+    meta = extract_metadata(text)
+    assert (meta.period_start, meta.period_end) == period
+
+
+def test_plan_heading_phrase_does_not_make_a_term_review():
+    text = (
+        "郑州市人民代表大会常务委员会工作报告\n——2022年1月10日在郑州市第十五届人民代表大会第六次会议上\n各位代表：\n"
+        "一、2021年主要工作\n一年来，常委会……全年……\n二、2022年主要任务\n（一）确保届内立法规划全面完成\n"
+    )
+    meta = extract_metadata(text)
+    assert meta.report_type == "annual_report"
+    assert (meta.period_start, meta.period_end) == (2021, 2021)
+
+
+def test_first_session_report_with_a_term_phrase_is_a_term_review():
+    text = (
+        "郑州市人民代表大会常务委员会工作报告\n——2023年1月5日在郑州市第十六届人民代表大会第一次会议上\n各位代表：\n"
+        "市十五届人大常委会任期内，常委会……一年来……\n"
+    )
+    meta = extract_metadata(text)
+    assert meta.report_type == "term_review"
+    assert (meta.period_start, meta.period_end) == (2018, 2022)
+
+
+@pytest.mark.parametrize(
+    "text, report_type",
+    [
+        (
+            "市人大常委会工作报告(摘要)\n——2024年1月10日在鹤壁市第十二届人民代表大会第二次会议上\n",
+            "report_excerpt",
+        ),
+        ("郑州市人大常委会工作报告摘编\n各位代表：\n", "report_excerpt"),
+        ("人大工作巡礼\n——2023年鹤壁市人大常委会工作纪实\n", "news_summary"),
+        ("鹤壁市人大常委会一年工作回眸\n本报记者 马飞\n一年来，市人大常委会……", "news_summary"),
+        ("本报讯(记者 李四)近日，鹤壁市人大常委会召开会议……", "news_summary"),
+        (
+            "聚焦民生 依法履职\n本报记者 马飞\n1月5日，鹤壁市第十二届人民代表大会第二次会议举行第二次全体会议，"
+            "市人大常委会主任受市人大常委会委托向大会作工作报告。",
+            "report_excerpt",
+        ),
+        (
+            "鹤壁市人民代表大会常务委员会工作报告\n各位代表：\n现在，我代表市人大常委会报告工作，请予审议。",
+            "annual_report",
+        ),
+        ("近年来，新郑市人大常委会积极探索实践，以“五个强化”开启人大工作新模式。", "news_summary"),
+    ],
+)
+def test_report_types(text, report_type):
+    assert extract_metadata(text).report_type == report_type
+
+
+@pytest.mark.parametrize(
+    "byline", ["记者 张三 通讯员 李四", "□本报记者 马飞", "本报讯(记者 李四)近日,", "郑州全媒体记者 袁帅"]
+)
+def test_bylines_are_found_with_or_without_spaces(byline):
+    raw = f"代表履职进行时\n\n{byline}\n\n一年来,中原区人大常委会组织代表开展活动。"
+    for text in (raw, normalize(raw).text):
+        meta = extract_metadata(text)
+        assert meta.report_type == "news_summary"
+        assert not any("byline" in w for w in meta.warnings), (text, meta.warnings)
+
+
+def test_undated_text_uses_years_named_for_past_work():
+    text = "近年来，新郑市人大常委会积极探索。在2018年，先后对9个部门进行工作评议。2018年，组织代表活动13次。"
+    meta = extract_metadata(text)
+    assert (meta.period_start, meta.period_end, meta.delivered) == (2018, 2018, None)
+    assert any("undated" in w for w in meta.warnings)
+
+
+def test_month_day_delivery_takes_the_year_of_the_plans():
+    text = (
+        "中原区人大常委会工作报告出炉\n记者 张三\n2月2日,在中原区第十六届人民代表大会第六次会议上,"
+        "中原区人大常委会主任受区人大常委会委托,向大会报告工作。\n"
+        "2020年是“十三五”收官之年。2021年是建党100周年。\n2020年,区人大常委会全年做出决议决定11项。\n"
+        "2021年,区人大常委会将增强“四个意识”。"
+    )
+    meta = extract_metadata(text)
+    assert meta.delivered == dt.date(2021, 2, 2)
+    assert (meta.period_start, meta.period_end) == (2020, 2020)
+    assert any("inferred" in w for w in meta.warnings)
+
+
+def test_deadline_years_do_not_move_the_session_year():
+    text = (
+        "郑州市人大常委会工作报告摘编\n1月5日上午，郑州市第十六届人民代表大会第二次会议举行全体会议，"
+        "市人大常委会主任受市人大常委会委托向大会作工作报告。\n2023年，常委会……\n2035年远景目标……。"
+        "2025年底前全面完成……。2024年，常委会将……"
+    )
+    assert extract_metadata(text).delivered == dt.date(2024, 1, 5)
+
+
+_PIECES = list(
+    "市区县省州旗人大常委会工作报告第十一二三〇届人民代表大会次会议上年月日在—-,。\n 2031郑州中原鼓楼全国"
+)
+_PIECES += [
+    "综述",
+    "摘编",
+    "记者",
+    "过去五年",
+    "本届以来",
+    "各位代表",
+    "将",
+    "是",
+    "受委托",
+    "向大会报告工作",
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=80).map("".join))
+def test_any_text_gives_well_formed_metadata(text):
+    meta = extract_metadata(text)
+    assert meta.report_type in {"annual_report", "report_excerpt", "news_summary", "term_review"}
+    assert meta.level in {None, "national", "provincial", "prefecture", "county"}
+    assert (meta.period_start is None) == (meta.period_end is None)
+    if meta.period_start is not None:
+        assert meta.period_start <= meta.period_end
+
+
+# -- the vocabulary file ------------------------------------------------------------------
+
+
+def test_cues_file_loads_and_is_complete():
+    cues = load_cues()
+    assert "人大常委会" in cues.committee.pattern
+    assert cues.term_years == 5 and 1 <= cues.late_session_month <= 12
+    assert set(cues.term_heading_phrases) <= set(cues.term_phrases)
+    assert {"inner", "ordinal"} <= set(cues.session.groupindex)
+    for p in cues.past_year_headings:
+        assert "year" in p.groupindex
+
+
+def test_broken_cues_file_fails_loudly(tmp_path):
+    bad = tmp_path / "cues.yaml"
+    bad.write_text("committee_phrases: []\n", encoding="utf-8")
+    with pytest.raises(metadata.MetadataCuesError, match="committee_phrases"):
+        load_cues.__wrapped__(bad)
