@@ -121,7 +121,9 @@ def resolve(cands: list[Candidate]) -> list[Candidate]:
             continue
         final.append(c)
     for c in shared:
-        if not any(c.num_start < f.num_end and f.num_start < c.num_end and f.kind == "blocker" for f in final):
+        if not any(
+            c.num_start < f.num_end and f.num_start < c.num_end and f.kind == "blocker" for f in final
+        ):
             if not any(f.pattern.metric == c.pattern.metric and f.num_start == c.num_start for f in final):
                 final.append(c)
     return sorted((c for c in final if c.kind != "blocker"), key=lambda c: c.num_start)

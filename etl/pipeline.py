@@ -44,7 +44,10 @@ def process_document(doc: Document) -> ExtractedReport:
     """Extract one already-read document; raises NotAReportError when it is not a congress report."""
     norm = normalize(doc.text)
     if not _REPORT_SIGNAL.search(norm.text):
-        raise NotAReportError(doc.source_file, "no people's congress wording (人大/人民代表大会/常委会) found: not a work report")
+        raise NotAReportError(
+            doc.source_file,
+            "no people's congress wording (人大/人民代表大会/常委会) found: not a work report",
+        )
     meta = extract_metadata(norm.text, doc.source_file)
     sections = find_sections(norm.text, meta.period_start, meta.period_end, meta.report_type)
     facts = extract_facts(norm, sections, meta.report_type)

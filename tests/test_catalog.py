@@ -8,9 +8,7 @@ from etl.models import Section
 from etl.normalize import normalize
 
 CATALOG = load_catalog()
-EXAMPLES = [
-    (m.code, ex["text"], ex["value"]) for m in CATALOG.metrics.values() for ex in m.examples
-]
+EXAMPLES = [(m.code, ex["text"], ex["value"]) for m in CATALOG.metrics.values() for ex in m.examples]
 
 
 def test_all_core_codes_present_with_exact_spelling():

@@ -63,7 +63,12 @@ def test_changed_file_replaces_and_removed_file_disappears(tmp_path):
     assert removed.name not in after
     assert after[victim.name] != before[victim.name]
     assert len(after) == len(before) - 1
-    assert table(db, "SELECT count(*) FROM reports WHERE report_id = ?".replace("?", f"'{before[victim.name]}'"))[0][0] == 0
+    assert (
+        table(
+            db, "SELECT count(*) FROM reports WHERE report_id = ?".replace("?", f"'{before[victim.name]}'")
+        )[0][0]
+        == 0
+    )
 
 
 def test_bad_files_are_named_and_the_rest_load(tmp_path):
@@ -111,11 +116,14 @@ def test_extract_prints_metadata_and_evidence():
 
 
 def test_evidence_offsets_contain_the_number(corpus_db):
-    rows = table(corpus_db, """
+    rows = table(
+        corpus_db,
+        """
         SELECT f.value_text, f.evidence, substr(t.norm_text, f.evidence_start + 1, f.evidence_end - f.evidence_start),
                substr(t.norm_text, f.value_start + 1, f.value_end - f.value_start),
                substr(t.raw_text, f.raw_start + 1, f.raw_end - f.raw_start)
-        FROM facts f JOIN report_texts t USING (report_id)""")
+        FROM facts f JOIN report_texts t USING (report_id)""",
+    )
     assert rows
     for value_text, evidence, sentence, value_slice, raw_slice in rows:
         assert value_slice == value_text

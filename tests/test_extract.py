@@ -69,7 +69,12 @@ def test_parallel_parts_are_summed():
 def test_qualifiers_and_multipliers():
     _, facts = facts_of("累计线上线下接待群众7万余人次，解决群众反映问题28579件。")
     f = facts[0]
-    assert (f.metric, f.value, f.qualifier, f.unit) == ("liaison.constituents_received", 70000, "approx_at_least", "人次")
+    assert (f.metric, f.value, f.qualifier, f.unit) == (
+        "liaison.constituents_received",
+        70000,
+        "approx_at_least",
+        "人次",
+    )
 
 
 def test_chinese_numerals_in_counts():
@@ -81,7 +86,10 @@ def test_chinese_numerals_in_counts():
 
 def test_traditional_text_gives_same_facts_with_evidence_as_written():
     n, facts = facts_of("聽取審議工作報告25個，開展執法檢查7項。")
-    assert [(f.metric, f.value) for f in facts] == [("supervision.work_reports", 25), ("supervision.law_inspections", 7)]
+    assert [(f.metric, f.value) for f in facts] == [
+        ("supervision.work_reports", 25),
+        ("supervision.law_inspections", 7),
+    ]
     assert "執法檢查" in facts[1].evidence
 
 
@@ -97,8 +105,36 @@ def test_evidence_offsets_point_at_the_sentence_and_number():
         assert n.raw[f.raw_start : f.raw_end] == f.evidence
 
 
-_WORDS = ["开展", "执法检查", "专题询问", "听取审议", "工作报告", "代表建议", "件", "项", "次", "个", "人次",
-          "，", "、", "。", "\n", "余", "近", "第", "年", "十", "二", "万", "百分之", "%", " ", "　", "常委会", "將"]
+_WORDS = [
+    "开展",
+    "执法检查",
+    "专题询问",
+    "听取审议",
+    "工作报告",
+    "代表建议",
+    "件",
+    "项",
+    "次",
+    "个",
+    "人次",
+    "，",
+    "、",
+    "。",
+    "\n",
+    "余",
+    "近",
+    "第",
+    "年",
+    "十",
+    "二",
+    "万",
+    "百分之",
+    "%",
+    " ",
+    "　",
+    "常委会",
+    "將",
+]
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -13,54 +13,136 @@ from etl.normalize import normalize
 
 CASES = [
     # national, annual (abstract as published, traditional script)
-    ("制定法律5件，修改法律9件，通过有关法律问题和重大问题的决定4件，作出法律解释1件；檢查5件法律的實施情況，"
-     "聽取審議23個監督工作報告，開展專題詢問，進行8項專題調研；辦理代表議案487件、建議9349件；依法任免國家機關工作人員393人次。",
-     {("legislation.laws_enacted", 5), ("legislation.laws_amended", 9), ("decisions.resolutions", 4),
-      ("supervision.law_inspections", 5), ("supervision.work_reports", 23), ("supervision.research_studies", 8),
-      ("deputies.motions", 487), ("deputies.suggestions", 9349), ("appointments.personnel", 393)}),
-    ("一年来，常委会制定5部法律，修改37部法律，检查6部法律实施情况，听取审议国务院、最高人民法院、最高人民检察院17个工作报告，"
-     "开展3次专题询问和3项专题调研。",
-     {("legislation.laws_enacted", 5), ("legislation.laws_amended", 37), ("supervision.law_inspections", 6),
-      ("supervision.work_reports", 17), ("supervision.special_inquiries", 3), ("supervision.research_studies", 3)}),
+    (
+        "制定法律5件，修改法律9件，通过有关法律问题和重大问题的决定4件，作出法律解释1件；檢查5件法律的實施情況，"
+        "聽取審議23個監督工作報告，開展專題詢問，進行8項專題調研；辦理代表議案487件、建議9349件；依法任免國家機關工作人員393人次。",
+        {
+            ("legislation.laws_enacted", 5),
+            ("legislation.laws_amended", 9),
+            ("decisions.resolutions", 4),
+            ("supervision.law_inspections", 5),
+            ("supervision.work_reports", 23),
+            ("supervision.research_studies", 8),
+            ("deputies.motions", 487),
+            ("deputies.suggestions", 9349),
+            ("appointments.personnel", 393),
+        },
+    ),
+    (
+        "一年来，常委会制定5部法律，修改37部法律，检查6部法律实施情况，听取审议国务院、最高人民法院、最高人民检察院17个工作报告，"
+        "开展3次专题询问和3项专题调研。",
+        {
+            ("legislation.laws_enacted", 5),
+            ("legislation.laws_amended", 37),
+            ("supervision.law_inspections", 6),
+            ("supervision.work_reports", 17),
+            ("supervision.special_inquiries", 3),
+            ("supervision.research_studies", 3),
+        },
+    ),
     # provincial
     ("全年制定、修改、废止地方性法规27件，批准设区的市地方性法规和单行条例46件。", set()),
-    ("听取审议专项工作报告22个，检查法律法规实施情况8项，开展专题询问2次，依法任免地方国家机关工作人员159人次。",
-     {("supervision.work_reports", 22), ("supervision.law_inspections", 8), ("supervision.special_inquiries", 2),
-      ("appointments.personnel", 159)}),
-    ("省十四届人大一次会议以来，代表提出的936件建议已全部办复，其中所提问题已经解决或基本解决的占65.2%。",
-     {("deputies.suggestions", 936)}),
+    (
+        "听取审议专项工作报告22个，检查法律法规实施情况8项，开展专题询问2次，依法任免地方国家机关工作人员159人次。",
+        {
+            ("supervision.work_reports", 22),
+            ("supervision.law_inspections", 8),
+            ("supervision.special_inquiries", 2),
+            ("appointments.personnel", 159),
+        },
+    ),
+    (
+        "省十四届人大一次会议以来，代表提出的936件建议已全部办复，其中所提问题已经解决或基本解决的占65.2%。",
+        {("deputies.suggestions", 936)},
+    ),
     ("受理群众来信来访1.2万件次，接待来访群众3100余人次。", {("petitions.letters_visits", 12000)}),
     # county / district, term review
-    ("五年来，共召开常委会会议36次、主任会议75次，听取和审议“一府两院”专项工作报告152项，开展专项视察、执法检查、专题询问32次，"
-     "依法任免国家机关工作人员447人次。",
-     {("meetings.standing_committee", 36), ("supervision.work_reports", 152), ("appointments.personnel", 447)}),
-    ("建成乡镇（街道）人大代表联络站18个，组织代表进站履职3200人次，接待选民群众1.5万人次，收集意见建议2100余条，推动解决问题860个。",
-     {("liaison.stations", 18), ("liaison.station_visits", 3200), ("liaison.constituents_received", 15000),
-      ("liaison.opinions_collected", 2100), ("liaison.problems_resolved", 860)}),
-    ("大会期间代表提出议案3件、建议186件，闭会期间提出建议42件，已全部办结，代表满意和基本满意率达98.6%。",
-     {("deputies.motions", 3), ("deputies.suggestions", 228), ("deputies.suggestion_satisfaction", 98.6)}),
-    ("全年审议通过决议决定15项，对12件规范性文件进行备案审查，开展立法调研5次。",
-     {("decisions.resolutions", 15), ("supervision.normative_docs_reviewed", 12), ("legislation.research", 5)}),
-    ("对县政府6个部门开展工作评议，组织开展专题视察9次、专项工作评议3项。",
-     {("supervision.inspection_visits", 9), ("supervision.special_evaluations", 3)}),
-    ("一年来，共召开常委会会议 10 次，审议法规 3 部，听取和审议专项工作报告 26 个，开展 2 部法律法规执行情况检查，"
-     "作出重大事项决议决定 6 个，任免国家机关工作人员 59 人次。",
-     {("meetings.standing_committee", 10), ("supervision.work_reports", 26), ("supervision.law_inspections", 2),
-      ("decisions.resolutions", 6), ("appointments.personnel", 59)}),
-    ("全年共召开市人大常委会会议7次，审议法规案14件，通过13件；听取审议“一府一委两院”专项工作报告25项，开展计划预算审查监督20项、"
-     "执法检查2项、专题询问3次、专题调研11项、专项视察15项、立法后评估2项；作出重大事项决定3项；办理代表议案4件，督办代表建议1060件。",
-     {("meetings.standing_committee", 7), ("supervision.work_reports", 25), ("supervision.law_inspections", 2),
-      ("supervision.special_inquiries", 3), ("supervision.research_studies", 11), ("supervision.inspection_visits", 15),
-      ("decisions.resolutions", 3), ("deputies.motions", 4), ("deputies.suggestions", 1060)}),
-    ("全年共制定、修改和廢止地方性法規13件；聽取審議36個專項工作報告，開展5次執法檢查、5次視察、1次專題詢問、2次工作評議；"
-     "作出16項決議決定，依法任免國家機關工作人員109人次。",
-     {("supervision.work_reports", 36), ("supervision.law_inspections", 5), ("supervision.special_inquiries", 1),
-      ("supervision.special_evaluations", 2), ("decisions.resolutions", 16), ("appointments.personnel", 109)}),
-    ("一年来，召开常委会会议10次，主任会议12次，制定颁布地方性法规3部，审查规范性文件32件；听取和审议“一府两院”工作报告26个，"
-     "组织执法检查7次、代表视察10次；作出决议决定11个，任免国家机关工作人员99人次。",
-     {("meetings.standing_committee", 10), ("legislation.laws_enacted", 3), ("supervision.normative_docs_reviewed", 32),
-      ("supervision.work_reports", 26), ("supervision.law_inspections", 7), ("decisions.resolutions", 11),
-      ("appointments.personnel", 99)}),
+    (
+        "五年来，共召开常委会会议36次、主任会议75次，听取和审议“一府两院”专项工作报告152项，开展专项视察、执法检查、专题询问32次，"
+        "依法任免国家机关工作人员447人次。",
+        {
+            ("meetings.standing_committee", 36),
+            ("supervision.work_reports", 152),
+            ("appointments.personnel", 447),
+        },
+    ),
+    (
+        "建成乡镇（街道）人大代表联络站18个，组织代表进站履职3200人次，接待选民群众1.5万人次，收集意见建议2100余条，推动解决问题860个。",
+        {
+            ("liaison.stations", 18),
+            ("liaison.station_visits", 3200),
+            ("liaison.constituents_received", 15000),
+            ("liaison.opinions_collected", 2100),
+            ("liaison.problems_resolved", 860),
+        },
+    ),
+    (
+        "大会期间代表提出议案3件、建议186件，闭会期间提出建议42件，已全部办结，代表满意和基本满意率达98.6%。",
+        {("deputies.motions", 3), ("deputies.suggestions", 228), ("deputies.suggestion_satisfaction", 98.6)},
+    ),
+    (
+        "全年审议通过决议决定15项，对12件规范性文件进行备案审查，开展立法调研5次。",
+        {
+            ("decisions.resolutions", 15),
+            ("supervision.normative_docs_reviewed", 12),
+            ("legislation.research", 5),
+        },
+    ),
+    (
+        "对县政府6个部门开展工作评议，组织开展专题视察9次、专项工作评议3项。",
+        {("supervision.inspection_visits", 9), ("supervision.special_evaluations", 3)},
+    ),
+    (
+        "一年来，共召开常委会会议 10 次，审议法规 3 部，听取和审议专项工作报告 26 个，开展 2 部法律法规执行情况检查，"
+        "作出重大事项决议决定 6 个，任免国家机关工作人员 59 人次。",
+        {
+            ("meetings.standing_committee", 10),
+            ("supervision.work_reports", 26),
+            ("supervision.law_inspections", 2),
+            ("decisions.resolutions", 6),
+            ("appointments.personnel", 59),
+        },
+    ),
+    (
+        "全年共召开市人大常委会会议7次，审议法规案14件，通过13件；听取审议“一府一委两院”专项工作报告25项，开展计划预算审查监督20项、"
+        "执法检查2项、专题询问3次、专题调研11项、专项视察15项、立法后评估2项；作出重大事项决定3项；办理代表议案4件，督办代表建议1060件。",
+        {
+            ("meetings.standing_committee", 7),
+            ("supervision.work_reports", 25),
+            ("supervision.law_inspections", 2),
+            ("supervision.special_inquiries", 3),
+            ("supervision.research_studies", 11),
+            ("supervision.inspection_visits", 15),
+            ("decisions.resolutions", 3),
+            ("deputies.motions", 4),
+            ("deputies.suggestions", 1060),
+        },
+    ),
+    (
+        "全年共制定、修改和廢止地方性法規13件；聽取審議36個專項工作報告，開展5次執法檢查、5次視察、1次專題詢問、2次工作評議；"
+        "作出16項決議決定，依法任免國家機關工作人員109人次。",
+        {
+            ("supervision.work_reports", 36),
+            ("supervision.law_inspections", 5),
+            ("supervision.special_inquiries", 1),
+            ("supervision.special_evaluations", 2),
+            ("decisions.resolutions", 16),
+            ("appointments.personnel", 109),
+        },
+    ),
+    (
+        "一年来，召开常委会会议10次，主任会议12次，制定颁布地方性法规3部，审查规范性文件32件；听取和审议“一府两院”工作报告26个，"
+        "组织执法检查7次、代表视察10次；作出决议决定11个，任免国家机关工作人员99人次。",
+        {
+            ("meetings.standing_committee", 10),
+            ("legislation.laws_enacted", 3),
+            ("supervision.normative_docs_reviewed", 32),
+            ("supervision.work_reports", 26),
+            ("supervision.law_inspections", 7),
+            ("decisions.resolutions", 11),
+            ("appointments.personnel", 99),
+        },
+    ),
     ("严格执行“第一议题”制度，召开常委会党组会议44次，组织代表学习培训245人次。", set()),
     # traps
     ("召开立法座谈会、论证会26次，征求意见1200余条，谋划立法调研项目18件。", set()),

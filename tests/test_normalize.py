@@ -78,7 +78,9 @@ def test_sentences_split_at_full_stops_and_lines():
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.text(alphabet=st.sampled_from(list("人大常委会开展执法检查７项 　，。\n\t１２ab決議")), max_size=200))
+@given(
+    st.text(alphabet=st.sampled_from(list("人大常委会开展执法检查７项 　，。\n\t１２ab決議")), max_size=200)
+)
 def test_any_text_normalizes_with_a_monotone_map(raw):
     n = normalize(raw)
     _check_map(n)

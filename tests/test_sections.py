@@ -17,7 +17,10 @@ def test_plan_heading_with_year_opens_plans():
     assert _kinds(text) == [("past_work", None), ("plans", "2024年的主要任务")]
 
 
-@pytest.mark.parametrize("heading", ["今年工作建议", "2024年工作安排", "今后一年的主要任务", "新的一年工作打算", "二、2024年主要任务"])
+@pytest.mark.parametrize(
+    "heading",
+    ["今年工作建议", "2024年工作安排", "今后一年的主要任务", "新的一年工作打算", "二、2024年主要任务"],
+)
 def test_plan_headings(heading):
     text = f"过去一年的工作\n开展执法检查7项。\n{heading}\n开展执法检查8项。"
     assert ("plans", heading) in _kinds(text)
@@ -30,7 +33,9 @@ def test_bare_year_headings_split_past_and_plans():
 
 
 def test_facts_never_come_from_plans():
-    raw = "2023年的主要工作\n\n开展执法检查7项。\n\n2024年的主要任务\n\n开展执法检查9项，听取审议工作报告20个。"
+    raw = (
+        "2023年的主要工作\n\n开展执法检查7项。\n\n2024年的主要任务\n\n开展执法检查9项，听取审议工作报告20个。"
+    )
     n = normalize(raw)
     secs = find_sections(n.text, 2023, 2023, "annual_report")
     facts = extract_facts(n, secs, "annual_report")

@@ -18,7 +18,16 @@ import pytest
 from etl.catalog import CORE_CODES
 
 GOLD = Path(__file__).parent / "fixtures" / "gold"
-META_FIELDS = ("jurisdiction", "level", "parent", "province", "period_start", "period_end", "report_type", "delivered")
+META_FIELDS = (
+    "jurisdiction",
+    "level",
+    "parent",
+    "province",
+    "period_start",
+    "period_end",
+    "report_type",
+    "delivered",
+)
 
 
 def _rows(name):
