@@ -20,6 +20,11 @@ words and are ambiguous anyway.
 cpca's list is a snapshot (it still has 宁乡县, a 县级市 since 2017, and 莱芜市);
 divisions renamed or created later are not here. metadata.py copes with names that
 differ only by suffix; anything else can go into the alias file.
+
+find_in() reads a text once: an Aho-Corasick automaton over every searchable form
+(pyahocorasick, installed with cpca; an index by first character without it) lists
+where names start, and the longest qualifying name is taken left to right, exactly as a
+position-by-position scan would.
 """
 
 from __future__ import annotations
@@ -114,6 +119,11 @@ class _Gazetteer:
                 self._add(short, j, "short", searchable)
         self._load_aliases(aliases)
         self.max_len = max(len(f) for f in self.forms)
+        self._scanner = _Scanner(
+            f
+            for f, entries in self.forms.items()
+            if any(e.searchable and e.kind != "abbreviation" for e in entries)
+        )
 
     # -- construction -------------------------------------------------------------
 
@@ -242,6 +252,48 @@ def short_forms(name: str, level: str, ethnic_names: Iterable[str] = ()) -> list
             forms.append(stem + extra)
         return [f for f in forms if f != name]
     return []  # …区 districts and anything unusual keep only their full name
+
+
+class _Scanner:
+    """Every occurrence of a set of names in a text, in one pass.
+
+    Aho-Corasick (pyahocorasick, which cpca installs) when it is available; otherwise
+    an index of names by their first character, so that only positions where some
+    name can start are tried.
+    """
+
+    def __init__(self, names: Iterable[str]):
+        names = [n for n in names if len(n) >= 2]
+        self._automaton = None
+        try:
+            import ahocorasick
+        except ImportError:  # pragma: no cover - cpca depends on it
+            ahocorasick = None
+        if ahocorasick is not None:
+            automaton = ahocorasick.Automaton(ahocorasick.STORE_INTS)
+            for name in names:
+                automaton.add_word(name, len(name))
+            automaton.make_automaton()
+            self._automaton = automaton
+        self._by_first: dict[str, dict[str, int]] = {}
+        for name in names:
+            self._by_first.setdefault(name[0], {})[name] = len(name)
+        self._lengths = {c: sorted(set(d.values()), reverse=True) for c, d in self._by_first.items()}
+
+    def matches(self, text: str) -> list[tuple[int, list[int]]]:
+        """(start, lengths of the names starting there, longest first), by start."""
+        found: dict[int, list[int]] = {}
+        if self._automaton is not None:
+            for end, length in self._automaton.iter(text):
+                found.setdefault(end - length + 1, []).append(length)
+        else:
+            for i, ch in enumerate(text):
+                names = self._by_first.get(ch)
+                if names:
+                    hits = [n for n in self._lengths[ch] if text[i : i + n] in names]
+                    if hits:
+                        found[i] = hits
+        return [(start, sorted(lengths, reverse=True)) for start, lengths in sorted(found.items())]
 
 
 @functools.lru_cache(maxsize=1)
@@ -380,20 +432,17 @@ def find_in(
     """
     g = _gazetteer()
     out: list[PlaceMention] = []
-    i, n = 0, len(text)
-    while i < n:
-        hit = None
-        for length in range(min(g.max_len, n - i), 1, -1):
-            surface = text[i : i + length]
-            mention = _mention(g, surface, i, include_national, include_common_words, short, True)
+    i = 0
+    for start, lengths in g._scanner.matches(text):
+        if start < i:
+            continue  # inside the name taken before
+        for length in lengths:
+            surface = text[start : start + length]
+            mention = _mention(g, surface, start, include_national, include_common_words, short, True)
             if mention:
-                hit = mention
+                out.append(mention)
+                i = mention.end
                 break
-        if hit:
-            out.append(hit)
-            i = hit.end
-        else:
-            i += 1
     return out
 
 

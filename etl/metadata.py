@@ -10,7 +10,8 @@ Rules, in the order extract_metadata() applies them:
 * **Text.** Matching runs on a working copy: NFKC (full-width digits and punctuation
   become half-width), traditional characters converted with OpenCC when the text
   looks traditional, and whitespace removed (``compact``) so that a line break or
-  the letter-spacing of a newspaper page does not split a phrase.
+  the letter-spacing of a newspaper page does not split a phrase. Publication stamps
+  are read from the lines as written (``plain``), where 2023-03-03 10:23:07 keeps its space.
 * **Title** (find_title): the first short line (≤ ``max_title_chars``) among the
   first 80 that contains the strongest title cue (常务委员会工作报告 before 工作报告
   before 综述), minus leading dashes. None when no line qualifies.
@@ -34,37 +35,59 @@ Rules, in the order extract_metadata() applies them:
   parent and code from the old entry; an unknown name in the title (深圳市光明区)
   keeps the written name, the level its suffix implies and the parent written before
   it, without a code. Both are warned about.
-* **Delivered** (find_delivered): in the header, a dateline (——2024年2月3日在…
-  人民代表大会…会议上, also in Chinese numerals), or a news sentence whose date is followed by a session, a
-  delivery verb (作工作报告, 向大会报告工作) and the committee (1月5日上午,…第一次会议
-  举行第二次全体会议,…向大会作工作报告). A missing year is inferred as the session
-  year (below). Publication stamps (2024-02-08 08:42) and photo captions (no session)
-  never match.
+* **Delivered** (find_delivered), read in the header only, first match wins:
+  a dateline (——2024年2月3日在…人民代表大会…会议上, (2024年1月10日)在…, also in
+  Chinese numerals); a dateline on its own lines, the date alone (in parentheses or
+  not) up to ``date_line_distance`` lines before or after the session line (——在温州市
+  第十三届人民代表大会第五次会议上 / (2020年4月22日)), or at the end of it; a dateline
+  with year and month only (——2026年2月在…: session year and month, no date); a news
+  sentence whose date is followed, within ``delivery_window_sentences`` sentences and
+  before the next date, by a session being held (not 五届人大一次会议以来), a delivery verb
+  (作工作报告, 向大会报告工作, 作《…常务委员会工作报告》) and the committee (1月5日上午,…
+  第一次会议举行第二次全体会议,…向大会作工作报告). Dispatch lines and stamps (新华社北京
+  3月24日电, 2018年03月24日13:26) are skipped for the next date. A missing year is
+  inferred as the session year (below), else from the publication stamp. Without any
+  date, a bare session line (——在…第五次会议上) or a sentence telling the delivery at a
+  session (…向十三届全国人大一次会议所作的《…工作报告》) still gives the session's number.
+  Photo captions (no session) never match.
+* **Publication stamp** (publication_stamp): a web or newspaper date among the first
+  ``stamp_lines`` lines (2023-03-03 10:23:07, 发布日期:2022-02-16). Never a delivery
+  date. When nothing else dates a delivered report (one that speaks to the deputies or
+  tells its delivery), the session is taken to be in the stamp's year and month, with
+  a warning; for other texts it is the last resort for the period (below).
 * **Session year** (when only month and day are stated): the latest year among
-  sentences that start with a year and speak of plans (2021年,区人大常委会将…) or
-  are neutral (2023年是…开局之年), the years of dated events (2024年1月5日,…), and
-  past-year sentences plus one (2020年,… → 2021). A year stated in a past-work
-  heading (2023年的主要工作) plus one also counts. Deadlines (2025年底前, 目标) are
-  ignored. From ``late_session_month`` on, past years count as they are.
+  sentences that start with a year (or follow reported speech: 报告指出,2017年,…) and
+  speak of plans (2021年,区人大常委会将…) or are neutral (2023年是…开局之年), the years
+  of dated events (2024年1月5日,…), and past-year sentences plus one (2020年,… → 2021).
+  A year stated in a past-work heading (2023年的主要工作) plus one also counts, and so
+  does the year opening the first sentence under a yearless past-work heading (过去一年的
+  主要工作 / 2022年是…之年 → 2022, not neutral). Deadlines (2025年底前, 目标) are
+  ignored. From ``late_session_month`` on, past years count as they are. Without a
+  stated date, the session year is the latest plan year, else the publication stamp's.
 * **Report type** (classify_report): ``term_review`` when a term phrase (过去五年,
   本届以来, 五年来, 任期内 …) is in the title or a heading, or recurs in the body more
   often than annual phrases (一年来, 全年 …), or appears at all when the report was
   delivered at the first session of a new congress; it wins over the others. Then
   ``report_excerpt`` for 摘编/摘要/出炉 … in the title or the first lines;
   ``news_summary`` for 综述/纪实 … in the title; ``annual_report`` when the text
-  speaks to the deputies (各位代表, 请予审议) or carries a dateline; then a journalist's
-  byline makes a write-up of one delivered report (受…委托…向大会作…, or 工作报告 in
-  the title) a ``report_excerpt`` and anything else a ``news_summary``; a bare
-  third-person narrative of the delivery is a ``report_excerpt``; an undated thematic
-  article with none of these markers is a ``news_summary`` (with a warning).
+  speaks to the deputies (各位代表, 请予审议) or carries a dateline (with or without a
+  date); then a journalist's byline makes a write-up of one delivered report (a news
+  sentence telling the delivery, 受…委托…向大会作…, or 工作报告 in the title) a
+  ``report_excerpt`` and anything else a ``news_summary``; a bare third-person narrative
+  of the delivery is a ``report_excerpt``; an undated thematic article with none of
+  these markers is a ``news_summary`` (with a warning). Other bodies' reports
+  (市长向大会作政府工作报告) are removed before the narrative is looked for.
 * **Period** (find_period): for a term review, a stated span of 3–5 years
   (2018年至2022年) ending before the session, else the ``term_years`` years before
   the session year (delivered Jan 2023 → 2018–2022). Otherwise a year named in a
-  past-work heading or the title (2023年的主要工作, 2023年市人大常委会工作综述) that
-  is before the session year (2024年主要工作 in a 2024 report is a plan); else
-  the year before the session (the same year when delivered from ``late_session_month``
-  on); else, for undated texts, the year most often opening a past-work sentence
-  (在2018年,… → 2018), with a warning.
+  past-work heading or the title (2023年的主要工作, 2023年市人大常委会工作综述,
+  2021年余姚市人民代表大会常务委员会工作报告), or opening the first sentence under a
+  yearless one (过去一年的主要工作 / 2022年是…), that is before the session year
+  (2024年主要工作 in a 2024 report is a plan); else the year before the session (the
+  same year when delivered from ``late_session_month`` on); else, for undated texts,
+  the year most often opening a past-work sentence (在2018年,… → 2018), with a
+  warning; else the year before the publication stamp (its own year from
+  ``late_session_month`` on), with a warning.
 """
 
 from __future__ import annotations
@@ -94,6 +117,7 @@ _YEAR = r"(?:\d{4}|[〇○零一二三四五六七八九]{4})"
 _MONTH_DAY = r"(?:\d{1,2}|[一二三四五六七八九十]{1,3})"
 _DATE = rf"(?P<y>{_YEAR})年(?P<m>{_MONTH_DAY})月(?P<d>{_MONTH_DAY})日"
 _MAYBE_DATE = rf"(?:(?P<y>{_YEAR})年)?(?P<m>{_MONTH_DAY})月(?P<d>{_MONTH_DAY})日"
+_YEAR_MONTH = rf"(?P<y>{_YEAR})年(?P<m>{_MONTH_DAY})月"
 _ORDINAL_BEFORE = re.compile(r"第?[一二三四五六七八九十百\d]+届$")
 _GENERIC_TYPES = ("自治区", "自治州", "自治县", "省", "市", "区", "县", "州", "旗", "盟")
 _SELF_WORDS = {"我": 1.0, "全": 0.5, "本": 0.5}  # 我市, 全区, 本县: the committee's own territory
@@ -114,7 +138,16 @@ class Cues:
     max_title_chars: int
     not_title: tuple[re.Pattern, ...]
     dateline: re.Pattern
+    dateline_month: re.Pattern
+    date_line: re.Pattern
+    session_line: re.Pattern
+    date_line_distance: int
+    publication_stamps: tuple[re.Pattern, ...]
+    stamp_lines: int
     news_date: re.Pattern
+    not_delivery_after: re.Pattern
+    past_session_after: re.Pattern
+    delivery_window: int
     delivery_verbs: tuple[str, ...]
     committee_words: tuple[str, ...]
     other_reports: tuple[str, ...]
@@ -131,6 +164,7 @@ class Cues:
     delivery_markers: tuple[str, ...]
     delivery_narrative: tuple[re.Pattern, ...]
     past_year_headings: tuple[re.Pattern, ...]
+    past_heading_year: re.Pattern
     year_sentence: re.Pattern
     plan_words: tuple[str, ...]
     deadline_words: tuple[str, ...]
@@ -179,7 +213,22 @@ def load_cues(path: Path = CUES_FILE) -> Cues:
             max_title_chars=number("max_title_chars"),
             not_title=tuple(pattern(p, "not_title_patterns") for p in words("not_title_patterns")),
             dateline=pattern(raw["dateline_pattern"].replace("{date}", _DATE), "dateline_pattern"),
+            dateline_month=pattern(
+                raw["dateline_month_pattern"].replace("{year_month}", _YEAR_MONTH), "dateline_month_pattern"
+            ),
+            date_line=pattern(raw["date_line_pattern"].replace("{date}", _DATE), "date_line_pattern"),
+            session_line=pattern(
+                raw["session_line_pattern"].replace("{date}", _DATE), "session_line_pattern"
+            ),
+            date_line_distance=number("date_line_distance"),
+            publication_stamps=tuple(
+                pattern(p, "publication_stamp_patterns") for p in words("publication_stamp_patterns")
+            ),
+            stamp_lines=number("stamp_lines"),
             news_date=re.compile(_MAYBE_DATE),
+            not_delivery_after=pattern(raw["not_delivery_after_date"], "not_delivery_after_date"),
+            delivery_window=number("delivery_window_sentences"),
+            past_session_after=pattern(raw["past_session_after"], "past_session_after"),
             delivery_verbs=words("delivery_verbs"),
             committee_words=words("committee_words"),
             other_reports=words("other_reports"),
@@ -200,6 +249,7 @@ def load_cues(path: Path = CUES_FILE) -> Cues:
             past_year_headings=tuple(
                 pattern(p, "past_year_heading_patterns") for p in words("past_year_heading_patterns")
             ),
+            past_heading_year=pattern(raw["past_heading_year_pattern"], "past_heading_year_pattern"),
             year_sentence=pattern(raw["year_sentence_pattern"], "year_sentence_pattern"),
             plan_words=words("plan_words"),
             deadline_words=words("deadline_words"),
@@ -216,6 +266,14 @@ def load_cues(path: Path = CUES_FILE) -> Cues:
     for group in ("inner", "ordinal"):
         if group not in cues.session.groupindex:
             raise MetadataCuesError(f"{path}: session_pattern needs a named group `{group}`")
+    for key, p in [("past_heading_year_pattern", cues.past_heading_year)] + [
+        ("past_year_heading_patterns", p) for p in cues.past_year_headings
+    ]:
+        if "year" not in p.groupindex:
+            raise MetadataCuesError(f"{path}: {key} needs a named group `year`")
+    for p in cues.publication_stamps:
+        if not {"y", "m", "d"} <= set(p.groupindex):
+            raise MetadataCuesError(f"{path}: publication_stamp_patterns need named groups `y`, `m`, `d`")
     return cues
 
 
@@ -228,6 +286,7 @@ class _Text:
     subtitles: frozenset[int]  # indices of lines that began with a dash (——…工作报告摘编)
     dense: str  # the lines joined by newlines
     compact: str  # no whitespace at all
+    plain: tuple[str, ...]  # the lines as written (NFKC, simplified), stripped: 2023-03-03 10:23:07
 
 
 @functools.lru_cache(maxsize=1)
@@ -253,11 +312,12 @@ def _to_simplified(text: str, warnings: list[str]) -> str:
 
 def _prepare(text: str, warnings: list[str]) -> _Text:
     work = _to_simplified(unicodedata.normalize("NFKC", text), warnings)
-    squeezed = [re.sub(r"\s+", "", line) for line in work.splitlines()]
+    plain = tuple(line.strip() for line in work.splitlines())
+    squeezed = [re.sub(r"\s+", "", line) for line in plain]
     lines = tuple(line.lstrip(_DASHES) for line in squeezed)
     subtitles = frozenset(i for i, line in enumerate(squeezed) if line[:1] in "—–─━―-~")
     dense = "\n".join(lines)
-    return _Text(lines, subtitles, dense, dense.replace("\n", ""))
+    return _Text(lines, subtitles, dense, dense.replace("\n", ""), plain)
 
 
 def _cn_int(s: str) -> int:
@@ -591,8 +651,14 @@ class _Years:
 
 def _years(text: _Text, title: str | None, cues: Cues) -> _Years:
     past, dated, plan, neutral, headings = [], [], [], [], []
+    # 过去一年的主要工作 / 2022年是…: the year that opens the section is the one reviewed
+    after_heading = {
+        m.start("year"): int(m.group("year")) for m in cues.past_heading_year.finditer(text.dense)
+    }
     for m in cues.year_sentence.finditer(text.dense):
         year, rest = int(m.group("year")), m.group("rest")
+        if m.start("year") in after_heading:
+            continue
         if any(w in rest[:12] for w in cues.deadline_words):
             continue
         if re.match(r"\d{1,2}月", rest):  # 2023年5月8日,… an event (or the dateline itself)
@@ -612,6 +678,7 @@ def _years(text: _Text, title: str | None, cues: Cues) -> _Years:
             if hm:
                 headings.append(int(hm.group("year")))
                 break
+    headings += after_heading.values()
     return _Years(tuple(past), tuple(dated), tuple(plan), tuple(neutral), tuple(headings))
 
 
@@ -632,10 +699,81 @@ def _header_regions(text: _Text, span: tuple[int, int] | None, cues: Cues) -> li
     return regions
 
 
+@dataclass(frozen=True)
+class _Delivery:
+    """When the report was delivered, as far as the text says."""
+
+    date: dt.date | None = None
+    ordinal: str | None = None  # the session's number: 一 for the first session of a new congress
+    dateline: bool = False  # stated by the report's own dateline
+    news: bool = False  # told by a news sentence (1月5日上午,…向大会作工作报告)
+    year: int | None = None  # the session's year and month, also from a dateline without a day
+    month: int | None = None
+
+
+def _header_lines(text: _Text, regions: list[tuple[int, int]]) -> list[int]:
+    """Indices of the non-empty lines that start inside one of the header regions."""
+    out, offset = [], 0
+    for i, line in enumerate(text.lines):
+        if line and any(a <= offset < b for a, b in regions):
+            out.append(i)
+        offset += len(line)
+    return out
+
+
+def _date_of(m: re.Match) -> dt.date | None:
+    return _make_date(_cn_int(m.group("y")), _cn_int(m.group("m")), _cn_int(m.group("d")))
+
+
+def _line_dateline(text: _Text, regions: list[tuple[int, int]], cues: Cues) -> _Delivery | None:
+    """A dateline on its own lines: (2020年4月22日) before or after ——在温州市第十三届人民代表大会
+    第五次会议上, or the date in parentheses at the end of the session line. A session line
+    without any date still marks a delivered report and numbers its session (``date`` None)."""
+    header = _header_lines(text, regions)
+    undated = None
+    for k, i in enumerate(header):
+        line = text.lines[i]
+        at_session = cues.session_line.match(line)
+        if at_session:
+            session = cues.session.search(line)
+            ordinal = session.group("ordinal") if session else None
+            date = _date_of(at_session) if at_session.group("y") else None
+            if date:
+                return _Delivery(date, ordinal, dateline=True, year=date.year, month=date.month)
+            undated = undated or _Delivery(None, ordinal, dateline=True)
+        m = cues.date_line.match(line)
+        if not m or not (date := _date_of(m)):
+            continue
+        lo, hi = max(0, k - cues.date_line_distance), k + cues.date_line_distance + 1
+        for j in header[lo:k] + header[k + 1 : hi]:
+            if cues.session_line.match(text.lines[j]):
+                session = cues.session.search(text.lines[j])
+                ordinal = session.group("ordinal") if session else None
+                return _Delivery(date, ordinal, dateline=True, year=date.year, month=date.month)
+    return undated
+
+
+def publication_stamp(text: _Text, cues: Cues) -> dt.date | None:
+    """A web or newspaper publication date among the first lines (2023-03-03 10:23:07)."""
+    lines = [line for line in text.plain if line][: cues.stamp_lines]
+    for line in lines:
+        for p in cues.publication_stamps:
+            for m in p.finditer(line):
+                date = _make_date(int(m.group("y")), int(m.group("m")), int(m.group("d")))
+                if date:
+                    return date
+    return None
+
+
 def find_delivered(
-    text: _Text, span: tuple[int, int] | None, years: _Years, cues: Cues, warnings: list[str]
-) -> tuple[dt.date | None, str | None, bool]:
-    """The delivery date, the ordinal of its session (一, 二 …) and whether a dateline states it.
+    text: _Text,
+    span: tuple[int, int] | None,
+    years: _Years,
+    stamp: dt.date | None,
+    cues: Cues,
+    warnings: list[str],
+) -> _Delivery:
+    """The delivery date and session, from the report's dateline or a news sentence.
 
     Only the header regions are read: a date deeper in the text is an event.
     """
@@ -643,34 +781,84 @@ def find_delivered(
     regions = _header_regions(text, span, cues)
     for start, end in regions:
         for m in cues.dateline.finditer(compact, start, end):
-            date = _make_date(_cn_int(m.group("y")), _cn_int(m.group("m")), _cn_int(m.group("d")))
+            date = _date_of(m)
             if date:
                 session = cues.session.search(m.group(0))
-                return date, session.group("ordinal") if session else None, True
+                ordinal = session.group("ordinal") if session else None
+                return _Delivery(date, ordinal, dateline=True, year=date.year, month=date.month)
+    on_lines = _line_dateline(text, regions, cues)
+    if on_lines and on_lines.date:
+        return on_lines
+    for start, end in regions:
+        for m in cues.dateline_month.finditer(compact, start, end):
+            year, month = _cn_int(m.group("y")), _cn_int(m.group("m"))
+            if 1900 < year and 1 <= month <= 12:
+                session = cues.session.search(m.group(0))
+                warnings.append(f"the dateline states {year}年{month}月 but no day: delivery date left empty")
+                ordinal = session.group("ordinal") if session else None
+                return _Delivery(None, ordinal, dateline=True, year=year, month=month)
 
     for start, end in regions:
-        for m in cues.news_date.finditer(compact, start, end):
-            window = _sentences_from(compact, m.start(), 2)
-            session = cues.session.search(window[:160])
+        dates = list(cues.news_date.finditer(compact, start, end))
+        for k, m in enumerate(dates):
+            if cues.not_delivery_after.match(compact, m.end()):
+                continue  # 新华社北京3月8日电, 2018年03月24日13:26 来源:…
+            window = _sentences_from(compact, m.start(), cues.delivery_window)
+            if k + 1 < len(dates):  # up to the next date: another day's events
+                window = window[: max(0, dates[k + 1].start() - m.start())]
+            session = _held_session(window[:160], cues)
             if not session or not _tells_delivery(window, cues):
                 continue
             month, day = _cn_int(m.group("m")), _cn_int(m.group("d"))
+            ordinal = session.group("ordinal")
             year = _cn_int(m.group("y")) if m.group("y") else None
             if year is None:
                 year = _session_year(years, month, cues)
-                if year is None:
+                from_stamp = None
+                if stamp is not None:  # published on or after the delivery
+                    from_stamp = stamp.year if (month, day) <= (stamp.month, stamp.day) else stamp.year - 1
+                if year is None and from_stamp is not None:
+                    year = from_stamp
+                    warnings.append(
+                        f"delivery year {year} inferred from the publication date {stamp.isoformat()}"
+                    )
+                elif year is None:
                     warnings.append(f"delivered on {month}月{day}日 but the year cannot be inferred")
-                    return None, session.group("ordinal"), False
-                warnings.append(f"delivery year {year} inferred from the years the text names")
-            return _make_date(year, month, day), session.group("ordinal"), False
-    return None, None, False
+                    return _Delivery(None, ordinal, news=True, month=month)
+                else:
+                    warnings.append(f"delivery year {year} inferred from the years the text names")
+                    if from_stamp is not None and from_stamp != year:
+                        warnings.append(
+                            f"the publication date {stamp.isoformat()} suggests {from_stamp} as the delivery year"
+                        )
+            date = _make_date(year, month, day)
+            return _Delivery(date, ordinal, news=True, year=year, month=month)
+    if on_lines:  # ——在温州市第十三届人民代表大会第五次会议上, with no date anywhere
+        warnings.append("the dateline names the session but no date")
+        return on_lines
+    # No date, but the header tells the delivery at a session (…向十三届全国人大一次会议所作的
+    # 《全国人民代表大会常务委员会工作报告》): its number still says whether a term ended.
+    for start, end in regions:
+        for sentence in re.split(r"(?<=[。!?])", compact[start:end]):
+            session = _held_session(sentence, cues)
+            if session and _tells_delivery(sentence, cues):
+                return _Delivery(None, session.group("ordinal"), news=True)
+    return _Delivery()
+
+
+def _held_session(text: str, cues: Cues) -> re.Match | None:
+    """The first session in ``text`` that is being held, not one referred back to
+    (市五届人大一次会议以来, 十五届人大四次会议确定的任务)."""
+    for m in cues.session.finditer(text):
+        if not cues.past_session_after.match(text, m.end()):
+            return m
+    return None
 
 
 def _tells_delivery(window: str, cues: Cues) -> bool:
     """Whether one sentence of ``window`` says the committee's report was delivered."""
     for sentence in re.split(r"(?<=[。!?])", window):
-        for other in cues.other_reports:
-            sentence = sentence.replace(other, "")
+        sentence = _without_other_reports(sentence, cues)
         if any(v in sentence for v in cues.delivery_verbs) and any(
             w in sentence for w in cues.committee_words
         ):
@@ -708,7 +896,7 @@ def is_term_review(text: _Text, title: str | None, first_session: bool, cues: Cu
 
 
 def classify_report(
-    text: _Text, title: str | None, term: bool, has_dateline: bool, cues: Cues, warnings: list[str]
+    text: _Text, title: str | None, term: bool, delivery: _Delivery, cues: Cues, warnings: list[str]
 ) -> str:
     """One of term_review, report_excerpt, news_summary, annual_report (order in the module docstring)."""
     if term:
@@ -719,9 +907,10 @@ def classify_report(
     if title and any(w in title for w in cues.summary_words):
         return "news_summary"
     compact = text.compact
-    if has_dateline or any(w in compact for w in cues.delivery_markers):
+    if delivery.dateline or any(w in compact for w in cues.delivery_markers):
         return "annual_report"
-    narrative = any(p.search(compact) for p in cues.delivery_narrative)
+    spoken = _without_other_reports(compact, cues)  # 市长向大会作政府工作报告 is not the committee's
+    narrative = delivery.news or any(p.search(spoken) for p in cues.delivery_narrative)
     if any(p.search(text.dense) for p in cues.bylines):
         if narrative or (title and any(w in title for w in cues.report_title_words)):
             return "report_excerpt"
@@ -741,6 +930,7 @@ def find_period(
     session_year: int | None,
     session_month: int | None,
     years: _Years,
+    stamp: dt.date | None,
     cues: Cues,
     warnings: list[str],
 ) -> tuple[int | None, int | None]:
@@ -780,6 +970,10 @@ def find_period(
         year = max(y for y, n in counts.items() if n == top)
         warnings.append(f"undated text: period {year} taken from the years its past-work sentences name")
         return year, year
+    if stamp is not None:  # written before it was published
+        year = stamp.year if stamp.month >= cues.late_session_month else stamp.year - 1
+        warnings.append(f"no year named for the past work: period {year} taken from the publication date")
+        return year, year
     warnings.append("no year found for the period")
     return None, None
 
@@ -805,23 +999,27 @@ def extract_metadata(text: str, source_file: str = "") -> ReportMeta:
     span = title_span(prepared, title, title_index)
     jurisdiction = find_jurisdiction(prepared, span, cues, warnings)
     years = _years(prepared, title, cues)
-    delivered, ordinal, has_dateline = find_delivered(prepared, span, years, cues, warnings)
+    stamp = publication_stamp(prepared, cues)
+    delivery = find_delivered(prepared, span, years, stamp, cues, warnings)
 
-    session_year = delivered.year if delivered else None
-    session_month = delivered.month if delivered else None
+    session_year, session_month = delivery.year, delivery.month
     if session_year is None:
         session_year = _session_year_from_plans(years)
-    first_session = ordinal is not None and _cn_int(ordinal) == 1
+    if session_year is None and stamp is not None and _is_delivered_text(prepared, delivery, cues):
+        # a delivered report is published days after its session: the stamp dates the session
+        session_year, session_month = stamp.year, stamp.month
+        warnings.append(f"session year {stamp.year} taken from the publication date {stamp.isoformat()}")
+    first_session = delivery.ordinal is not None and _cn_int(delivery.ordinal) == 1
     term = is_term_review(prepared, title, first_session, cues)
-    report_type = classify_report(prepared, title, term, has_dateline, cues, warnings)
-    start, end = find_period(prepared, term, session_year, session_month, years, cues, warnings)
+    report_type = classify_report(prepared, title, term, delivery, cues, warnings)
+    start, end = find_period(prepared, term, session_year, session_month, years, stamp, cues, warnings)
 
     meta = ReportMeta(
         title=title,
         period_start=start,
         period_end=end,
         report_type=report_type,
-        delivered=delivered,
+        delivered=delivery.date,
         warnings=warnings,
     )
     if jurisdiction:
@@ -831,6 +1029,19 @@ def extract_metadata(text: str, source_file: str = "") -> ReportMeta:
         meta.province = jurisdiction.province
         meta.code = jurisdiction.code or None
     return meta
+
+
+def _is_delivered_text(text: _Text, delivery: _Delivery, cues: Cues) -> bool:
+    """Whether the text is (or retells) a report delivered to a congress session."""
+    if delivery.ordinal is not None or delivery.news or any(w in text.compact for w in cues.delivery_markers):
+        return True
+    return any(p.search(_without_other_reports(text.compact, cues)) for p in cues.delivery_narrative)
+
+
+def _without_other_reports(text: str, cues: Cues) -> str:
+    for other in cues.other_reports:
+        text = text.replace(other, "")
+    return text
 
 
 def _session_year_from_plans(years: _Years) -> int | None:

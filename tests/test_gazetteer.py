@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 import yaml
 
@@ -249,3 +251,56 @@ def test_bad_alias_file_fails_loudly(monkeypatch, tmp_path):
         monkeypatch.undo()
         gazetteer._gazetteer.cache_clear()
     assert lookup("郑州") is not None
+
+
+# -- the one-pass scanner ---------------------------------------------------------------
+
+
+def _find_in_by_brute_force(text: str, **flags) -> list:
+    """find_in as first written: at each position, the longest name that qualifies."""
+    g = gazetteer._gazetteer()
+    national = flags.get("include_national", False)
+    common = flags.get("include_common_words", False)
+    short = flags.get("short", True)
+    out, i = [], 0
+    while i < len(text):
+        for length in range(min(g.max_len, len(text) - i), 1, -1):
+            m = gazetteer._mention(g, text[i : i + length], i, national, common, short, True)
+            if m:
+                out.append(m)
+                i = m.end
+                break
+        else:
+            i += 1
+    return out
+
+
+_SCAN_TEXTS = [
+    "河南省郑州市中原区人大常委会和新郑市人大常委会",
+    "全国人大常委会、内蒙古自治区鄂温克族自治旗、延边州和延边朝鲜族自治州,成立市人大理论研究会",
+    "会同有关部门在城区搭建平台,切实加强和政府的沟通,南京市鼓楼区、福州市鼓楼区、吉林市、吉林省",
+]
+_SCAN_TEXTS += [
+    p.read_text(encoding="utf-8")
+    for p in sorted((Path(__file__).resolve().parents[1] / "data" / "corpus").glob("*.txt"))
+]
+
+
+@pytest.mark.parametrize(
+    "flags",
+    [{}, {"include_national": True}, {"include_common_words": True}, {"short": False}],
+    ids=["default", "national", "common-words", "full-names-only"],
+)
+def test_find_in_matches_the_position_by_position_scan(flags):
+    for text in _SCAN_TEXTS:
+        assert find_in(text, **flags) == _find_in_by_brute_force(text, **flags)
+
+
+def test_scanner_without_aho_corasick_finds_the_same(monkeypatch):
+    names = ["郑州", "郑州市", "中原区", "新郑市", "州市中"]
+    fast = gazetteer._Scanner(names)
+    slow = gazetteer._Scanner(names)
+    slow._automaton = None  # the fallback used when pyahocorasick is missing
+    for text in ["河南省郑州市中原区和新郑市", "郑州郑州市", "", "州市中原区"]:
+        assert fast.matches(text) == slow.matches(text)
+    assert fast.matches("郑州市中原区") == [(0, [3, 2]), (1, [3]), (3, [3])]

@@ -160,6 +160,80 @@ NEWS_EXCERPT = """区人大常委会工作报告出炉
 1月6日，在中原区第十七届人民代表大会第三次会议上，中原区人大常委会主任受区人大常委会委托，向大会报告工作。
 2023年，区人大常委会配合郑州市人大常委会开展执法检查2项。2024年，区人大常委会将……"""
 
+# The session line on its own, the delivery date in parentheses on the next line.
+SPLIT_DATELINE = """温州市人大常委会工作报告
+——在温州市第十三届人民代表大会第五次会议上
+(2020 年 4 月 22 日)
+温州市人大常委会主任 葛某某
+2019 年以来的主要工作
+2019 年是新中国成立 70 周年。一年来,共召开常委会会议 10 次。
+2020年工作任务
+2020年常委会将继续努力。"""
+
+# No title: a web page's time stamp, the speaker, then a yearless past-work heading.
+WEB_STAMP_NO_TITLE = """2023-03-03 10:23:07
+衢州市人大常委会主任 吴某某
+各位代表:
+我受市八届人民代表大会常务委员会委托,向大会报告工作,请予审议。
+过去一年的主要工作
+2022年是党的二十大召开之年,也是市八届人大常委会的开局之年。一年来,召开常委会会议10次。
+今年的主要任务
+2023年是全面贯彻落实党的二十大精神的开局之年。"""
+
+# A news agency's digest, in traditional script: the dispatch date is not the delivery.
+NATIONAL_DIGEST_TRADITIONAL = """全國人民代表大會常務委員會工作報告(摘要)
+新華社北京3月8日電 受十四屆全國人大常委會委託,全國人大常委會委員長趙某某3月8日向十四屆全國人大二次會議作《全國人民代表大會常務委員會工作報告》。報告摘要如下:
+過去一年的工作
+2023年是全面貫徹黨的二十大精神的開局之年。過去一年,常委會審議法律案34件。"""
+
+# Normalization joins the heading to the sentence before it.
+PROVINCIAL_JOINED_HEADING = """浙江省人民代表大会常务委员会工作报告
+2024年1月23日在浙江省第十四届人民代表大会第二次会议上浙江省人民代表大会常务委员会副主任某某
+各位代表:
+现在,我受省人大常委会委托,向大会报告工作,请予审议。过去一年的主要工作
+2023年,是全面贯彻党的二十大精神的开局之年。一年来,省人大常委会制定地方性法规15件。"""
+
+CITY_TERM_2022 = """湖州市人民代表大会常务委员会工作报告
+——2022年1月8日在湖州市第九届人民代表大会第一次会议上
+各位代表:
+我受湖州市第八届人民代表大会常务委员会委托,向大会报告工作,请予审议。
+一、过去五年工作回顾
+八届人大常委会任期内,常委会共召开常委会会议50次。
+二、今后五年工作建议"""
+
+COUNTY_NEWS_BRIEF = """本报讯 1月6日,宁陵县十八届人大三次会议召开,县人大常委会主任张某作工作报告。
+报告指出,2023年,县人大常委会紧紧围绕县委中心工作,召开常委会会议9次。
+2024年,县人大常委会将继续依法履职。"""
+
+TITLE_NAMES_THE_YEAR = """2021年余姚市人民代表大会常务委员会工作报告
+各位代表:
+我受余姚市第十七届人民代表大会常务委员会委托,向大会报告工作,请予审议。
+一年来,常委会召开会议8次。全年审议议题30项。"""
+
+# A generic title (自治州…) and a publication stamp before the dateline.
+AUTONOMOUS_PREFECTURE_GENERIC_TITLE = """自治州人民代表大会常务委员会工作报告
+发布时间:2025-01-21 10:09:13 来源:昌吉日报
+——2025年1月10日在昌吉回族自治州第十六届人民代表大会第五次会议上
+自治州人大常委会主任 马某某
+各位代表:
+2024年主要工作
+刚刚过去的2024年,州人大常委会全年召开常委会会议11次。"""
+
+BANNER = """科尔沁右翼前旗人民代表大会常务委员会工作报告
+——2024年1月9日在科尔沁右翼前旗第十八届人民代表大会第三次会议上
+各位代表:
+2023年,旗人大常委会在旗委领导下,全旗……"""
+
+MUNICIPAL_DISTRICT_FULL_NAME = """北京市朝阳区人民代表大会常务委员会工作报告
+——2024年1月8日在北京市朝阳区第十七届人民代表大会第四次会议上
+各位代表:
+过去一年的主要工作
+2023年,区人大常委会……"""
+
+LEAGUE = """锡林郭勒盟人大工委工作综述
+本报记者 某某
+2023年,盟人大工委在盟委领导下,围绕全盟中心工作依法履职……"""
+
 
 @pytest.mark.parametrize(
     "text, expected",
@@ -205,6 +279,62 @@ NEWS_EXCERPT = """区人大常委会工作报告出炉
             NEWS_EXCERPT,
             ("中原区", "county", "郑州市", "河南省", 2023, 2023, "report_excerpt", dt.date(2024, 1, 6)),
         ),
+        (
+            SPLIT_DATELINE,
+            ("温州市", "prefecture", "浙江省", "浙江省", 2019, 2019, "annual_report", dt.date(2020, 4, 22)),
+        ),
+        (WEB_STAMP_NO_TITLE, ("衢州市", "prefecture", "浙江省", "浙江省", 2022, 2022, "annual_report", None)),
+        (
+            NATIONAL_DIGEST_TRADITIONAL,
+            ("全国", "national", None, None, 2023, 2023, "report_excerpt", dt.date(2024, 3, 8)),
+        ),
+        (
+            PROVINCIAL_JOINED_HEADING,
+            ("浙江省", "provincial", "全国", "浙江省", 2023, 2023, "annual_report", dt.date(2024, 1, 23)),
+        ),
+        (
+            CITY_TERM_2022,
+            ("湖州市", "prefecture", "浙江省", "浙江省", 2017, 2021, "term_review", dt.date(2022, 1, 8)),
+        ),
+        (
+            COUNTY_NEWS_BRIEF,
+            ("宁陵县", "county", "商丘市", "河南省", 2023, 2023, "report_excerpt", dt.date(2024, 1, 6)),
+        ),
+        (TITLE_NAMES_THE_YEAR, ("余姚市", "county", "宁波市", "浙江省", 2021, 2021, "annual_report", None)),
+        (
+            AUTONOMOUS_PREFECTURE_GENERIC_TITLE,
+            (
+                "昌吉回族自治州",
+                "prefecture",
+                "新疆维吾尔自治区",
+                "新疆维吾尔自治区",
+                2024,
+                2024,
+                "annual_report",
+                dt.date(2025, 1, 10),
+            ),
+        ),
+        (
+            BANNER,
+            (
+                "科尔沁右翼前旗",
+                "county",
+                "兴安盟",
+                "内蒙古自治区",
+                2023,
+                2023,
+                "annual_report",
+                dt.date(2024, 1, 9),
+            ),
+        ),
+        (
+            MUNICIPAL_DISTRICT_FULL_NAME,
+            ("朝阳区", "county", "北京市", "北京市", 2023, 2023, "annual_report", dt.date(2024, 1, 8)),
+        ),
+        (
+            LEAGUE,
+            ("锡林郭勒盟", "prefecture", "内蒙古自治区", "内蒙古自治区", 2023, 2023, "news_summary", None),
+        ),
     ],
     ids=[
         "national",
@@ -218,12 +348,24 @@ NEWS_EXCERPT = """区人大常委会工作报告出炉
         "city-term-chinese-numerals",
         "news-summary",
         "news-excerpt",
+        "split-dateline",
+        "web-stamp-no-title",
+        "national-digest-traditional",
+        "provincial-joined-heading",
+        "city-term-2022",
+        "county-news-brief",
+        "title-names-the-year",
+        "autonomous-prefecture-generic-title",
+        "banner",
+        "municipal-district-full-name",
+        "league",
     ],
 )
 def test_openings(text, expected):
-    meta = extract_metadata(text)
-    got = tuple(getattr(meta, f) for f in FIELDS)
-    assert got == expected, meta.warnings
+    for as_given in (text, normalize(text).text):  # as written, and as the pipeline passes it
+        meta = extract_metadata(as_given)
+        got = tuple(getattr(meta, f) for f in FIELDS)
+        assert got == expected, meta.warnings
 
 
 def test_duplicate_name_is_reported_in_warnings():
@@ -365,6 +507,151 @@ def test_government_report_date_is_not_the_committees():
         "2023年，市人大常委会……"
     )
     assert extract_metadata(text).delivered is None
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "——在温州市第十四届人民代表大会第二次会议上\n(2024年1月10日)",
+        "——在温州市第十四届人民代表大会第二次会议上\n（２０２４年１月１０日）",
+        "——在温州市第十四届人民代表大会第二次会议上\n温州市人大常委会主任 某某\n2024年1月10日",
+        "(2024年1月10日)\n——在温州市第十四届人民代表大会第二次会议上",
+        "——在温州市第十四届人民代表大会第二次会议上(2024年1月10日)",
+        "——在温州市第十四届人民代表大会第二次会议上\n（二〇二四年一月十日）",
+    ],
+    ids=["after", "full-width", "after-speaker", "before", "same-line", "chinese-numerals"],
+)
+def test_dateline_split_over_lines(header):
+    text = f"温州市人大常委会工作报告\n{header}\n一年来,常委会召开会议10次。"
+    for as_given in (text, normalize(text).text):
+        meta = extract_metadata(as_given)
+        assert meta.delivered == dt.date(2024, 1, 10)
+        assert (meta.report_type, meta.period_start, meta.period_end) == ("annual_report", 2023, 2023)
+
+
+def test_session_line_without_a_date_marks_a_delivered_report():
+    text = (
+        "湖州市人民代表大会常务委员会工作报告\n——在湖州市第九届人民代表大会第一次会议上\n"
+        "八届人大常委会任期内,常委会共召开常委会会议50次。2021年,常委会……\n2022年,常委会将……"
+    )
+    meta = extract_metadata(text)
+    assert meta.delivered is None
+    # the first session of a new congress: the outgoing committee reviews its term
+    assert (meta.report_type, meta.period_start, meta.period_end) == ("term_review", 2017, 2021)
+    assert any("no date" in w for w in meta.warnings)
+
+
+def test_dateline_with_month_only_dates_the_session_not_the_delivery():
+    text = (
+        "深圳市人大常委会工作报告\n——2026年2月在深圳市第七届人民代表大会第七次会议上\n"
+        "过去一年的主要工作\n一年来,全年共召开市人大常委会会议7次。"
+    )
+    meta = extract_metadata(text)
+    assert meta.delivered is None
+    assert (meta.report_type, meta.period_start, meta.period_end) == ("annual_report", 2025, 2025)
+
+
+def test_dispatch_lines_and_stamps_are_not_the_delivery():
+    text = (
+        "新华社受权播发全国人大常委会工作报告\n2018年03月24日 13:26 来源:新华网\n"
+        "新华社北京3月24日电 新华社受权于24日全文播发十二届全国人大常委会委员长受十二届全国人大常委会委托,"
+        "向十三届全国人大一次会议所作的《全国人民代表大会常务委员会工作报告》。"
+        "十三届全国人大一次会议3月20日表决通过了关于全国人大常委会工作报告的决议。\n"
+        "报告共分三个部分:过去五年的主要工作;五年工作的主要体会;今后一年工作的建议。\n报告说,2018年是全面贯彻落实党的十九大精神的开局之年。"
+    )
+    meta = extract_metadata(text)
+    assert meta.delivered is None
+    # delivered at a first session, published in 2018: the term 2013–2017
+    assert (meta.report_type, meta.period_start, meta.period_end) == ("term_review", 2013, 2017)
+
+
+def test_session_referred_back_to_is_not_the_delivery_session():
+    text = (
+        "人大常委会工作报告\n各位代表:\n我受某某市第五届人民代表大会常务委员会的委托,"
+        "向大会报告市五届人大一次会议以来的工作,请予审议。\n"
+        "过去的一年,是新一届常委会开展工作的第一年。一年来,常委会回顾五年来的经验,依法履职。"
+    )
+    # 一次会议以来 looks back to the first session: this is not delivered at one
+    assert extract_metadata(text).report_type == "annual_report"
+
+
+def test_delivery_told_sentences_after_the_date():
+    text = (
+        "1月10日上午,凉山彝族自治州第十二届人民代表大会第一次会议举行第二次全体会议。\n"
+        "大会应到代表404人,实到395人,符合法定人数。\n"
+        "受州十一届人大常委会委托,州人大常委会主任某某作州人大常委会工作报告。\n"
+        "某某说,过去五年,常委会……五年来……\n2022年,州人大常委会将……"
+    )
+    meta = extract_metadata(text)
+    assert (meta.jurisdiction, meta.delivered) == ("凉山彝族自治州", dt.date(2022, 1, 10))
+    assert (meta.report_type, meta.period_start, meta.period_end) == ("term_review", 2017, 2021)
+
+
+def test_delivery_of_another_day_is_not_taken_for_the_date():
+    text = (
+        "1月5日上午,丽水市第五届人民代表大会第四次会议开幕,市长向大会作政府工作报告。"
+        "1月7日上午,市五届人大四次会议举行第二次全体会议。受市人大常委会委托,市人大常委会主任某某向大会作工作报告。\n"
+        "2023年,市人大常委会……"
+    )
+    assert extract_metadata(text).delivered == dt.date(2024, 1, 7)
+
+
+def test_reported_speech_year_dates_a_news_write_up():
+    text = (
+        "1月20日上午,富阳区第十五届人民代表大会第五次会议举行第二次全体会议。区人大常委会主任某某作区人大常委会工作报告。\n"
+        "在回顾过去一年的工作时,某某说,2015年,区人大常委会全年共召开常委会会议10次。"
+    )
+    meta = extract_metadata(normalize(text).text)
+    assert (meta.jurisdiction, meta.delivered) == ("富阳区", dt.date(2016, 1, 20))
+    assert (meta.period_start, meta.period_end, meta.report_type) == (2015, 2015, "report_excerpt")
+
+
+def test_goal_year_after_reported_speech_is_not_a_past_year():
+    text = (
+        "中原区人大常委会工作报告出炉\n2月2日,在中原区第十六届人民代表大会第六次会议上,"
+        "中原区人大常委会主任受区人大常委会委托,向大会报告工作。\n"
+        "2020年,区人大常委会全年做出决议决定11项。总书记强调,2035年基本实现社会主义现代化。"
+    )
+    assert extract_metadata(text).delivered == dt.date(2021, 2, 2)
+
+
+def test_government_report_narrative_does_not_make_an_excerpt():
+    text = (
+        "1月8日上午,丽水市第五届人民代表大会第四次会议开幕,市长向大会作政府工作报告。\n2023年,市人大常委会……"
+    )
+    meta = extract_metadata(text)
+    assert meta.delivered is None and meta.report_type == "news_summary"
+
+
+@pytest.mark.parametrize(
+    "stamp, period",
+    [
+        ("2023-03-03 10:23:07", 2022),
+        ("发布日期:2023-12-26", 2023),
+        ("2023年3月3日 10:23 来源:衢州日报", 2022),
+    ],
+)
+def test_publication_stamp_dates_a_delivered_report_with_no_other_date(stamp, period):
+    text = f"{stamp}\n衢州市人大常委会主任 某某\n各位代表:\n过去一年的主要工作\n一年来,召开常委会会议10次。"
+    meta = extract_metadata(text)
+    assert (meta.period_start, meta.period_end, meta.delivered) == (period, period, None)
+    assert any("publication date" in w for w in meta.warnings)
+
+
+def test_publication_stamp_does_not_date_a_news_summary_that_names_its_year():
+    # a mid-year article: written in 2023 about 2023, not a report delivered in 2023
+    text = "2023-07-01 09:00\n某某市人大常委会工作回眸\n本报记者 某某\n2023年,鹤壁市人大常委会召开常委会会议5次。"
+    meta = extract_metadata(text)
+    assert (meta.period_start, meta.period_end, meta.report_type) == (2023, 2023, "news_summary")
+
+
+def test_yearless_past_heading_takes_the_year_of_its_first_sentence():
+    text = (
+        "郑州市人大常委会工作报告\n各位代表:\n一、过去一年的主要工作\n"
+        "2022年是党的二十大召开之年。一年来,常委会……\n二、今年的主要任务\n2023年是开局之年。"
+    )
+    meta = extract_metadata(text)
+    assert (meta.period_start, meta.period_end) == (2022, 2022)
 
 
 @pytest.mark.parametrize(
@@ -510,6 +797,19 @@ def test_cues_file_loads_and_is_complete():
     assert {"inner", "ordinal"} <= set(cues.session.groupindex)
     for p in cues.past_year_headings:
         assert "year" in p.groupindex
+    assert "year" in cues.past_heading_year.groupindex
+    assert cues.publication_stamps and all(
+        {"y", "m", "d"} <= set(p.groupindex) for p in cues.publication_stamps
+    )
+    assert cues.date_line_distance >= 1 and cues.delivery_window >= 1
+
+
+def test_cues_file_patterns_need_their_groups(tmp_path):
+    text = metadata.CUES_FILE.read_text(encoding="utf-8")
+    bad = tmp_path / "cues.yaml"
+    bad.write_text(text.replace("(?P<d>", "(?P<day>"), encoding="utf-8")
+    with pytest.raises(metadata.MetadataCuesError, match="publication_stamp_patterns"):
+        load_cues.__wrapped__(bad)
 
 
 def test_broken_cues_file_fails_loudly(tmp_path):
