@@ -1,0 +1,1 @@
+"""The dashboard's library: database access, queries, chart builders and exporters (pages stay thin)."""

@@ -1,0 +1,458 @@
+"""Chart builders shared by the pages and the exporters: query results → ChartData → Plotly figure.
+
+A ChartData holds everything a chart says (title, unit, categories, series with each point's qualifier
+and evidence, the source line and the reports behind it).  The screen (to_plotly) and the briefing
+exports (app/export.py: native PPTX charts, XLSX, PNG/SVG) are drawn from the same ChartData, so what a
+user sees is what they download.
+"""
+
+from __future__ import annotations
+
+import html
+import textwrap
+from dataclasses import dataclass, field
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from app.labels import (
+    category_zh,
+    format_number,
+    format_value,
+    period_zh,
+    qualifier_word,
+    report_type_zh,
+    scope_zh,
+)
+
+FONT_FAMILY = "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, sans-serif"
+PALETTE = ["#c0392b", "#2e6da4", "#e08e0b", "#3a9d5d", "#7b4fa0", "#16a2b8", "#8c564b", "#d6559b"]
+TERM_COLOR = "#7f7f7f"
+
+
+@dataclass
+class Point:
+    """One drawn value and where it came from."""
+
+    value: float | None
+    unit: str | None = None
+    qualifier: str | None = None
+    evidence: str | None = None
+    report: str | None = None  # e.g. '郑州市 2023年 年度工作报告（000_….txt）'
+    note: str | None = None  # e.g. '届期合计 767人次 ÷ 5年' or '另有 1 条数值'
+
+    @property
+    def label(self) -> str:
+        return format_value(self.value, self.unit, self.qualifier)
+
+
+@dataclass
+class Series:
+    name: str
+    points: list[Point]  # aligned with ChartData.categories
+    style: str = "annual"  # annual | term
+
+    @property
+    def values(self) -> list[float | None]:
+        return [p.value for p in self.points]
+
+
+@dataclass
+class ChartData:
+    key: str  # file-name friendly id: 趋势_任免国家机关工作人员_2018-2023
+    title: str
+    unit: str
+    kind: str  # line | barh
+    categories: list[str]
+    series: list[Series]
+    category_title: str = ""
+    subtitle: str = ""  # coverage, caveats: shown under the title on screen and on the slide
+    sources: list[str] = field(default_factory=list)  # one line per report behind the chart
+    years: str = ""  # the years the chart covers, in words
+
+    @property
+    def is_empty(self) -> bool:
+        return not any(p.value is not None for s in self.series for p in s.points)
+
+    @property
+    def full_source_line(self) -> str:
+        """Every report behind the chart (static images, XLSX, slides)."""
+        return f"来源：{'；'.join(self.sources)}。" if self.sources else "来源：无"
+
+    @property
+    def source_line(self) -> str:
+        if not self.sources:
+            return "来源：无"
+        shown = "；".join(self.sources[:4])
+        more = f" 等 {len(self.sources)} 份报告" if len(self.sources) > 4 else ""
+        return f"来源：{shown}{more}。"
+
+    def long_frame(self) -> pd.DataFrame:
+        """The chart's data, one row per drawn point (the XLSX sheets and the tests read this)."""
+        rows = []
+        for s in self.series:
+            for cat, p in zip(self.categories, s.points, strict=True):
+                if p.value is None:
+                    continue
+                rows.append(
+                    {
+                        self.category_title or "类别": cat,
+                        "系列": s.name,
+                        "数值": p.value,
+                        "单位": p.unit,
+                        "限定": qualifier_word(p.qualifier),
+                        "说明": p.note,
+                        "原文": p.evidence,
+                        "来源报告": p.report,
+                    }
+                )
+        return pd.DataFrame(rows)
+
+
+# --- from query rows to ChartData -------------------------------------------------------------------
+
+
+def report_label(row) -> str:
+    return f"{row['jurisdiction']} {period_zh(row['report_period_start'], row['report_period_end'])} {report_type_zh(row['report_type'])}（{row['source_file']}）"
+
+
+def _point(row, value: float | None = None, note: str | None = None) -> Point:
+    notes = [n for n in (note, scope_zh(row.get("scope")) if row.get("scope") else None) if n]
+    n_other = int(row.get("n_candidates", 1) or 1) - 1
+    if n_other > 0:
+        notes.append(f"同期另有 {n_other} 条数值，见“数据”页")
+    return Point(
+        value=float(row["value"]) if value is None else value,
+        unit=row.get("unit"),
+        qualifier=row.get("qualifier"),
+        evidence=row.get("evidence"),
+        report=report_label(row),
+        note="；".join(notes) or None,
+    )
+
+
+def _sources(rows: pd.DataFrame) -> list[str]:
+    if rows.empty:
+        return []
+    seen = rows.drop_duplicates("report_id").sort_values(["jurisdiction", "report_period_end"])
+    return [report_label(r) for _, r in seen.iterrows()]
+
+
+def _unit_of(rows: pd.DataFrame, fallback: str | None) -> str:
+    units = [u for u in rows.get("unit", pd.Series(dtype=str)).dropna().unique().tolist() if u]
+    if units:
+        return "/".join(units)
+    return fallback or ""
+
+
+def trend_chart(
+    points: pd.DataFrame,
+    metric: dict,
+    years: tuple[int, int],
+    jurisdictions: list[str],
+    term_mode: str = "separate",
+) -> ChartData:
+    """Annual values of one metric over ``years``, one line per jurisdiction.
+
+    Term figures (period_start != period_end) are never drawn as a year's value.  With
+    term_mode='average' they become a dashed segment over the term at total ÷ years (a percentage keeps
+    its value), labelled as such; otherwise they are left to term_chart().
+    """
+    y0, y1 = years
+    cats = [str(y) for y in range(y0, y1 + 1)]
+    series: list[Series] = []
+    used = []
+    for jur in jurisdictions:
+        rows = points[points["jurisdiction"] == jur]
+        annual = rows[rows["period_start"] == rows["period_end"]]
+        by_year = {int(r["period_start"]): r for _, r in annual.iterrows()}
+        if by_year:
+            pts = [_point(by_year[y]) if y in by_year else Point(None) for y in range(y0, y1 + 1)]
+            series.append(Series(jur, pts))
+            used.append(annual)
+        if term_mode == "average":
+            for _, r in rows[rows["period_start"] != rows["period_end"]].iterrows():
+                ps, pe = int(r["period_start"]), int(r["period_end"])
+                n = pe - ps + 1
+                is_rate = (r.get("unit") or "") == "%"
+                avg = float(r["value"]) if is_rate else float(r["value"]) / n
+                total = format_value(r["value"], r.get("unit"), r.get("qualifier"))
+                note = (
+                    f"{ps}–{pe}年 届期数值 {total}（比率，不折算）"
+                    if is_rate
+                    else f"{ps}–{pe}年 届期合计 {total} ÷ {n}年 = 年均 {format_number(round(avg, 1))}"
+                )
+                pts = [_point(r, avg, note) if ps <= y <= pe else Point(None) for y in range(y0, y1 + 1)]
+                name = f"{jur} {ps}–{pe}届期数值" if is_rate else f"{jur} {ps}–{pe}届期年均（合计{total}）"
+                series.append(Series(name, pts, style="term"))
+                used.append(rows[rows["fact_id"] == r["fact_id"]])
+    used_rows = pd.concat(used) if used else points.iloc[0:0]
+    unit = _unit_of(used_rows, metric.get("unit"))
+    label = metric.get("label_zh") or metric.get("code", "")
+    missing = [j for j in jurisdictions if j not in set(used_rows.get("jurisdiction", []))]
+    subtitle = f"{len(jurisdictions) - len(missing)}/{len(jurisdictions)} 个地区有数据"
+    if missing:
+        subtitle += f"（无：{'、'.join(missing[:4])}{'等' if len(missing) > 4 else ''}；缺报告不等于零）"
+    if term_mode == "average" and any(s.style == "term" for s in series):
+        subtitle += " · 虚线为届期合计折算的年均值，不是当年数"
+    return ChartData(
+        key=f"趋势_{label}_{y0}-{y1}",
+        title=f"{label}（{y0}–{y1}年）",
+        unit=unit,
+        kind="line",
+        categories=cats,
+        series=series,
+        category_title="年份",
+        subtitle=subtitle,
+        sources=_sources(used_rows),
+        years=f"{y0}–{y1}年",
+    )
+
+
+def term_chart(points: pd.DataFrame, metric: dict) -> ChartData | None:
+    """Term figures (a five-year total) of one metric as bars of their own: never mixed with annual values."""
+    rows = points[points["period_start"] != points["period_end"]]
+    if rows.empty:
+        return None
+    rows = rows.sort_values(["jurisdiction", "period_start"])
+    cats = [f"{r['jurisdiction']} {r['period_start']}–{r['period_end']}" for _, r in rows.iterrows()]
+    pts = [_point(r) for _, r in rows.iterrows()]
+    label = metric.get("label_zh") or metric.get("code", "")
+    years = sorted({int(y) for y in rows["period_start"]} | {int(y) for y in rows["period_end"]})
+    return ChartData(
+        key=f"届期合计_{label}",
+        title=f"{label}：届期合计",
+        unit=_unit_of(rows, metric.get("unit")),
+        kind="barh",
+        categories=cats,
+        series=[Series("届期合计", pts, style="term")],
+        category_title="地区与届期",
+        subtitle="多年合计，不可与年度值直接比较",
+        sources=_sources(rows),
+        years=f"{years[0]}–{years[-1]}年",
+    )
+
+
+def compare_chart(
+    points: pd.DataFrame, metric: dict, period: tuple[int, int], jurisdictions: list[str], level_zh: str = ""
+) -> ChartData:
+    """One metric for one period across jurisdictions, largest first, with coverage in the subtitle."""
+    ps, pe = period
+    rows = points[(points["period_start"] == ps) & (points["period_end"] == pe)]
+    rows = rows[rows["jurisdiction"].isin(jurisdictions)].sort_values("value", ascending=True)
+    label = metric.get("label_zh") or metric.get("code", "")
+    missing = [j for j in jurisdictions if j not in set(rows["jurisdiction"])]
+    subtitle = f"{len(rows)}/{len(jurisdictions)} 个{level_zh}地区有数据"
+    if missing:
+        subtitle += f"（无：{'、'.join(missing[:4])}{'等' if len(missing) > 4 else ''}）"
+    subtitle += " · 数量多少不代表工作质量高低"
+    kind_word = "届期合计" if ps != pe else ""
+    return ChartData(
+        key=f"对比_{label}_{ps}" + (f"-{pe}" if pe != ps else ""),
+        title=f"{label}：{period_zh(ps, pe)}{kind_word}各地比较",
+        unit=_unit_of(rows, metric.get("unit")),
+        kind="barh",
+        categories=rows["jurisdiction"].tolist(),
+        series=[
+            Series(
+                period_zh(ps, pe) + kind_word,
+                [_point(r) for _, r in rows.iterrows()],
+                style="term" if ps != pe else "annual",
+            )
+        ],
+        category_title="地区",
+        subtitle=subtitle,
+        sources=_sources(rows),
+        years=period_zh(ps, pe),
+    )
+
+
+def category_chart(points: pd.DataFrame, title: str, jurisdiction: str, period: tuple[int, int]) -> ChartData:
+    """The metrics of one category group for one jurisdiction and period (总览's compact charts)."""
+    ps, pe = period
+    rows = points[
+        (points["jurisdiction"] == jurisdiction)
+        & (points["period_start"] == ps)
+        & (points["period_end"] == pe)
+    ].sort_values("value", ascending=True)
+    units = sorted({u for u in rows["unit"].dropna()}) if not rows.empty else []
+    term = "届期合计" if ps != pe else ""
+    return ChartData(
+        key=f"总览_{jurisdiction}_{title}_{ps}" + (f"-{pe}" if pe != ps else ""),
+        title=f"{title}：{jurisdiction} {period_zh(ps, pe)}{term}",
+        unit="各项单位见标注" if len(units) > 1 else (units[0] if units else ""),
+        kind="barh",
+        categories=rows["label_zh"].tolist(),
+        series=[
+            Series(
+                f"{jurisdiction} {period_zh(ps, pe)}",
+                [_point(r) for _, r in rows.iterrows()],
+                style="term" if ps != pe else "annual",
+            )
+        ],
+        category_title="指标",
+        subtitle="",
+        sources=_sources(rows),
+        years=period_zh(ps, pe),
+    )
+
+
+def category_title(categories: list[str]) -> str:
+    return "、".join(category_zh(c) for c in categories)
+
+
+# --- ChartData → Plotly -----------------------------------------------------------------------------
+
+
+def _wrap(text: str | None, width: int = 26, limit: int = 160) -> str:
+    if not text:
+        return "（无原文）"
+    text = " ".join(text.split())
+    if len(text) > limit:
+        text = text[:limit] + "…"
+    return "<br>".join(html.escape(line) for line in textwrap.wrap(text, width))
+
+
+def _customdata(points: list[Point]) -> list[list[str]]:
+    return [
+        [
+            html.escape(p.label)
+            + (f"（{qualifier_word(p.qualifier)}）" if p.qualifier and p.qualifier != "exact" else ""),
+            _wrap(p.evidence),
+            html.escape(p.report or ""),
+            ("<br>" + html.escape(p.note)) if p.note else "",
+        ]
+        for p in points
+    ]
+
+
+HOVER = (
+    "<b>%{fullData.name}</b> · %{CAT}<br>数值：%{customdata[0]}%{customdata[3]}"
+    "<br><span style='color:#666'>原文：%{customdata[1]}</span>"
+    "<br><span style='color:#999'>%{customdata[2]}</span><extra></extra>"
+)
+
+
+MAX_SCREEN_SOURCES = 4
+
+
+def source_truncated(chart: ChartData) -> bool:
+    """True when the figure names only some of its reports (the page then lists them all below it)."""
+    return len(chart.sources) > MAX_SCREEN_SOURCES
+
+
+def _text_width(text: str) -> int:
+    """Rough pixel width at 13px: CJK glyphs are square, Latin digits and letters about half as wide."""
+    return sum(13 if ord(ch) > 0x2E80 else 7 for ch in text)
+
+
+def to_plotly(chart: ChartData, height: int | None = None, full_source: bool = False) -> go.Figure:
+    """The Plotly figure for a chart: title with unit, hover with value, qualifier and evidence, source line.
+
+    On screen a long source line is shortened (the page prints it in full below); a static image
+    (full_source=True) carries every source, wrapped.
+    """
+    fig = go.Figure()
+    n_cats = len(chart.categories)
+    if chart.kind == "line":
+        for i, s in enumerate(chart.series):
+            color = TERM_COLOR if s.style == "term" else PALETTE[i % len(PALETTE)]
+            fig.add_trace(
+                go.Scatter(
+                    x=chart.categories,
+                    y=s.values,
+                    name=s.name,
+                    mode="lines+markers",
+                    line={"color": color, "width": 2.5, "dash": "dash" if s.style == "term" else "solid"},
+                    marker={"size": 9, "symbol": "diamond-open" if s.style == "term" else "circle"},
+                    text=[p.label if p.value is not None else "" for p in s.points],
+                    customdata=_customdata(s.points),
+                    hovertemplate=HOVER.replace("%{CAT}", "%{x}年"),
+                    connectgaps=False,
+                )
+            )
+        fig.update_xaxes(type="category", title_text=chart.category_title)
+        fig.update_yaxes(title_text=chart.unit, rangemode="tozero")
+        height = height or 420
+    else:
+        for i, s in enumerate(chart.series):
+            color = TERM_COLOR if s.style == "term" else PALETTE[i % len(PALETTE)]
+            fig.add_trace(
+                go.Bar(
+                    y=chart.categories,
+                    x=s.values,
+                    name=s.name,
+                    orientation="h",
+                    marker={"color": color, "pattern": {"shape": "/" if s.style == "term" else ""}},
+                    text=[p.label if p.value is not None else "" for p in s.points],
+                    textposition="outside",
+                    cliponaxis=False,
+                    customdata=_customdata(s.points),
+                    hovertemplate=HOVER.replace("%{CAT}", "%{y}"),
+                )
+            )
+        fig.update_yaxes(type="category", automargin=True)
+        top = max((v for s in chart.series for v in s.values if v is not None), default=0)
+        if top > 0:
+            # room on the right for the "5,362人次" labels drawn outside the bars
+            fig.update_xaxes(range=[0, top * 1.22])
+        fig.update_xaxes(title_text=chart.unit if "见标注" not in chart.unit else "", rangemode="tozero")
+        if "见标注" in chart.unit:
+            fig.update_xaxes(showticklabels=False)
+        height = height or max(240, 110 + 34 * n_cats)
+        fig.update_layout(bargap=0.5 if n_cats <= 2 else 0.25)
+    title = f"{chart.title}<span style='font-size:13px;color:#666'>　单位：{html.escape(chart.unit or '—')}</span>"
+    if full_source:
+        lines = textwrap.wrap(chart.full_source_line, 90)
+    else:
+        lines = textwrap.wrap(chart.source_line, 100 if chart.kind == "line" else 58)
+    source_text = "<br>".join(html.escape(x) for x in lines)
+    extra = 16 * (len(lines) - 1)
+    height += extra
+    fig.update_layout(
+        title={
+            "text": title,
+            "x": 0.01,
+            "xanchor": "left",
+            "subtitle": {"text": html.escape(chart.subtitle), "font": {"size": 12, "color": "#666"}},
+        },
+        font={"family": FONT_FAMILY, "size": 13},
+        template="plotly_white",
+        height=height,
+        margin={"l": 10, "r": 40, "t": 80 if chart.subtitle else 60, "b": 80 + extra},
+        legend={"orientation": "h", "yanchor": "top", "y": -0.18 if chart.kind == "line" else -0.12, "x": 0},
+        hoverlabel={"font": {"family": FONT_FAMILY, "size": 12}, "align": "left", "bgcolor": "white"},
+        showlegend=len(chart.series) > 1,
+        separators=".,",
+        annotations=[
+            {
+                "text": source_text,
+                "xref": "paper",
+                "yref": "paper",
+                "x": 0,
+                "y": 0,
+                "yshift": -62 if chart.kind == "line" else -48,
+                # the plot area starts after the category labels of a bar chart: start the line under them
+                "xshift": 0
+                if chart.kind == "line"
+                else -min(250, max(map(_text_width, chart.categories), default=0)),
+                "xanchor": "left",
+                "yanchor": "top",
+                "showarrow": False,
+                "align": "left",
+                "font": {"size": 11, "color": "#777"},
+            }
+        ],
+    )
+    if chart.kind == "line" and len(chart.series) > 1:
+        fig.update_layout(margin={"b": 110 + extra})
+        fig.layout.annotations[0].yshift = -95
+    return fig
+
+
+def plotly_config(chart: ChartData) -> dict:
+    """st.plotly_chart config: briefing-quality PNG with a meaningful file name, no Plotly logo."""
+    return {
+        "toImageButtonOptions": {"format": "png", "scale": 3, "filename": chart.key},
+        "displaylogo": False,
+    }

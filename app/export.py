@@ -1,0 +1,343 @@
+"""Briefing exports drawn from ChartData: native PPTX charts, XLSX of every chart's data, PNG/SVG, tables.
+
+PPTX: python-pptx's font.name only sets the Latin typeface, so every run and every chart's text also
+gets an East Asian (a:ea) typeface; otherwise WPS/PowerPoint may pick a font without the glyphs.
+PNG/SVG: Kaleido needs a Chrome/Chromium and a CJK font; static_export_status() checks both so the UI
+can say why it cannot render instead of exporting empty boxes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import io
+import os
+import re
+import shutil
+import subprocess
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+from lxml import etree
+from openpyxl.styles import Alignment, Font
+from pptx import Presentation
+from pptx.chart.data import CategoryChartData
+from pptx.dml.color import RGBColor
+from pptx.enum.chart import XL_CHART_TYPE, XL_LABEL_POSITION, XL_LEGEND_POSITION
+from pptx.enum.dml import MSO_LINE_DASH_STYLE
+from pptx.oxml.ns import qn
+from pptx.util import Inches, Pt
+
+from app.charts import PALETTE, TERM_COLOR, ChartData, to_plotly
+from etl.export import write_frame
+
+EA_FONT = "Microsoft YaHei"  # East Asian typeface written into the PPTX (WPS/PowerPoint substitute if absent)
+LATIN_FONT = "Microsoft YaHei"
+CHROMIUM_CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome")
+
+
+# --- tables ------------------------------------------------------------------------------------------
+
+
+def frame_bytes(df: pd.DataFrame, fmt: str) -> bytes:
+    """A table as csv (UTF-8 with BOM, for Excel), xlsx or parquet bytes, written by etl.export.write_frame."""
+    buf = io.BytesIO()
+    write_frame(df, fmt, buf, sheet_name="数据")
+    return buf.getvalue()
+
+
+def _sheet_name(title: str, used: set[str]) -> str:
+    base = re.sub(r"[\[\]:*?/\\]", "_", title)[:28] or "图表"
+    name, i = base, 2
+    while name in used:
+        name = f"{base[:26]}_{i}"
+        i += 1
+    used.add(name)
+    return name
+
+
+def charts_xlsx(charts: Sequence[ChartData]) -> bytes:
+    """One sheet per chart (title, unit, source, then one row per point) plus an index sheet."""
+    buf = io.BytesIO()
+    used: set[str] = {"目录"}
+    with pd.ExcelWriter(buf, engine="openpyxl") as xw:
+        index_rows = []
+        names = []
+        for chart in charts:
+            name = _sheet_name(chart.title, used)
+            names.append(name)
+            index_rows.append(
+                {
+                    "工作表": name,
+                    "图表": chart.title,
+                    "单位": chart.unit,
+                    "年份": chart.years,
+                    "说明": chart.subtitle,
+                    "来源": "；".join(chart.sources),
+                }
+            )
+        pd.DataFrame(index_rows).to_excel(xw, sheet_name="目录", index=False)
+        for chart, name in zip(charts, names, strict=True):
+            frame = chart.long_frame()
+            frame.to_excel(xw, sheet_name=name, index=False, startrow=5)
+            ws = xw.sheets[name]
+            ws["A1"] = chart.title
+            ws["A1"].font = Font(bold=True, size=14)
+            ws["A2"] = f"单位：{chart.unit}"
+            ws["A3"] = chart.subtitle
+            ws["A4"] = chart.full_source_line
+            ws["A4"].alignment = Alignment(wrap_text=False)
+            for col, width in zip("ABCDEFGH", (16, 24, 10, 8, 14, 30, 60, 50), strict=True):
+                ws.column_dimensions[col].width = width
+        xw.sheets["目录"].column_dimensions["B"].width = 40
+    return buf.getvalue()
+
+
+def read_chart_sheet(data: bytes, sheet: str) -> pd.DataFrame:
+    """Read back one chart sheet written by charts_xlsx (for tests and round trips)."""
+    return pd.read_excel(io.BytesIO(data), sheet_name=sheet, skiprows=5)
+
+
+# --- PPTX --------------------------------------------------------------------------------------------
+
+
+def _set_ea(rpr, typeface: str = EA_FONT) -> None:
+    """Give an a:rPr / a:defRPr element an East Asian typeface, keeping the schema's child order."""
+    for tag in ("a:ea", "a:cs"):
+        old = rpr.find(qn(tag))
+        if old is not None:
+            rpr.remove(old)
+    latin = rpr.find(qn("a:latin"))
+    ea = etree.SubElement(rpr, qn("a:ea"))
+    ea.set("typeface", typeface)
+    cs = etree.SubElement(rpr, qn("a:cs"))
+    cs.set("typeface", typeface)
+    # a:latin, a:ea, a:cs must follow the fill/effect elements and precede a:sym / a:hlinkClick / a:extLst.
+    if latin is not None:
+        latin.addnext(ea)
+        ea.addnext(cs)
+    else:
+        followers = [
+            rpr.find(qn(t)) for t in ("a:sym", "a:hlinkClick", "a:hlinkMouseOver", "a:rtl", "a:extLst")
+        ]
+        first = next((f for f in followers if f is not None), None)
+        if first is not None:
+            first.addprevious(ea)
+            ea.addnext(cs)
+
+
+def _style_run(run, size: int, bold: bool = False, color: str | None = None) -> None:
+    run.font.size = Pt(size)
+    run.font.bold = bold
+    run.font.name = LATIN_FONT
+    if color:
+        run.font.color.rgb = RGBColor.from_string(color)
+    _set_ea(run._r.get_or_add_rPr())
+
+
+def _text_box(slide, left, top, width, height, lines: list[tuple[str, int, bool, str | None]]):
+    box = slide.shapes.add_textbox(left, top, width, height)
+    tf = box.text_frame
+    tf.word_wrap = True
+    for i, (text, size, bold, color) in enumerate(lines):
+        para = tf.paragraphs[0] if i == 0 else tf.add_paragraph()
+        run = para.add_run()
+        run.text = text
+        _style_run(run, size, bold, color)
+    return box
+
+
+def _cjk_font(font, size: int) -> None:
+    """A python-pptx Font (of a run, an axis or data labels) with size, Latin and East Asian typefaces."""
+    font.size = Pt(size)
+    font.name = LATIN_FONT
+    _set_ea(font._rPr)
+
+
+def _chart_fonts(chart, size: int = 12) -> None:
+    chart.font.size = Pt(size)
+    chart.font.name = LATIN_FONT
+    defrpr = chart._chartSpace.get_or_add_txPr().p_lst[0].get_or_add_pPr().get_or_add_defRPr()
+    _set_ea(defrpr)
+
+
+def _add_native_chart(slide, chart: ChartData, left, top, width, height):
+    data = CategoryChartData(number_format="#,##0.##")
+    data.categories = chart.categories
+    for s in chart.series:
+        data.add_series(s.name, s.values)
+    if chart.kind == "line":
+        xl_type = XL_CHART_TYPE.LINE_MARKERS
+    else:
+        xl_type = XL_CHART_TYPE.BAR_CLUSTERED
+    gframe = slide.shapes.add_chart(xl_type, left, top, width, height, data)
+    ch = gframe.chart
+    _chart_fonts(ch)
+    ch.has_legend = len(chart.series) > 1
+    if ch.has_legend:
+        ch.legend.position = XL_LEGEND_POSITION.BOTTOM
+        ch.legend.include_in_layout = False
+    ch.has_title = False
+    plot = ch.plots[0]
+    plot.has_data_labels = True
+    labels = plot.data_labels
+    labels.number_format = "#,##0.##"
+    labels.number_format_is_linked = False
+    _cjk_font(labels.font, 10)
+    if chart.kind != "line":
+        labels.position = XL_LABEL_POSITION.OUTSIDE_END
+        plot.gap_width = 60
+    for i, (series, s) in enumerate(zip(plot.series, chart.series, strict=True)):
+        color = RGBColor.from_string(
+            (TERM_COLOR if s.style == "term" else PALETTE[i % len(PALETTE)]).lstrip("#")
+        )
+        if chart.kind == "line":
+            series.format.line.color.rgb = color
+            series.format.line.width = Pt(2.25)
+            series.smooth = False
+            if s.style == "term":
+                series.format.line.dash_style = MSO_LINE_DASH_STYLE.DASH
+        else:
+            series.format.fill.solid()
+            series.format.fill.fore_color.rgb = color
+    value_axis = ch.value_axis
+    value_axis.has_major_gridlines = True
+    _cjk_font(value_axis.tick_labels.font, 10)
+    if chart.unit:
+        value_axis.has_title = True
+        value_axis.axis_title.text_frame.text = f"单位：{chart.unit}"
+        for para in value_axis.axis_title.text_frame.paragraphs:
+            for run in para.runs:
+                _style_run(run, 10)
+    _cjk_font(ch.category_axis.tick_labels.font, 11)
+    if ch.has_legend:
+        _cjk_font(ch.legend.font, 11)
+    return gframe
+
+
+def _source_note(chart: ChartData) -> str:
+    srcs = "；".join(chart.sources) if chart.sources else "无"
+    return f"来源：{srcs}。年份：{chart.years}。“≥”表示报告原文为“余/多/以上”。"
+
+
+def charts_pptx(
+    charts: Sequence[ChartData], title: str = "人大常委会履职数据简报", subtitle: str = ""
+) -> bytes:
+    """A 16:9 deck: a title slide, then one slide per chart with a native (editable) chart and its sources."""
+    prs = Presentation()
+    prs.slide_width, prs.slide_height = Inches(13.333), Inches(7.5)
+    blank = prs.slide_layouts[6]
+    W = prs.slide_width
+
+    cover = prs.slides.add_slide(blank)
+    _text_box(cover, Inches(0.8), Inches(2.4), W - Inches(1.6), Inches(1.2), [(title, 36, True, "C0392B")])
+    _text_box(
+        cover,
+        Inches(0.8),
+        Inches(3.7),
+        W - Inches(1.6),
+        Inches(1.5),
+        [
+            (subtitle or "数据来自各级人大常委会工作报告，每个数字均可追溯到报告原文。", 16, False, "555555"),
+            (f"生成日期：{dt.date.today():%Y年%m月%d日}", 14, False, "777777"),
+        ],
+    )
+
+    for chart in charts:
+        slide = prs.slides.add_slide(blank)
+        _text_box(
+            slide,
+            Inches(0.5),
+            Inches(0.3),
+            W - Inches(1.0),
+            Inches(0.8),
+            [
+                (chart.title, 26, True, "222222"),
+                (
+                    f"单位：{chart.unit}" + (f"　{chart.subtitle}" if chart.subtitle else ""),
+                    13,
+                    False,
+                    "666666",
+                ),
+            ],
+        )
+        if chart.is_empty:
+            _text_box(
+                slide,
+                Inches(0.8),
+                Inches(3.0),
+                W - Inches(1.6),
+                Inches(1.0),
+                [("所选范围内没有数据（缺报告不等于零）", 20, False, "999999")],
+            )
+        else:
+            _add_native_chart(slide, chart, Inches(0.5), Inches(1.35), W - Inches(1.0), Inches(5.0))
+        _text_box(
+            slide,
+            Inches(0.5),
+            Inches(6.5),
+            W - Inches(1.0),
+            Inches(0.9),
+            [(_source_note(chart), 10, False, "777777")],
+        )
+    buf = io.BytesIO()
+    prs.save(buf)
+    return buf.getvalue()
+
+
+# --- PNG / SVG -----------------------------------------------------------------------------------------
+
+
+def find_chromium() -> str | None:
+    """The browser Kaleido will drive: $BROWSER_PATH if set, else the first Chrome/Chromium on PATH."""
+    env = os.environ.get("BROWSER_PATH")
+    if env and Path(env).exists():
+        return env
+    for name in CHROMIUM_CANDIDATES:
+        path = shutil.which(name)
+        if path:
+            return path
+    return None
+
+
+@functools.lru_cache(maxsize=1)
+def cjk_font_available() -> bool:
+    try:
+        out = subprocess.run(["fc-list", ":lang=zh", "family"], capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return out.returncode == 0 and bool(out.stdout.strip())
+
+
+def static_export_status() -> tuple[bool, str]:
+    """(can render, why not): PNG/SVG need Kaleido, a Chromium and a CJK font, or they come out as boxes."""
+    try:
+        import kaleido  # noqa: F401 - only its presence matters here
+    except ImportError:
+        return False, "服务器未安装 kaleido，无法导出 PNG/SVG；请用 PPTX 或图表右上角的下载按钮。"
+    chrome = find_chromium()
+    if not chrome:
+        return (
+            False,
+            "服务器上没有 Chrome/Chromium，无法导出 PNG/SVG（请安装 chromium 或设置 BROWSER_PATH）。",
+        )
+    if not cjk_font_available():
+        return (
+            False,
+            "服务器没有中文字体（fc-list :lang=zh 为空），导出的图片会出现方框，因此不提供 PNG/SVG；请安装 fonts-noto-cjk。",
+        )
+    return True, chrome
+
+
+def chart_image(
+    chart: ChartData, fmt: str = "png", width: int = 1200, height: int | None = None, scale: int = 3
+) -> bytes:
+    """Render a chart to PNG or SVG with Kaleido; raises RuntimeError with the reason when it cannot."""
+    ok, info = static_export_status()
+    if not ok:
+        raise RuntimeError(info)
+    os.environ.setdefault("BROWSER_PATH", info)
+    fig = to_plotly(chart, full_source=True)
+    h = height or int(fig.layout.height or 500)
+    return fig.to_image(format=fmt, width=width, height=h, scale=scale if fmt == "png" else 1)

@@ -1,0 +1,83 @@
+"""Chinese words for stored codes (categories, levels, report types, qualifiers), read from labels.yaml."""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+LABELS_FILE = Path(__file__).with_name("labels.yaml")
+
+
+@functools.cache
+def labels() -> dict[str, Any]:
+    """The whole labels file (read once per process)."""
+    with open(LABELS_FILE, encoding="utf-8") as fh:
+        return yaml.safe_load(fh)
+
+
+def category_zh(code: str | None) -> str:
+    return labels()["categories"].get(code, code or "")
+
+
+def category_order(code: str | None) -> int:
+    keys = list(labels()["categories"])
+    return keys.index(code) if code in keys else len(keys)
+
+
+def level_zh(code: str | None) -> str:
+    return labels()["levels"].get(code, code or "未知")
+
+
+def level_order(code: str | None) -> int:
+    keys = list(labels()["levels"])
+    return keys.index(code) if code in keys else len(keys)
+
+
+def report_type_zh(code: str | None) -> str:
+    return labels()["report_types"].get(code, code or "未知")
+
+
+def qualifier_mark(code: str | None) -> str:
+    return labels()["qualifiers"].get(code, "")
+
+
+def qualifier_word(code: str | None) -> str:
+    return labels()["qualifier_words"].get(code, code or "")
+
+
+def scope_zh(code: str | None) -> str:
+    return labels()["scopes"].get(code, code or "")
+
+
+def kind_zh(code: str | None) -> str:
+    return labels()["metric_kinds"].get(code, code or "")
+
+
+def period_zh(start: int | None, end: int | None) -> str:
+    """'2023年' for one year, '2018–2022年' for a span."""
+    if start is None and end is None:
+        return "期间不详"
+    if start == end or end is None:
+        return f"{start}年"
+    if start is None:
+        return f"{end}年"
+    return f"{start}–{end}年"
+
+
+def format_number(value: float | None) -> str:
+    """12 → '12', 28513 → '28,513', 99.5 → '99.5'."""
+    if value is None:
+        return "—"
+    if float(value).is_integer():
+        return f"{int(value):,}"
+    return f"{value:,.2f}".rstrip("0").rstrip(".")
+
+
+def format_value(value: float | None, unit: str | None = None, qualifier: str | None = None) -> str:
+    """A value as a reader should see it: '≥70,000人次', '约5,000件', '100%'."""
+    if value is None:
+        return "—"
+    return f"{qualifier_mark(qualifier)}{format_number(value)}{unit or ''}"

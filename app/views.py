@@ -1,0 +1,278 @@
+"""Chart requests: what a page is showing, as a small value that pages, the URL and the briefing share.
+
+A ChartRequest names a chart (kind, metric or category group, jurisdictions, period); resolve() turns it
+into ChartData through the query layer and the chart builders.  The 简报导出 page resolves the very
+requests the other pages added, so the slide shows the chart as it was configured.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from app import charts, queries
+from app.charts import ChartData
+from app.filters import Filters
+from app.labels import (
+    category_order,
+    category_zh,
+    format_value,
+    labels,
+    level_zh,
+    period_zh,
+    qualifier_word,
+    report_type_zh,
+    scope_zh,
+)
+
+KINDS = ("trend", "terms", "compare", "category")
+KIND_ZH = {"trend": "趋势", "terms": "届期合计", "compare": "对比", "category": "总览分类"}
+
+
+@dataclass(frozen=True)
+class ChartRequest:
+    kind: str  # trend | terms | compare | category
+    subject: str  # a metric code, or an overview group title for kind='category'
+    jurisdictions: tuple[str, ...]
+    start: int
+    end: int
+    level: str = ""
+    term_mode: str = "separate"  # trend only: separate | average
+
+    def token(self) -> str:
+        """A compact, URL-safe-enough text form: kind~subject~j1,j2~start~end~level~term_mode."""
+        return "~".join(
+            [
+                self.kind,
+                self.subject,
+                ",".join(self.jurisdictions),
+                str(self.start),
+                str(self.end),
+                self.level,
+                self.term_mode,
+            ]
+        )
+
+    @classmethod
+    def from_token(cls, token: str) -> ChartRequest | None:
+        """Parse token(); None for anything malformed (a hand-edited URL must not break the page)."""
+        parts = str(token).split("~")
+        if len(parts) != 7 or parts[0] not in KINDS:
+            return None
+        kind, subject, jurs, start, end, level, mode = parts
+        try:
+            s, e = int(start), int(end)
+        except ValueError:
+            return None
+        if not subject or s > e:
+            return None
+        return cls(
+            kind,
+            subject,
+            tuple(j for j in jurs.split(",") if j),
+            s,
+            e,
+            level,
+            mode if mode in ("separate", "average") else "separate",
+        )
+
+    def describe(self) -> str:
+        """A one-line Chinese description for lists ("趋势 · 任免国家机关工作人员 · 郑州市、鹤壁市 · 2018–2023年")."""
+        subject = self.subject
+        if self.kind != "category":
+            subject = metric_info(self.subject).get("label_zh", self.subject)
+        jurs = "、".join(self.jurisdictions[:4]) + ("等" if len(self.jurisdictions) > 4 else "")
+        return f"{KIND_ZH[self.kind]} · {subject} · {jurs or '—'} · {period_zh(self.start, self.end)}"
+
+
+def metric_info(code: str) -> dict:
+    """The metrics-table row for ``code`` as a dict (just the code when the catalog lacks it)."""
+    cat = queries.metrics_catalog()
+    row = cat[cat["code"] == code]
+    if row.empty:
+        return {"code": code, "label_zh": code, "unit": None, "category": None}
+    return row.iloc[0].to_dict()
+
+
+def group_categories(title: str) -> list[str]:
+    for g in labels()["overview_groups"]:
+        if g["title"] == title:
+            return list(g["categories"])
+    return []
+
+
+def resolve(req: ChartRequest) -> ChartData | None:
+    """The chart a request describes, drawn from the current database (None when it cannot be drawn)."""
+    if req.kind == "category":
+        cats = group_categories(req.subject)
+        if not cats or not req.jurisdictions:
+            return None
+        pts = queries.metric_points(
+            Filters(jurisdictions=req.jurisdictions[:1], year_from=req.start, year_to=req.end)
+        )
+        pts = pts[pts["category"].isin(cats) & (pts["kind"] != "sub")]
+        return charts.category_chart(pts, req.subject, req.jurisdictions[0], (req.start, req.end))
+    info = metric_info(req.subject)
+    f = Filters(jurisdictions=req.jurisdictions, year_from=req.start, year_to=req.end, metrics=(req.subject,))
+    pts = queries.metric_points(f) if req.jurisdictions else queries.metric_points(f).iloc[0:0]
+    if req.kind == "trend":
+        return charts.trend_chart(pts, info, (req.start, req.end), list(req.jurisdictions), req.term_mode)
+    if req.kind == "terms":
+        return charts.term_chart(pts, info)
+    if req.kind == "compare":
+        return charts.compare_chart(
+            pts, info, (req.start, req.end), list(req.jurisdictions), level_zh(req.level) if req.level else ""
+        )
+    return None
+
+
+def period_options(f: Filters) -> list[tuple[int, int]]:
+    """Periods with facts under ``f``: single years first (latest first), then terms."""
+    per = queries.periods(f)
+    return [(int(r.period_start), int(r.period_end)) for r in per.itertuples()]
+
+
+def period_key(p: tuple[int, int]) -> str:
+    return str(p[0]) if p[0] == p[1] else f"{p[0]}-{p[1]}"
+
+
+def parse_period(raw: str) -> tuple[int, int]:
+    a, _, b = str(raw).partition("-")
+    return (int(a), int(b or a))
+
+
+KIND_RANK = {"core": 0, "composite": 1, "extended": 2, "sub": 3}
+
+
+def metric_order(catalog: pd.DataFrame) -> list[str]:
+    """Metric codes with the headline ones first (labels.yaml order), then core, composite, extended, sub."""
+    headline = labels()["headline_metrics"]
+    ranked = sorted(
+        catalog.itertuples(),
+        key=lambda r: (
+            headline.index(r.code) if r.code in headline else len(headline),
+            KIND_RANK.get(r.kind, 9),
+            r.code,
+        ),
+    )
+    return [r.code for r in ranked]
+
+
+def most_documented_category(points: pd.DataFrame, categories: list[str]) -> str:
+    """The category with the most values (ties: catalog order) — the 对比 page's default."""
+    counts = points.groupby("category")["value"].count()
+    return max(categories, key=lambda c: (counts.get(c, 0), -categories.index(c)))
+
+
+def default_metric(f: Filters, jurisdictions: list[str]) -> str | None:
+    """The metric with the most values for these jurisdictions under ``f`` (趋势 and 简报导出 default)."""
+    pts = queries.metric_points(f.with_(jurisdictions=tuple(jurisdictions), metrics=()))
+    pts = pts[pts["kind"] != "sub"]
+    if pts.empty:
+        return None
+    counts = pts.groupby("metric")["jurisdiction"].count().sort_values(ascending=False, kind="stable")
+    return str(counts.index[0])
+
+
+def headline_cards(jurisdiction: str, period: tuple[int, int], category: str | None = None) -> list[dict]:
+    """总览's cards: the headline metrics (labels.yaml order) with a value in ``period``.
+
+    Each card: row (the point), previous (last year's annual point in the same unit, or None),
+    history (the metric's annual values up to this year, for the sparkline; empty for a term).
+    """
+    ps, pe = period
+    pts = queries.metric_points(Filters(jurisdictions=(jurisdiction,), year_to=pe, category=category))
+    pts = pts[pts["kind"] != "sub"]
+    now = {r["metric"]: r for _, r in pts[(pts["period_start"] == ps) & (pts["period_end"] == pe)].iterrows()}
+    annual = pts[pts["period_start"] == pts["period_end"]].sort_values("period_start")
+    order = [c for c in labels()["headline_metrics"] if c in now]
+    order += [c for c in now if c not in order][: max(0, 8 - len(order))]
+    cards = []
+    for code in order:
+        row = now[code]
+        hist = annual[(annual["metric"] == code) & (annual["unit"].fillna("") == (row["unit"] or ""))]
+        prev = hist[hist["period_start"] == ps - 1]
+        cards.append(
+            {
+                "row": row,
+                "previous": prev.iloc[0] if ps == pe and not prev.empty else None,
+                "history": hist["value"].tolist() if ps == pe else [],
+            }
+        )
+    return cards
+
+
+def compare_table(points: pd.DataFrame, metrics: list[str], jurisdictions: list[str]) -> pd.DataFrame:
+    """Jurisdictions × metrics, each cell the value as written ('≥210件'), '—' where the report is silent."""
+    rows = points[points["metric"].isin(metrics)]
+    labels_of = dict(zip(rows["metric"], rows["label_zh"], strict=False))
+    cells = {
+        (r["jurisdiction"], r["metric"]): format_value(r["value"], r["unit"], r["qualifier"])
+        for _, r in rows.iterrows()
+    }
+    data = {
+        labels_of.get(m, m): [cells.get((j, m), "—") for j in jurisdictions]
+        for m in metrics
+        if m in labels_of
+    }
+    return pd.DataFrame(data, index=pd.Index(jurisdictions, name="地区"))
+
+
+def points_frame(chart: ChartData) -> pd.DataFrame:
+    """The chart's data as a table for the screen (same as the XLSX sheet)."""
+    return chart.long_frame()
+
+
+# --- the 数据 page's table ---------------------------------------------------------------------------
+
+SORTS = {
+    "place": "地区、年份",
+    "year_desc": "年份（新→旧）",
+    "metric": "类别、指标",
+    "value_desc": "数值（大→小）",
+}
+_SORT_COLUMNS = {
+    "place": (["jurisdiction", "period_start", "period_end", "category_rank", "metric"], True),
+    "year_desc": (["period_end", "period_start", "jurisdiction", "metric"], False),
+    "metric": (["category_rank", "metric", "jurisdiction", "period_start"], True),
+    "value_desc": (["value", "jurisdiction"], False),
+}
+
+
+def facts_display(rows: pd.DataFrame, sort: str = "place", contains: str = "") -> pd.DataFrame:
+    """The facts as the 数据 page shows and downloads them: Chinese headers, chosen order, text search."""
+    df = rows.copy()
+    if contains:
+        needle = contains.strip()
+        mask = (
+            df["evidence"].fillna("").str.contains(needle, regex=False)
+            | df["label_zh"].fillna("").str.contains(needle, regex=False)
+            | df["jurisdiction"].fillna("").str.contains(needle, regex=False)
+        )
+        df = df[mask]
+    df["category_rank"] = df["category"].map(category_order)
+    cols, ascending = _SORT_COLUMNS.get(sort, _SORT_COLUMNS["place"])
+    df = df.sort_values(cols, ascending=ascending, kind="stable")
+    out = pd.DataFrame(
+        {
+            "地区": df["jurisdiction"],
+            "层级": df["level"].map(level_zh),
+            "期间": [period_zh(a, b) for a, b in zip(df["period_start"], df["period_end"], strict=True)],
+            "类别": df["category"].map(category_zh),
+            "指标": df["label_zh"],
+            "数值": df["value"],
+            "单位": df["unit"],
+            "限定": df["qualifier"].map(qualifier_word),
+            "范围": df["scope"].map(lambda s: scope_zh(s) if isinstance(s, str) else ""),
+            "原文": df["evidence"],
+            "报告类型": df["report_type"].map(report_type_zh),
+            "来源文件": df["source_file"],
+            "指标代码": df["metric"],
+            "起始年": df["period_start"],
+            "截止年": df["period_end"],
+            "报告ID": df["report_id"],
+            "事实ID": df["fact_id"],
+        }
+    )
+    return out.reset_index(drop=True)

@@ -1,0 +1,67 @@
+"""Dashboard entry point: page config, the shared sidebar filters, navigation over pages/, the URL state.
+
+Run with `make run` (or `CONGRESS_DB=data/congress.duckdb streamlit run dashboard.py`).
+"""
+
+from __future__ import annotations
+
+import logging
+
+import streamlit as st
+
+from app import db, queries, state
+
+st.set_page_config(page_title="人大常委会履职数据看板", page_icon=":material/account_balance:", layout="wide")
+
+# Only the metric cards are restyled; Chinese text falls back to the system CJK font (fonts-noto-cjk).
+st.html('<style>[data-testid="stMetricValue"] { color: #b03a2e; }</style>')
+
+# File names differ from the URL paths on purpose: Streamlit treats a pages/ folder as the old multipage
+# layout until st.navigation first runs (and AppTest resets that on every run), and a file named like a
+# URL path would then be run on its own, without this script's sidebar.
+PAGES = [
+    st.Page(
+        "pages/overview_page.py", title="总览", icon=":material/dashboard:", url_path="overview", default=True
+    ),
+    st.Page("pages/trends_page.py", title="趋势", icon=":material/show_chart:", url_path="trends"),
+    st.Page("pages/compare_page.py", title="对比", icon=":material/bar_chart:", url_path="compare"),
+    st.Page("pages/data_page.py", title="数据", icon=":material/table:", url_path="data"),
+    st.Page("pages/reports_page.py", title="报告", icon=":material/article:", url_path="reports"),
+    st.Page("pages/export_page.py", title="简报导出", icon=":material/slideshow:", url_path="export"),
+]
+
+log = logging.getLogger("dashboard")
+
+state.begin_run()
+page = st.navigation(PAGES)
+
+try:
+    st.session_state["_filters"] = state.sidebar()
+    ready = True
+except db.DashboardDataError as exc:
+    st.session_state["_filters"] = None
+    st.title("人大常委会履职数据看板")
+    st.error(str(exc), icon=":material/database:")
+    ready = False
+
+if ready:
+    try:
+        page.run()
+    except db.DashboardDataError as exc:
+        st.error(str(exc), icon=":material/database:")
+    except Exception:  # noqa: BLE001 - the user gets a sentence, the log gets the traceback
+        log.exception("page %s failed", page.title)
+        st.error(
+            "这个页面出错了。请调整筛选条件或刷新页面；如果问题持续，请把当前网址发给维护人员。",
+            icon=":material/error:",
+        )
+    try:
+        summary = queries.database_summary()
+        built = summary["build_info"].get("built_at") or summary["build_info"].get("finished_at") or ""
+        st.sidebar.caption(
+            f"数据库：{summary['n_reports']} 份报告 · {summary['n_facts']} 条数据 · "
+            f"{summary['n_jurisdictions']} 个地区" + (f" · 构建于 {built}" if built else "")
+        )
+    except db.DashboardDataError:
+        pass
+    state.write_url()

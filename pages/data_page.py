@@ -1,0 +1,84 @@
+"""数据: the facts table under every filter, sortable, downloadable as CSV / XLSX / Parquet exactly as shown."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import streamlit as st
+
+from app import queries, state, ui
+from app.export import frame_bytes
+from app.views import SORTS, facts_display
+
+
+def main() -> None:
+    f = state.current_filters()
+    st.title("数据")
+
+    # 1. the table's own controls
+    c1, c2 = st.columns([1, 2])
+    state.seed("data_sort", "sort", list(SORTS), "place")
+    with c1:
+        sort = st.selectbox("排序", list(SORTS), key="data_sort", format_func=SORTS.get)
+    state.keep("data_sort", "sort", to_url=lambda v: None if v == "place" else v)
+    state.seed("data_q", "q", None, "")
+    with c2:
+        contains = st.text_input(
+            "原文、指标或地区包含", key="data_q", placeholder="例如：执法检查、满意率、郑州"
+        )
+    state.keep("data_q", "q")
+
+    # 2. the facts
+    table = facts_display(queries.fact_rows(f), sort, contains)
+    st.caption(
+        f"{ui.filters_caption()} · 共 {len(table)} 条。下载的文件与下表的行、列一致，顺序按上方“排序”"
+        "（点击表头排序只改变屏幕显示）。"
+    )
+    if table.empty:
+        ui.no_data("当前筛选下没有数据。请放宽左侧筛选或清空搜索词。")
+        return
+    st.dataframe(
+        table,
+        hide_index=True,
+        width="stretch",
+        height=560,
+        column_config={
+            "数值": st.column_config.NumberColumn("数值", format="localized"),
+            "期间": st.column_config.TextColumn("期间", width=100),
+            "原文": st.column_config.TextColumn("原文", width="large"),
+        },
+    )
+
+    # 3. downloads of exactly that table (no rerun on click)
+    stem = f"人大履职数据_{dt.date.today():%Y%m%d}"
+    d1, d2, d3 = st.columns(3)
+    d1.download_button(
+        "下载 CSV（Excel 可直接打开）",
+        data=lambda: frame_bytes(table, "csv"),
+        file_name=f"{stem}.csv",
+        mime="text/csv",
+        on_click="ignore",
+        icon=":material/download:",
+        key="dl_csv",
+    )
+    d2.download_button(
+        "下载 XLSX",
+        data=lambda: frame_bytes(table, "xlsx"),
+        file_name=f"{stem}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        on_click="ignore",
+        icon=":material/download:",
+        key="dl_xlsx",
+    )
+    d3.download_button(
+        "下载 Parquet",
+        data=lambda: frame_bytes(table, "parquet"),
+        file_name=f"{stem}.parquet",
+        mime="application/vnd.apache.parquet",
+        on_click="ignore",
+        icon=":material/download:",
+        key="dl_parquet",
+    )
+
+
+main()

@@ -1,0 +1,148 @@
+"""报告: a report's text with every extracted number marked; choosing a fact scrolls to its sentence."""
+
+from __future__ import annotations
+
+import html
+
+import pandas as pd
+import streamlit as st
+
+from app import queries, state, ui
+from app.highlight import highlight_html, scroll_script
+from app.labels import (
+    category_zh,
+    format_value,
+    level_zh,
+    period_zh,
+    qualifier_word,
+    report_type_zh,
+    scope_zh,
+)
+
+
+def _report_label(r) -> str:
+    return f"{r.jurisdiction} · {period_zh(r.period_start, r.period_end)} · {report_type_zh(r.report_type)} · {r.source_file}"
+
+
+def _meta_rows(meta: pd.Series) -> pd.DataFrame:
+    delivered = meta.get("delivered")
+    return pd.DataFrame(
+        {
+            "项目": [
+                "标题",
+                "地区",
+                "层级",
+                "上级",
+                "省份",
+                "期间",
+                "类型",
+                "报告日期",
+                "文件",
+                "字数",
+                "数字",
+            ],
+            "内容": [
+                str(meta.get("title") or "—"),
+                str(meta.get("jurisdiction") or "—"),
+                level_zh(meta.get("level")),
+                str(meta.get("parent") or "—"),
+                str(meta.get("province") or "—"),
+                period_zh(meta.get("period_start"), meta.get("period_end")),
+                report_type_zh(meta.get("report_type")),
+                "—" if delivered is None or pd.isna(delivered) else f"{pd.Timestamp(delivered):%Y年%m月%d日}",
+                str(meta.get("source_file") or "—"),
+                "—" if pd.isna(meta.get("n_chars")) else f"{int(meta.get('n_chars')):,}",
+                f"{int(meta.get('n_facts') or 0)} 条",
+            ],
+        }
+    )
+
+
+def main() -> None:
+    f = state.current_filters()
+    st.title("报告")
+
+    # 1. which report
+    reports = queries.report_list(f)
+    if reports.empty:
+        ui.no_data("当前筛选下没有报告。请放宽左侧的地区或年份筛选。")
+        return
+    ids = reports["report_id"].tolist()
+    labels_of = {r.report_id: _report_label(r) for r in reports.itertuples()}
+    state.seed("rp_r", "report", ids, ids[0])
+    rid = st.selectbox("报告", ids, key="rp_r", format_func=labels_of.get)
+    state.keep("rp_r", "report")
+
+    meta = queries.report_meta(rid).iloc[0]
+    text = queries.report_text(rid) or ""
+    facts = queries.report_facts(rid)
+
+    # 2. which fact
+    fact_ids = facts["fact_id"].tolist()
+    fact_label = {
+        r.fact_id: f"{category_zh(r.category)} · {r.label_zh}：{format_value(r.value, r.unit, r.qualifier)}"
+        for r in facts.itertuples()
+    }
+    state.seed("rp_f", "fact", ["", *fact_ids], "")
+    left, right = st.columns([3, 2], gap="large")
+    with right:
+        fid = st.selectbox(
+            "定位到一条数据（在原文中标出并滚动到该句）",
+            ["", *fact_ids],
+            key="rp_f",
+            format_func=lambda v: fact_label.get(v, v) if v else "（不选）",
+        )
+    state.keep("rp_f", "fact")
+    fid = fid or None
+
+    # 3. the text, highlighted (everything escaped before any tag is added)
+    with left:
+        st.caption(f"黄色为抽取出的数字（共 {len(facts)} 个），悬停可看指标名；橙色为所选数据的原句。")
+        if fid is not None:
+            sel = facts[facts["fact_id"] == fid].iloc[0]
+            st.html(
+                "<div style='border-left:4px solid #ff8c69;padding:6px 12px;background:#fff7f3'>"
+                f"<b>{html.escape(sel['label_zh'])}：{html.escape(format_value(sel['value'], sel['unit'], sel['qualifier']))}</b>"
+                f"（{html.escape(period_zh(sel['period_start'], sel['period_end']))}，{html.escape(qualifier_word(sel['qualifier']))}"
+                + (f"，{html.escape(scope_zh(sel['scope']))}" if isinstance(sel["scope"], str) else "")
+                + f"）<br>原文：{html.escape(str(sel['evidence']))}</div>"
+            )
+        marks = [
+            {**r, "label": f"{r['label_zh']}：{format_value(r['value'], r['unit'], r['qualifier'])}"}
+            for r in facts.to_dict("records")
+        ]
+        with st.container(height=640, key="report_text"):
+            st.html(highlight_html(text, marks, fid))
+        if fid is not None:
+            st.html(scroll_script(fid), unsafe_allow_javascript=True)
+
+    # 4. metadata and the facts list beside it
+    with right:
+        st.markdown("**报告信息**")
+        st.dataframe(_meta_rows(meta), hide_index=True, width="stretch", height=36 * 12 + 4)
+        st.markdown("**本报告的数据**")
+        if facts.empty:
+            ui.no_data("这份报告没有抽取出数据。")
+        else:
+            st.dataframe(
+                pd.DataFrame(
+                    {
+                        "指标": facts["label_zh"],
+                        "数值": [
+                            format_value(v, u, q)
+                            for v, u, q in zip(facts["value"], facts["unit"], facts["qualifier"], strict=True)
+                        ],
+                        "期间": [
+                            period_zh(a, b)
+                            for a, b in zip(facts["period_start"], facts["period_end"], strict=True)
+                        ],
+                        "原文": facts["evidence"],
+                    }
+                ),
+                hide_index=True,
+                width="stretch",
+                height=380,
+            )
+
+
+main()

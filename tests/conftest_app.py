@@ -1,0 +1,448 @@
+"""Shared fixtures for the dashboard tests: a synthetic multi-year database and the real corpus build.
+
+The real build of the bundled corpus is tests/conftest.py's ``corpus_db`` fixture; test modules wrap
+shared_synth_db in a session fixture of their own (built once per session either way).
+
+The synthetic database applies etl/schema.sql and inserts the five bundled reports with the hand
+annotated gold facts (offsets located in the text), plus generated annual reports for 2018–2023 so
+trends, deltas and comparisons have something to show that the five-report corpus cannot.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import random
+import re
+from pathlib import Path
+
+import duckdb
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = ROOT / "data" / "corpus"
+GOLD = ROOT / "tests" / "fixtures" / "gold"
+SCHEMA = ROOT / "etl" / "schema.sql"
+
+JURISDICTIONS = [
+    # name, level, parent, province, code
+    ("河南省", "provincial", None, "河南省", "410000000000"),
+    ("郑州市", "prefecture", "河南省", "河南省", "410100000000"),
+    ("鹤壁市", "prefecture", "河南省", "河南省", "410600000000"),
+    ("中原区", "county", "郑州市", "河南省", "410102000000"),
+    ("新郑市", "county", "郑州市", "河南省", "410184000000"),
+]
+LEVEL = {name: (level, parent, prov) for name, level, parent, prov, _ in JURISDICTIONS}
+
+METRICS = [
+    # code, category, label_zh, label_en, unit, kind
+    ("legislation.laws_enacted", "legislation", "制定地方性法规", "Local laws enacted", "件/部", "core"),
+    ("legislation.laws_amended", "legislation", "修改地方性法规", "Local laws amended", "件/件次", "core"),
+    ("legislation.laws_repealed", "legislation", "废止地方性法规", "Local laws repealed", "件", "core"),
+    ("legislation.research", "legislation", "立法调研", "Legislative research", "次/项", "core"),
+    (
+        "legislation.laws_enacted_or_amended",
+        "legislation",
+        "制定和修订地方性法规",
+        "Laws enacted or amended",
+        "件",
+        "composite",
+    ),
+    ("supervision.work_reports", "supervision", "听取审议工作报告", "Work reports reviewed", "个/项", "core"),
+    (
+        "supervision.law_inspections",
+        "supervision",
+        "执法检查",
+        "Law-enforcement inspections",
+        "项/次/件",
+        "core",
+    ),
+    ("supervision.special_inquiries", "supervision", "专题询问", "Special inquiries", "次", "core"),
+    (
+        "supervision.special_evaluations",
+        "supervision",
+        "专项工作评议",
+        "Special evaluations",
+        "次/项",
+        "core",
+    ),
+    ("supervision.inspection_visits", "supervision", "专题视察", "Inspection visits", "次", "core"),
+    ("supervision.research_studies", "supervision", "专题调研", "Research studies", "项/次", "core"),
+    (
+        "supervision.normative_docs_reviewed",
+        "supervision",
+        "备案审查规范性文件",
+        "Normative documents reviewed",
+        "件",
+        "core",
+    ),
+    ("decisions.resolutions", "decisions", "作出决议决定", "Resolutions and decisions", "项/个/件", "core"),
+    (
+        "appointments.personnel",
+        "appointments",
+        "任免国家机关工作人员",
+        "Personnel appointed or removed",
+        "人次",
+        "core",
+    ),
+    ("deputies.motions", "deputies", "代表议案", "Deputies' motions", "件", "core"),
+    ("deputies.suggestions", "deputies", "代表建议", "Deputies' suggestions", "件", "core"),
+    (
+        "deputies.suggestions_resolved",
+        "deputies",
+        "建议已解决或基本解决",
+        "Suggestions resolved",
+        "件",
+        "core",
+    ),
+    (
+        "deputies.suggestion_satisfaction",
+        "deputies",
+        "建议办理满意率",
+        "Suggestion satisfaction",
+        "%",
+        "core",
+    ),
+    (
+        "deputies.suggestion_completion_rate",
+        "deputies",
+        "建议办结率",
+        "Suggestion completion rate",
+        "%",
+        "extended",
+    ),
+    ("liaison.stations", "liaison", "代表联络站", "Liaison stations", "个", "core"),
+    ("liaison.station_visits", "liaison", "代表进站", "Deputy station visits", "人次", "core"),
+    ("liaison.constituents_received", "liaison", "接待群众", "Constituents received", "人次", "core"),
+    ("liaison.opinions_collected", "liaison", "收集意见建议", "Opinions collected", "件/条", "core"),
+    ("liaison.problems_resolved", "liaison", "解决群众反映问题", "Problems resolved", "件", "core"),
+    ("petitions.letters_visits", "petitions", "信访（来信来访）", "Letters and visits", "件次", "core"),
+    (
+        "meetings.standing_committee",
+        "meetings",
+        "召开常委会会议",
+        "Standing committee meetings",
+        "次",
+        "core",
+    ),
+    ("self.training_sessions", "self", "培训", "Training sessions", "期", "extended"),
+]
+
+# Synthetic annual reports: (jurisdiction, year).  The real corpus covers 郑州市 2023, 郑州市 2018–2022 (term),
+# 鹤壁市 2023, 中原区 2020 and 新郑市 2018; these fill in the other years.
+SYNTH_YEARS = {
+    "郑州市": [2019, 2020, 2021, 2022],
+    "鹤壁市": [2020, 2021, 2022],
+    "中原区": [2019, 2021, 2022],
+    "新郑市": [2019, 2020, 2021, 2022, 2023],
+}
+
+# Sentence templates: metric, template, unit.  {v} is the number as written.
+SENTENCES = [
+    ("legislation.laws_enacted", "全年制定地方性法规{v}件", "件"),
+    ("legislation.laws_amended", "修改地方性法规{v}件", "件"),
+    ("legislation.research", "开展立法调研{v}次", "次"),
+    ("meetings.standing_committee", "共召开常委会会议{v}次", "次"),
+    ("supervision.work_reports", "听取审议工作报告{v}个", "个"),
+    ("supervision.law_inspections", "开展执法检查{v}项", "项"),
+    ("supervision.special_inquiries", "组织专题询问{v}次", "次"),
+    ("decisions.resolutions", "依法作出决议决定{v}项", "项"),
+    ("appointments.personnel", "依法任免国家机关工作人员{v}人次", "人次"),
+    ("deputies.suggestions", "督办代表建议{v}件", "件"),
+    ("deputies.suggestions_resolved", "其中已解决或基本解决的{v}件", "件"),
+    ("deputies.suggestion_satisfaction", "代表对办理工作的满意率达到{v}%", "%"),
+    ("liaison.stations", "建成代表联络站{v}个", "个"),
+    ("liaison.station_visits", "全年代表入站{v}余人次", "人次"),
+    ("liaison.constituents_received", "累计接待群众{v}人次", "人次"),
+    ("petitions.letters_visits", "办理人民群众来信来访{v}件次", "件次"),
+]
+BASE = {  # typical sizes: prefecture, county
+    "legislation.laws_enacted": (3, 0),
+    "legislation.laws_amended": (5, 0),
+    "legislation.research": (20, 0),
+    "meetings.standing_committee": (8, 10),
+    "supervision.work_reports": (24, 14),
+    "supervision.law_inspections": (6, 2),
+    "supervision.special_inquiries": (2, 1),
+    "decisions.resolutions": (11, 9),
+    "appointments.personnel": (200, 40),
+    "deputies.suggestions": (300, 110),
+    "deputies.suggestions_resolved": (200, 80),
+    "deputies.suggestion_satisfaction": (97, 96),
+    "liaison.stations": (600, 60),
+    "liaison.station_visits": (20000, 3000),
+    "liaison.constituents_received": (40000, 5000),
+    "petitions.letters_visits": (1200, 300),
+}
+
+
+def report_id(norm_text: str) -> str:
+    return "r" + hashlib.sha256(norm_text.encode("utf-8")).hexdigest()[:16]
+
+
+def _sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
+    """The sentence around [start, end): from after the previous 。；！？ or line break to the next one."""
+    s = start
+    while s > 0 and text[s - 1] not in "。；！？\n":
+        s -= 1
+    e = end
+    while e < len(text) and text[e] not in "。；！？\n":
+        e += 1
+    if e < len(text) and text[e] != "\n":
+        e += 1
+    while s < e and text[s] in " \u3000\t":
+        s += 1
+    return s, e
+
+
+def _value_span(evidence: str, values: list[float]) -> tuple[int, int, float] | None:
+    """Where the first of ``values`` is written inside the evidence string (None: not written there)."""
+    for value in values:
+        iv = int(value) if value == int(value) else value
+        needles = [str(iv)] + (["百分之百"] if value == 100 else []) + (["7万余"] if value == 70000 else [])
+        for needle in needles:
+            m = re.search(r"(?<!\d)" + re.escape(needle) + r"(?!\d)", evidence)
+            if m:
+                return m.start(), m.end(), value
+    return None
+
+
+def _fact_row(
+    rid, metric, value, unit, qualifier, ps, pe, text, ev_start, ev_end, v_start, v_end, scope=None
+):
+    fid = "f" + hashlib.sha256(f"{rid}|{metric}|{v_start}".encode()).hexdigest()[:16]
+    return (
+        fid,
+        rid,
+        metric,
+        float(value),
+        unit,
+        qualifier,
+        ps,
+        pe,
+        scope,
+        text[ev_start:ev_end],
+        ev_start,
+        ev_end,
+        text[v_start:v_end],
+        v_start,
+        v_end,
+        ev_start,
+        ev_end,
+        "past_work",
+        "synthetic",
+    )
+
+
+def _corpus_reports() -> tuple[list, list, list]:
+    """The five bundled reports with their gold facts, offsets located in the text."""
+    docs = {r["report_file"]: r for r in csv.DictReader(open(GOLD / "seeds_docs.csv", encoding="utf-8"))}
+    reports, texts, facts = [], [], []
+    by_file: dict[str, list[dict]] = {}
+    for row in csv.DictReader(open(GOLD / "seeds_facts.csv", encoding="utf-8")):
+        by_file.setdefault(row["report_file"], []).append(row)
+    for fname, doc in sorted(docs.items()):
+        text = (CORPUS / fname).read_text(encoding="utf-8")
+        rid = report_id(text)
+        ps = int(doc["period_start"].split("|")[0])
+        pe = int(doc["period_end"].split("|")[0])
+        rtype = doc["report_type"].split("|")[0]
+        title = next((ln.strip() for ln in text.splitlines() if ln.strip()), fname)
+        level, parent, prov = LEVEL[doc["jurisdiction"]]
+        delivered = doc["delivered"] or None
+        reports.append(
+            (rid, fname, title, doc["jurisdiction"], level, parent, prov, ps, pe, rtype, delivered)
+        )
+        texts.append((rid, text, text))
+        for g in by_file.get(fname, []):
+            i = text.find(g["evidence"])
+            assert i >= 0, (fname, g["evidence"])
+            values = [float(g["value"])] + [float(a) for a in g["alt_values"].split("|") if a]
+            found = _value_span(g["evidence"], values)
+            if found is None:
+                continue
+            vs, ve, value = found
+            es, ee = _sentence_bounds(text, i, i + len(g["evidence"]))
+            facts.append(
+                _fact_row(
+                    rid,
+                    g["metric"],
+                    value,
+                    g["unit"],
+                    g["qualifier"],
+                    int(g["period_start"]),
+                    int(g["period_end"]),
+                    text,
+                    es,
+                    ee,
+                    i + vs,
+                    i + ve,
+                )
+            )
+    return reports, texts, facts
+
+
+def _synthetic_reports() -> tuple[list, list, list]:
+    rng = random.Random(20240203)
+    reports, texts, facts = [], [], []
+    for jur, years in SYNTH_YEARS.items():
+        level, parent, prov = LEVEL[jur]
+        col = 0 if level == "prefecture" else 1
+        for year in years:
+            parts = [
+                f"{jur}人民代表大会常务委员会工作报告\n",
+                f"——{year + 1}年1月10日在{jur}人民代表大会会议上\n",
+                "各位代表：\n",
+                f"{year}年的主要工作\n",
+            ]
+            if jur == "新郑市" and year == 2021:
+                # Report text is untrusted: the Reports page must show this as text, never run it.
+                parts.append("附：<script>alert('xss')</script> 与 <b>加粗</b> 两段原文照录。\n")
+            spans = []
+            for metric, tmpl, unit in SENTENCES:
+                base = BASE[metric][col]
+                if base == 0:
+                    continue
+                if metric == "deputies.suggestion_satisfaction":
+                    v = min(100, base + rng.randint(-1, 3))
+                elif metric == "deputies.suggestions_resolved":
+                    v = int(BASE["deputies.suggestions"][col] * 0.7 + rng.randint(0, 20))
+                else:
+                    v = max(1, round(base * (1 + 0.08 * (year - 2020)) * rng.uniform(0.85, 1.15)))
+                sentence = tmpl.format(v=v)
+                prefix = "".join(parts)
+                vpos = len(prefix) + sentence.index(str(v))
+                parts.append(sentence + "。")
+                qualifier = "approx_at_least" if "余" in tmpl else "exact"
+                spans.append((metric, v, unit, qualifier, len(prefix), len(prefix) + len(sentence) + 1, vpos))
+                if metric in ("petitions.letters_visits", "liaison.constituents_received"):
+                    parts.append("\n")
+            parts.append(f"\n{year + 1}年主要任务\n明年将制定地方性法规5件，开展执法检查8项。\n")
+            text = "".join(parts)
+            rid = report_id(text)
+            title = f"{jur}人民代表大会常务委员会工作报告（{year}年）"
+            reports.append(
+                (
+                    rid,
+                    f"synthetic_{jur}_{year}.txt",
+                    title,
+                    jur,
+                    level,
+                    parent,
+                    prov,
+                    year,
+                    year,
+                    "annual_report",
+                    f"{year + 1}-01-10",
+                )
+            )
+            texts.append((rid, text, text))
+            for metric, v, unit, qualifier, es, ee, vpos in spans:
+                facts.append(
+                    _fact_row(
+                        rid, metric, v, unit, qualifier, year, year, text, es, ee, vpos, vpos + len(str(v))
+                    )
+                )
+    return reports, texts, facts
+
+
+def make_synthetic_db(path: str | Path) -> Path:
+    """Write a complete synthetic database (schema + realistic rows) to ``path``."""
+    path = Path(path)
+    if path.exists():
+        path.unlink()
+    reports, texts, facts = _corpus_reports()
+    r2, t2, f2 = _synthetic_reports()
+    reports += r2
+    texts += t2
+    facts += f2
+    con = duckdb.connect(str(path))
+    try:
+        con.execute(SCHEMA.read_text(encoding="utf-8"))
+        con.executemany(
+            "insert into reports (report_id, source_file, title, jurisdiction, level, parent, province,"
+            " period_start, period_end, report_type, delivered, file_format, encoding, n_chars, loaded_at)"
+            " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'txt', 'utf-8', 0, now())",
+            reports,
+        )
+        con.executemany("insert into report_texts values (?, ?, ?)", texts)
+        con.execute(
+            "update reports set n_chars = length(t.norm_text) from report_texts t where t.report_id = reports.report_id"
+        )
+        con.executemany("insert into facts values (" + ", ".join(["?"] * 19) + ")", facts)
+        con.executemany(
+            "insert into metrics (code, category, label_zh, label_en, unit, kind) values (?, ?, ?, ?, ?, ?)",
+            METRICS,
+        )
+        con.executemany("insert into jurisdictions values (?, ?, ?, ?, ?)", JURISDICTIONS)
+        con.execute("insert into build_info values ('builder', 'tests/conftest_app.py synthetic')")
+    finally:
+        con.close()
+    return path
+
+
+_BUILT: dict[str, Path] = {}
+
+
+def shared_synth_db(tmp_path_factory) -> Path:
+    """The synthetic database (several jurisdictions, 2018–2023), built once per test session."""
+    if "synth" not in _BUILT:
+        _BUILT["synth"] = make_synthetic_db(tmp_path_factory.mktemp("synth") / "congress.duckdb")
+    return _BUILT["synth"]
+
+
+# --- AppTest helpers ---------------------------------------------------------------------------------
+
+DASHBOARD = ROOT / "dashboard.py"
+PAGE_URLS = {
+    "overview": "",
+    "trends": "trends",
+    "compare": "compare",
+    "data": "data",
+    "reports": "reports",
+    "export": "export",
+}
+
+
+def open_app(db_path, monkeypatch, page: str = "overview", query: dict | None = None):
+    """Run the dashboard as a new browser tab would open ``/<page>?<query>`` (AppTest)."""
+    from streamlit.testing.v1 import AppTest
+    from streamlit.util import calc_hash
+
+    monkeypatch.setenv("CONGRESS_DB", str(db_path))
+    at = AppTest.from_file(str(DASHBOARD), default_timeout=90)
+    if PAGE_URLS[page]:
+        # st.Page hashes its url_path; starting on that hash is what opening the page's URL does.
+        at._page_hash = calc_hash(PAGE_URLS[page])
+    if query:
+        at.query_params = dict(query)
+    return at.run()
+
+
+def figures(at) -> list[dict]:
+    """The Plotly figures on the page, as dicts (title text, traces)."""
+    import json
+
+    out = []
+    for el in at.get("plotly_chart"):
+        spec = json.loads(el.proto.spec)
+        out.append(spec)
+    return out
+
+
+def figure_titles(at) -> list[str]:
+    return [re.sub(r"<[^>]+>.*", "", f["layout"]["title"]["text"]) for f in figures(at)]
+
+
+def assert_clean(at) -> None:
+    """No exception and no error box on the page."""
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+
+
+def page_text(at) -> str:
+    """All visible text of the run (titles, markdown, captions, info boxes, metric labels and values)."""
+    parts = []
+    for kind in ("title", "header", "subheader", "markdown", "caption", "info", "warning", "error"):
+        parts += [str(e.value) for e in getattr(at, kind)]
+    parts += [f"{m.label} {m.value} {m.delta}" for m in at.metric]
+    return "\n".join(parts)
