@@ -129,12 +129,18 @@ def resolve(cands: list[Candidate]) -> list[Candidate]:
     return sorted((c for c in final if c.kind != "blocker"), key=lambda c: c.num_start)
 
 
+def _wording(c: Candidate) -> str:
+    """The words of a match around its number: parallel parts share them (街道…联络站14个 / 社区…联络站67个)."""
+    offset = c.num_start - c.start
+    return c.pattern_text[:offset] + "#" + c.pattern_text[offset + (c.num_end - c.num_start) :]
+
+
 def _sum_parallel(group: list[Candidate], sentence: str) -> list[Candidate]:
     """Parallel parts of one metric in one sentence (街道…14个，社区…67个) → one summed count."""
     if len(group) < 2 or len(group) > 4:
         return group
     units = {c.unit for c in group}
-    if len({c.pattern.pid for c in group}) != 1:
+    if len({c.pattern.pid for c in group}) != 1 or len({_wording(c) for c in group}) != 1:
         # Different wordings of one metric in one sentence are not parallel parts: keep the
         # statement of the most direct pattern (the catalog lists a metric's patterns best first).
         return [min(group, key=lambda c: (int(c.pattern.pid.rsplit("#", 1)[1]), c.num_start))]
@@ -146,7 +152,7 @@ def _sum_parallel(group: list[Candidate], sentence: str) -> list[Candidate]:
     total = sum(c.value for c in group)
     qual = "exact" if all(c.qualifier == "exact" for c in group) else "approx_at_least"
     merged = Candidate(first.pattern, first.kind, first.start, group[-1].end, first.num_start,
-                       group[-1].num_end, total, qual, first.unit, first.lead, "", len(group))  # fmt: skip
+                       group[-1].num_end, total, qual, first.unit, first.lead, first.pattern_text, len(group))  # fmt: skip
     return [merged]
 
 

@@ -66,6 +66,14 @@ def test_parallel_parts_are_summed():
     assert got == [("liaison.stations", 81)]
 
 
+def test_parts_with_different_wording_are_not_summed():
+    assert pairs("受理来信来访500件次，转交办理信访件300件。") == [("petitions.letters_visits", 500)]
+
+
+def test_legislative_bills_are_not_deputies_motions():
+    assert pairs("审议地方性法规议案8件，代表议案3件。") == [("deputies.motions", 3)]
+
+
 def test_qualifiers_and_multipliers():
     _, facts = facts_of("累计线上线下接待群众7万余人次，解决群众反映问题28579件。")
     f = facts[0]
