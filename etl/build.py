@@ -9,9 +9,9 @@ from pathlib import Path
 from . import __version__
 from .checks import Check, run_checks, write_checks
 from .errors import EtlError
-from .load import load_reference_tables, staged_database, write_report
-from .pipeline import ExtractedReport, process_file
-from .readers import is_report_file
+from .load import load_reference_tables, open_writer, write_report
+from .pipeline import ExtractedReport, process_document
+from .readers import DEFAULT_MAX_BYTES, is_report_file, read_document
 
 
 @dataclass
@@ -23,6 +23,8 @@ class BuildSummary:
     problems: list[tuple[str, str]] = field(default_factory=list)  # (file, reason)
     warnings: list[tuple[str, str]] = field(default_factory=list)  # (file, message)
     checks: list[Check] = field(default_factory=list)
+    corrections_applied: int = 0
+    corrections_orphaned: int = 0
     seconds: float = 0.0
 
     @property
@@ -41,7 +43,9 @@ def list_report_files(input_dir: str | Path) -> list[Path]:
     )  # fmt: skip
 
 
-def extract_all(paths: list[Path], summary: BuildSummary, progress: bool = True) -> list[ExtractedReport]:
+def extract_all(
+    paths: list[Path], summary: BuildSummary, progress: bool = True, max_bytes: int = DEFAULT_MAX_BYTES
+) -> list[ExtractedReport]:
     """Extract every file; a broken file becomes a problem line, never an abort."""
     from tqdm import tqdm
 
@@ -49,7 +53,7 @@ def extract_all(paths: list[Path], summary: BuildSummary, progress: bool = True)
     seen: dict[str, str] = {}
     for path in tqdm(paths, desc="extracting", unit="file", disable=not progress, leave=False):
         try:
-            rep = process_file(path)
+            rep = process_document(read_document(path, max_bytes=max_bytes))
         except EtlError as exc:
             summary.problems.append((path.name, getattr(exc, "reason", str(exc))))
             continue
@@ -74,17 +78,29 @@ def save(con, reports: list[ExtractedReport], summary: BuildSummary) -> None:
         con.executemany("INSERT INTO load_problems VALUES (?, ?)", summary.problems)
 
 
-def build(input_dir: str | Path, db_path: str | Path, *, progress: bool = True) -> BuildSummary:
-    """Every report file under input_dir into a new database that replaces db_path in one rename."""
+def build(
+    input_dir: str | Path,
+    db_path: str | Path,
+    *,
+    progress: bool = True,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    lock_timeout: float | None = None,
+    on_wait=None,
+) -> BuildSummary:
+    """Every report file under input_dir into a new database that replaces db_path in one rename.
+
+    Extraction runs before the writer lock is taken; the corrections log is re-applied to the new facts.
+    """
     started = dt.datetime.now()
     summary = BuildSummary(db_path=str(db_path))
     paths = list_report_files(input_dir)
     summary.files = len(paths)
-    reports = extract_all(paths, summary, progress)
+    reports = extract_all(paths, summary, progress, max_bytes)
     if not reports:
         summary.seconds = (dt.datetime.now() - started).total_seconds()
         return summary  # nothing loadable: the existing database is left as it was
-    with staged_database(db_path) as con:
+    with open_writer(db_path, kind="build", lock_timeout=lock_timeout, on_wait=on_wait) as w:
+        con = w.con
         load_reference_tables(con)
         save(con, reports, summary)
         summary.checks = run_checks(con)
@@ -94,5 +110,7 @@ def build(input_dir: str | Path, db_path: str | Path, *, progress: bool = True) 
             [("built_at", started.isoformat(timespec="seconds")), ("etl_version", __version__),
              ("input", str(Path(input_dir).resolve()))],
         )  # fmt: skip
+    summary.corrections_applied = w.applied.count("applied")
+    summary.corrections_orphaned = w.applied.count("orphaned")
     summary.seconds = (dt.datetime.now() - started).total_seconds()
     return summary

@@ -1,4 +1,7 @@
-"""Command line: build, extract, export.  Each command parses arguments, calls the library, reports."""
+"""Command line: build, extract, export, add, correct, corrections, backup, restore.
+
+Each command parses arguments, calls the library, reports.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +11,27 @@ from pathlib import Path
 
 from .errors import EtlError
 
+DEFAULT_DB = Path("data/congress.duckdb")
+DEFAULT_LIBRARY = Path("data/corpus")
+
+
+def _waiting(pid: int | None) -> None:
+    who = f"pid {pid}" if pid else "another process"
+    print(f"waiting for another writer ({who}) to finish…", file=sys.stderr, flush=True)
+
+
+def _max_bytes(args: argparse.Namespace) -> int:
+    if args.max_mb <= 0:
+        raise EtlError(f"--max-mb must be positive, not {args.max_mb:g}")
+    return int(args.max_mb * 1024 * 1024)
+
 
 def _cmd_build(args: argparse.Namespace) -> int:
     from .build import build
 
-    summary = build(args.input, args.db, progress=not args.quiet)
+    summary = build(
+        args.input, args.db, progress=not args.quiet, max_bytes=_max_bytes(args), on_wait=_waiting
+    )
     out = sys.stdout
     print(f"database: {summary.db_path}", file=out)
     print(f"files: {summary.files}  reports loaded: {summary.reports}  facts: {summary.facts}"
@@ -29,8 +48,14 @@ def _cmd_build(args: argparse.Namespace) -> int:
         print(f"checks ({len(summary.checks)}):", file=out)
         for c in summary.checks:
             print(f"  [{c.severity}] {c.message}", file=out)
+    if summary.corrections_applied or summary.corrections_orphaned:
+        print(f"corrections re-applied: {summary.corrections_applied}"
+              f"  orphaned (their fact no longer exists): {summary.corrections_orphaned}", file=out)  # fmt: skip
     if not summary.ok:
-        print("error: no report could be loaded; the existing database (if any) was left unchanged", file=sys.stderr)
+        print(
+            "error: no report could be loaded; the existing database (if any) was left unchanged",
+            file=sys.stderr,
+        )
         return 1
     return 0
 
@@ -42,12 +67,21 @@ def _cmd_extract(args: argparse.Namespace) -> int:
     rep = process_file(args.file)
     m = rep.meta
     cat = load_catalog()
-    print(f"file:         {rep.document.source_file} ({rep.document.file_format}, {rep.document.encoding or '-'})")
+    print(
+        f"file:         {rep.document.source_file} ({rep.document.file_format}, {rep.document.encoding or '-'})"
+    )
     print(f"report_id:    {rep.report_id}")
     print(f"title:        {m.title or '-'}")
-    print(f"jurisdiction: {m.jurisdiction or '-'} ({m.level or '-'}; parent {m.parent or '-'}; {m.province or '-'})")
-    print(f"period:       {m.period_start}–{m.period_end}   type: {m.report_type}   delivered: {m.delivered or '-'}")
-    print(f"sections:     " + "; ".join(f"{s.kind}[{s.start}:{s.end}] {s.heading or ''}".strip() for s in rep.sections))
+    print(
+        f"jurisdiction: {m.jurisdiction or '-'} ({m.level or '-'}; parent {m.parent or '-'}; {m.province or '-'})"
+    )
+    print(
+        f"period:       {m.period_start}–{m.period_end}   type: {m.report_type}   delivered: {m.delivered or '-'}"
+    )
+    print(
+        "sections:     "
+        + "; ".join(f"{s.kind}[{s.start}:{s.end}] {s.heading or ''}".strip() for s in rep.sections)
+    )
     for w in rep.warnings:
         print(f"warning:      {w}")
     print(f"\nfacts ({len(rep.facts)}):")
@@ -69,6 +103,128 @@ def _cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_add(args: argparse.Namespace) -> int:
+    from .lifecycle import add_reports
+
+    library = None if args.no_library else args.library
+    if args.time_limit < 0:
+        raise EtlError(f"--time-limit must be 0 (none) or positive, not {args.time_limit:g}")
+    summary = add_reports(args.files, args.db, library, max_bytes=_max_bytes(args),
+                          time_limit=args.time_limit or None, on_wait=_waiting)  # fmt: skip
+    for o in summary.outcomes:
+        if o.status == "rejected":
+            print(f"rejected   {o.file}: {o.message}")
+            continue
+        line = f"{o.status:<10} {o.file}: report {o.report_id}, {o.facts} facts"
+        if o.replaced:
+            line += "; replaces " + ", ".join(f"{name} (report {rid})" for rid, name in o.replaced)
+        if o.library_file:
+            line += f"; library file {o.library_file}"
+        print(line)
+        for note in ([o.message] if o.message else []) + o.warnings:
+            print(f"           {note}")
+    counts = {s: len(summary.with_status(s)) for s in ("added", "replaced", "unchanged", "rejected")}
+    print(f"database: {summary.db_path}  " + "  ".join(f"{k}: {v}" for k, v in counts.items()))
+    if not summary.ok:
+        print("error: no file could be loaded; the database was left unchanged", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _cmd_correct(args: argparse.Namespace) -> int:
+    from . import corrections as c
+
+    common = {"user": args.user, "reason": args.reason}
+    edits = {"value": args.value, "metric": args.metric, "period": args.period, "unit": args.unit,
+             "qualifier": args.qualifier, "scope": args.scope}  # fmt: skip
+    given = {k: v for k, v in edits.items() if v is not None}
+    modes = [m for m in ("add", "reject", "revert") if getattr(args, m)] + (["set"] if args.fact and not (
+        args.reject or args.add) else [])  # fmt: skip
+    if len(modes) != 1:
+        raise EtlError("say what to do: --fact ID with new values, --fact ID --reject, --add --report ID …, "
+                       "or --revert CORRECTION_ID")  # fmt: skip
+    mode = modes[0]
+    if mode == "add":
+        missing = [f"--{n}" for n in ("report", "metric", "value", "evidence") if getattr(args, n) is None]
+        if missing or args.fact:
+            raise EtlError(f"--add needs {', '.join(missing) or 'no --fact'}: --add --report ID --metric CODE "
+                           "--value V --evidence SENTENCE")  # fmt: skip
+        rec = c.add_fact(args.db, args.report, metric=args.metric, value=args.value, evidence=args.evidence,
+                         value_text=args.value_text, unit=args.unit, qualifier=args.qualifier, period=args.period,
+                         scope=args.scope, **common)  # fmt: skip
+    elif mode == "reject":
+        if not args.fact or given:
+            raise EtlError("--reject takes --fact ID and no new values")
+        rec = c.reject_fact(args.db, args.fact, **common)
+    elif mode == "revert":
+        if args.fact or given:
+            raise EtlError("--revert takes only the correction id (see `python -m etl corrections`)")
+        rec = c.revert_correction(args.db, args.revert, **common)
+    else:
+        rec = c.correct_fact(args.db, args.fact, **given, **common)
+    print(f"recorded {rec.correction_id} ({rec.action}) on fact {rec.fact_id} of report {rec.report_id}: "
+          f"{rec.summary()}")  # fmt: skip
+    print(f"by {rec.user} at {rec.at}; log: {c.corrections_path(args.db)}")
+    return 0
+
+
+def _cmd_corrections(args: argparse.Namespace) -> int:
+    import json
+
+    from .corrections import list_corrections
+
+    entries = list_corrections(args.db, status=args.status)
+    if args.json:
+        for e in entries:
+            d = {k: (v.isoformat() + "Z" if k == "at_utc" and v else v) for k, v in e.__dict__.items()}
+            print(json.dumps(d, ensure_ascii=False))
+        return 0
+    if not entries:
+        print("no corrections" + (f" with status {args.status}" if args.status else ""))
+        return 0
+    for e in entries:
+        at = f"{e.at_utc:%Y-%m-%d %H:%M}Z" if e.at_utc else "?"
+        where = " ".join(x for x in (e.source_file, e.jurisdiction) if x) or f"report {e.report_id}"
+        print(
+            f"{e.correction_id}  {at}  {e.user}  {e.action:<6} {e.status:<8} fact {e.fact_id or '-'}  [{where}]"
+        )
+        print(f"    {e.summary}  — {e.reason}")
+        if e.status_note:
+            print(f"    note: {e.status_note}")
+    counts = {s: sum(1 for e in entries if e.status == s) for s in ("applied", "orphaned", "reverted")}
+    print(f"{len(entries)} corrections: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
+    return 0
+
+
+def _cmd_backup(args: argparse.Namespace) -> int:
+    from .lifecycle import backup, verify_backup
+
+    folder = backup(args.db, args.out)
+    print(f"backup: {folder}")
+    try:
+        m = verify_backup(folder)
+    except EtlError as exc:
+        print(f"warning: the database could not be read, so this backup cannot be restored ({exc}); "
+              "restore an older backup instead", file=sys.stderr)  # fmt: skip
+        return 1
+    c = m["counts"]
+    print(
+        f"reports: {c['reports']}  facts: {c['facts']}  corrections: {c['corrections']}  (sha256 in manifest.json)"
+    )
+    return 0
+
+
+def _cmd_restore(args: argparse.Namespace) -> int:
+    from .lifecycle import restore
+
+    r = restore(args.backup, args.db, safety_backup=not args.no_safety_backup)
+    if r.safety_backup:
+        print(f"the previous state was saved first: {r.safety_backup}")
+    print(f"restored {r.db_path} from {r.restored_from}: reports {r.reports}, facts {r.facts}, "
+          f"corrections {r.corrections}")  # fmt: skip
+    return 0
+
+
 def make_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="python -m etl",
@@ -83,6 +239,7 @@ def make_parser() -> argparse.ArgumentParser:
     b.add_argument("--input", required=True, type=Path, help="folder of report files")
     b.add_argument("--db", required=True, type=Path, help="DuckDB file to write (replaced atomically)")
     b.add_argument("--quiet", action="store_true", help="no progress bar")
+    b.add_argument("--max-mb", type=float, default=50, help="refuse files larger than this (default 50)")
     b.set_defaults(func=_cmd_build)
 
     e = sub.add_parser("extract", help="print one report's metadata and facts with evidence",
@@ -92,12 +249,84 @@ def make_parser() -> argparse.ArgumentParser:
     e.add_argument("--brief", action="store_true", help="omit evidence sentences")
     e.set_defaults(func=_cmd_extract)
 
-    x = sub.add_parser("export", help="export facts joined with report metadata and metric labels",
-                       description="Write the facts table joined with report metadata and metric labels.")
+    x = sub.add_parser(
+        "export",
+        help="export facts joined with report metadata and metric labels",
+        description="Write the facts table joined with report metadata and metric labels.",
+    )
     x.add_argument("--db", required=True, type=Path, help="DuckDB file to read")
     x.add_argument("--format", required=True, choices=["csv", "parquet", "xlsx"])
     x.add_argument("--out", required=True, type=Path, help="output file")
     x.set_defaults(func=_cmd_export)
+
+    a = sub.add_parser("add", help="add report files to the database (and the library) without a rebuild",
+                       description="Read and extract each file like build, copy it into --library so a later build "
+                       "reproduces it, and load it into --db. The same text again changes nothing; a new version "
+                       "(same jurisdiction, period and type, or same file name) replaces the old one's facts. "
+                       "Bad files are named with the reason; exits non-zero only when none could be loaded.")  # fmt: skip
+    a.add_argument("files", nargs="+", type=Path, metavar="FILE", help="report files (txt, html, pdf, docx)")
+    a.add_argument("--db", type=Path, default=DEFAULT_DB, help=f"DuckDB file (default {DEFAULT_DB})")
+    a.add_argument("--library", type=Path, default=DEFAULT_LIBRARY,
+                   help=f"folder that keeps the report files (default {DEFAULT_LIBRARY})")  # fmt: skip
+    a.add_argument("--no-library", action="store_true", help="load without copying the files anywhere")
+    a.add_argument("--max-mb", type=float, default=50, help="refuse files larger than this (default 50)")
+    a.add_argument("--time-limit", type=float, default=120,
+                   help="seconds to read one file before it is refused (default 120; 0: no limit)")  # fmt: skip
+    a.set_defaults(func=_cmd_add)
+
+    c = sub.add_parser("correct", help="correct, reject or add a fact; or revert a correction",
+                       description="Record a correction in the log beside the database and apply it. Corrections "
+                       "survive rebuilds; each records who, when (UTC) and why.",
+                       epilog="examples:\n"
+                       "  python -m etl correct --fact 9b9e42e2 --value 12 --user wang --reason '原文为12次'\n"
+                       "  python -m etl correct --fact 9b9e42e2 --period 2022 --user wang --reason '…'\n"
+                       "  python -m etl correct --fact 9b9e42e2 --reject --user wang --reason '这是计划数'\n"
+                       "  python -m etl correct --add --report 62066fd83ed1e7f7 --metric supervision.special_inquiries "
+                       "--value 2 --evidence '专题询问2次' --user wang --reason '漏提'\n"
+                       "  python -m etl correct --revert c20250301083000-ab12cd --user wang --reason '改错了'",
+                       formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
+    c.add_argument("--db", type=Path, default=DEFAULT_DB, help=f"DuckDB file (default {DEFAULT_DB})")
+    c.add_argument("--fact", metavar="ID", help="the fact to correct or reject (its id or a unique prefix)")
+    c.add_argument("--reject", action="store_true", help="hide the fact: it is wrong")
+    c.add_argument("--add", action="store_true", help="add a fact the extractor missed")
+    c.add_argument("--revert", metavar="CORRECTION_ID", help="undo an earlier correction")
+    c.add_argument("--report", metavar="ID", help="--add: the report it is stated in")
+    c.add_argument("--metric", metavar="CODE", help="a catalog metric code")
+    c.add_argument("--value", type=float, help="the number")
+    c.add_argument("--period", metavar="YEARS", help="2023 or 2018-2022")
+    c.add_argument("--unit", help="件, 次, 人次, %% …")
+    c.add_argument("--qualifier", choices=["exact", "approx_at_least", "approx"])
+    c.add_argument("--scope", choices=["city_level", "all_levels"])
+    c.add_argument(
+        "--evidence", metavar="SENTENCE", help="--add: the sentence that states it, as in the report"
+    )
+    c.add_argument("--value-text", metavar="TEXT", help="--add: the number as written, if it occurs twice")
+    c.add_argument("--user", required=True, help="who makes the correction")
+    c.add_argument("--reason", required=True, help="why")
+    c.set_defaults(func=_cmd_correct)
+
+    lc = sub.add_parser("corrections", help="list the corrections (the audit log) with their status",
+                        description="Every correction ever recorded, oldest first: applied, orphaned (its fact no "
+                        "longer exists after a rebuild) or reverted.")  # fmt: skip
+    lc.add_argument("--db", type=Path, default=DEFAULT_DB, help=f"DuckDB file (default {DEFAULT_DB})")
+    lc.add_argument("--status", choices=["applied", "orphaned", "reverted"])
+    lc.add_argument("--json", action="store_true", help="one JSON object per line")
+    lc.set_defaults(func=_cmd_corrections)
+
+    bk = sub.add_parser("backup", help="copy the database and the corrections log into a timestamped folder",
+                        description="Write <out>/<db name>-<UTC time>/ with database.duckdb, corrections.jsonl "
+                        "and manifest.json (sha256 of each). Taken under the writer lock; readers carry on.")  # fmt: skip
+    bk.add_argument("--db", type=Path, default=DEFAULT_DB, help=f"DuckDB file (default {DEFAULT_DB})")
+    bk.add_argument("--out", type=Path, help="folder for backups (default: backups/ beside the database)")
+    bk.set_defaults(func=_cmd_backup)
+
+    rs = sub.add_parser("restore", help="put a backup's database and corrections log back, atomically",
+                        description="Verify the backup against its manifest, save the current state as a new "
+                        "backup, then swap in the backup's database and corrections log together.")  # fmt: skip
+    rs.add_argument("backup", type=Path, help="a folder written by `python -m etl backup`")
+    rs.add_argument("--db", type=Path, default=DEFAULT_DB, help=f"DuckDB file (default {DEFAULT_DB})")
+    rs.add_argument("--no-safety-backup", action="store_true", help="do not back up the current state first")
+    rs.set_defaults(func=_cmd_restore)
     return p
 
 
@@ -107,6 +336,9 @@ def main(argv: list[str] | None = None) -> int:
         return args.func(args)
     except EtlError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:  # disk full, permissions: say which file, no traceback
+        print(f"error: {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("interrupted; the database was left as it was", file=sys.stderr)

@@ -50,8 +50,12 @@ COLUMNS: tuple[str, ...] = (
     "value_start",
     "value_end",
     "section",
+    "corrected",
+    "correction_id",
 )
 
+# Facts as analysts corrected them (facts_current); a database built before corrections existed has
+# only `facts`, exported with corrected = false.
 _FACTS_SQL = """
     SELECT f.fact_id, f.report_id, r.source_file, r.title, r.jurisdiction, r.level, r.parent,
            r.province, r.report_type, r.delivered,
@@ -59,8 +63,8 @@ _FACTS_SQL = """
            f.metric, m.category, m.label_zh, m.label_en,
            f.value, f.unit, f.qualifier, f.period_start, f.period_end, f.scope,
            f.evidence, f.evidence_start, f.evidence_end,
-           f.value_text, f.value_start, f.value_end, f.section
-    FROM facts f
+           f.value_text, f.value_start, f.value_end, f.section, {corrected}
+    FROM {facts} f
     LEFT JOIN reports r ON r.report_id = f.report_id
     LEFT JOIN metrics m ON m.code = f.metric
     ORDER BY r.jurisdiction NULLS LAST, f.period_start NULLS LAST, f.period_end NULLS LAST, f.metric,
@@ -78,8 +82,15 @@ def _int_as_nullable(arrow_type: pa.DataType) -> pd.api.extensions.ExtensionDtyp
 
 
 def facts_frame(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """One row per fact with its report's metadata and its metric's labels, in COLUMNS order."""
-    table = con.sql(_FACTS_SQL).to_arrow_table()
+    """One row per fact (corrections applied) with its report's metadata and its metric's labels, in COLUMNS order."""
+    has_current = con.execute(
+        "SELECT count(*) FROM duckdb_views() WHERE view_name = 'facts_current' AND database_name = current_database()"
+    ).fetchall()[0][0]
+    if has_current:
+        sql = _FACTS_SQL.format(facts="facts_current", corrected="f.corrected, f.correction_id")
+    else:
+        sql = _FACTS_SQL.format(facts="facts", corrected="false AS corrected, NULL::VARCHAR AS correction_id")
+    table = con.sql(sql).to_arrow_table()
     df = table.to_pandas(types_mapper=_int_as_nullable, date_as_object=True)
     return df.loc[:, list(COLUMNS)]
 
@@ -190,7 +201,7 @@ def write_frame(df: pd.DataFrame, fmt: str, out: str | Path | BinaryIO, *, sheet
 
 
 def export_db(db_path: str | Path, fmt: str, out_path: str | Path) -> int:
-    """Export every fact of the DuckDB file at db_path (opened read-only); returns the row count."""
+    """Export every current fact of the DuckDB file at db_path (opened read-only); returns the row count."""
     fmt = _check_format(fmt)
     db = Path(db_path)
     if not db.is_file():

@@ -1,17 +1,20 @@
-"""DuckDB schema and writes: reference tables, one transaction per report, atomic file swaps."""
+"""DuckDB schema and writes: reference tables, one transaction per report, the single staged writer."""
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import os
+import shutil
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 
 from .catalog import Catalog, load_catalog
+from .errors import EtlError
 from .pipeline import ExtractedReport, fact_id_for
+from .writer import Commit, clean_stale, fsync_file, pause_point, staging_path, write_lock, write_staged
 
 SCHEMA_PATH = Path(__file__).with_name("schema.sql")
 
@@ -25,19 +28,38 @@ def load_reference_tables(con: duckdb.DuckDBPyConnection, catalog: Catalog | Non
     from .gazetteer import all_jurisdictions
 
     catalog = catalog or load_catalog()
-    con.execute("DELETE FROM metrics")
-    con.executemany(
-        "INSERT INTO metrics (code, category, label_zh, label_en, unit, kind, description) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        [
-            (m.code, m.category, m.label_zh, m.label_en, m.unit, m.kind, catalog.categories[m.category]["label_zh"])
-            for m in catalog.fact_metrics()
-        ],
-    )
-    con.execute("DELETE FROM jurisdictions")
-    con.executemany(
-        "INSERT INTO jurisdictions (name, level, parent, province, code) VALUES (?, ?, ?, ?, ?)",
-        [(j.name, j.level, j.parent, j.province, j.code) for j in all_jurisdictions()],
-    )
+    metrics = catalog.fact_metrics()
+    _replace_rows(con, "metrics", {
+        "code": [m.code for m in metrics],
+        "category": [m.category for m in metrics],
+        "label_zh": [m.label_zh for m in metrics],
+        "label_en": [m.label_en for m in metrics],
+        "unit": [m.unit for m in metrics],
+        "kind": [m.kind for m in metrics],
+        "description": [catalog.categories[m.category]["label_zh"] for m in metrics],
+    })  # fmt: skip
+    places = all_jurisdictions()
+    _replace_rows(con, "jurisdictions", {
+        "name": [j.name for j in places],
+        "level": [j.level for j in places],
+        "parent": [j.parent for j in places],
+        "province": [j.province for j in places],
+        "code": [j.code for j in places],
+    })  # fmt: skip
+
+
+def _replace_rows(con: duckdb.DuckDBPyConnection, table: str, columns: dict[str, list]) -> None:
+    """Replace a table's rows with one Arrow scan (executemany costs seconds for thousands of rows)."""
+    import pyarrow as pa
+
+    data = pa.table(columns, schema=pa.schema([(c, pa.string()) for c in columns]))
+    con.execute(f"DELETE FROM {table}")
+    con.register("_rows_in", data)
+    try:
+        names = ", ".join(columns)
+        con.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM _rows_in")
+    finally:
+        con.unregister("_rows_in")
 
 
 def delete_report(con: duckdb.DuckDBPyConnection, report_id: str) -> None:
@@ -99,46 +121,193 @@ def _insert_many(con: duckdb.DuckDBPyConnection, sql: str, rows: list[tuple]) ->
         con.executemany(sql, rows)
 
 
-@contextlib.contextmanager
-def staged_database(db_path: str | Path, *, copy_existing: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A connection to a new database file that replaces ``db_path`` with one rename on success.
+def open_readonly(db_path: str | Path) -> duckdb.DuckDBPyConnection:
+    """A read-only connection that always sees the file now at ``db_path``.
 
-    Readers of the old file are never blocked and never see a half-written database; if the
-    writer fails or is killed, the old file is untouched and the staging file is removed (or left
-    as an orphan ``*.staging-PID`` that the next write clears).
+    ``duckdb.connect(path)`` reuses an instance this process already has open for the same path, even
+    after a writer has swapped a new file in: that connection would show the old data.  Attaching the
+    file to a fresh in-memory database never goes through that cache.
     """
     db_path = Path(db_path)
-    db_path.parent.mkdir(parents=True, exist_ok=True)
-    for orphan in db_path.parent.glob(db_path.name + ".staging-*"):
-        pid = orphan.name.rsplit("-", 1)[-1].split(".")[0]
-        if not pid.isdigit() or not _alive(int(pid)):
-            orphan.unlink(missing_ok=True)
-    stage = db_path.with_name(f"{db_path.name}.staging-{os.getpid()}")
-    stage.unlink(missing_ok=True)
-    if copy_existing and db_path.exists():
-        import shutil
-
-        shutil.copyfile(db_path, stage)
-    con = duckdb.connect(str(stage))
+    con = duckdb.connect(":memory:")
     try:
-        create_schema(con)
-        yield con
-        con.execute("CHECKPOINT")
-        con.close()
-        os.replace(stage, db_path)
+        con.execute("ATTACH ? AS db (READ_ONLY)", [str(db_path)])
+        con.execute("USE db")
     except BaseException:
-        with contextlib.suppress(Exception):
-            con.close()
-        stage.unlink(missing_ok=True)
-        Path(str(stage) + ".wal").unlink(missing_ok=True)
+        con.close()
         raise
+    return con
 
 
-def _alive(pid: int) -> bool:
+def read_build_info(db_path: str | Path) -> dict[str, str]:
+    """build_info of the database file at db_path ({} when there is none or it cannot be read)."""
+    if not Path(db_path).is_file():
+        return {}
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+        con = open_readonly(db_path)
+    except duckdb.Error:
+        return {}
+    try:
+        return dict(con.execute("SELECT key, value FROM build_info").fetchall())
+    except duckdb.Error:
+        return {}
+    finally:
+        con.close()
+
+
+@dataclass
+class StagedWrite:
+    """One write in progress: a connection to the staged copy, the corrections log, pending renames."""
+
+    con: duckdb.DuckDBPyConnection
+    db_path: Path
+    stage: Path
+    commit: Commit
+    kind: str
+    corrections: list = field(default_factory=list)  # the whole log, including this write's additions
+    new_corrections: list = field(default_factory=list)
+    previous: dict[str, str] = field(default_factory=dict)  # build_info of the database being replaced
+    replace_database: bool = True
+    applied: object = None  # corrections.ApplyResult, once applied
+    log_bytes: bytes | None = None  # set by replace_log: the whole new log file
+
+    def add_correction(self, rec) -> None:
+        self.corrections.append(rec)
+        self.new_corrections.append(rec)
+
+    def replace_log(self, records: list, data: bytes) -> None:
+        """Swap in a whole corrections log (restore); ``data`` is its exact file content."""
+        self.corrections = list(records)
+        self.new_corrections = []
+        self.log_bytes = data
+
+    def keep_database(self) -> None:
+        """Nothing in the database changed: leave the file alone (readers keep their connection)."""
+        self.replace_database = False
+
+
+@contextlib.contextmanager
+def open_writer(
+    db_path: str | Path,
+    *,
+    copy_existing: bool = False,
+    require_existing: bool = False,
+    kind: str = "build",
+    source: str | Path | None = None,
+    lock_timeout: float | None = None,
+    on_wait=None,
+) -> Iterator[StagedWrite]:
+    """The one way to change a database: lock, stage, change, re-apply corrections, swap in.
+
+    Under the writer lock (other writers queue), the current database is copied to a staging file
+    (or a fresh one is started, or ``source`` is copied: restore), the caller changes it, the corrections log is folded in again, the file
+    is checkpointed and closed, and then the staged files replace the live ones (see writer.Commit).
+    Readers are never blocked and see either the old file or the new one.  On any error, or if the
+    process is killed, the live files are untouched; staging files are removed now or by the next writer.
+    """
+    from .corrections import apply_corrections, corrections_path, encode_log, read_log
+
+    db_path = Path(db_path)
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    corr_path = corrections_path(db_path)
+    with write_lock(db_path, timeout=lock_timeout, on_wait=on_wait):
+        clean_stale(db_path, targets=(corr_path,))
+        if require_existing and not db_path.exists():
+            raise EtlError(f"no database at {db_path}: run `python -m etl build` (or `make build`) first")
+        log = read_log(corr_path)
+        previous = read_build_info(db_path)
+        stage = staging_path(db_path)
+        stage.unlink(missing_ok=True)
+        if source is not None:
+            shutil.copyfile(source, stage)
+        elif copy_existing and db_path.exists():
+            shutil.copyfile(db_path, stage)
+            wal = db_path.with_name(db_path.name + ".wal")
+            if wal.exists():  # left by someone who opened the live file read-write: keep its changes
+                shutil.copyfile(wal, stage.with_name(stage.name + ".wal"))
+        commit = Commit(db_path)
+        try:
+            con = duckdb.connect(str(stage))
+            create_schema(con)
+        except duckdb.Error as exc:
+            stage.unlink(missing_ok=True)
+            stage.with_name(stage.name + ".wal").unlink(missing_ok=True)
+            what = source or db_path
+            raise EtlError(
+                f"{what}: cannot open the database ({exc}); rebuild it (python -m etl build) "
+                "or restore a backup (python -m etl restore)"
+            ) from exc
+        w = StagedWrite(con, db_path, stage, commit, kind, list(log), [], previous)
+        try:
+            yield w
+            log_changed = bool(w.new_corrections) or w.log_bytes is not None
+            if w.replace_database or log_changed:
+                w.applied = apply_corrections(con, w.corrections)
+                _stamp(con, w)
+                w.replace_database = True
+            pause_point("staged")
+            con.execute("CHECKPOINT")
+            con.close()
+            if log_changed:
+                if w.log_bytes is not None:
+                    data = w.log_bytes
+                else:  # append: the lines already in the log are copied unchanged
+                    data = corr_path.read_bytes() if corr_path.exists() else b""
+                    if data and not data.endswith(b"\n"):
+                        data += b"\n"
+                    data += encode_log(w.new_corrections)
+                staged_log = write_staged(corr_path, data)
+                commit.ops.insert(0, ["replace", str(staged_log), str(corr_path)])
+            if w.replace_database:
+                fsync_file(stage)
+                commit.replace(stage, db_path)
+            else:
+                stage.unlink(missing_ok=True)
+            pause_point("before_commit")
+            commit.run()
+        except BaseException:
+            with contextlib.suppress(Exception):
+                con.close()
+            commit.abort()
+            stage.unlink(missing_ok=True)
+            stage.with_name(stage.name + ".wal").unlink(missing_ok=True)
+            raise
+
+
+def _stamp(con: duckdb.DuckDBPyConnection, w: StagedWrite) -> None:
+    """What readers can check: a generation that only grows, and the counts this write left behind."""
+    import hashlib
+
+    try:
+        generation = int(w.previous.get("generation", "0")) + 1
+    except ValueError:
+        generation = 1
+    n_reports, n_facts = con.execute(
+        "SELECT (SELECT count(*) FROM reports), (SELECT count(*) FROM facts)"
+    ).fetchone()
+    n_current = con.execute("SELECT count(*) FROM facts_current").fetchone()[0]
+    log_hash = hashlib.sha256(b"".join(r.to_json().encode() for r in w.corrections)).hexdigest()
+    rows = {
+        "generation": generation,
+        "last_write": w.kind,
+        "last_write_at_utc": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "n_reports": n_reports,
+        "n_facts": n_facts,
+        "n_facts_current": n_current,
+        "n_corrections": len(w.corrections),
+        "n_corrections_orphaned": w.applied.count("orphaned"),
+        "corrections_sha256": log_hash,
+    }
+    con.executemany("INSERT OR REPLACE INTO build_info VALUES (?, ?)", [(k, str(v)) for k, v in rows.items()])
+
+
+@contextlib.contextmanager
+def staged_database(
+    db_path: str | Path, *, copy_existing: bool = False
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A connection to a new database file that replaces ``db_path`` with one rename on success.
+
+    Kept for callers of the first version; it is ``open_writer`` (lock, staging, corrections re-applied).
+    """
+    with open_writer(db_path, copy_existing=copy_existing) as w:
+        yield w.con

@@ -93,3 +93,85 @@ CREATE TABLE IF NOT EXISTS build_info (
     key   VARCHAR PRIMARY KEY,
     value VARCHAR
 );
+
+-- Corrections (etl/corrections.py).  The log file beside the database is the truth; these tables are
+-- rebuilt from it on every write, so a rebuild never loses a correction.
+CREATE TABLE IF NOT EXISTS corrections (
+    correction_id        VARCHAR PRIMARY KEY,
+    seq                  INTEGER NOT NULL,  -- position in the log (oldest first)
+    action               VARCHAR NOT NULL,  -- set | reject | add | revert
+    fact_id              VARCHAR,           -- the fact it changes (for add: the new fact's id)
+    report_id            VARCHAR,
+    target_correction_id VARCHAR,           -- revert: the correction it undoes
+    changes              VARCHAR,           -- JSON {"field": [old, new], ...}
+    summary              VARCHAR,           -- the change in words: "value 7 → 12"
+    evidence             VARCHAR,           -- the sentence of the fact concerned
+    user_name            VARCHAR NOT NULL,
+    at_utc               TIMESTAMP,         -- when, in UTC
+    reason               VARCHAR NOT NULL,
+    status               VARCHAR NOT NULL,  -- applied | orphaned (its fact no longer exists) | reverted
+    status_note          VARCHAR
+);
+
+-- One row per corrected extracted fact: the fields analysts changed (NULL = unchanged).
+CREATE TABLE IF NOT EXISTS fact_edits (
+    fact_id       VARCHAR PRIMARY KEY,
+    rejected      BOOLEAN NOT NULL,
+    metric        VARCHAR,
+    value         DOUBLE,
+    unit          VARCHAR,
+    qualifier     VARCHAR,
+    period_start  INTEGER,
+    period_end    INTEGER,
+    scope         VARCHAR,
+    correction_id VARCHAR NOT NULL         -- the latest correction in force
+);
+
+-- Facts analysts added, with the same columns (and meanings) as facts.
+CREATE TABLE IF NOT EXISTS added_facts (
+    fact_id         VARCHAR PRIMARY KEY,
+    report_id       VARCHAR NOT NULL,
+    metric          VARCHAR NOT NULL,
+    value           DOUBLE NOT NULL,
+    unit            VARCHAR,
+    qualifier       VARCHAR NOT NULL,
+    period_start    INTEGER,
+    period_end      INTEGER,
+    scope           VARCHAR,
+    evidence        VARCHAR NOT NULL,
+    evidence_start  INTEGER NOT NULL,
+    evidence_end    INTEGER NOT NULL,
+    value_text      VARCHAR NOT NULL,
+    value_start     INTEGER NOT NULL,
+    value_end       INTEGER NOT NULL,
+    raw_start       INTEGER,
+    raw_end         INTEGER,
+    section         VARCHAR,
+    pattern         VARCHAR,
+    correction_id   VARCHAR NOT NULL
+);
+
+-- The facts as analysts should see them: corrections applied, rejected facts left out, added facts in.
+CREATE OR REPLACE VIEW facts_current AS
+SELECT f.fact_id, f.report_id,
+       coalesce(e.metric, f.metric)             AS metric,
+       coalesce(e.value, f.value)               AS value,
+       coalesce(e.unit, f.unit)                 AS unit,
+       coalesce(e.qualifier, f.qualifier)       AS qualifier,
+       coalesce(e.period_start, f.period_start) AS period_start,
+       coalesce(e.period_end, f.period_end)     AS period_end,
+       coalesce(e.scope, f.scope)               AS scope,
+       f.evidence, f.evidence_start, f.evidence_end, f.value_text, f.value_start, f.value_end,
+       f.raw_start, f.raw_end, f.section, f.pattern,
+       e.fact_id IS NOT NULL                    AS corrected,
+       e.correction_id
+FROM facts f
+LEFT JOIN fact_edits e ON e.fact_id = f.fact_id
+WHERE e.rejected IS NOT TRUE
+UNION ALL
+SELECT a.fact_id, a.report_id, a.metric, a.value, a.unit, a.qualifier, a.period_start, a.period_end, a.scope,
+       a.evidence, a.evidence_start, a.evidence_end, a.value_text, a.value_start, a.value_end,
+       a.raw_start, a.raw_end, a.section, a.pattern,
+       true AS corrected, a.correction_id
+FROM added_facts a
+WHERE a.report_id IN (SELECT report_id FROM reports);

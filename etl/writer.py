@@ -1,0 +1,313 @@
+"""The single writer: an exclusive lock per database, staged files, and a journal that swaps them in.
+
+Every change to the database (build, add, correction, restore) runs inside ``write_lock``: writers
+queue on ``fcntl.flock`` of ``<db>.lock`` instead of colliding.  A writer never touches the live files;
+it prepares complete new versions next to them (``*.staging-PID``), then a ``Commit`` renames them over
+the old ones.  One rename is atomic on its own; several (database + corrections file + library files)
+are first listed in ``<db>.journal``, so a writer killed between two renames is finished ("rolled
+forward") by the next writer before it does anything else.  Readers open the database read-only and only
+ever see a whole old file or a whole new one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import fcntl
+import hashlib
+import json
+import os
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import EtlError
+
+# Test hook: ETL_TEST_PAUSE=<point>[:seconds] makes a writer stop at that point so a test can kill it there.
+PAUSE_ENV = "ETL_TEST_PAUSE"
+PAUSE_POINTS = ("staged", "before_commit", "mid_commit")
+
+
+class WriteLockTimeout(EtlError):
+    """Another writer held the database for longer than the caller wanted to wait."""
+
+
+def lock_path(db_path: str | Path) -> Path:
+    db_path = Path(db_path)
+    return db_path.with_name(db_path.name + ".lock")
+
+
+def journal_path(db_path: str | Path) -> Path:
+    db_path = Path(db_path)
+    return db_path.with_name(db_path.name + ".journal")
+
+
+def staging_path(target: str | Path, tag: str = "") -> Path:
+    """Where a new version of ``target`` is prepared: same folder (so the rename stays atomic), hidden name.
+
+    The database keeps the historic ``<db>.staging-PID`` name; other files get a leading dot so that a
+    stale one is never mistaken for a report by a build.
+    """
+    target = Path(target)
+    suffix = f".staging-{os.getpid()}{tag}"
+    if target.suffix == ".duckdb":
+        return target.with_name(target.name + suffix)
+    return target.with_name("." + target.name + suffix)
+
+
+def pause_point(point: str) -> None:
+    """Stop here for a while when the ETL_TEST_PAUSE hook names this point (used by the kill tests)."""
+    wanted = os.environ.get(PAUSE_ENV, "")
+    name, _, seconds = wanted.partition(":")
+    if name != point:
+        return
+    print(f"ETL_TEST_PAUSE: paused at {point} (pid {os.getpid()})", file=sys.stderr, flush=True)
+    time.sleep(float(seconds or 60))
+
+
+# ---------------------------------------------------------------- the lock
+
+_held = threading.local()  # paths this thread already holds: the lock is re-entrant within a thread
+
+
+@contextlib.contextmanager
+def write_lock(db_path: str | Path, *, timeout: float | None = None, on_wait=None) -> Iterator[None]:
+    """Hold the exclusive writer lock of ``db_path``; waits for other writers (forever by default).
+
+    ``on_wait(holder_pid)`` is called once if the lock is busy, so a CLI can say what it is waiting for.
+    On entry the journal of a writer that died mid-commit is finished and stale staging files are removed.
+    """
+    key = str(Path(db_path).resolve())
+    held: set[str] = getattr(_held, "paths", None) or set()
+    _held.paths = held
+    if key in held:
+        yield
+        return
+    lp = lock_path(db_path)
+    lp.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(lp, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        _acquire(fd, lp, timeout, on_wait)
+        try:
+            os.ftruncate(fd, 0)
+            os.write(fd, f"{os.getpid()}\n".encode())
+            held.add(key)
+            recover(db_path)
+            clean_stale(db_path)
+            yield
+        finally:
+            held.discard(key)
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
+
+
+def _acquire(fd: int, lp: Path, timeout: float | None, on_wait) -> None:
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return
+    except OSError as exc:
+        if exc.errno not in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
+            raise
+    if on_wait is not None:
+        on_wait(_holder(lp))
+    if timeout is None:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        return
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except OSError as exc:
+            if exc.errno not in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
+                raise
+        if time.monotonic() >= deadline:
+            raise WriteLockTimeout(
+                f"{lp.with_suffix('')}: another writer (pid {_holder(lp) or '?'}) has held the database for "
+                f"over {timeout:g}s; try again when it has finished"
+            )
+        time.sleep(0.05)
+
+
+def _holder(lp: Path) -> int | None:
+    try:
+        text = lp.read_text(encoding="ascii").strip()
+    except OSError:
+        return None
+    return int(text) if text.isdigit() else None
+
+
+def try_recover(db_path: str | Path) -> bool:
+    """Finish a dead writer's commit if no writer is running; never waits.  True if it ran."""
+    if not journal_path(db_path).exists():
+        return False
+    try:
+        with write_lock(db_path, timeout=0):
+            return True
+    except WriteLockTimeout:
+        return False
+
+
+# ---------------------------------------------------------------- staging and commit
+
+
+def fsync_file(path: str | Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def fsync_dir(path: str | Path) -> None:
+    with contextlib.suppress(OSError):  # some filesystems refuse to fsync a directory; the rename stands
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def sha256_file(path: str | Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def write_staged(target: str | Path, data: bytes, tag: str = "") -> Path:
+    """Write ``data`` to a staging file for ``target`` and flush it to disk; returns the staging path."""
+    stage = staging_path(target, tag)
+    stage.parent.mkdir(parents=True, exist_ok=True)
+    with open(stage, "wb") as f:
+        f.write(data)
+        f.flush()
+        os.fsync(f.fileno())
+    return stage
+
+
+@dataclass
+class Commit:
+    """Renames (and guarded deletes) that become visible together, in order, or not at all.
+
+    ``replace(staged, target)``: the staged file must be complete and fsynced; since its name is unique,
+    its existence means "not done yet", which makes a replay after a crash safe.
+    ``unlink(path, sha256)``: removes the file only if it still has that content.
+    """
+
+    db_path: Path
+    ops: list[list[str]] = field(default_factory=list)
+
+    def replace(self, staged: str | Path, target: str | Path) -> None:
+        self.ops.append(["replace", str(staged), str(target)])
+
+    def unlink(self, path: str | Path, sha256: str) -> None:
+        self.ops.append(["unlink", str(path), sha256])
+
+    def staged_files(self) -> list[Path]:
+        return [Path(op[1]) for op in self.ops if op[0] == "replace"]
+
+    def abort(self) -> None:
+        for path in self.staged_files():
+            path.unlink(missing_ok=True)
+        self.ops.clear()
+
+    def run(self) -> None:
+        if not self.ops:
+            return
+        if len(self.ops) == 1:
+            _apply(self.ops)
+            self.ops.clear()
+            return
+        jp = journal_path(self.db_path)
+        tmp = jp.with_name(jp.name + ".tmp")
+        with open(tmp, "w", encoding="utf-8") as f:
+            json.dump({"pid": os.getpid(), "ops": self.ops}, f, ensure_ascii=False)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, jp)
+        fsync_dir(jp.parent)
+        _apply(self.ops, pause_after_first=True)
+        jp.unlink()
+        fsync_dir(jp.parent)
+        self.ops.clear()
+
+
+def _apply(ops: list[list[str]], *, pause_after_first: bool = False) -> None:
+    dirs: set[Path] = set()
+    for i, op in enumerate(ops):
+        if op[0] == "replace":
+            src, dst = Path(op[1]), Path(op[2])
+            if src.exists():
+                dst.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(src, dst)
+                dirs.add(dst.parent)
+        elif op[0] == "unlink":
+            path = Path(op[1])
+            if path.is_file() and sha256_file(path) == op[2]:
+                path.unlink()
+                dirs.add(path.parent)
+        if pause_after_first and i == 0:
+            pause_point("mid_commit")
+    for d in dirs:
+        fsync_dir(d)
+
+
+def recover(db_path: str | Path) -> bool:
+    """Finish the commit a killed writer left in the journal (call with the lock held)."""
+    jp = journal_path(db_path)
+    jp.with_name(jp.name + ".tmp").unlink(missing_ok=True)  # never renamed: that commit had not begun
+    if not jp.exists():
+        return False
+    try:
+        ops = json.loads(jp.read_text(encoding="utf-8"))["ops"]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise EtlError(
+            f"{jp}: the commit journal is damaged ({exc}); move it aside after checking the files it names"
+        ) from exc
+    _apply(ops)
+    jp.unlink()
+    fsync_dir(jp.parent)
+    return True
+
+
+def clean_stale(
+    db_path: str | Path | None, *, targets: tuple[Path, ...] = (), folders: tuple[Path, ...] = ()
+) -> list[Path]:
+    """Remove staging files left by writers that died; call with the lock held, before staging anything.
+
+    Under the lock no other writer of this database exists, so every staging file of the database and of
+    ``targets`` is stale.  In shared ``folders`` (a report library) only files of dead processes are removed.
+    """
+    stale: list[Path] = []
+    if db_path is not None:
+        stale.extend(Path(db_path).parent.glob(Path(db_path).name + ".staging-*"))
+    for target in targets:
+        stale.extend(Path(target).parent.glob("." + Path(target).name + ".staging-*"))
+    for folder in folders:
+        if Path(folder).is_dir():
+            for path in Path(folder).glob(".*.staging-*"):
+                pid = path.name.rsplit(".staging-", 1)[-1].split("-")[0]
+                if not pid.isdigit() or (int(pid) != os.getpid() and not pid_alive(int(pid))):
+                    stale.append(path)
+    removed = []
+    for path in stale:
+        with contextlib.suppress(OSError):
+            path.unlink()
+            removed.append(path)
+    return removed
+
+
+def pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
