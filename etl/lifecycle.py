@@ -36,6 +36,7 @@ from .corrections import read_log
 from .errors import EtlError, ReadError
 from .pipeline import ExtractedReport, process_document
 from .readers import DEFAULT_MAX_BYTES, SUPPORTED_SUFFIXES, read_document
+from .writer import PAUSE_ENV, pause_point
 
 SUPERSEDED_DIR = ".superseded"  # inside the library: old versions of replaced reports (builds skip it)
 DEFAULT_TIME_LIMIT = 120.0  # seconds to read and extract one file
@@ -72,7 +73,7 @@ def preview(
     or NotAReportError, each naming the file and the reason.  With a ``time_limit`` (the default) the
     work runs in a child process that is stopped after that many seconds or past ``memory_limit`` bytes,
     so no single upload can hang the dashboard or the command line (a 50 KB PDF whose stream inflates to
-    48 MB keeps pdfminer busy for minutes).  ``time_limit=None`` runs in this process.
+    48 MB used to keep a pure-Python parser busy for minutes).  ``time_limit=None`` runs in this process.
     """
     if time_limit is None:
         return _extract(path, max_bytes)
@@ -119,12 +120,13 @@ def _blank_main():
                 sys.modules["__main__"] = saved
 
 
-def _child(conn, path: str, max_bytes: int, memory_limit: int | None) -> None:
+def _child(conn, path: str, max_bytes: int, memory_limit: int | None, pause: str = "") -> None:
     if memory_limit:
         import resource
 
         resource.setrlimit(resource.RLIMIT_AS, (memory_limit, memory_limit))
     try:
+        pause_point("extract-" + Path(path).name, pause)  # test hook: a reader stuck on a hostile file
         conn.send(("ok", _extract(path, max_bytes)))
     except EtlError as exc:
         conn.send(("error", type(exc).__name__, getattr(exc, "reason", str(exc))))
@@ -144,7 +146,8 @@ def _extract_isolated(
     name = path.name or str(path)
     ctx = _context()
     receiver, sender = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_child, args=(sender, str(path), max_bytes, memory_limit), daemon=True)
+    pause = os.environ.get(PAUSE_ENV, "")  # the forkserver's children do not see later changes to os.environ
+    proc = ctx.Process(target=_child, args=(sender, str(path), max_bytes, memory_limit, pause), daemon=True)
     with _blank_main():
         proc.start()
     sender.close()

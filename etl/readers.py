@@ -34,6 +34,7 @@ DOCX_MAX_MEMBERS = 5000
 _RATIO_MIN_SIZE = 1024 * 1024
 
 # A PDF with fewer visible characters per page than this is treated as scanned images.
+_PDF_MAX_PAGES = 2000
 _PDF_MIN_CHARS_PER_PAGE = 5
 
 # Detection works on a prefix: enough to judge, cheap even for a 50 MB file.
@@ -765,21 +766,32 @@ def _tidy_lines(text: str) -> str:
 
 
 def _read_pdf(data: bytes, name: str) -> str:
-    import pdfplumber
+    """Text layer via PDFium (C, bounded time even on streams that inflate to tens of MB)."""
+    import pypdfium2 as pdfium
 
     pages: list[str] = []
     try:
-        with pdfplumber.open(io.BytesIO(data)) as pdf:
-            for page in pdf.pages:
-                pages.append(page.extract_text() or "")
-                page.close()
-    except Exception as exc:  # pdfminer raises many unrelated types for a damaged file
-        if _is_password_error(exc):
+        pdf = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as exc:
+        if "password" in str(exc).lower():
             raise ReadError(name, "the PDF is password-protected; remove the password and try again") from exc
         raise ReadError(
             name, f"the PDF is damaged or not a real PDF and cannot be parsed ({_reason(exc)})"
         ) from exc
-    text = _normalize_newlines("\n".join(pages))
+    try:
+        if len(pdf) > _PDF_MAX_PAGES:
+            raise FileTooLargeError(name, f"the PDF has {len(pdf)} pages; at most {_PDF_MAX_PAGES} are read")
+        for i in range(len(pdf)):
+            page = pdf[i]
+            textpage = page.get_textpage()
+            pages.append(textpage.get_text_bounded() or "")
+            textpage.close()
+            page.close()
+    except pdfium.PdfiumError as exc:
+        raise ReadError(name, f"the PDF is damaged and its text cannot be read ({_reason(exc)})") from exc
+    finally:
+        pdf.close()
+    text = _normalize_newlines("\n".join(p.replace("\x00", "") for p in pages))
     visible = sum(1 for c in text if not c.isspace())
     if not pages:
         raise NoTextLayerError(name, "the PDF has no pages")
@@ -788,27 +800,13 @@ def _read_pdf(data: bytes, name: str) -> str:
             name,
             f"the PDF has no text layer (scanned?): {visible} characters on {len(pages)} page(s); run OCR first",
         )
-    cid_chars = sum(len(m) for m in re.findall(r"\(cid:\d+\)", text))
-    if cid_chars > visible / 2:
+    # Glyphs without a Unicode mapping come out as U+FFFD or private-use characters.
+    unmapped = sum(1 for c in text if c == "\ufffd" or "\ue000" <= c <= "\uf8ff")
+    if unmapped > visible / 2:
         raise NoTextLayerError(
             name, "the PDF's fonts have no Unicode mapping, so its text layer cannot be read; run OCR first"
         )
     return text
-
-
-def _is_password_error(exc: BaseException) -> bool:
-    from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
-
-    seen: set[int] = set()
-    node: BaseException | None = exc
-    while node is not None and id(node) not in seen:
-        seen.add(id(node))
-        if isinstance(node, PDFPasswordIncorrect | PDFEncryptionError):
-            return True
-        if any(isinstance(a, PDFPasswordIncorrect | PDFEncryptionError) for a in getattr(node, "args", ())):
-            return True
-        node = node.__cause__ or node.__context__
-    return False
 
 
 # ---------------------------------------------------------------- DOCX

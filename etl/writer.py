@@ -58,9 +58,12 @@ def staging_path(target: str | Path, tag: str = "") -> Path:
     return target.with_name("." + target.name + suffix)
 
 
-def pause_point(point: str) -> None:
-    """Stop here for a while when the ETL_TEST_PAUSE hook names this point (used by the kill tests)."""
-    wanted = os.environ.get(PAUSE_ENV, "")
+def pause_point(point: str, spec: str | None = None) -> None:
+    """Stop here for a while when the ETL_TEST_PAUSE hook names this point (used by the kill tests).
+
+    ``spec`` stands in for the environment variable in a child process that cannot see the caller's.
+    """
+    wanted = os.environ.get(PAUSE_ENV, "") if spec is None else spec
     name, _, seconds = wanted.partition(":")
     if name != point:
         return

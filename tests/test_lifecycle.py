@@ -466,7 +466,7 @@ def test_one_batch_with_two_versions_and_a_duplicate_keeps_only_the_last_version
 
 
 def _pdf_bomb(path: Path, inflated: int = 48 * 1024 * 1024) -> Path:
-    """A 50 KB PDF whose one content stream inflates to 48 MB: pdfminer needs minutes for it."""
+    """A small PDF whose one content stream inflates to tens of MB (pdfminer needed minutes for it)."""
     import zlib
 
     stream = zlib.compress(b"0" * inflated, 9)
@@ -485,18 +485,34 @@ def _pdf_bomb(path: Path, inflated: int = 48 * 1024 * 1024) -> Path:
     return path
 
 
-def test_a_file_that_takes_too_long_to_read_is_stopped_and_the_others_load(env, tmp_path):
+def test_a_file_that_takes_too_long_to_read_is_stopped_and_the_others_load(env, tmp_path, monkeypatch):
     db, lib = env
-    bomb = _pdf_bomb(tmp_path / "bomb.pdf")
-    assert bomb.stat().st_size < 100_000
+    stuck = tmp_path / "stuck.txt"
+    stuck.write_text((CORPUS / ZZ).read_text(encoding="utf-8") + "\n补充。", encoding="utf-8")
+    (lib / ZY).rename(tmp_path / ZY)
+    build(lib, db, progress=False)
+    monkeypatch.setenv("ETL_TEST_PAUSE", "extract-stuck.txt:60")  # its reader hangs like on a hostile file
+    t = time.monotonic()
+    summary = add_reports([stuck, tmp_path / ZY], db, lib, time_limit=3)
+    assert time.monotonic() - t < 30
+    outcome = {o.file: o for o in summary.outcomes}
+    assert outcome["stuck.txt"].status == "rejected"
+    assert "took longer than 3 s and was stopped" in outcome["stuck.txt"].message
+    assert outcome[ZY].status == "added"
+
+
+def test_a_pdf_bomb_is_rejected_quickly_and_the_others_load(env, tmp_path):
+    db, lib = env
+    bomb = _pdf_bomb(tmp_path / "bomb.pdf", inflated=300 * 1024 * 1024)
+    assert bomb.stat().st_size < 1_000_000
     (lib / ZY).rename(tmp_path / ZY)
     build(lib, db, progress=False)
     t = time.monotonic()
-    summary = add_reports([bomb, tmp_path / ZY], db, lib, time_limit=3)
+    summary = add_reports([bomb, tmp_path / ZY], db, lib, time_limit=60)
     assert time.monotonic() - t < 30
     outcome = {o.file: o for o in summary.outcomes}
     assert outcome["bomb.pdf"].status == "rejected"
-    assert "took longer than 3 s and was stopped" in outcome["bomb.pdf"].message
+    assert "no text layer" in outcome["bomb.pdf"].message
     assert outcome[ZY].status == "added"
 
 
