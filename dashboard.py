@@ -9,7 +9,7 @@ import logging
 
 import streamlit as st
 
-from app import db, queries, state
+from app import auth, db, queries, state
 
 st.set_page_config(page_title="人大常委会履职数据看板", page_icon=":material/account_balance:", layout="wide")
 
@@ -28,23 +28,31 @@ PAGES = [
     st.Page("pages/data_page.py", title="数据", icon=":material/table:", url_path="data"),
     st.Page("pages/reports_page.py", title="报告", icon=":material/article:", url_path="reports"),
     st.Page("pages/export_page.py", title="简报导出", icon=":material/slideshow:", url_path="export"),
+    st.Page("pages/audit_page.py", title="更正记录", icon=":material/history:", url_path="corrections"),
 ]
+# Analysts only: a viewer's navigation does not list it, so /manage is not a page for them at all (and the
+# page and every write check the session again).
+MANAGE = st.Page("pages/manage_page.py", title="数据管理", icon=":material/upload_file:", url_path="manage")
 
 log = logging.getLogger("dashboard")
 
 state.begin_run()
-page = st.navigation(PAGES)
+analyst = auth.is_analyst()
+page = st.navigation(PAGES + [MANAGE] if analyst else PAGES)
 
 try:
     st.session_state["_filters"] = state.sidebar()
     ready = True
 except db.DashboardDataError as exc:
     st.session_state["_filters"] = None
-    st.title("人大常委会履职数据看板")
-    st.error(str(exc), icon=":material/database:")
+    if page is not MANAGE:
+        st.title("人大常委会履职数据看板")
+        st.error(str(exc), icon=":material/database:")
     ready = False
+auth.sidebar_login()
 
-if ready:
+# An analyst may load the first reports into a missing database: 数据管理 runs even then.
+if ready or page is MANAGE:
     try:
         page.run()
     except db.DashboardDataError as exc:

@@ -40,6 +40,7 @@ class Point:
     evidence: str | None = None
     report: str | None = None  # e.g. '郑州市 2023年 年度工作报告（000_….txt）'
     note: str | None = None  # e.g. '届期合计 767人次 ÷ 5年' or '另有 1 条数值'
+    corrected: bool = False  # an analyst corrected or added this value (etl/corrections.py)
 
     @property
     def label(self) -> str:
@@ -75,6 +76,11 @@ class ChartData:
         return not any(p.value is not None for s in self.series for p in s.points)
 
     @property
+    def n_corrected(self) -> int:
+        """How many drawn values analysts corrected (the figure says so under its title)."""
+        return sum(1 for s in self.series for p in s.points if p.value is not None and p.corrected)
+
+    @property
     def full_source_line(self) -> str:
         """Every report behind the chart (static images, XLSX, slides)."""
         return f"来源：{'；'.join(self.sources)}。" if self.sources else "来源：无"
@@ -104,6 +110,7 @@ class ChartData:
                         "说明": p.note,
                         "原文": p.evidence,
                         "来源报告": p.report,
+                        "已更正": p.corrected,
                     }
                 )
         return pd.DataFrame(rows)
@@ -128,6 +135,7 @@ def _point(row, value: float | None = None, note: str | None = None) -> Point:
         evidence=row.get("evidence"),
         report=report_label(row),
         note="；".join(notes) or None,
+        corrected=bool(row.get("corrected") or False),
     )
 
 
@@ -313,6 +321,10 @@ def _wrap(text: str | None, width: int = 26, limit: int = 160) -> str:
     return "<br>".join(html.escape(line) for line in textwrap.wrap(text, width))
 
 
+CORRECTED_MARK = "已更正"
+CORRECTED_HOVER = f"<br><b style='color:#b03a2e'>{CORRECTED_MARK}</b>：分析员更正过此数值，原因见“更正记录”页"
+
+
 def _customdata(points: list[Point]) -> list[list[str]]:
     return [
         [
@@ -320,10 +332,17 @@ def _customdata(points: list[Point]) -> list[list[str]]:
             + (f"（{qualifier_word(p.qualifier)}）" if p.qualifier and p.qualifier != "exact" else ""),
             _wrap(p.evidence),
             html.escape(p.report or ""),
-            ("<br>" + html.escape(p.note)) if p.note else "",
+            (CORRECTED_HOVER if p.corrected else "") + (("<br>" + html.escape(p.note)) if p.note else ""),
         ]
         for p in points
     ]
+
+
+def _text(p: Point) -> str:
+    """The label drawn beside a bar: the value, and a mark when an analyst corrected it."""
+    if p.value is None:
+        return ""
+    return html.escape(f"{p.label}（{CORRECTED_MARK}）" if p.corrected else p.label)
 
 
 HOVER = (
@@ -365,7 +384,7 @@ def to_plotly(chart: ChartData, height: int | None = None, full_source: bool = F
                     mode="lines+markers",
                     line={"color": color, "width": 2.5, "dash": "dash" if s.style == "term" else "solid"},
                     marker={"size": 9, "symbol": "diamond-open" if s.style == "term" else "circle"},
-                    text=[p.label if p.value is not None else "" for p in s.points],
+                    text=[_text(p) for p in s.points],
                     customdata=_customdata(s.points),
                     hovertemplate=HOVER.replace("%{CAT}", "%{x}年"),
                     connectgaps=False,
@@ -384,7 +403,7 @@ def to_plotly(chart: ChartData, height: int | None = None, full_source: bool = F
                     name=s.name,
                     orientation="h",
                     marker={"color": color, "pattern": {"shape": "/" if s.style == "term" else ""}},
-                    text=[p.label if p.value is not None else "" for p in s.points],
+                    text=[_text(p) for p in s.points],
                     textposition="outside",
                     cliponaxis=False,
                     customdata=_customdata(s.points),
@@ -401,7 +420,11 @@ def to_plotly(chart: ChartData, height: int | None = None, full_source: bool = F
             fig.update_xaxes(showticklabels=False)
         height = height or max(240, 110 + 34 * n_cats)
         fig.update_layout(bargap=0.5 if n_cats <= 2 else 0.25)
-    title = f"{chart.title}<span style='font-size:13px;color:#666'>　单位：{html.escape(chart.unit or '—')}</span>"
+    title = f"{html.escape(chart.title)}<span style='font-size:13px;color:#666'>　单位：{html.escape(chart.unit or '—')}</span>"
+    subtitle = html.escape(chart.subtitle)
+    if chart.n_corrected:
+        note = f"含 {chart.n_corrected} 个{CORRECTED_MARK}的数值（悬停查看）"
+        subtitle = f"{subtitle} · {note}" if subtitle else note
     if full_source:
         lines = textwrap.wrap(chart.full_source_line, 90)
     else:
@@ -414,12 +437,12 @@ def to_plotly(chart: ChartData, height: int | None = None, full_source: bool = F
             "text": title,
             "x": 0.01,
             "xanchor": "left",
-            "subtitle": {"text": html.escape(chart.subtitle), "font": {"size": 12, "color": "#666"}},
+            "subtitle": {"text": subtitle, "font": {"size": 12, "color": "#666"}},
         },
         font={"family": FONT_FAMILY, "size": 13},
         template="plotly_white",
         height=height,
-        margin={"l": 10, "r": 40, "t": 80 if chart.subtitle else 60, "b": 80 + extra},
+        margin={"l": 10, "r": 40, "t": 80 if subtitle else 60, "b": 80 + extra},
         legend={"orientation": "h", "yanchor": "top", "y": -0.18 if chart.kind == "line" else -0.12, "x": 0},
         hoverlabel={"font": {"family": FONT_FAMILY, "size": 12}, "align": "left", "bgcolor": "white"},
         showlegend=len(chart.series) > 1,

@@ -2,6 +2,7 @@
 
 All report text is html.escape()d before any tag is added: a report that contains "<script>" shows it
 as text.  Offsets are the facts' value_start/value_end and evidence_start/evidence_end into norm_text.
+escape_md() does the same for text shown in Markdown (captions, labels, help, messages).
 """
 
 from __future__ import annotations
@@ -91,3 +92,16 @@ def scroll_script(token: str) -> str:
         "box.scrollTo({top:box.scrollTop+dy-box.clientHeight/3,behavior:'smooth'});}"
         f"go();}})(); /* {safe} */</script>"
     )
+
+
+def escape_md(text: object) -> str:
+    """Text for a Markdown-rendering element (labels, captions): every Markdown and HTML character escaped."""
+    out = []
+    for ch in str(text):
+        if ch in "\\`*_{}[]()#+-.!|~<>$&:\"'=":
+            out.append("\\" + ch)
+        elif ch in "\r\n":
+            out.append(" ")
+        else:
+            out.append(ch)
+    return "".join(out)

@@ -2,6 +2,10 @@
 
 This is the only module with SQL.  Results are cached per database version (path, inode, mtime), so a
 rebuilt database is read afresh on the next rerun and a filter change on an unchanged one costs little.
+
+Facts are read from ``facts_current`` (etl/schema.sql): analysts' corrections applied, rejected facts
+left out, added facts in, each row with ``corrected`` and ``correction_id``.  A database built before
+corrections existed has only ``facts``; it is read as it is, every row ``corrected = false``.
 """
 
 from __future__ import annotations
@@ -42,6 +46,27 @@ def _thaw(params: tuple) -> dict:
     return {k: list(v) if isinstance(v, tuple) else v for k, v in params}
 
 
+# Corrections-aware databases have the view; older files are read as "nothing corrected".
+_CURRENT = "facts_current"
+_LEGACY = "(select *, false as corrected, cast(null as varchar) as correction_id from facts)"
+
+
+def _tables() -> set[str]:
+    """Tables and views of the current database file."""
+    sql = "select table_name from information_schema.tables where table_catalog = $cat"
+    return set(_df(sql, {"cat": db.CATALOG})["table_name"])
+
+
+def has_corrections() -> bool:
+    """True when the database records corrections (facts_current and the audit table exist)."""
+    return {"facts_current", "corrections"} <= _tables()
+
+
+def _facts(sql: str) -> str:
+    """``sql`` with its {facts} placeholder naming the corrected facts (or the plain facts of an old file)."""
+    return sql.replace("{facts}", _CURRENT if "facts_current" in _tables() else _LEGACY)
+
+
 _FACTS_CTE = """
 with base as (
     select
@@ -51,12 +76,12 @@ with base as (
         f.value, f.unit, f.qualifier,
         coalesce(f.period_start, r.period_start) as period_start,
         coalesce(f.period_end, f.period_start, r.period_end) as period_end,
-        f.scope, f.evidence, f.evidence_start, f.evidence_end, f.value_text,
+        f.scope, f.evidence, f.evidence_start, f.evidence_end, f.value_text, f.corrected, f.correction_id,
         r.jurisdiction, r.level, r.province, r.parent, r.report_type, r.title, r.source_file,
         r.period_start as report_period_start, r.period_end as report_period_end, r.delivered,
         coalesce(list_extract($rt_ranks::integer[], list_position($rt_codes::varchar[], r.report_type)), 9)
             as type_rank
-    from facts f
+    from {facts} f
     join reports r on r.report_id = f.report_id
     left join metrics m on m.code = f.metric
     where ($level::varchar is null or r.level = $level)
@@ -80,7 +105,7 @@ def fact_rows(f: Filters) -> pd.DataFrame:
     order by jurisdiction, period_start, period_end, category, metric, value desc
     """
     )
-    return _df(sql, f.sql_params() | _rank_params())
+    return _df(_facts(sql), f.sql_params() | _rank_params())
 
 
 def metric_points(f: Filters) -> pd.DataFrame:
@@ -102,7 +127,7 @@ def metric_points(f: Filters) -> pd.DataFrame:
     order by jurisdiction, metric, period_start, period_end
     """
     )
-    return _df(sql, f.sql_params() | _rank_params())
+    return _df(_facts(sql), f.sql_params() | _rank_params())
 
 
 def jurisdictions() -> pd.DataFrame:
@@ -129,23 +154,23 @@ def metrics_catalog() -> pd.DataFrame:
     select m.code, m.category, m.label_zh, m.label_en, m.unit, m.kind,
         count(f.fact_id) as n_facts
     from metrics m
-    left join facts f on f.metric = m.code
+    left join {facts} f on f.metric = m.code
     group by all
     order by m.category, m.code
     """
-    return _df(sql)
+    return _df(_facts(sql))
 
 
 def year_bounds() -> tuple[int, int] | None:
     """The first and last year any fact or report covers; None when the database holds no reports."""
     sql = """
     select min(y0), max(y1) from (
-        select period_start as y0, period_end as y1 from facts
+        select period_start as y0, period_end as y1 from {facts}
         union all
         select period_start, period_end from reports
     ) where y0 is not null and y1 is not null
     """
-    row = _df(sql).iloc[0]
+    row = _df(_facts(sql)).iloc[0]
     if pd.isna(row.iloc[0]):
         return None
     return int(row.iloc[0]), int(row.iloc[1])
@@ -162,7 +187,7 @@ def periods(f: Filters) -> pd.DataFrame:
     order by (period_start = period_end) desc, period_end desc, period_start desc
     """
     )
-    return _df(sql, f.sql_params() | _rank_params())
+    return _df(_facts(sql), f.sql_params() | _rank_params())
 
 
 def report_list(f: Filters) -> pd.DataFrame:
@@ -170,7 +195,7 @@ def report_list(f: Filters) -> pd.DataFrame:
     sql = """
     select r.report_id, r.source_file, r.title, r.jurisdiction, r.level, r.parent, r.province,
         r.period_start, r.period_end, r.report_type, r.delivered,
-        (select count(*) from facts f where f.report_id = r.report_id) as n_facts
+        (select count(*) from {facts} f where f.report_id = r.report_id) as n_facts
     from reports r
     where ($level::varchar is null or r.level = $level)
       and ($province::varchar is null or r.province = $province)
@@ -179,16 +204,16 @@ def report_list(f: Filters) -> pd.DataFrame:
     order by r.period_end desc, r.period_start desc, r.jurisdiction, r.source_file
     """
     p = f.sql_params()
-    return _df(sql, {k: p[k] for k in ("level", "province", "jurs", "y0", "y1")})
+    return _df(_facts(sql), {k: p[k] for k in ("level", "province", "jurs", "y0", "y1")})
 
 
 def report_meta(report_id: str) -> pd.DataFrame:
     """One report's metadata row (empty frame when the id is unknown)."""
     sql = """
-    select r.*, (select count(*) from facts f where f.report_id = r.report_id) as n_facts
+    select r.*, (select count(*) from {facts} f where f.report_id = r.report_id) as n_facts
     from reports r where r.report_id = $rid
     """
-    return _df(sql, {"rid": report_id})
+    return _df(_facts(sql), {"rid": report_id})
 
 
 def report_text(report_id: str) -> str | None:
@@ -198,26 +223,29 @@ def report_text(report_id: str) -> str | None:
 
 
 def report_facts(report_id: str) -> pd.DataFrame:
-    """The facts of one report in text order, with their metric labels."""
+    """The facts of one report in text order, as corrected, with their metric labels."""
     sql = """
     select f.fact_id, f.metric, coalesce(m.label_zh, f.metric) as label_zh, m.category,
         f.value, f.unit, f.qualifier, f.period_start, f.period_end, f.scope,
-        f.evidence, f.evidence_start, f.evidence_end, f.value_text, f.value_start, f.value_end, f.section
-    from facts f left join metrics m on m.code = f.metric
+        f.evidence, f.evidence_start, f.evidence_end, f.value_text, f.value_start, f.value_end, f.section,
+        f.corrected, f.correction_id
+    from {facts} f left join metrics m on m.code = f.metric
     where f.report_id = $rid
-    order by f.value_start, f.metric
+    order by f.value_start, f.metric, f.fact_id
     """
-    return _df(sql, {"rid": report_id})
+    return _df(_facts(sql), {"rid": report_id})
 
 
 def database_summary() -> dict:
     """Counts for the footer: reports, facts, jurisdictions, and when the database was built."""
     counts = _df(
-        """
+        _facts(
+            """
         select (select count(*) from reports) as n_reports,
-               (select count(*) from facts) as n_facts,
+               (select count(*) from {facts}) as n_facts,
                (select count(distinct jurisdiction) from reports) as n_jurisdictions
         """
+        )
     ).iloc[0]
     out = {k: int(v) for k, v in counts.items()}
     try:
@@ -226,3 +254,41 @@ def database_summary() -> dict:
     except duckdb.Error:  # build_info is optional for databases built elsewhere
         out["build_info"] = {}
     return out
+
+
+def corrections_log() -> pd.DataFrame:
+    """Every correction in log order with its status (applied / orphaned / reverted) and its report.
+
+    For a rejected or added fact, the fact's metric, value, unit and period (from the extracted facts or
+    the added ones) so the audit can say what was rejected or added; empty for an old database.
+    """
+    if not has_corrections():
+        return pd.DataFrame(
+            columns=["correction_id", "seq", "action", "fact_id", "report_id", "target_correction_id",
+                     "changes", "summary", "evidence", "user_name", "at_utc", "reason", "status",
+                     "status_note", "source_file", "jurisdiction", "report_period_start",
+                     "report_period_end", "fact_metric", "fact_value", "fact_unit", "fact_period_start",
+                     "fact_period_end"]
+        )  # fmt: skip
+    sql = """
+    select c.correction_id, c.seq, c.action, c.fact_id, c.report_id, c.target_correction_id, c.changes,
+        c.summary, c.evidence, c.user_name, c.at_utc, c.reason, c.status, c.status_note,
+        r.source_file, r.jurisdiction, r.period_start as report_period_start,
+        r.period_end as report_period_end,
+        coalesce(f.metric, a.metric) as fact_metric, coalesce(f.value, a.value) as fact_value,
+        coalesce(f.unit, a.unit) as fact_unit,
+        coalesce(f.period_start, a.period_start) as fact_period_start,
+        coalesce(f.period_end, a.period_end) as fact_period_end
+    from corrections c
+    left join reports r on r.report_id = c.report_id
+    left join facts f on f.fact_id = c.fact_id
+    left join added_facts a on a.fact_id = c.fact_id
+    order by c.seq
+    """
+    return _df(sql)
+
+
+def metric_labels() -> dict[str, str]:
+    """Metric code → Chinese label, from the database's metrics table."""
+    cat = metrics_catalog()
+    return dict(zip(cat["code"], cat["label_zh"], strict=False))

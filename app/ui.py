@@ -6,6 +6,7 @@ import streamlit as st
 
 from app import state
 from app.charts import ChartData, plotly_config, source_truncated, to_plotly
+from app.highlight import escape_md
 from app.labels import category_zh, level_zh
 from app.views import ChartRequest
 
@@ -17,12 +18,12 @@ def show_chart(
 ) -> bool:
     """Draw a chart with its source line, or a clear empty state; True when something was drawn."""
     if chart is None or chart.is_empty:
-        title = f"**{chart.title}**：" if chart is not None else ""
+        title = f"**{escape_md(chart.title)}**：" if chart is not None else ""
         st.info(f"{title}{empty}缺少报告不等于数量为零。", icon=":material/info:")
         return False
     st.plotly_chart(to_plotly(chart, height=height), config=plotly_config(chart), key=key, width="stretch")
     if source_truncated(chart):
-        st.caption(chart.full_source_line)
+        st.caption(escape_md(chart.full_source_line))
     return True
 
 

@@ -262,6 +262,7 @@ def facts_display(rows: pd.DataFrame, sort: str = "place", contains: str = "") -
             "类别": df["category"].map(category_zh),
             "指标": df["label_zh"],
             "数值": df["value"],
+            "已更正": df["corrected"].fillna(False).astype(bool) if "corrected" in df else False,
             "单位": df["unit"],
             "限定": df["qualifier"].map(qualifier_word),
             "范围": df["scope"].map(lambda s: scope_zh(s) if isinstance(s, str) else ""),
@@ -273,6 +274,129 @@ def facts_display(rows: pd.DataFrame, sort: str = "place", contains: str = "") -
             "截止年": df["period_end"],
             "报告ID": df["report_id"],
             "事实ID": df["fact_id"],
+            "更正ID": df["correction_id"] if "correction_id" in df else None,
         }
     )
     return out.reset_index(drop=True)
+
+
+# --- the 更正记录 page's table --------------------------------------------------------------------------
+
+ACTION_ZH = {"set": "更正", "reject": "驳回", "add": "补充", "revert": "撤销"}
+STATUS_ZH = {"applied": "生效", "orphaned": "失效（原数据已不存在）", "reverted": "已撤销"}
+_FIELD_ZH = {"value": "数值", "metric": "指标", "unit": "单位", "qualifier": "限定", "scope": "范围"}
+_NOTE_ZH = [
+    ("the fact no longer exists", "这条数据在重建或替换报告后已不存在；更正保留在记录里，可据此重新更正"),
+    ("its report is no longer in the database", "所属报告已被替换或移除"),
+    ("its evidence sentence is no longer in the report", "原句已不在报告的新版本中"),
+    ("its report's text is missing", "找不到所属报告的原文"),
+    ("carried over to fact", "已自动转到报告新版本中的同一条数据"),
+    ("the extractor now finds this fact too", "抽取程序现在也能找到这条数据，以分析员填写的为准"),
+    ("no correction", "要撤销的更正不在记录中"),
+]
+BEIJING = pd.Timedelta(hours=8)
+
+
+def _is_missing(v) -> bool:
+    return v is None or (isinstance(v, float) and v != v)
+
+
+def _fact_words(row, metric_label: dict[str, str]) -> str:
+    """'制定地方性法规 12件（2023年）' for the fact a reject or add concerns."""
+    if _is_missing(row.get("fact_metric")):
+        return ""
+    label = metric_label.get(row["fact_metric"], row["fact_metric"])
+    value = (
+        "" if _is_missing(row.get("fact_value")) else format_value(row["fact_value"], row.get("fact_unit"))
+    )
+    ps, pe = row.get("fact_period_start"), row.get("fact_period_end")
+    period = "" if _is_missing(ps) else f"（{period_zh(int(ps), int(pe))}）"
+    return f"{label} {value}{period}".strip()
+
+
+def _period_of(pair) -> str:
+    start, end = pair
+    return (
+        "未定" if _is_missing(start) else period_zh(int(start), int(end if not _is_missing(end) else start))
+    )
+
+
+def change_words(row, metric_label: dict[str, str]) -> str:
+    """A correction's effect in words: '数值 2 → 12；期间 2022年 → 2023年', '驳回：代表建议 358件（2023年）'."""
+    import json
+
+    action = row["action"]
+    if action == "revert":
+        return f"撤销更正 {row.get('target_correction_id') or ''}".strip()
+    if action in ("reject", "add"):
+        words = _fact_words(row, metric_label)
+        return f"{ACTION_ZH[action]}：{words}" if words else str(row.get("summary") or "")
+    try:
+        changes = json.loads(row.get("changes") or "{}")
+    except ValueError:
+        return str(row.get("summary") or "")
+    parts = []
+    if "period_start" in changes or "period_end" in changes:
+        ps = changes.get("period_start", [row.get("fact_period_start")] * 2)
+        pe = changes.get("period_end", [row.get("fact_period_end")] * 2)
+        parts.append(f"期间 {_period_of((ps[0], pe[0]))} → {_period_of((ps[1], pe[1]))}")
+    for name, (old, new) in changes.items():
+        if name in ("period_start", "period_end"):
+            continue
+        if name == "metric":
+            old, new = metric_label.get(old, old), metric_label.get(new, new)
+        elif name == "qualifier":
+            old, new = qualifier_word(old), qualifier_word(new)
+        elif name == "scope":
+            old, new = scope_zh(old) if old else "—", scope_zh(new) if new else "—"
+        elif name == "value":
+            unit = None if _is_missing(row.get("fact_unit")) else row.get("fact_unit")
+            units = changes.get("unit", [unit, unit])
+            old, new = format_value(old, units[0]), format_value(new, units[1])
+        parts.append(f"{_FIELD_ZH.get(name, name)} {old if old is not None else '—'} → {new}")
+    return "；".join(parts) or str(row.get("summary") or "")
+
+
+def _note_zh(note) -> str:
+    if _is_missing(note) or not note:
+        return ""
+    return next((zh for en, zh in _NOTE_ZH if str(note).startswith(en)), str(note))
+
+
+def audit_display(log: pd.DataFrame, metric_label: dict[str, str]) -> pd.DataFrame:
+    """The corrections log as the 更正记录 page shows and downloads it (newest first)."""
+    if log.empty:
+        return pd.DataFrame(
+            columns=["时间（北京时间）", "分析员", "操作", "变更", "理由", "状态", "报告", "原文", "说明",
+                     "更正ID", "事实ID", "报告ID"]
+        )  # fmt: skip
+    df = log.sort_values("seq", ascending=False)
+    when = pd.to_datetime(df["at_utc"]) + BEIJING
+    report = [
+        "—"
+        if _is_missing(f)
+        else f"{j or ''} {'' if _is_missing(ps) else period_zh(int(ps), int(pe))}（{f}）".strip()
+        for f, j, ps, pe in zip(
+            df["source_file"],
+            df["jurisdiction"],
+            df["report_period_start"],
+            df["report_period_end"],
+            strict=True,
+        )
+    ]
+    return pd.DataFrame(
+        {
+            "时间（北京时间）": when.dt.strftime("%Y-%m-%d %H:%M").fillna("—"),
+            "分析员": df["user_name"],
+            "操作": df["action"].map(ACTION_ZH).fillna(df["action"]),
+            "变更": [change_words(r, metric_label) for r in df.to_dict("records")],
+            "理由": df["reason"],
+            "状态": df["status"].map(STATUS_ZH).fillna(df["status"]),
+            "报告": report,
+            "原文": df["evidence"],
+            "说明": df["status_note"].map(_note_zh),
+            "更正ID": df["correction_id"],
+            "事实ID": df["fact_id"],
+            "报告ID": df["report_id"],
+        }
+    ).reset_index(drop=True)

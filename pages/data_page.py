@@ -30,9 +30,15 @@ def main() -> None:
 
     # 2. the facts
     table = facts_display(queries.fact_rows(f), sort, contains)
+    n_corrected = int(table["已更正"].sum()) if not table.empty else 0
     st.caption(
-        f"{ui.filters_caption()} · 共 {len(table)} 条。下载的文件与下表的行、列一致，顺序按上方“排序”"
-        "（点击表头排序只改变屏幕显示）。"
+        f"{ui.filters_caption()} · 共 {len(table)} 条"
+        + (
+            f"，其中 {n_corrected} 条已由分析员更正或补充（“已更正”列，原因见“更正记录”页）"
+            if n_corrected
+            else ""
+        )
+        + "。下载的文件与下表的行、列一致，顺序按上方“排序”（点击表头排序只改变屏幕显示）。"
     )
     if table.empty:
         ui.no_data("当前筛选下没有数据。请放宽左侧筛选或清空搜索词。")
@@ -44,6 +50,9 @@ def main() -> None:
         height=560,
         column_config={
             "数值": st.column_config.NumberColumn("数值", format="localized"),
+            "已更正": st.column_config.CheckboxColumn(
+                "已更正", help="分析员更正或补充过这条数据（原因见“更正记录”页）", width="small"
+            ),
             "期间": st.column_config.TextColumn("期间", width=100),
             "原文": st.column_config.TextColumn("原文", width="large"),
         },

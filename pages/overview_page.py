@@ -6,6 +6,7 @@ import streamlit as st
 
 from app import queries, state, ui
 from app.filters import Filters
+from app.highlight import escape_md
 from app.labels import format_number, format_value, labels, period_zh
 from app.views import (
     ChartRequest,
@@ -74,14 +75,16 @@ def main() -> None:
         for col, card in zip(st.columns(4), cards[start : start + 4], strict=False):
             r, prev = card["row"], card["previous"]
             delta, arrow = _delta(r, prev)
+            corrected = bool(r.get("corrected"))
             col.metric(
-                r["label_zh"],
+                r["label_zh"] + ("（已更正）" if corrected else ""),
                 format_value(r["value"], r["unit"], r["qualifier"]),
                 delta=delta,
                 delta_color="off",
                 delta_arrow=arrow,
                 delta_description=f"较{int(prev['period_start'])}年" if delta else None,
-                help=f"原文：{r['evidence']}",
+                help=("分析员更正过此数值，原因见“更正记录”页。\n\n" if corrected else "")
+                + f"原文：{escape_md(r['evidence'])}",
                 border=True,
                 chart_data=card["history"] if len(card["history"]) > 1 else None,
                 chart_type="line",
@@ -113,7 +116,10 @@ def main() -> None:
     if not reports.empty:
         st.caption(
             "来源报告："
-            + "；".join(f"{t}（{s}）" for t, s in zip(reports["title"], reports["source_file"], strict=True))
+            + "；".join(
+                f"{escape_md(t)}（{escape_md(s)}）"
+                for t, s in zip(reports["title"], reports["source_file"], strict=True)
+            )
         )
 
 

@@ -7,7 +7,7 @@ import html
 import pandas as pd
 import streamlit as st
 
-from app import queries, state, ui
+from app import auth, queries, state, ui
 from app.highlight import highlight_html, scroll_script
 from app.labels import (
     category_zh,
@@ -81,6 +81,7 @@ def main() -> None:
     fact_ids = facts["fact_id"].tolist()
     fact_label = {
         r.fact_id: f"{category_zh(r.category)} · {r.label_zh}：{format_value(r.value, r.unit, r.qualifier)}"
+        + ("（已更正）" if r.corrected else "")
         for r in facts.itertuples()
     }
     state.seed("rp_f", "fact", ["", *fact_ids], "")
@@ -94,6 +95,17 @@ def main() -> None:
         )
     state.keep("rp_f", "fact")
     fid = fid or None
+    if auth.is_analyst():
+        # Only a signed-in analyst sees the way to 数据管理 (which checks again before any write).
+        with right:
+            if st.button(
+                "更正这条数据" if fid else "补充遗漏的数据",
+                key="rp_correct",
+                icon=":material/edit:",
+                help="在“数据管理”页更正、驳回或补充（需要填写理由）",
+            ):
+                st.session_state["_mg_target"] = {"report": rid, "fact": fid}
+                st.switch_page("pages/manage_page.py")
 
     # 3. the text, highlighted (everything escaped before any tag is added)
     with left:
@@ -105,10 +117,20 @@ def main() -> None:
                 f"<b>{html.escape(sel['label_zh'])}：{html.escape(format_value(sel['value'], sel['unit'], sel['qualifier']))}</b>"
                 f"（{html.escape(period_zh(sel['period_start'], sel['period_end']))}，{html.escape(qualifier_word(sel['qualifier']))}"
                 + (f"，{html.escape(scope_zh(sel['scope']))}" if isinstance(sel["scope"], str) else "")
-                + f"）<br>原文：{html.escape(str(sel['evidence']))}</div>"
+                + "）"
+                + (
+                    " · <b style='color:#b03a2e'>已更正</b>（原因见“更正记录”页）"
+                    if sel.get("corrected")
+                    else ""
+                )
+                + f"<br>原文：{html.escape(str(sel['evidence']))}</div>"
             )
         marks = [
-            {**r, "label": f"{r['label_zh']}：{format_value(r['value'], r['unit'], r['qualifier'])}"}
+            {
+                **r,
+                "label": f"{r['label_zh']}：{format_value(r['value'], r['unit'], r['qualifier'])}"
+                + ("（已更正）" if r.get("corrected") else ""),
+            }
             for r in facts.to_dict("records")
         ]
         with st.container(height=640, key="report_text"):
@@ -136,6 +158,7 @@ def main() -> None:
                             period_zh(a, b)
                             for a, b in zip(facts["period_start"], facts["period_end"], strict=True)
                         ],
+                        "已更正": facts["corrected"].fillna(False).astype(bool),
                         "原文": facts["evidence"],
                     }
                 ),

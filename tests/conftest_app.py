@@ -400,10 +400,14 @@ PAGE_URLS = {
     "data": "data",
     "reports": "reports",
     "export": "export",
+    "corrections": "corrections",
+    "manage": "manage",
 }
 
 
-def open_app(db_path, monkeypatch, page: str = "overview", query: dict | None = None):
+def open_app(
+    db_path, monkeypatch, page: str = "overview", query: dict | None = None, secrets: dict | None = None
+):
     """Run the dashboard as a new browser tab would open ``/<page>?<query>`` (AppTest)."""
     from streamlit.testing.v1 import AppTest
     from streamlit.util import calc_hash
@@ -415,7 +419,76 @@ def open_app(db_path, monkeypatch, page: str = "overview", query: dict | None = 
         at._page_hash = calc_hash(PAGE_URLS[page])
     if query:
         at.query_params = dict(query)
+    if secrets is not None:
+        at.secrets = secrets
     return at.run()
+
+
+# --- analysts and a writable database ------------------------------------------------------------------
+
+ANALYST = "alice"
+PASSWORD = "correct horse battery staple"
+_HASHES: dict[str, str] = {}
+
+
+def analyst_secrets(user: str = ANALYST, password: str = PASSWORD) -> dict:
+    """Streamlit secrets with one analyst (bcrypt at the lowest cost: the tests log in often)."""
+    import bcrypt
+
+    if password not in _HASHES:
+        _HASHES[password] = bcrypt.hashpw(password.encode(), bcrypt.gensalt(4)).decode()
+    return {"analysts": {user: _HASHES[password]}}
+
+
+HELD_BACK = "002_abb6607c4697feab.txt"  # 鹤壁市 2023: left out of the build, uploaded by the tests
+
+
+def writable_corpus(tmp_path, monkeypatch, held_back: str = HELD_BACK) -> dict[str, Path]:
+    """A report library (data/corpus minus one file) built into a database, all under tmp_path.
+
+    Sets CONGRESS_DB and CONGRESS_LIBRARY as `make run` users would, so the dashboard writes here and
+    never to data/.  Returns db, library, the held-back report file and the corrections log path.
+    """
+    import shutil
+
+    from etl.build import build
+    from etl.corrections import corrections_path
+
+    library = tmp_path / "library"
+    library.mkdir()
+    for f in sorted(CORPUS.iterdir()):
+        if f.is_file() and f.name != held_back:
+            shutil.copy2(f, library / f.name)
+    db = tmp_path / "db" / "congress.duckdb"
+    db.parent.mkdir()
+    summary = build(library, db, progress=False)
+    assert summary.ok and summary.reports == 4, summary
+    monkeypatch.setenv("CONGRESS_DB", str(db))
+    monkeypatch.setenv("CONGRESS_LIBRARY", str(library))
+    return {"db": db, "library": library, "held_back": CORPUS / held_back, "log": corrections_path(db)}
+
+
+def login(at, user: str = ANALYST, password: str = PASSWORD):
+    """Sign in through the sidebar form, as an analyst would."""
+    at.text_input(key="auth_user").input(user)
+    at.text_input(key="auth_password").input(password)
+    at.button(key="auth_submit").click()
+    return at.run()
+
+
+def widget_keys(at) -> set[str]:
+    """The keys of every widget on the page (sidebar included)."""
+    keys = set()
+    for kind in ("button", "text_input", "text_area", "selectbox", "checkbox", "file_uploader", "radio"):
+        for w in getattr(at, kind):
+            if getattr(w, "key", None):
+                keys.add(str(w.key))
+    return keys
+
+
+def html_bodies(at) -> list[str]:
+    """The HTML of every st.html element on the page."""
+    return [e.proto.body for e in at.get("html")]
 
 
 def figures(at) -> list[dict]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import socket
@@ -12,7 +13,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest_app import ROOT
+from conftest_app import ANALYST, PASSWORD, ROOT, analyst_secrets, writable_corpus
 
 CHROMIUM = "/usr/bin/chromium"
 PAGES = [
@@ -21,6 +22,7 @@ PAGES = [
     ("data", "数据"),
     ("reports", "报告"),
     ("export", "简报导出"),
+    ("corrections", "更正记录"),
     ("overview", "总览"),
 ]
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -63,11 +65,11 @@ def _wait_healthy(url: str, proc: subprocess.Popen, timeout: float = 60) -> None
     raise TimeoutError(f"{url} did not become healthy in {timeout}s")
 
 
-@pytest.fixture
-def server(corpus_db, tmp_path):
+@contextlib.contextmanager
+def _streamlit(tmp_path, env: dict[str, str], extra_args: tuple[str, ...] = ()):
+    """`streamlit run dashboard.py` on a free port; yields its URL; no traceback may reach its log."""
     port = _free_port()
     log = open(tmp_path / "streamlit.log", "w+")
-    env = {**os.environ, "CONGRESS_DB": str(corpus_db)}
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -83,9 +85,10 @@ def server(corpus_db, tmp_path):
             "127.0.0.1",
             "--browser.gatherUsageStats",
             "false",
+            *extra_args,
         ],
         cwd=ROOT,
-        env=env,
+        env={**os.environ, **env},
         stdout=log,
         stderr=subprocess.STDOUT,
     )
@@ -103,6 +106,24 @@ def server(corpus_db, tmp_path):
         tail = log.read()[-3000:]
         log.close()
         assert "Traceback" not in tail, tail
+
+
+@pytest.fixture
+def server(corpus_db, tmp_path):
+    with _streamlit(tmp_path, {"CONGRESS_DB": str(corpus_db)}) as url:
+        yield url
+
+
+@pytest.fixture
+def analyst_server(tmp_path, monkeypatch):
+    """A server on a database of its own (data/corpus minus one report) with one analyst in its secrets."""
+    corpus = writable_corpus(tmp_path, monkeypatch)
+    secrets = tmp_path / "secrets.toml"
+    hashed = analyst_secrets()["analysts"][ANALYST]
+    secrets.write_text(f'[analysts]\n{ANALYST} = "{hashed}"\n', encoding="utf-8")
+    env = {"CONGRESS_DB": str(corpus["db"]), "CONGRESS_LIBRARY": str(corpus["library"])}
+    with _streamlit(tmp_path, env, ("--secrets.files", str(secrets))) as url:
+        yield url, corpus
 
 
 def _select(scope, label: str, option: str) -> None:
@@ -187,5 +208,81 @@ def test_dashboard_in_a_real_browser(server):
                 png = ARTIFACTS / "e2e_chart.png"
                 dl.value.save_as(png)
                 assert png.read_bytes()[:4] == b"\x89PNG"
+        finally:
+            browser.close()
+
+
+def test_analyst_uploads_a_report_in_a_real_browser(analyst_server):
+    """Log in, upload through the real file chooser, preview, confirm, find the report on 数据."""
+    from playwright.sync_api import expect, sync_playwright
+
+    url, corpus = analyst_server
+    held = corpus["held_back"]
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1600}, locale="zh-CN")
+            page.goto(url)
+            expect(page.get_by_role("heading", name="总览")).to_be_visible(timeout=60_000)
+            sidebar = page.locator('[data-testid="stSidebar"]')
+            expect(sidebar.get_by_role("link", name="数据管理")).to_have_count(0)
+
+            # a wrong password first: refused, no 数据管理 in the navigation
+            sidebar.get_by_text("分析员登录").click()
+            sidebar.get_by_label("用户名").fill(ANALYST)
+            sidebar.get_by_label("密码", exact=True).fill("not the password")
+            sidebar.get_by_role("button", name="登录").click()
+            expect(sidebar.get_by_text("用户名或密码错误")).to_be_visible(timeout=30_000)
+            expect(sidebar.get_by_role("link", name="数据管理")).to_have_count(0)
+
+            sidebar.get_by_label("用户名").fill(ANALYST)
+            sidebar.get_by_label("密码", exact=True).fill(PASSWORD)
+            sidebar.get_by_role("button", name="登录").click()
+            expect(sidebar.get_by_text(f"已登录分析员：{ANALYST}")).to_be_visible(timeout=30_000)
+            sidebar.get_by_role("link", name="数据管理").click()
+            expect(page.get_by_role("heading", name="数据管理")).to_be_visible(timeout=30_000)
+
+            # the real uploader: the preview shows the report as new, with its facts
+            page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(held))
+            expect(page.get_by_text("新报告 · 21 条数据")).to_be_visible(timeout=60_000)
+            expect(page.get_by_role("button", name="确认载入 1 份报告")).to_be_enabled()
+            page.wait_for_timeout(500)
+            page.screenshot(path=str(ARTIFACTS / "e2e_upload_preview.png"), full_page=True)
+
+            page.get_by_role("button", name="确认载入 1 份报告").click()
+            expect(page.get_by_text("已载入 1 份报告")).to_be_visible(timeout=60_000)
+            page.screenshot(path=str(ARTIFACTS / "e2e_upload_done.png"), full_page=True)
+
+            # 数据: the new report's rows are there (the search box filters the table and its count)
+            page.get_by_role("link", name="数据", exact=True).click()
+            expect(page.get_by_role("heading", name="数据", exact=True)).to_be_visible(timeout=30_000)
+            expect(sidebar.get_by_text("数据库：5 份报告")).to_be_visible(timeout=30_000)
+            page.get_by_label("原文、指标或地区包含").fill("鹤壁")
+            page.get_by_label("原文、指标或地区包含").press("Enter")
+            expect(page.get_by_text(re.compile(r"共 21 条"))).to_be_visible(timeout=30_000)
+            page.wait_for_timeout(800)
+            page.screenshot(path=str(ARTIFACTS / "e2e_upload_data.png"), full_page=True)
+
+            # correct one of its numbers, then find the correction in 更正记录
+            sidebar.get_by_role("link", name="数据管理").click()
+            main = page.locator('[data-testid="stMain"]')
+            main.get_by_text("更正数据", exact=True).click()
+            _select(main, "报告", f"鹤壁市 · 2023年 · 新闻综述 · {held.name}")
+            facts = main.get_by_role("combobox", name=re.compile("^数据（本报告"))
+            facts.click()
+            facts.press_sequentially("任免")
+            page.get_by_role("option", name=re.compile("任免国家机关工作人员：102人次")).click()
+            form = main.locator('[data-testid="stForm"]').filter(has_text="更正数值、指标或期间")
+            form.get_by_label("数值", exact=True).fill("103")
+            form.get_by_label("更正理由（必填）").fill("原文核对为103人次")
+            form.get_by_role("button", name="保存更正").click()
+            expect(page.get_by_text("已更正这条数据")).to_be_visible(timeout=60_000)
+            page.screenshot(path=str(ARTIFACTS / "e2e_correction.png"), full_page=True)
+            sidebar.get_by_role("link", name="更正记录").click()
+            expect(page.get_by_text(re.compile("共 1 条更正"))).to_be_visible(timeout=30_000)
+            page.wait_for_timeout(800)
+            page.screenshot(path=str(ARTIFACTS / "e2e_audit.png"), full_page=True)
+            assert page.locator('[data-testid="stException"]').count() == 0
         finally:
             browser.close()

@@ -1,0 +1,244 @@
+"""Who may write: analysts sign in with a password checked against bcrypt hashes in Streamlit secrets.
+
+Viewing needs no login.  Uploading reports and recording corrections need an analyst: the
+``[analysts]`` table of ``.streamlit/secrets.toml`` maps each user name to a bcrypt hash (make one with
+``python -m app.auth hash``).  A successful login puts the user name and a fingerprint of its hash in
+this session's server-side state; nothing the browser sends (URL, cookies) can set it.  Every write
+action calls ``require_analyst()`` again just before it calls the library, and a session ends when
+the analyst is removed from the secrets, gets a new password hash, logs out, or after SESSION_HOURS.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import getpass
+import hashlib
+import logging
+import sys
+import time
+from dataclasses import dataclass
+
+import bcrypt
+import streamlit as st
+
+from app.highlight import escape_md
+
+SECTION = "analysts"
+SESSION_KEY = "_analyst_session"
+FAILURES_KEY = "_login_failures"
+SESSION_HOURS = 8.0
+MAX_FAILURES = 5  # wrong passwords in one session before it has to wait
+LOCKOUT_SECONDS = 60.0
+DEFAULT_ROUNDS = 12
+MIN_PASSWORD_CHARS = 8
+MAX_PASSWORD_BYTES = 72  # bcrypt's limit
+
+log = logging.getLogger("dashboard.auth")
+
+
+class NotAuthorizedError(Exception):
+    """A write was attempted without an analyst session; the message says what to do."""
+
+
+@dataclass(frozen=True)
+class Analyst:
+    user: str
+
+
+# --- configuration -----------------------------------------------------------------------------------
+
+
+def configured_analysts() -> dict[str, str]:
+    """User name → bcrypt hash from st.secrets["analysts"] ({} when there is no secrets file or table)."""
+    try:
+        section = st.secrets[SECTION]
+    except (FileNotFoundError, KeyError):  # no secrets.toml at all, or no [analysts] table in it
+        return {}
+    except Exception:  # noqa: BLE001 - a broken secrets.toml must not take the viewer pages down
+        log.exception("cannot read the [%s] table of the Streamlit secrets", SECTION)
+        return {}
+    out = {}
+    for name, value in dict(section).items():
+        if isinstance(value, str) and value.startswith("$2") and str(name).strip():
+            out[str(name).strip()] = value
+        else:
+            log.warning("analyst %r in secrets has no bcrypt hash: ignored", name)
+    return out
+
+
+def _fingerprint(hashed: str) -> str:
+    return hashlib.sha256(hashed.encode("utf-8")).hexdigest()[:16]
+
+
+@functools.cache
+def _dummy_hash() -> bytes:
+    """Checked for unknown user names, so a wrong name takes as long as a wrong password."""
+    return bcrypt.hashpw(b"not a password", bcrypt.gensalt(DEFAULT_ROUNDS))
+
+
+def verify(user: str, password: str, analysts: dict[str, str] | None = None) -> bool:
+    """True when ``password`` matches the bcrypt hash configured for ``user``."""
+    analysts = configured_analysts() if analysts is None else analysts
+    hashed = analysts.get((user or "").strip())
+    pw = (password or "").encode("utf-8")
+    if len(pw) > MAX_PASSWORD_BYTES:  # bcrypt reads no further; `hash` refuses to make such a password
+        return False
+    if hashed is None or not pw:
+        bcrypt.checkpw(pw or b"x", _dummy_hash())
+        return False
+    try:
+        return bcrypt.checkpw(pw, hashed.encode("utf-8"))
+    except ValueError:  # a malformed hash in secrets.toml
+        log.warning("the password hash of analyst %r is not a valid bcrypt hash", user)
+        return False
+
+
+# --- the session ---------------------------------------------------------------------------------------
+
+
+def current_analyst() -> Analyst | None:
+    """The analyst signed in to this session, checked against the secrets now (None for a viewer)."""
+    sess = st.session_state.get(SESSION_KEY)
+    if not isinstance(sess, dict):
+        return None
+    hashed = configured_analysts().get(sess.get("user", ""))
+    expired = time.time() - float(sess.get("since", 0)) > SESSION_HOURS * 3600
+    if hashed is None or _fingerprint(hashed) != sess.get("fingerprint") or expired:
+        st.session_state.pop(SESSION_KEY, None)
+        return None
+    return Analyst(sess["user"])
+
+
+def is_analyst() -> bool:
+    return current_analyst() is not None
+
+
+def require_analyst() -> str:
+    """The signed-in analyst's user name; raises NotAuthorizedError for anyone else (call before writing)."""
+    who = current_analyst()
+    if who is None:
+        raise NotAuthorizedError("只有登录的分析员可以上传报告或更正数据：请在左侧栏“分析员登录”中登录。")
+    return who.user
+
+
+def login(user: str, password: str) -> str | None:
+    """Try to sign this session in; None on success, else the message to show."""
+    analysts = configured_analysts()
+    if not analysts:
+        return "还没有配置分析员账号（见下方说明）。"
+    fails = st.session_state.get(FAILURES_KEY) or {"n": 0, "until": 0.0}
+    wait = fails["until"] - time.time()
+    if wait > 0:
+        return f"密码错误次数过多，请 {int(wait) + 1} 秒后再试。"
+    if not verify(user, password, analysts):
+        fails = {"n": fails["n"] + 1, "until": 0.0}
+        if fails["n"] >= MAX_FAILURES:
+            fails = {"n": 0, "until": time.time() + LOCKOUT_SECONDS}
+        st.session_state[FAILURES_KEY] = fails
+        log.warning("failed analyst login for %r", (user or "")[:40])
+        return "用户名或密码错误。"
+    name = user.strip()
+    st.session_state.pop(FAILURES_KEY, None)
+    st.session_state[SESSION_KEY] = {
+        "user": name,
+        "fingerprint": _fingerprint(analysts[name]),
+        "since": time.time(),
+    }
+    log.info("analyst %s signed in", name)
+    return None
+
+
+def logout() -> None:
+    st.session_state.pop(SESSION_KEY, None)
+
+
+HOW_TO_ADD = """\
+还没有配置分析员账号。管理员可以这样添加：
+
+1. 生成密码哈希：`.venv/bin/python -m app.auth hash`（按提示输入两次密码，输出一行 bcrypt 哈希）；
+2. 写进 `.streamlit/secrets.toml`（不要提交到 git，参考 `.streamlit/secrets.example.toml`）：
+
+```toml
+[analysts]
+alice = "$2b$12$……"
+```
+
+3. 刷新页面，在左侧栏“分析员登录”中登录。
+"""
+
+
+def sidebar_login() -> None:
+    """The sidebar's login form for viewers, or who is signed in and a logout button for analysts."""
+    sb = st.sidebar
+    who = current_analyst()
+    if who is not None:
+        sb.caption(f"已登录分析员：**{escape_md(who.user)}**")
+        if sb.button("退出登录", key="auth_logout", icon=":material/logout:"):
+            logout()
+            st.rerun()
+        return
+    with sb.expander("分析员登录", icon=":material/lock:"):
+        if not configured_analysts():
+            st.caption("尚未配置分析员账号：见 `.streamlit/secrets.example.toml` 与 README。")
+        with st.form("auth_login", clear_on_submit=True, border=False):
+            user = st.text_input("用户名", key="auth_user", autocomplete="username")
+            password = st.text_input(
+                "密码", type="password", key="auth_password", autocomplete="current-password"
+            )
+            submitted = st.form_submit_button("登录", icon=":material/login:", key="auth_submit")
+        if submitted:
+            problem = login(user, password)
+            if problem is None:
+                st.rerun()
+            st.error(problem, icon=":material/lock:")
+
+
+# --- python -m app.auth hash ---------------------------------------------------------------------------
+
+
+def hash_password(password: str, rounds: int = DEFAULT_ROUNDS) -> str:
+    return bcrypt.hashpw(password.encode("utf-8"), bcrypt.gensalt(rounds)).decode("ascii")
+
+
+def _read_password() -> str:
+    if not sys.stdin.isatty():  # piped: one line, no prompt (for scripts)
+        return sys.stdin.readline().rstrip("\n")
+    first = getpass.getpass("新密码：")
+    second = getpass.getpass("再输入一次：")
+    if first != second:
+        raise SystemExit("两次输入的密码不一致，没有生成哈希。")
+    return first
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m app.auth", description="Make a bcrypt hash for an analyst's password."
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    h = sub.add_parser("hash", help="prompt for a password and print its bcrypt hash")
+    h.add_argument("--user", help="also print the line for the [analysts] table of secrets.toml")
+    h.add_argument(
+        "--rounds", type=int, default=DEFAULT_ROUNDS, help=f"bcrypt cost (default {DEFAULT_ROUNDS})"
+    )
+    args = parser.parse_args(argv)
+    password = _read_password()
+    if len(password) < MIN_PASSWORD_CHARS:
+        print(f"密码至少需要 {MIN_PASSWORD_CHARS} 个字符。", file=sys.stderr)
+        return 2
+    if len(password.encode("utf-8")) > MAX_PASSWORD_BYTES:
+        print(f"密码不能超过 {MAX_PASSWORD_BYTES} 字节（bcrypt 的上限；约 24 个汉字）。", file=sys.stderr)
+        return 2
+    if not 4 <= args.rounds <= 16:
+        print("--rounds 须在 4–16 之间。", file=sys.stderr)
+        return 2
+    hashed = hash_password(password, args.rounds)
+    if args.user:
+        print(f'{args.user} = "{hashed}"')
+    else:
+        print(hashed)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
