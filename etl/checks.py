@@ -75,6 +75,27 @@ def _report_label(
     return f"{name} ({jurisdiction or 'jurisdiction unknown'} {_period(period_start, period_end)})"
 
 
+def _warning(
+    check_name: str,
+    metric: str | None,
+    report: tuple[str | None, str | None, str | None, int | None, int | None],
+    detail: str,
+) -> Check:
+    """A warning about one report: (report_id, source_file, jurisdiction, period_start, period_end).
+
+    The message starts with the report's label, then says what broke which expectation.
+    """
+    report_id, source_file, jurisdiction, period_start, period_end = report
+    return Check(
+        report_id=report_id,
+        source_file=source_file,
+        check_name=check_name,
+        severity=WARNING,
+        metric=metric,
+        message=f"{_report_label(source_file, report_id, jurisdiction, period_start, period_end)}: {detail}",
+    )
+
+
 # Every fact joined with its report's label fields; report columns are NULL for orphan facts.
 _FACTS_WITH_REPORT = """
     SELECT f.fact_id, f.report_id, r.source_file, r.jurisdiction,
@@ -112,18 +133,14 @@ def check_rate_vs_parts(con: duckdb.DuckDBPyConnection) -> list[Check]:
         for rid, src, jur, r_start, r_end, p_start, p_end, rate, part, total in rows:
             computed = 100.0 * part / total
             out.append(
-                Check(
-                    report_id=rid,
-                    source_file=src,
-                    check_name="rate_vs_parts",
-                    severity=WARNING,
-                    metric=rate_metric,
-                    message=(
-                        f"{_report_label(src, rid, jur, r_start, r_end)}: {rate_metric} {_num(rate)}% "
-                        f"≠ {part_metric} {_num(part)} ÷ {total_metric} {_num(total)} = {computed:.1f}% "
-                        f"for {_period(p_start, p_end)} (differs by more than {_num(RATE_TOLERANCE_PP)} "
-                        "percentage points)"
-                    ),
+                _warning(
+                    "rate_vs_parts",
+                    rate_metric,
+                    (rid, src, jur, r_start, r_end),
+                    f"{rate_metric} {_num(rate)}% "
+                    f"≠ {part_metric} {_num(part)} ÷ {total_metric} {_num(total)} = {computed:.1f}% "
+                    f"for {_period(p_start, p_end)} (differs by more than {_num(RATE_TOLERANCE_PP)} "
+                    "percentage points)",
                 )
             )
     return out
@@ -150,17 +167,12 @@ def check_part_exceeds_total(con: duckdb.DuckDBPyConnection) -> list[Check]:
         ).fetchall()
         for rid, src, jur, r_start, r_end, p_start, p_end, part, total in rows:
             out.append(
-                Check(
-                    report_id=rid,
-                    source_file=src,
-                    check_name="part_exceeds_total",
-                    severity=WARNING,
-                    metric=part_metric,
-                    message=(
-                        f"{_report_label(src, rid, jur, r_start, r_end)}: {part_metric} {_num(part)} > "
-                        f"{total_metric} {_num(total)} for {_period(p_start, p_end)} "
-                        "(a part cannot exceed its total)"
-                    ),
+                _warning(
+                    "part_exceeds_total",
+                    part_metric,
+                    (rid, src, jur, r_start, r_end),
+                    f"{part_metric} {_num(part)} > {total_metric} {_num(total)} for {_period(p_start, p_end)} "
+                    "(a part cannot exceed its total)",
                 )
             )
     return out
@@ -181,16 +193,11 @@ def check_percentage_range(con: duckdb.DuckDBPyConnection) -> list[Check]:
         [*PERCENT_UNITS, *PERCENT_UNITS],
     ).fetchall()
     return [
-        Check(
-            report_id=rid,
-            source_file=src,
-            check_name="percentage_out_of_range",
-            severity=WARNING,
-            metric=metric,
-            message=(
-                f"{_report_label(src, rid, jur, r_start, r_end)}: {metric} {_num(value)}% for "
-                f"{_period(p_start, p_end)} is outside 0–100%"
-            ),
+        _warning(
+            "percentage_out_of_range",
+            metric,
+            (rid, src, jur, r_start, r_end),
+            f"{metric} {_num(value)}% for {_period(p_start, p_end)} is outside 0–100%",
         )
         for rid, src, jur, r_start, r_end, metric, value, p_start, p_end in rows
     ]
@@ -241,17 +248,12 @@ def check_outlier_across_years(con: duckdb.DuckDBPyConnection) -> list[Check]:
         listed = ", ".join(f"{y}: {_num(v)}" for y, v in sorted(others.items()))
         scope_note = f" [{scope}]" if scope else ""
         out.append(
-            Check(
-                report_id=rid,
-                source_file=src,
-                check_name="outlier_across_years",
-                severity=WARNING,
-                metric=metric,
-                message=(
-                    f"{_report_label(src, rid, jur, r_start, r_end)}: {jur} {metric}{scope_note} "
-                    f"{_num(value)} in {year} is {relation} median {_num(median)} of the other years "
-                    f"({listed}); expected within {_num(OUTLIER_FACTOR)}× either way"
-                ),
+            _warning(
+                "outlier_across_years",
+                metric,
+                (rid, src, jur, r_start, r_end),
+                f"{jur} {metric}{scope_note} {_num(value)} in {year} is {relation} median {_num(median)} "
+                f"of the other years ({listed}); expected within {_num(OUTLIER_FACTOR)}× either way",
             )
         )
     return out
@@ -275,17 +277,12 @@ def check_duplicate_disagreement(con: duckdb.DuckDBPyConnection) -> list[Check]:
     for rid, src, jur, r_start, r_end, metric, p_start, p_end, scope, vals in rows:
         scope_note = f" [{scope}]" if scope else ""
         out.append(
-            Check(
-                report_id=rid,
-                source_file=src,
-                check_name="duplicate_disagreement",
-                severity=WARNING,
-                metric=metric,
-                message=(
-                    f"{_report_label(src, rid, jur, r_start, r_end)}: {metric}{scope_note} for "
-                    f"{_period(p_start, p_end)} has {len(vals)} different values "
-                    f"({', '.join(_num(v) for v in vals)}); expected one value per metric and period"
-                ),
+            _warning(
+                "duplicate_disagreement",
+                metric,
+                (rid, src, jur, r_start, r_end),
+                f"{metric}{scope_note} for {_period(p_start, p_end)} has {len(vals)} different values "
+                f"({', '.join(_num(v) for v in vals)}); expected one value per metric and period",
             )
         )
     return out
@@ -302,18 +299,10 @@ def check_report_without_facts(con: duckdb.DuckDBPyConnection) -> list[Check]:
         """
     ).fetchall()
     return [
-        Check(
-            report_id=rid,
-            source_file=src,
-            check_name="report_without_facts",
-            severity=WARNING,
-            metric=None,
-            message=(
-                f"{_report_label(src, rid, jur, p_start, p_end)}: no facts extracted; "
-                "expected at least one stated count"
-            ),
+        _warning(
+            "report_without_facts", None, report, "no facts extracted; expected at least one stated count"
         )
-        for rid, src, jur, p_start, p_end in rows
+        for report in rows
     ]
 
 

@@ -17,7 +17,6 @@ from .normalize import Normalized, sentences
 from .numbers import NumberError, parse_number
 from .sections import section_at, sentence_period
 
-CLAUSE_PUNCT = ",，;；:：、"
 _CLAUSE_START = re.compile(r"[,，;；:：](?=[^,，;；:：]*$)")
 _CONJ_END = re.compile(r"(?:、|和|及|与|以及|并)$")
 _COUNTED_ITEM = re.compile(r"\d[万亿]?[余多]?(?:件次|人次|[件项次个部名条期场家处])(?P<rest>[^\d]*)$")

@@ -299,15 +299,3 @@ def _stamp(con: duckdb.DuckDBPyConnection, w: StagedWrite) -> None:
         "corrections_sha256": log_hash,
     }
     con.executemany("INSERT OR REPLACE INTO build_info VALUES (?, ?)", [(k, str(v)) for k, v in rows.items()])
-
-
-@contextlib.contextmanager
-def staged_database(
-    db_path: str | Path, *, copy_existing: bool = False
-) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A connection to a new database file that replaces ``db_path`` with one rename on success.
-
-    Kept for callers of the first version; it is ``open_writer`` (lock, staging, corrections re-applied).
-    """
-    with open_writer(db_path, copy_existing=copy_existing) as w:
-        yield w.con

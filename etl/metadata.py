@@ -197,6 +197,9 @@ def load_cues(path: Path = CUES_FILE) -> Cues:
         except re.error as exc:
             raise MetadataCuesError(f"{path}: `{key}` is not a valid regular expression: {exc}") from exc
 
+    def patterns(key: str) -> tuple[re.Pattern, ...]:
+        return tuple(pattern(p, key) for p in words(key))
+
     def number(key: str) -> int:
         value = raw.get(key)
         if not isinstance(value, int):
@@ -211,7 +214,7 @@ def load_cues(path: Path = CUES_FILE) -> Cues:
             session=pattern(raw["session_pattern"], "session_pattern"),
             title_cues=words("title_cues"),
             max_title_chars=number("max_title_chars"),
-            not_title=tuple(pattern(p, "not_title_patterns") for p in words("not_title_patterns")),
+            not_title=patterns("not_title_patterns"),
             dateline=pattern(raw["dateline_pattern"].replace("{date}", _DATE), "dateline_pattern"),
             dateline_month=pattern(
                 raw["dateline_month_pattern"].replace("{year_month}", _YEAR_MONTH), "dateline_month_pattern"
@@ -221,9 +224,7 @@ def load_cues(path: Path = CUES_FILE) -> Cues:
                 raw["session_line_pattern"].replace("{date}", _DATE), "session_line_pattern"
             ),
             date_line_distance=number("date_line_distance"),
-            publication_stamps=tuple(
-                pattern(p, "publication_stamp_patterns") for p in words("publication_stamp_patterns")
-            ),
+            publication_stamps=patterns("publication_stamp_patterns"),
             stamp_lines=number("stamp_lines"),
             news_date=re.compile(_MAYBE_DATE),
             not_delivery_after=pattern(raw["not_delivery_after_date"], "not_delivery_after_date"),
@@ -240,15 +241,11 @@ def load_cues(path: Path = CUES_FILE) -> Cues:
             annual_phrases=words("annual_phrases"),
             excerpt_words=words("excerpt_title_words"),
             summary_words=words("summary_title_words"),
-            bylines=tuple(pattern(p, "byline_patterns") for p in words("byline_patterns")),
+            bylines=patterns("byline_patterns"),
             report_title_words=words("report_title_words"),
             delivery_markers=words("delivery_markers"),
-            delivery_narrative=tuple(
-                pattern(p, "delivery_narrative_patterns") for p in words("delivery_narrative_patterns")
-            ),
-            past_year_headings=tuple(
-                pattern(p, "past_year_heading_patterns") for p in words("past_year_heading_patterns")
-            ),
+            delivery_narrative=patterns("delivery_narrative_patterns"),
+            past_year_headings=patterns("past_year_heading_patterns"),
             past_heading_year=pattern(raw["past_heading_year_pattern"], "past_heading_year_pattern"),
             year_sentence=pattern(raw["year_sentence_pattern"], "year_sentence_pattern"),
             plan_words=words("plan_words"),

@@ -12,7 +12,6 @@ Steps, all character-level so the map stays exact:
 
 from __future__ import annotations
 
-import bisect
 import re
 import statistics
 from dataclasses import dataclass
@@ -49,10 +48,6 @@ class Normalized:
         """The raw text behind a span of the normalized text."""
         a, b = self.raw_span(start, end)
         return self.raw[a:b]
-
-    def norm_offset(self, raw_pos: int) -> int:
-        """The first normalized offset whose raw position is >= raw_pos."""
-        return bisect.bisect_left(self.to_raw, raw_pos, 0, len(self.text))
 
 
 @lru_cache(maxsize=1)

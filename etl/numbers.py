@@ -33,7 +33,6 @@ PCT = (
     rf"(?:(?<![\d.])(?:{_ARABIC})\s?%|百分之(?:百|[零〇一二两三四五六七八九十点]+))"
 )
 POST_WORDS = "以上|左右|上下"
-POST = rf"(?:{POST_WORDS})?"
 
 
 class NumberError(ValueError):

@@ -108,26 +108,27 @@ def write_lock(db_path: str | Path, *, timeout: float | None = None, on_wait=Non
         os.close(fd)
 
 
-def _acquire(fd: int, lp: Path, timeout: float | None, on_wait) -> None:
+def _try_lock(fd: int) -> bool:
+    """Take the exclusive lock if it is free; False if another writer holds it."""
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        return
+        return True
     except OSError as exc:
         if exc.errno not in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
             raise
+        return False
+
+
+def _acquire(fd: int, lp: Path, timeout: float | None, on_wait) -> None:
+    if _try_lock(fd):
+        return
     if on_wait is not None:
         on_wait(_holder(lp))
     if timeout is None:
         fcntl.flock(fd, fcntl.LOCK_EX)
         return
     deadline = time.monotonic() + timeout
-    while True:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            return
-        except OSError as exc:
-            if exc.errno not in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
-                raise
+    while not _try_lock(fd):
         if time.monotonic() >= deadline:
             raise WriteLockTimeout(
                 f"{lp.with_suffix('')}: another writer (pid {_holder(lp) or '?'}) has held the database for "
@@ -168,11 +169,7 @@ def fsync_file(path: str | Path) -> None:
 
 def fsync_dir(path: str | Path) -> None:
     with contextlib.suppress(OSError):  # some filesystems refuse to fsync a directory; the rename stands
-        fd = os.open(path, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+        fsync_file(path)
 
 
 def sha256_file(path: str | Path) -> str:

@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 import streamlit as st
 
 from app import queries, state, ui
 from app.export import frame_bytes
 from app.views import SORTS, facts_display
+
+# One download button each: label, format (also the file suffix), MIME type.
+DOWNLOADS = (
+    ("下载 CSV（Excel 可直接打开）", "csv", "text/csv"),
+    ("下载 XLSX", "xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    ("下载 Parquet", "parquet", "application/vnd.apache.parquet"),
+)
 
 
 def main() -> None:
@@ -60,34 +68,16 @@ def main() -> None:
 
     # 3. downloads of exactly that table (no rerun on click)
     stem = f"人大履职数据_{dt.date.today():%Y%m%d}"
-    d1, d2, d3 = st.columns(3)
-    d1.download_button(
-        "下载 CSV（Excel 可直接打开）",
-        data=lambda: frame_bytes(table, "csv"),
-        file_name=f"{stem}.csv",
-        mime="text/csv",
-        on_click="ignore",
-        icon=":material/download:",
-        key="dl_csv",
-    )
-    d2.download_button(
-        "下载 XLSX",
-        data=lambda: frame_bytes(table, "xlsx"),
-        file_name=f"{stem}.xlsx",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        on_click="ignore",
-        icon=":material/download:",
-        key="dl_xlsx",
-    )
-    d3.download_button(
-        "下载 Parquet",
-        data=lambda: frame_bytes(table, "parquet"),
-        file_name=f"{stem}.parquet",
-        mime="application/vnd.apache.parquet",
-        on_click="ignore",
-        icon=":material/download:",
-        key="dl_parquet",
-    )
+    for col, (label, fmt, mime) in zip(st.columns(len(DOWNLOADS)), DOWNLOADS, strict=True):
+        col.download_button(
+            label,
+            data=functools.partial(frame_bytes, table, fmt),
+            file_name=f"{stem}.{fmt}",
+            mime=mime,
+            on_click="ignore",
+            icon=":material/download:",
+            key=f"dl_{fmt}",
+        )
 
 
 main()

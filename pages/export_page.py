@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 import streamlit as st
 
@@ -90,24 +91,16 @@ def main() -> None:
         ui.show_chart(chart, key=f"ex_chart_{i}")
         if ok:
             b1, b2, _ = st.columns([1, 1, 3])
-            b1.download_button(
-                "PNG",
-                data=lambda c=chart: export.chart_image(c, "png"),
-                file_name=f"{chart.key}.png",
-                mime="image/png",
-                on_click="ignore",
-                icon=":material/image:",
-                key=f"png_{i}",
-            )
-            b2.download_button(
-                "SVG",
-                data=lambda c=chart: export.chart_image(c, "svg"),
-                file_name=f"{chart.key}.svg",
-                mime="image/svg+xml",
-                on_click="ignore",
-                icon=":material/image:",
-                key=f"svg_{i}",
-            )
+            for col, fmt, mime in ((b1, "png", "image/png"), (b2, "svg", "image/svg+xml")):
+                col.download_button(
+                    fmt.upper(),
+                    data=functools.partial(export.chart_image, chart, fmt),
+                    file_name=f"{chart.key}.{fmt}",
+                    mime=mime,
+                    on_click="ignore",
+                    icon=":material/image:",
+                    key=f"{fmt}_{i}",
+                )
 
 
 main()

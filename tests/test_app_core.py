@@ -8,28 +8,13 @@ import shutil
 import duckdb
 import pytest
 import yaml
-from conftest_app import make_synthetic_db, shared_synth_db
+from conftest import make_synthetic_db
 
 from app import charts, db, queries
 from app.filters import Filters
 from app.highlight import ANCHOR_ID, highlight_html
 from app.labels import LABELS_FILE, format_value, labels
 from app.views import ChartRequest, facts_display, metric_info, resolve
-
-
-@pytest.fixture(scope="session")
-def synth_db(tmp_path_factory):
-    return shared_synth_db(tmp_path_factory)
-
-
-@pytest.fixture
-def use_db(monkeypatch):
-    def _use(path):
-        monkeypatch.setenv("CONGRESS_DB", str(path))
-        return path
-
-    return _use
-
 
 # --- connection -------------------------------------------------------------------------------------
 

@@ -4,58 +4,41 @@ from __future__ import annotations
 
 import io
 
-import duckdb
 import pytest
-from conftest_app import assert_clean, open_app, shared_synth_db
+from conftest import assert_clean, fetch, open_app
 from pptx import Presentation
 from pptx.oxml.ns import qn
 
 from app import export
 from app.views import ChartRequest, resolve
 
-
-@pytest.fixture(scope="session")
-def synth_db(tmp_path_factory):
-    return shared_synth_db(tmp_path_factory)
-
-
 TREND = ChartRequest("trend", "appointments.personnel", ("郑州市", "鹤壁市"), 2019, 2023)
 COMPARE = ChartRequest("compare", "supervision.work_reports", ("郑州市", "鹤壁市"), 2023, 2023, "prefecture")
 CATEGORY = ChartRequest("category", "联系群众", ("鹤壁市",), 2023, 2023)
 
 
-@pytest.fixture
-def use_db(monkeypatch):
-    def _use(path):
-        monkeypatch.setenv("CONGRESS_DB", str(path))
-        return path
-
-    return _use
-
-
 def db_annual(db, metric: str, jurisdiction: str, y0: int, y1: int) -> dict[str, float]:
     """Straight from the facts table, independently of the dashboard's queries: year → value."""
-    con = duckdb.connect(str(db), read_only=True)
-    rows = con.execute(
+    rows = fetch(
+        db,
         "select f.period_start, f.value from facts f join reports r using (report_id) "
         "where f.metric = ? and r.jurisdiction = ? and f.period_start = f.period_end "
         "and f.period_start between ? and ?",
         [metric, jurisdiction, y0, y1],
-    ).fetchall()
-    con.close()
+    )
     return {str(y): v for y, v in rows}
 
 
 def db_values(db, metric: str, period: tuple[int, int], jurisdictions: list[str]) -> dict[str, float]:
-    con = duckdb.connect(str(db), read_only=True)
-    rows = con.execute(
-        "select r.jurisdiction, max(f.value) from facts f join reports r using (report_id) "
-        "where f.metric = ? and f.period_start = ? and f.period_end = ? and list_contains(?, r.jurisdiction) "
-        "group by r.jurisdiction",
-        [metric, period[0], period[1], jurisdictions],
-    ).fetchall()
-    con.close()
-    return dict(rows)
+    return dict(
+        fetch(
+            db,
+            "select r.jurisdiction, max(f.value) from facts f join reports r using (report_id) "
+            "where f.metric = ? and f.period_start = ? and f.period_end = ? "
+            "and list_contains(?, r.jurisdiction) group by r.jurisdiction",
+            [metric, period[0], period[1], jurisdictions],
+        )
+    )
 
 
 def chart_shapes(slide):

@@ -14,12 +14,15 @@ import zipfile
 
 import bcrypt
 import pytest
-from conftest_app import (
+from conftest import (
     ANALYST,
+    CORPUS,
+    HELD_BACK,
     PASSWORD,
     ROOT,
     analyst_secrets,
     assert_clean,
+    fetch,
     figures,
     html_bodies,
     login,
@@ -28,8 +31,6 @@ from conftest_app import (
     widget_keys,
     writable_corpus,
 )
-
-from etl.load import open_readonly
 
 MANAGE = "pages/manage_page.py"
 WRITE_WIDGETS = ("mg_", "au_", "rp_correct")
@@ -57,16 +58,8 @@ def upload(at, *files):
     return at.run()
 
 
-def sql(db, query: str, params: list | None = None) -> list[tuple]:
-    con = open_readonly(db)
-    try:
-        return con.execute(query, params or []).fetchall()
-    finally:
-        con.close()
-
-
 def fact_id(db, jurisdiction: str, metric: str, year: int) -> str:
-    rows = sql(
+    rows = fetch(
         db,
         "select f.fact_id from facts_current f join reports r using (report_id) where r.jurisdiction = ? "
         "and f.metric = ? and f.period_start = ? and f.period_end = ? and r.report_type = 'annual_report'",
@@ -233,7 +226,7 @@ def test_upload_preview_confirm_then_the_same_file_is_unchanged(corpus, monkeypa
     assert row["数值"] == "102人次" and "102人次" in row["原文"]
     assert any("inferred from place names" in w.value for w in at.warning)  # the extractor's warning
     assert at.checkbox[0].value is True
-    assert sql(corpus["db"], "select count(*) from reports")[0][0] == 4  # nothing written yet
+    assert fetch(corpus["db"], "select count(*) from reports")[0][0] == 4  # nothing written yet
 
     # confirm: the library loads it; the Data page shows it
     at.button(key="mg_confirm").click().run()
@@ -268,7 +261,7 @@ def test_a_new_version_replaces_the_old_report(corpus, monkeypatch):
     table = data_table(at)
     rows = table[(table["地区"] == "郑州市") & (table["指标代码"] == "appointments.personnel")]
     assert 305 in set(rows["数值"]) and 303 not in set(rows["数值"])
-    assert sql(corpus["db"], "select count(*) from reports")[0][0] == 4
+    assert fetch(corpus["db"], "select count(*) from reports")[0][0] == 4
 
 
 def _docx_bomb() -> bytes:
@@ -319,7 +312,7 @@ def test_bad_files_are_refused_by_name_and_the_good_one_still_loads(corpus, monk
     assert len(at.expander) == 1 and "新报告" in at.expander[0].label
     at.button(key="mg_confirm").click().run()
     assert "已载入 1 份报告" in at.success[0].value
-    assert sql(corpus["db"], "select count(*) from reports")[0][0] == 5
+    assert fetch(corpus["db"], "select count(*) from reports")[0][0] == 5
 
 
 # --- corrections ---------------------------------------------------------------------------------------
@@ -343,9 +336,9 @@ def fact_select(at):
 def sql_report_of(at, fid: str) -> str:
     import os
 
-    return sql(os.environ["CONGRESS_DB"], "select report_id from facts_current where fact_id = ?", [fid])[0][
+    return fetch(os.environ["CONGRESS_DB"], "select report_id from facts_current where fact_id = ?", [fid])[
         0
-    ]
+    ][0]
 
 
 def test_correct_reject_revert_and_the_audit_lists_them(corpus, monkeypatch):
@@ -492,7 +485,7 @@ def test_markup_in_a_report_renders_as_text_and_a_missing_fact_needs_its_sentenc
 
 def test_a_database_without_corrections_is_read_as_uncorrected(tmp_path, monkeypatch):
     import duckdb
-    from conftest_app import make_synthetic_db
+    from conftest import make_synthetic_db
 
     db = make_synthetic_db(tmp_path / "old.duckdb")
     con = duckdb.connect(str(db))
@@ -517,12 +510,12 @@ def test_an_analyst_can_load_the_first_report_into_a_missing_database(tmp_path, 
     at = open_app(db, monkeypatch, secrets=analyst_secrets())
     assert "还没有数据库" in at.error[0].value
     at = login(at)
-    held = ROOT / "data" / "corpus" / "002_abb6607c4697feab.txt"
+    held = CORPUS / HELD_BACK
     at = upload(at, (held.name, held.read_bytes()))
     assert not at.exception and "新报告" in at.expander[0].label
     at.button(key="mg_confirm").click().run()
     assert "已载入 1 份报告" in at.success[0].value
-    assert sql(db, "select count(*) from facts_current")[0][0] == 21
+    assert fetch(db, "select count(*) from facts_current")[0][0] == 21
     assert set(data_table(at)["地区"]) == {"鹤壁市"}
 
 

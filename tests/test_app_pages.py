@@ -4,20 +4,7 @@ from __future__ import annotations
 
 import duckdb
 import pytest
-from conftest_app import (
-    assert_clean,
-    figure_titles,
-    figures,
-    open_app,
-    page_text,
-    shared_synth_db,
-)
-
-
-@pytest.fixture(scope="session")
-def synth_db(tmp_path_factory):
-    return shared_synth_db(tmp_path_factory)
-
+from conftest import assert_clean, fetch, figure_titles, figures, new_db, open_app, page_text
 
 PAGES = ["overview", "trends", "compare", "data", "reports", "export"]
 TITLES = {
@@ -68,12 +55,8 @@ def test_a_file_that_is_not_a_database_is_a_friendly_error(tmp_path, monkeypatch
 
 
 def test_an_empty_database_shows_empty_states(tmp_path, monkeypatch):
-    from conftest_app import SCHEMA
-
     db = tmp_path / "empty.duckdb"
-    con = duckdb.connect(str(db))
-    con.execute(SCHEMA.read_text(encoding="utf-8"))
-    con.close()
+    new_db(db).close()
     for page in PAGES:
         at = open_app(db, monkeypatch, page)
         assert_clean(at)
@@ -85,11 +68,7 @@ def test_an_empty_database_shows_empty_states(tmp_path, monkeypatch):
 
 def label(db, code: str) -> str:
     """A metric's Chinese label as the database's metrics table has it."""
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute("select label_zh from metrics where code = ?", [code]).fetchone()[0]
-    finally:
-        con.close()
+    return fetch(db, "select label_zh from metrics where code = ?", [code])[0][0]
 
 
 def test_overview_shows_headline_cards_from_the_database(corpus_db, monkeypatch):

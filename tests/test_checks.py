@@ -7,6 +7,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from conftest import insert_fact, insert_metrics, insert_report, new_db
 
 from etl.checks import (
     PART_TOTAL_PAIRS,
@@ -21,17 +22,15 @@ from etl.checks import (
     write_checks,
 )
 
-SCHEMA = Path(__file__).resolve().parents[1] / "etl" / "schema.sql"
 _ids = itertools.count()
 
 
 @pytest.fixture
 def con(tmp_path: Path):
     """A temporary DuckDB file with the schema applied and a few catalog rows."""
-    c = duckdb.connect(str(tmp_path / "checks.duckdb"))
-    c.execute(SCHEMA.read_text(encoding="utf-8"))
-    c.executemany(
-        "INSERT INTO metrics (code, category, label_zh, label_en, unit, kind) VALUES (?, ?, ?, ?, ?, ?)",
+    c = new_db(tmp_path / "checks.duckdb")
+    insert_metrics(
+        c,
         [
             ("deputies.suggestions", "deputies", "代表建议", "Deputies' suggestions", "件", "core"),
             (
@@ -72,10 +71,14 @@ def add_report(
     report_type: str = "annual_report",
 ) -> str:
     report_id = f"r{next(_ids):016x}"
-    con.execute(
-        "INSERT INTO reports (report_id, source_file, title, jurisdiction, level, parent, province, "
-        "period_start, period_end, report_type) VALUES (?, ?, ?, ?, 'prefecture', '河南省', '河南省', ?, ?, ?)",
-        [report_id, source_file, f"{jurisdiction}人大常委会工作报告", jurisdiction, *period, report_type],
+    insert_report(
+        con,
+        report_id,
+        source_file,
+        jurisdiction,
+        period,
+        report_type,
+        title=f"{jurisdiction}人大常委会工作报告",
     )
     return report_id
 
@@ -91,26 +94,18 @@ def add_fact(
 ) -> None:
     n = next(_ids)
     value_text = f"{value:g}"
-    evidence = f"……{value_text}{unit or ''}……"
-    con.execute(
-        "INSERT INTO facts (fact_id, report_id, metric, value, unit, qualifier, period_start, period_end, "
-        "scope, evidence, evidence_start, evidence_end, value_text, value_start, value_end) "
-        "VALUES (?, ?, ?, ?, ?, 'exact', ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            f"f{n:016x}",
-            report_id,
-            metric,
-            value,
-            unit,
-            *period,
-            scope,
-            evidence,
-            n * 100,
-            n * 100 + len(evidence),
-            value_text,
-            n * 100 + 2,
-            n * 100 + 2 + len(value_text),
-        ],
+    insert_fact(
+        con,
+        f"f{n:016x}",
+        report_id,
+        metric,
+        value,
+        unit=unit,
+        evidence=f"……{value_text}{unit or ''}……",
+        value_text=value_text,
+        start=n * 100,
+        period=period,
+        scope=scope,
     )
 
 

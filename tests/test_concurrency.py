@@ -3,21 +3,16 @@
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 import textwrap
 import time
-from pathlib import Path
 
 import pytest
+from conftest import ROOT, fetch
 
 from etl import corrections as C
-from etl.load import open_readonly
 from etl.writer import WriteLockTimeout
-
-ROOT = Path(__file__).resolve().parents[1]
-CORPUS = ROOT / "data" / "corpus"
 
 WRITER = textwrap.dedent(
     """
@@ -117,23 +112,12 @@ PLAN = ["build", "add", "correct", "reject", "readd", "build", "add", "correct",
         "build", "add", "correct", "reject", "readd", "restore", "add", "correct", "reject", "readd"]  # fmt: skip
 
 
-@pytest.fixture
-def env(corpus_db, tmp_path):
-    lib = tmp_path / "lib"
-    lib.mkdir()
-    for p in CORPUS.glob("*.txt"):
-        shutil.copyfile(p, lib / p.name)
-    db = tmp_path / "congress.duckdb"
-    shutil.copyfile(corpus_db, db)
-    return db, lib
-
-
 def python(code: str, *args) -> list[str]:
     return [sys.executable, "-c", code, *map(str, args)]
 
 
-def test_a_writer_loop_and_a_reader_loop_in_two_processes_never_collide(env, tmp_path):
-    db, lib = env
+def test_a_writer_loop_and_a_reader_loop_in_two_processes_never_collide(corpus_copy, tmp_path):
+    db, lib = corpus_copy
     stop = tmp_path / "stop"
     reader = subprocess.Popen(python(READER, db, stop, 50), cwd=ROOT, stdout=subprocess.PIPE,
                               stderr=subprocess.PIPE, text=True)  # fmt: skip
@@ -151,16 +135,16 @@ def test_a_writer_loop_and_a_reader_loop_in_two_processes_never_collide(env, tmp
     assert result["reads"] >= 50
     assert len(result["generations"]) >= 5, result  # the reader really saw the database change under it
     # every write that changed something bumped the generation exactly once ('readd', 'backup' write nothing)
-    info = dict(_q(db, "SELECT key, value FROM build_info"))
+    info = dict(fetch(db, "SELECT key, value FROM build_info"))
     assert int(info["generation"]) == 1 + sum(k not in ("readd", "backup") for k in PLAN)
     assert [e.status for e in C.list_corrections(db)].count("applied") >= 1
     assert not list(db.parent.glob("*staging*")) and not list(lib.glob(".*staging*"))
     assert elapsed < 60
 
 
-def test_two_writers_queue_instead_of_colliding(env, tmp_path):
-    db, _ = env
-    ids = [r[0] for r in _q(db, "SELECT fact_id FROM facts ORDER BY fact_id LIMIT 10")]
+def test_two_writers_queue_instead_of_colliding(corpus_copy, tmp_path):
+    db, _ = corpus_copy
+    ids = [r[0] for r in fetch(db, "SELECT fact_id FROM facts ORDER BY fact_id LIMIT 10")]
     code = textwrap.dedent(
         """
         import sys
@@ -181,11 +165,11 @@ def test_two_writers_queue_instead_of_colliding(env, tmp_path):
     assert len(entries) == 10 and {e.status for e in entries} == {"applied"}
     assert sorted(e.user for e in entries) == ["a"] * 5 + ["b"] * 5
     assert len(C.read_log(C.corrections_path(db))) == 10
-    assert _q(db, "SELECT count(*) FROM facts_current WHERE corrected") == [(10,)]
+    assert fetch(db, "SELECT count(*) FROM facts_current WHERE corrected") == [(10,)]
 
 
-def test_a_writer_that_cannot_get_the_lock_in_time_says_who_holds_it(env):
-    db, _ = env
+def test_a_writer_that_cannot_get_the_lock_in_time_says_who_holds_it(corpus_copy):
+    db, _ = corpus_copy
     holder = subprocess.Popen(
         python("import sys, time\nfrom etl.writer import write_lock\n"
                "with write_lock(sys.argv[1]):\n    print('held', flush=True)\n    time.sleep(30)", db),
@@ -200,7 +184,7 @@ def test_a_writer_that_cannot_get_the_lock_in_time_says_who_holds_it(env):
         assert 0.4 < time.monotonic() - t < 5
         assert db.read_bytes() == before
         # readers are not blocked by a writer holding the lock
-        assert _q(db, "SELECT count(*) FROM reports") == [(5,)]
+        assert fetch(db, "SELECT count(*) FROM reports") == [(5,)]
     finally:
         holder.kill()
         holder.wait()
@@ -208,16 +192,8 @@ def test_a_writer_that_cannot_get_the_lock_in_time_says_who_holds_it(env):
     C.correct_fact(db, _any_fact(db), value=1, user="u", reason="r", lock_timeout=5)  # a dead holder frees it
 
 
-def _q(db, sql, params=()):
-    con = open_readonly(db)
-    try:
-        return con.execute(sql, list(params)).fetchall()
-    finally:
-        con.close()
-
-
 def _any_fact(db) -> str:
-    return _q(db, "SELECT fact_id FROM facts ORDER BY fact_id LIMIT 1")[0][0]
+    return fetch(db, "SELECT fact_id FROM facts ORDER BY fact_id LIMIT 1")[0][0]
 
 
 IN_PLACE_WRITER = textwrap.dedent(
@@ -236,9 +212,9 @@ IN_PLACE_WRITER = textwrap.dedent(
 )
 
 
-def test_control_the_reader_does_catch_a_writer_that_writes_the_live_file_in_place(env, tmp_path):
+def test_control_the_reader_does_catch_a_writer_that_writes_the_live_file_in_place(corpus_copy, tmp_path):
     """Without the staged writer, the same reader fails: its checks are not vacuous."""
-    db, _ = env
+    db, _ = corpus_copy
     stop = tmp_path / "stop"
     reader = subprocess.Popen(python(READER, db, stop, 10), cwd=ROOT, stdout=subprocess.PIPE,
                               stderr=subprocess.PIPE, text=True)  # fmt: skip

@@ -4,59 +4,33 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import shutil
-import subprocess
-import sys
-from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import fetch, run_etl
 
 from etl import corrections as C
 from etl.build import build
 from etl.export import export_db
 from etl.lifecycle import add_reports
-from etl.load import open_readonly
 
-ROOT = Path(__file__).resolve().parents[1]
-CORPUS = ROOT / "data" / "corpus"
 ZZ = "000_c08ffb83924445c9.txt"  # 郑州市 2023 annual report
 MISSED = "全年向市委专题汇报5次"  # a number the extractor does not take (no catalog pattern for it)
 
 
-def q(db, sql, params=()):
-    con = open_readonly(db)
-    try:
-        return con.execute(sql, list(params)).fetchall()
-    finally:
-        con.close()
-
-
-@pytest.fixture
-def env(corpus_db, tmp_path):
-    """A private copy of the corpus build and of its library folder."""
-    lib = tmp_path / "lib"
-    lib.mkdir()
-    for p in CORPUS.glob("*.txt"):
-        shutil.copyfile(p, lib / p.name)
-    db = tmp_path / "congress.duckdb"
-    shutil.copyfile(corpus_db, db)
-    return db, lib
-
-
 def fact(db, metric, value, source=ZZ):
-    rows = q(db, "SELECT f.fact_id FROM facts f JOIN reports r USING (report_id) "
+    rows = fetch(db, "SELECT f.fact_id FROM facts f JOIN reports r USING (report_id) "
                  "WHERE f.metric = ? AND f.value = ? AND r.source_file = ?", [metric, value, source])  # fmt: skip
     assert len(rows) == 1, rows
     return rows[0][0]
 
 
 def report_id(db, source=ZZ):
-    return q(db, "SELECT report_id FROM reports WHERE source_file = ?", [source])[0][0]
+    return fetch(db, "SELECT report_id FROM reports WHERE source_file = ?", [source])[0][0]
 
 
 def current(db, fact_id):
-    rows = q(db, "SELECT metric, value, period_start, period_end, corrected, correction_id FROM facts_current "
+    rows = fetch(db, "SELECT metric, value, period_start, period_end, corrected, correction_id FROM facts_current "
                  "WHERE fact_id = ?", [fact_id])  # fmt: skip
     return rows[0] if rows else None
 
@@ -64,13 +38,15 @@ def current(db, fact_id):
 # ---------------------------------------------------------------- set
 
 
-def test_correcting_a_value_records_who_when_why_and_shows_in_facts_current(env):
-    db, _ = env
+def test_correcting_a_value_records_who_when_why_and_shows_in_facts_current(corpus_copy):
+    db, _ = corpus_copy
     fid = fact(db, "supervision.law_inspections", 7)
     before = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
     rec = C.correct_fact(db, fid, value=8, user="王分析", reason="原文为8项")
     assert current(db, fid) == ("supervision.law_inspections", 8.0, 2023, 2023, True, rec.correction_id)
-    assert q(db, "SELECT value FROM facts WHERE fact_id = ?", [fid]) == [(7.0,)]  # extracted fact untouched
+    assert fetch(db, "SELECT value FROM facts WHERE fact_id = ?", [fid]) == [
+        (7.0,)
+    ]  # extracted fact untouched
     (e,) = C.list_corrections(db)
     assert (e.correction_id, e.action, e.fact_id, e.user, e.reason, e.status) == (
         rec.correction_id, "set", fid, "王分析", "原文为8项", "applied")  # fmt: skip
@@ -81,8 +57,8 @@ def test_correcting_a_value_records_who_when_why_and_shows_in_facts_current(env)
     assert line["user"] == "王分析" and line["at"].endswith("Z") and line["changes"] == {"value": [7.0, 8.0]}
 
 
-def test_metric_and_period_corrections_and_a_chain_of_values(env):
-    db, _ = env
+def test_metric_and_period_corrections_and_a_chain_of_values(corpus_copy):
+    db, _ = corpus_copy
     fid = fact(db, "supervision.law_inspections", 7)
     C.correct_fact(db, fid, value=8, user="a", reason="r1")
     C.correct_fact(
@@ -116,8 +92,8 @@ def test_metric_and_period_corrections_and_a_chain_of_values(env):
         ({"user": "u", "reason": "r"}, "nothing to correct"),
     ],
 )
-def test_bad_corrections_are_refused_and_nothing_is_written(env, kwargs, message):
-    db, _ = env
+def test_bad_corrections_are_refused_and_nothing_is_written(corpus_copy, kwargs, message):
+    db, _ = corpus_copy
     fid = fact(db, "supervision.law_inspections", 7)
     before = db.read_bytes()
     with pytest.raises(C.CorrectionError, match=message):
@@ -127,8 +103,8 @@ def test_bad_corrections_are_refused_and_nothing_is_written(env, kwargs, message
     assert not list(db.parent.glob("*staging*")) and not list(db.parent.glob(".*staging*"))
 
 
-def test_unknown_fact_id_says_where_to_find_ids(env):
-    db, _ = env
+def test_unknown_fact_id_says_where_to_find_ids(corpus_copy):
+    db, _ = corpus_copy
     with pytest.raises(C.CorrectionError, match="no fact with id 'nope'.*export or the dashboard"):
         C.correct_fact(db, "nope", value=1, user="u", reason="r")
 
@@ -142,14 +118,14 @@ def test_correcting_without_a_database_says_to_build(tmp_path):
 # ---------------------------------------------------------------- reject and revert
 
 
-def test_rejected_fact_leaves_facts_current_but_stays_in_facts_and_revert_brings_it_back(env):
-    db, _ = env
+def test_rejected_fact_leaves_facts_current_but_stays_in_facts_and_revert_brings_it_back(corpus_copy):
+    db, _ = corpus_copy
     fid = fact(db, "supervision.special_inquiries", 2)
-    n = q(db, "SELECT count(*) FROM facts_current")[0][0]
+    n = fetch(db, "SELECT count(*) FROM facts_current")[0][0]
     rej = C.reject_fact(db, fid, user="u", reason="wrong")
     assert current(db, fid) is None
-    assert q(db, "SELECT count(*) FROM facts WHERE fact_id = ?", [fid]) == [(1,)]
-    assert q(db, "SELECT count(*) FROM facts_current")[0][0] == n - 1
+    assert fetch(db, "SELECT count(*) FROM facts WHERE fact_id = ?", [fid]) == [(1,)]
+    assert fetch(db, "SELECT count(*) FROM facts_current")[0][0] == n - 1
     with pytest.raises(
         C.CorrectionError, match=f"rejected by correction {rej.correction_id}: revert that first"
     ):
@@ -165,13 +141,13 @@ def test_rejected_fact_leaves_facts_current_but_stays_in_facts_and_revert_brings
 # ---------------------------------------------------------------- add
 
 
-def test_added_fact_is_anchored_in_the_text_with_offsets_that_contain_its_value(env):
-    db, _ = env
+def test_added_fact_is_anchored_in_the_text_with_offsets_that_contain_its_value(corpus_copy):
+    db, _ = corpus_copy
     rid = report_id(db)
     rec = C.add_fact(
         db, rid, metric="self.requests_reports", value=5, evidence=MISSED, user="u", reason="missed"
     )
-    row = q(db, """
+    row = fetch(db, """
         SELECT a.value, a.unit, a.period_start, a.evidence, a.evidence_start, a.evidence_end, a.value_text,
                a.value_start, a.value_end, t.norm_text, t.raw_text, a.raw_start, a.raw_end, c.corrected
         FROM added_facts a JOIN report_texts t USING (report_id) JOIN facts_current c USING (fact_id)
@@ -180,7 +156,7 @@ def test_added_fact_is_anchored_in_the_text_with_offsets_that_contain_its_value(
     assert (value, unit, year, vt, corrected) == (5.0, "次", 2023, "5", True)
     assert es <= vs < ve <= ee and norm[vs:ve] == "5"
     assert MISSED in norm[es:ee] and raw[rs:re_] == evidence  # widened to the whole sentence, as extracted
-    assert len(rec.fact_id) == 16 and not q(db, "SELECT 1 FROM facts WHERE fact_id = ?", [rec.fact_id])
+    assert len(rec.fact_id) == 16 and not fetch(db, "SELECT 1 FROM facts WHERE fact_id = ?", [rec.fact_id])
 
 
 @pytest.mark.parametrize(
@@ -199,16 +175,16 @@ def test_added_fact_is_anchored_in_the_text_with_offsets_that_contain_its_value(
         ),
     ],
 )
-def test_adding_a_fact_checks_evidence_value_and_metric(env, kwargs, message):
-    db, _ = env
+def test_adding_a_fact_checks_evidence_value_and_metric(corpus_copy, kwargs, message):
+    db, _ = corpus_copy
     args = {"metric": "self.requests_reports", "user": "u", "reason": "r", **kwargs}
     with pytest.raises(C.CorrectionError, match=message):
         C.add_fact(db, report_id(db), **args)
     assert not C.corrections_path(db).exists()
 
 
-def test_added_fact_can_be_corrected_and_rejected_like_any_other(env):
-    db, _ = env
+def test_added_fact_can_be_corrected_and_rejected_like_any_other(corpus_copy):
+    db, _ = corpus_copy
     rec = C.add_fact(
         db, report_id(db), metric="self.requests_reports", value=5, evidence=MISSED, user="u", reason="r"
     )
@@ -225,8 +201,8 @@ def test_added_fact_can_be_corrected_and_rejected_like_any_other(env):
 # ---------------------------------------------------------------- surviving rebuilds
 
 
-def test_corrections_survive_a_rebuild(env):
-    db, lib = env
+def test_corrections_survive_a_rebuild(corpus_copy):
+    db, lib = corpus_copy
     fid_set = fact(db, "supervision.law_inspections", 7)
     fid_rej = fact(db, "supervision.special_inquiries", 2)
     s = C.correct_fact(db, fid_set, value=8, user="u", reason="r")
@@ -237,15 +213,15 @@ def test_corrections_survive_a_rebuild(env):
     summary = build(lib, db, progress=False)
     assert (summary.corrections_applied, summary.corrections_orphaned) == (3, 0)
     assert current(db, fid_set) == ("supervision.law_inspections", 8.0, 2023, 2023, True, s.correction_id)
-    assert current(db, fid_rej) is None and q(
+    assert current(db, fid_rej) is None and fetch(
         db, "SELECT count(*) FROM facts WHERE fact_id = ?", [fid_rej]
     ) == [(1,)]
     assert current(db, add.fact_id)[1] == 5.0
     assert [e.status for e in C.list_corrections(db)] == ["applied"] * 3
 
 
-def test_a_correction_whose_report_disappears_is_kept_and_marked_orphaned(env):
-    db, lib = env
+def test_a_correction_whose_report_disappears_is_kept_and_marked_orphaned(corpus_copy):
+    db, lib = corpus_copy
     fid = fact(db, "supervision.law_inspections", 7)
     rec = C.correct_fact(db, fid, value=8, user="u", reason="r")
     add = C.add_fact(
@@ -259,15 +235,15 @@ def test_a_correction_whose_report_disappears_is_kept_and_marked_orphaned(env):
     assert set(entries) == {rec.correction_id, add.correction_id}
     assert "no longer exists" in entries[rec.correction_id].status_note
     assert "开展执法检查7项" in entries[rec.correction_id].evidence  # still readable in the audit
-    assert q(db, "SELECT count(*) FROM facts_current WHERE corrected")[0][0] == 0
+    assert fetch(db, "SELECT count(*) FROM facts_current WHERE corrected")[0][0] == 0
     assert len(C.read_log(C.corrections_path(db))) == 2  # never dropped from the log
     moved.rename(lib / ZZ)
     build(lib, db, progress=False)
     assert current(db, fid)[1] == 8.0 and current(db, add.fact_id)[1] == 5.0
 
 
-def test_a_correction_carries_over_to_a_new_version_of_its_report(env, tmp_path):
-    db, lib = env
+def test_a_correction_carries_over_to_a_new_version_of_its_report(corpus_copy, tmp_path):
+    db, lib = corpus_copy
     fid = fact(db, "supervision.law_inspections", 7)
     C.correct_fact(db, fid, value=8, user="u", reason="r")
     v2 = tmp_path / "new" / ZZ
@@ -277,15 +253,15 @@ def test_a_correction_carries_over_to_a_new_version_of_its_report(env, tmp_path)
     assert [o.status for o in out.outcomes] == ["replaced"]
     (e,) = C.list_corrections(db)
     assert e.status == "applied" and "carried over to fact" in e.status_note
-    new_fid = q(db, "SELECT fact_id FROM facts_current WHERE corrected")[0][0]
+    new_fid = fetch(db, "SELECT fact_id FROM facts_current WHERE corrected")[0][0]
     assert new_fid != fid and current(db, new_fid)[1] == 8.0
 
 
 # ---------------------------------------------------------------- the log file
 
 
-def test_a_damaged_log_stops_writes_with_the_line_number(env):
-    db, _ = env
+def test_a_damaged_log_stops_writes_with_the_line_number(corpus_copy):
+    db, _ = corpus_copy
     fid = fact(db, "supervision.law_inspections", 7)
     C.correct_fact(db, fid, value=8, user="u", reason="r")
     log = C.corrections_path(db)
@@ -296,8 +272,8 @@ def test_a_damaged_log_stops_writes_with_the_line_number(env):
     assert db.read_bytes() == before
 
 
-def test_the_log_is_append_only(env):
-    db, _ = env
+def test_the_log_is_append_only(corpus_copy):
+    db, _ = corpus_copy
     fid = fact(db, "supervision.law_inspections", 7)
     C.correct_fact(db, fid, value=8, user="u", reason="r")
     first = C.corrections_path(db).read_bytes()
@@ -308,8 +284,8 @@ def test_the_log_is_append_only(env):
 # ---------------------------------------------------------------- export
 
 
-def test_export_marks_corrected_values_and_leaves_out_rejected_facts(env, tmp_path):
-    db, _ = env
+def test_export_marks_corrected_values_and_leaves_out_rejected_facts(corpus_copy, tmp_path):
+    db, _ = corpus_copy
     fid_set = fact(db, "supervision.law_inspections", 7)
     fid_rej = fact(db, "supervision.special_inquiries", 2)
     C.correct_fact(db, fid_set, value=8, user="u", reason="r")
@@ -320,7 +296,7 @@ def test_export_marks_corrected_values_and_leaves_out_rejected_facts(env, tmp_pa
     out = tmp_path / "facts.csv"
     n = export_db(db, "csv", out)
     df = pd.read_csv(out, encoding="utf-8-sig").set_index("fact_id")
-    assert n == len(df) == q(db, "SELECT count(*) FROM facts")[0][0]  # one rejected, one added
+    assert n == len(df) == fetch(db, "SELECT count(*) FROM facts")[0][0]  # one rejected, one added
     assert df.loc[fid_set, "value"] == 8 and bool(df.loc[fid_set, "corrected"]) is True
     assert df.loc[fid_set, "correction_id"].startswith("c")
     assert fid_rej not in df.index
@@ -331,27 +307,22 @@ def test_export_marks_corrected_values_and_leaves_out_rejected_facts(env, tmp_pa
 # ---------------------------------------------------------------- the command line
 
 
-def run(*args):
-    return subprocess.run([sys.executable, "-m", "etl", *map(str, args)], cwd=ROOT, capture_output=True,
-                          text=True, timeout=120)  # fmt: skip
-
-
-def test_cli_correct_reject_add_and_list(env):
-    db, _ = env
+def test_cli_correct_reject_add_and_list(corpus_copy):
+    db, _ = corpus_copy
     fid = fact(db, "supervision.law_inspections", 7)
-    p = run("correct", "--db", db, "--fact", fid, "--value", "8", "--user", "wang", "--reason", "typo")
+    p = run_etl("correct", "--db", db, "--fact", fid, "--value", "8", "--user", "wang", "--reason", "typo")
     assert p.returncode == 0, p.stderr
     assert "value 7 → 8" in p.stdout
-    p = run("correct", "--db", db, "--fact", fact(db, "supervision.special_inquiries", 2), "--reject",
+    p = run_etl("correct", "--db", db, "--fact", fact(db, "supervision.special_inquiries", 2), "--reject",
             "--user", "wang", "--reason", "plan")  # fmt: skip
     assert p.returncode == 0, p.stderr
-    p = run("correct", "--db", db, "--add", "--report", report_id(db), "--metric", "self.requests_reports",
+    p = run_etl("correct", "--db", db, "--add", "--report", report_id(db), "--metric", "self.requests_reports",
             "--value", "5", "--evidence", MISSED, "--user", "wang", "--reason", "missed")  # fmt: skip
     assert p.returncode == 0, p.stderr
-    p = run("corrections", "--db", db)
+    p = run_etl("corrections", "--db", db)
     assert p.returncode == 0 and "3 corrections: 3 applied, 0 orphaned, 0 reverted" in p.stdout
     assert "wang" in p.stdout and "typo" in p.stdout
-    lines = [json.loads(x) for x in run("corrections", "--db", db, "--json").stdout.splitlines()]
+    lines = [json.loads(x) for x in run_etl("corrections", "--db", db, "--json").stdout.splitlines()]
     assert [x["action"] for x in lines] == ["set", "reject", "add"]
 
 
@@ -364,7 +335,7 @@ def test_cli_correct_reject_add_and_list(env):
         (["--fact", "nope", "--value", "3"], "no fact with id 'nope'"),
     ],
 )
-def test_cli_correct_refuses_unclear_requests(env, args, message):
-    db, _ = env
-    p = run("correct", "--db", db, *args, "--user", "u", "--reason", "r")
+def test_cli_correct_refuses_unclear_requests(corpus_copy, args, message):
+    db, _ = corpus_copy
+    p = run_etl("correct", "--db", db, *args, "--user", "u", "--reason", "r")
     assert p.returncode == 2 and message in p.stderr and "Traceback" not in p.stderr

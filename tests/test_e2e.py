@@ -13,7 +13,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest_app import ANALYST, PASSWORD, ROOT, analyst_secrets, writable_corpus
+from conftest import ANALYST, PASSWORD, ROOT, analyst_secrets, writable_corpus
 
 CHROMIUM = "/usr/bin/chromium"
 PAGES = [
@@ -132,157 +132,158 @@ def _select(scope, label: str, option: str) -> None:
     scope.page.get_by_role("option", name=option, exact=True).click()
 
 
-def test_dashboard_in_a_real_browser(server):
+@contextlib.contextmanager
+def _browser_page(url: str, height: int):
+    """A chromium page on ``url`` once the overview is drawn; screenshots go to tests/artifacts."""
     from playwright.sync_api import expect, sync_playwright
 
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1800}, locale="zh-CN")
-            page.goto(server)
+            page = browser.new_page(viewport={"width": 1400, "height": height}, locale="zh-CN")
+            page.goto(url)
             expect(page.get_by_role("heading", name="总览")).to_be_visible(timeout=60_000)
-            expect(page.locator(".js-plotly-plot").first).to_be_visible(timeout=30_000)
-            expect(page.get_by_text("郑州市 · 2023年")).to_be_visible()
-
-            # change a filter: the overview's jurisdiction
-            started = time.monotonic()
-            _select(page.locator('[data-testid="stMain"]'), "地区", "鹤壁市")
-            expect(page.get_by_text("鹤壁市 · 2023年")).to_be_visible(timeout=30_000)
-            # the run ends by writing the state to the address bar: 鹤壁市, URL-encoded
-            expect(page).to_have_url(re.compile("focus=%E9%B9%A4%E5%A3%81%E5%B8%82"), timeout=30_000)
-            expect(page.get_by_text("联系群众：鹤壁市 2023年")).to_be_visible(timeout=30_000)
-            elapsed = time.monotonic() - started
-            print(f"\nfilter change → new overview rendered in {elapsed:.2f}s")
-            page.evaluate("document.fonts.ready")
-            page.screenshot(path=str(ARTIFACTS / "e2e_overview.png"), full_page=True)
-
-            assert page.locator("svg.main-svg").count() > 0
-            body = page.inner_text("body")
-            assert "鹤壁市" in body and "分类概况" in body and "来源" in body
-            assert elapsed < 15
-
-            # every page through the sidebar navigation, one screenshot each
-            for name, title in PAGES:
-                page.get_by_role("link", name=title, exact=True).click()
-                expect(page.get_by_role("heading", name=title, exact=True)).to_be_visible(timeout=30_000)
-                if name in ("trends", "compare", "export"):
-                    expect(page.locator(".js-plotly-plot").first).to_be_visible(timeout=30_000)
-                page.wait_for_timeout(800)
-                page.screenshot(path=str(ARTIFACTS / f"e2e_{name}.png"), full_page=True)
-                assert page.locator('[data-testid="stException"]').count() == 0, name
-
-            # 报告: choosing a fact marks its sentence and scrolls the text box to it
-            page.get_by_role("link", name="报告", exact=True).click()
-            main = page.locator('[data-testid="stMain"]')
-            facts = main.get_by_role("combobox", name="定位到一条数据（在原文中标出并滚动到该句）")
-            facts.click()
-            facts.press_sequentially("1,237")  # the list is long and virtualized: type to filter it
-            page.get_by_role("option", name=re.compile("1,237件次")).click()
-            expect(page.locator("#sel-fact")).to_have_count(1, timeout=30_000)
-            box = page.locator(".report-text").first
-            page.wait_for_function(
-                "() => { const el = document.getElementById('sel-fact'); let b = el && el.parentElement;"
-                " while (b && !(b.scrollHeight > b.clientHeight + 4)) b = b.parentElement;"
-                " return b && b.scrollTop > 0; }",
-                timeout=15_000,
-            )
-            expect(box.locator("mark.cur")).to_have_text("1237")
-            page.screenshot(path=str(ARTIFACTS / "e2e_reports_fact.png"), full_page=True)
-
-            # 简报导出: the PPTX (built on click, no rerun) opens and holds a native chart
-            page.get_by_role("link", name="简报导出", exact=True).click()
-            with page.expect_download(timeout=60_000) as dl:
-                page.get_by_role("button", name=re.compile("下载 PPTX")).click()
-            pptx_path = ARTIFACTS / "e2e_briefing.pptx"
-            dl.value.save_as(pptx_path)
-            from pptx import Presentation
-
-            deck = Presentation(str(pptx_path))
-            assert any(sh.has_chart for slide in deck.slides for sh in slide.shapes)
-            from app.export import static_export_status
-
-            if static_export_status()[0]:
-                with page.expect_download(timeout=90_000) as dl:
-                    page.get_by_role("button", name="PNG").first.click()
-                png = ARTIFACTS / "e2e_chart.png"
-                dl.value.save_as(png)
-                assert png.read_bytes()[:4] == b"\x89PNG"
+            yield page
         finally:
             browser.close()
+
+
+def test_dashboard_in_a_real_browser(server):
+    from playwright.sync_api import expect
+
+    with _browser_page(server, height=1800) as page:
+        expect(page.locator(".js-plotly-plot").first).to_be_visible(timeout=30_000)
+        expect(page.get_by_text("郑州市 · 2023年")).to_be_visible()
+
+        # change a filter: the overview's jurisdiction
+        started = time.monotonic()
+        _select(page.locator('[data-testid="stMain"]'), "地区", "鹤壁市")
+        expect(page.get_by_text("鹤壁市 · 2023年")).to_be_visible(timeout=30_000)
+        # the run ends by writing the state to the address bar: 鹤壁市, URL-encoded
+        expect(page).to_have_url(re.compile("focus=%E9%B9%A4%E5%A3%81%E5%B8%82"), timeout=30_000)
+        expect(page.get_by_text("联系群众：鹤壁市 2023年")).to_be_visible(timeout=30_000)
+        elapsed = time.monotonic() - started
+        print(f"\nfilter change → new overview rendered in {elapsed:.2f}s")
+        page.evaluate("document.fonts.ready")
+        page.screenshot(path=str(ARTIFACTS / "e2e_overview.png"), full_page=True)
+
+        assert page.locator("svg.main-svg").count() > 0
+        body = page.inner_text("body")
+        assert "鹤壁市" in body and "分类概况" in body and "来源" in body
+        assert elapsed < 15
+
+        # every page through the sidebar navigation, one screenshot each
+        for name, title in PAGES:
+            page.get_by_role("link", name=title, exact=True).click()
+            expect(page.get_by_role("heading", name=title, exact=True)).to_be_visible(timeout=30_000)
+            if name in ("trends", "compare", "export"):
+                expect(page.locator(".js-plotly-plot").first).to_be_visible(timeout=30_000)
+            page.wait_for_timeout(800)
+            page.screenshot(path=str(ARTIFACTS / f"e2e_{name}.png"), full_page=True)
+            assert page.locator('[data-testid="stException"]').count() == 0, name
+
+        # 报告: choosing a fact marks its sentence and scrolls the text box to it
+        page.get_by_role("link", name="报告", exact=True).click()
+        main = page.locator('[data-testid="stMain"]')
+        facts = main.get_by_role("combobox", name="定位到一条数据（在原文中标出并滚动到该句）")
+        facts.click()
+        facts.press_sequentially("1,237")  # the list is long and virtualized: type to filter it
+        page.get_by_role("option", name=re.compile("1,237件次")).click()
+        expect(page.locator("#sel-fact")).to_have_count(1, timeout=30_000)
+        box = page.locator(".report-text").first
+        page.wait_for_function(
+            "() => { const el = document.getElementById('sel-fact'); let b = el && el.parentElement;"
+            " while (b && !(b.scrollHeight > b.clientHeight + 4)) b = b.parentElement;"
+            " return b && b.scrollTop > 0; }",
+            timeout=15_000,
+        )
+        expect(box.locator("mark.cur")).to_have_text("1237")
+        page.screenshot(path=str(ARTIFACTS / "e2e_reports_fact.png"), full_page=True)
+
+        # 简报导出: the PPTX (built on click, no rerun) opens and holds a native chart
+        page.get_by_role("link", name="简报导出", exact=True).click()
+        with page.expect_download(timeout=60_000) as dl:
+            page.get_by_role("button", name=re.compile("下载 PPTX")).click()
+        pptx_path = ARTIFACTS / "e2e_briefing.pptx"
+        dl.value.save_as(pptx_path)
+        from pptx import Presentation
+
+        deck = Presentation(str(pptx_path))
+        assert any(sh.has_chart for slide in deck.slides for sh in slide.shapes)
+        from app.export import static_export_status
+
+        if static_export_status()[0]:
+            with page.expect_download(timeout=90_000) as dl:
+                page.get_by_role("button", name="PNG").first.click()
+            png = ARTIFACTS / "e2e_chart.png"
+            dl.value.save_as(png)
+            assert png.read_bytes()[:4] == b"\x89PNG"
 
 
 def test_analyst_uploads_a_report_in_a_real_browser(analyst_server):
     """Log in, upload through the real file chooser, preview, confirm, find the report on 数据."""
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     url, corpus = analyst_server
     held = corpus["held_back"]
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1600}, locale="zh-CN")
-            page.goto(url)
-            expect(page.get_by_role("heading", name="总览")).to_be_visible(timeout=60_000)
-            sidebar = page.locator('[data-testid="stSidebar"]')
-            expect(sidebar.get_by_role("link", name="数据管理")).to_have_count(0)
+    with _browser_page(url, height=1600) as page:
+        sidebar = page.locator('[data-testid="stSidebar"]')
+        expect(sidebar.get_by_role("link", name="数据管理")).to_have_count(0)
 
-            # a wrong password first: refused, no 数据管理 in the navigation
-            sidebar.get_by_text("分析员登录").click()
-            sidebar.get_by_label("用户名").fill(ANALYST)
-            sidebar.get_by_label("密码", exact=True).fill("not the password")
-            sidebar.get_by_role("button", name="登录").click()
-            expect(sidebar.get_by_text("用户名或密码错误")).to_be_visible(timeout=30_000)
-            expect(sidebar.get_by_role("link", name="数据管理")).to_have_count(0)
+        # a wrong password first: refused, no 数据管理 in the navigation
+        sidebar.get_by_text("分析员登录").click()
+        sidebar.get_by_label("用户名").fill(ANALYST)
+        sidebar.get_by_label("密码", exact=True).fill("not the password")
+        sidebar.get_by_role("button", name="登录").click()
+        expect(sidebar.get_by_text("用户名或密码错误")).to_be_visible(timeout=30_000)
+        expect(sidebar.get_by_role("link", name="数据管理")).to_have_count(0)
 
-            sidebar.get_by_label("用户名").fill(ANALYST)
-            sidebar.get_by_label("密码", exact=True).fill(PASSWORD)
-            sidebar.get_by_role("button", name="登录").click()
-            expect(sidebar.get_by_text(f"已登录分析员：{ANALYST}")).to_be_visible(timeout=30_000)
-            sidebar.get_by_role("link", name="数据管理").click()
-            expect(page.get_by_role("heading", name="数据管理")).to_be_visible(timeout=30_000)
+        sidebar.get_by_label("用户名").fill(ANALYST)
+        sidebar.get_by_label("密码", exact=True).fill(PASSWORD)
+        sidebar.get_by_role("button", name="登录").click()
+        expect(sidebar.get_by_text(f"已登录分析员：{ANALYST}")).to_be_visible(timeout=30_000)
+        sidebar.get_by_role("link", name="数据管理").click()
+        expect(page.get_by_role("heading", name="数据管理")).to_be_visible(timeout=30_000)
 
-            # the real uploader: the preview shows the report as new, with its facts
-            page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(held))
-            expect(page.get_by_text("新报告 · 21 条数据")).to_be_visible(timeout=60_000)
-            expect(page.get_by_role("button", name="确认载入 1 份报告")).to_be_enabled()
-            page.wait_for_timeout(500)
-            page.screenshot(path=str(ARTIFACTS / "e2e_upload_preview.png"), full_page=True)
+        # the real uploader: the preview shows the report as new, with its facts
+        page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(held))
+        expect(page.get_by_text("新报告 · 21 条数据")).to_be_visible(timeout=60_000)
+        expect(page.get_by_role("button", name="确认载入 1 份报告")).to_be_enabled()
+        page.wait_for_timeout(500)
+        page.screenshot(path=str(ARTIFACTS / "e2e_upload_preview.png"), full_page=True)
 
-            page.get_by_role("button", name="确认载入 1 份报告").click()
-            expect(page.get_by_text("已载入 1 份报告")).to_be_visible(timeout=60_000)
-            page.screenshot(path=str(ARTIFACTS / "e2e_upload_done.png"), full_page=True)
+        page.get_by_role("button", name="确认载入 1 份报告").click()
+        expect(page.get_by_text("已载入 1 份报告")).to_be_visible(timeout=60_000)
+        page.screenshot(path=str(ARTIFACTS / "e2e_upload_done.png"), full_page=True)
 
-            # 数据: the new report's rows are there (the search box filters the table and its count)
-            page.get_by_role("link", name="数据", exact=True).click()
-            expect(page.get_by_role("heading", name="数据", exact=True)).to_be_visible(timeout=30_000)
-            expect(sidebar.get_by_text("数据库：5 份报告")).to_be_visible(timeout=30_000)
-            page.get_by_label("原文、指标或地区包含").fill("鹤壁")
-            page.get_by_label("原文、指标或地区包含").press("Enter")
-            expect(page.get_by_text(re.compile(r"共 21 条"))).to_be_visible(timeout=30_000)
-            page.wait_for_timeout(800)
-            page.screenshot(path=str(ARTIFACTS / "e2e_upload_data.png"), full_page=True)
+        # 数据: the new report's rows are there (the search box filters the table and its count)
+        page.get_by_role("link", name="数据", exact=True).click()
+        expect(page.get_by_role("heading", name="数据", exact=True)).to_be_visible(timeout=30_000)
+        expect(sidebar.get_by_text("数据库：5 份报告")).to_be_visible(timeout=30_000)
+        page.get_by_label("原文、指标或地区包含").fill("鹤壁")
+        page.get_by_label("原文、指标或地区包含").press("Enter")
+        expect(page.get_by_text(re.compile(r"共 21 条"))).to_be_visible(timeout=30_000)
+        page.wait_for_timeout(800)
+        page.screenshot(path=str(ARTIFACTS / "e2e_upload_data.png"), full_page=True)
 
-            # correct one of its numbers, then find the correction in 更正记录
-            sidebar.get_by_role("link", name="数据管理").click()
-            main = page.locator('[data-testid="stMain"]')
-            main.get_by_text("更正数据", exact=True).click()
-            _select(main, "报告", f"鹤壁市 · 2023年 · 新闻综述 · {held.name}")
-            facts = main.get_by_role("combobox", name=re.compile("^数据（本报告"))
-            facts.click()
-            facts.press_sequentially("任免")
-            page.get_by_role("option", name=re.compile("任免国家机关工作人员：102人次")).click()
-            form = main.locator('[data-testid="stForm"]').filter(has_text="更正数值、指标或期间")
-            form.get_by_label("数值", exact=True).fill("103")
-            form.get_by_label("更正理由（必填）").fill("原文核对为103人次")
-            form.get_by_role("button", name="保存更正").click()
-            expect(page.get_by_text("已更正这条数据")).to_be_visible(timeout=60_000)
-            page.screenshot(path=str(ARTIFACTS / "e2e_correction.png"), full_page=True)
-            sidebar.get_by_role("link", name="更正记录").click()
-            expect(page.get_by_text(re.compile("共 1 条更正"))).to_be_visible(timeout=30_000)
-            page.wait_for_timeout(800)
-            page.screenshot(path=str(ARTIFACTS / "e2e_audit.png"), full_page=True)
-            assert page.locator('[data-testid="stException"]').count() == 0
-        finally:
-            browser.close()
+        # correct one of its numbers, then find the correction in 更正记录
+        sidebar.get_by_role("link", name="数据管理").click()
+        main = page.locator('[data-testid="stMain"]')
+        main.get_by_text("更正数据", exact=True).click()
+        _select(main, "报告", f"鹤壁市 · 2023年 · 新闻综述 · {held.name}")
+        facts = main.get_by_role("combobox", name=re.compile("^数据（本报告"))
+        facts.click()
+        facts.press_sequentially("任免")
+        page.get_by_role("option", name=re.compile("任免国家机关工作人员：102人次")).click()
+        form = main.locator('[data-testid="stForm"]').filter(has_text="更正数值、指标或期间")
+        form.get_by_label("数值", exact=True).fill("103")
+        form.get_by_label("更正理由（必填）").fill("原文核对为103人次")
+        form.get_by_role("button", name="保存更正").click()
+        expect(page.get_by_text("已更正这条数据")).to_be_visible(timeout=60_000)
+        page.screenshot(path=str(ARTIFACTS / "e2e_correction.png"), full_page=True)
+        sidebar.get_by_role("link", name="更正记录").click()
+        expect(page.get_by_text(re.compile("共 1 条更正"))).to_be_visible(timeout=30_000)
+        page.wait_for_timeout(800)
+        page.screenshot(path=str(ARTIFACTS / "e2e_audit.png"), full_page=True)
+        assert page.locator('[data-testid="stException"]').count() == 0

@@ -6,16 +6,15 @@ import datetime as dt
 import io
 from pathlib import Path
 
-import duckdb
 import openpyxl
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
+from conftest import insert_fact, insert_metrics, insert_report, new_db
 
 from etl.errors import EtlError, ExportError
 from etl.export import COLUMNS, FORMATS, export_db, facts_frame, write_frame
 
-SCHEMA = Path(__file__).resolve().parents[1] / "etl" / "schema.sql"
 BOM = b"\xef\xbb\xbf"
 
 REPORTS = [
@@ -181,26 +180,36 @@ METRICS = [
 def db(tmp_path: Path):
     """A temporary DuckDB file with the schema and a few realistic reports and facts."""
     path = tmp_path / "congress.duckdb"
-    con = duckdb.connect(str(path))
-    con.execute(SCHEMA.read_text(encoding="utf-8"))
-    con.executemany(
-        "INSERT INTO reports (report_id, source_file, title, jurisdiction, level, parent, province, "
-        "period_start, period_end, report_type, delivered) VALUES (?, ?, ?, ?, ?, ?, '河南省', ?, ?, ?, ?)",
-        REPORTS,
-    )
-    con.executemany(
-        "INSERT INTO metrics (code, category, label_zh, label_en, unit, kind) VALUES (?, ?, ?, ?, ?, ?)",
-        METRICS,
-    )
+    con = new_db(path)
+    for rid, source_file, title, jur, level, parent, ps, pe, rtype, delivered in REPORTS:
+        insert_report(
+            con,
+            rid,
+            source_file,
+            jur,
+            (ps, pe),
+            rtype,
+            title=title,
+            level=level,
+            parent=parent,
+            delivered=delivered,
+        )
+    insert_metrics(con, METRICS)
     for i, (fid, rid, metric, value, unit, qual, ps, pe, scope, evidence, vt) in enumerate(FACTS):
-        start = 1000 * i
-        vstart = start + evidence.index(vt)
-        con.execute(
-            "INSERT INTO facts (fact_id, report_id, metric, value, unit, qualifier, period_start, "
-            "period_end, scope, evidence, evidence_start, evidence_end, value_text, value_start, value_end, "
-            "section) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'past_work')",
-            [fid, rid, metric, value, unit, qual, ps, pe, scope, evidence, start, start + len(evidence), vt]
-            + [vstart, vstart + len(vt)],
+        insert_fact(
+            con,
+            fid,
+            rid,
+            metric,
+            value,
+            unit=unit,
+            evidence=evidence,
+            value_text=vt,
+            start=1000 * i,
+            qualifier=qual,
+            period=(ps, pe),
+            scope=scope,
+            section="past_work",
         )
     yield path, con
     con.close()
@@ -271,8 +280,7 @@ def test_years_stay_integers_even_with_a_missing_period(frame):
 
 
 def test_empty_database_gives_an_empty_frame_with_all_columns(tmp_path):
-    con = duckdb.connect(str(tmp_path / "empty.duckdb"))
-    con.execute(SCHEMA.read_text(encoding="utf-8"))
+    con = new_db(tmp_path / "empty.duckdb")
     df = facts_frame(con)
     con.close()
     assert list(df.columns) == list(COLUMNS) and len(df) == 0

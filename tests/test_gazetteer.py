@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 import yaml
+from conftest import CORPUS
 
 from etl import gazetteer
 from etl.gazetteer import (
@@ -280,10 +279,7 @@ _SCAN_TEXTS = [
     "全国人大常委会、内蒙古自治区鄂温克族自治旗、延边州和延边朝鲜族自治州,成立市人大理论研究会",
     "会同有关部门在城区搭建平台,切实加强和政府的沟通,南京市鼓楼区、福州市鼓楼区、吉林市、吉林省",
 ]
-_SCAN_TEXTS += [
-    p.read_text(encoding="utf-8")
-    for p in sorted((Path(__file__).resolve().parents[1] / "data" / "corpus").glob("*.txt"))
-]
+_SCAN_TEXTS += [p.read_text(encoding="utf-8") for p in sorted(CORPUS.glob("*.txt"))]
 
 
 @pytest.mark.parametrize(

@@ -144,17 +144,35 @@ CASES = [
         },
     ),
     ("严格执行“第一议题”制度，召开常委会党组会议44次，组织代表学习培训245人次。", set()),
-    ("共辦理代表議案2541件，227件議案涉及的38個立法項目已經審議通過，136件議案涉及的8個立法項目正在審議。",
-     {("deputies.motions", 2541)}),
-    ("辦理代表建議37527件，建議所提問題已經解決或計劃解決的占總數的76%，代表對建議辦理工作表示滿意或基本滿意的超過90%。",
-     {("deputies.suggestions", 37527), ("deputies.suggestion_satisfaction", 90)}),
-    ("邀请代表1000多人次列席常委会会议，3800多人次参加执法检查和专门委员会活动，组织代表9000多人次开展专题调研。", set()),
-    ("立法工作方面：制定法律6件，修改法律8件，通过有关法律问题和重大问题的决定11件。", {
-        ("legislation.laws_enacted", 6), ("legislation.laws_amended", 8), ("decisions.resolutions", 11)}),
-    ("监督工作方面：听取审议“一府两院”22个专项工作报告，开展5项执法检查、2项专题询问、7项专题调研。", {
-        ("supervision.work_reports", 22), ("supervision.law_inspections", 5), ("supervision.special_inquiries", 2),
-        ("supervision.research_studies", 7)}),
-    ("十四届全国人大一次会议期间，代表们共提出建议8314件，目前已经全部办理完毕并答复代表。", {("deputies.suggestions", 8314)}),
+    (
+        "共辦理代表議案2541件，227件議案涉及的38個立法項目已經審議通過，136件議案涉及的8個立法項目正在審議。",
+        {("deputies.motions", 2541)},
+    ),
+    (
+        "辦理代表建議37527件，建議所提問題已經解決或計劃解決的占總數的76%，代表對建議辦理工作表示滿意或基本滿意的超過90%。",
+        {("deputies.suggestions", 37527), ("deputies.suggestion_satisfaction", 90)},
+    ),
+    (
+        "邀请代表1000多人次列席常委会会议，3800多人次参加执法检查和专门委员会活动，组织代表9000多人次开展专题调研。",
+        set(),
+    ),
+    (
+        "立法工作方面：制定法律6件，修改法律8件，通过有关法律问题和重大问题的决定11件。",
+        {("legislation.laws_enacted", 6), ("legislation.laws_amended", 8), ("decisions.resolutions", 11)},
+    ),
+    (
+        "监督工作方面：听取审议“一府两院”22个专项工作报告，开展5项执法检查、2项专题询问、7项专题调研。",
+        {
+            ("supervision.work_reports", 22),
+            ("supervision.law_inspections", 5),
+            ("supervision.special_inquiries", 2),
+            ("supervision.research_studies", 7),
+        },
+    ),
+    (
+        "十四届全国人大一次会议期间，代表们共提出建议8314件，目前已经全部办理完毕并答复代表。",
+        {("deputies.suggestions", 8314)},
+    ),
     # traps
     ("召开立法座谈会、论证会26次，征求意见1200余条，谋划立法调研项目18件。", set()),
     ("推动“十四五”规划实施，深化“放管服”改革，落实“三个一批”项目，举办第五届论坛。", set()),

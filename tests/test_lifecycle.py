@@ -15,6 +15,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from conftest import CORPUS, ROOT, fetch, run_etl
 
 from etl import corrections as C
 from etl.build import build
@@ -31,46 +32,19 @@ from etl.lifecycle import (
     stage_upload,
     verify_backup,
 )
-from etl.load import open_readonly
 from etl.writer import journal_path
 
-ROOT = Path(__file__).resolve().parents[1]
-CORPUS = ROOT / "data" / "corpus"
 ZZ = "000_c08ffb83924445c9.txt"  # 郑州市 2023 annual report
 ZY = "004_66608173c0941186.txt"  # 中原区 2020 report excerpt
-
-
-def q(db, sql, params=()):
-    con = open_readonly(db)
-    try:
-        return con.execute(sql, list(params)).fetchall()
-    finally:
-        con.close()
 
 
 def snapshot(db) -> dict:
     """Everything a reader could see, as plain rows: equal snapshots mean equal content."""
     return {
-        t: q(db, f"SELECT * EXCLUDE ({excl}) FROM {t} ORDER BY ALL") if excl else q(db, f"SELECT * FROM {t} ORDER BY ALL")
+        t: fetch(db, f"SELECT * EXCLUDE ({excl}) FROM {t} ORDER BY ALL") if excl else fetch(db, f"SELECT * FROM {t} ORDER BY ALL")
         for t, excl in [("reports", "loaded_at"), ("facts", ""), ("facts_current", ""), ("corrections", ""),
                         ("report_texts", "")]
     }  # fmt: skip
-
-
-def run(*args, env=None, timeout=300):
-    return subprocess.run([sys.executable, "-m", "etl", *map(str, args)], cwd=ROOT, capture_output=True, text=True,
-                          timeout=timeout, env=env)  # fmt: skip
-
-
-@pytest.fixture
-def env(corpus_db, tmp_path):
-    lib = tmp_path / "lib"
-    lib.mkdir()
-    for p in CORPUS.glob("*.txt"):
-        shutil.copyfile(p, lib / p.name)
-    db = tmp_path / "congress.duckdb"
-    shutil.copyfile(corpus_db, db)
-    return db, lib
 
 
 def variant(src: Path, dest: Path, extra: str) -> Path:
@@ -82,8 +56,8 @@ def variant(src: Path, dest: Path, extra: str) -> Path:
 # ---------------------------------------------------------------- add
 
 
-def test_same_content_again_is_unchanged_and_writes_nothing(env, tmp_path):
-    db, lib = env
+def test_same_content_again_is_unchanged_and_writes_nothing(corpus_copy, tmp_path):
+    db, lib = corpus_copy
     st = db.stat()
     lib_before = sorted(p.name for p in lib.iterdir())
     copy = tmp_path / "upload" / "renamed.txt"
@@ -96,58 +70,62 @@ def test_same_content_again_is_unchanged_and_writes_nothing(env, tmp_path):
     assert sorted(p.name for p in lib.iterdir()) == lib_before
 
 
-def test_a_new_report_is_added_and_copied_into_the_library(env, tmp_path):
-    db, lib = env
+def test_a_new_report_is_added_and_copied_into_the_library(corpus_copy, tmp_path):
+    db, lib = corpus_copy
     incoming = tmp_path / "incoming" / ZY
     incoming.parent.mkdir()
     (lib / ZY).rename(incoming)
     build(lib, db, progress=False)
-    assert q(db, "SELECT count(*) FROM reports") == [(4,)]
+    assert fetch(db, "SELECT count(*) FROM reports") == [(4,)]
     [planned] = plan_add([preview(incoming)], db)
     assert planned.action == "new"
     summary = add_reports([incoming], db, lib)
     (o,) = summary.outcomes
     assert (o.status, o.file, o.library_file) == ("added", ZY, str(lib / ZY))
     assert (lib / ZY).read_bytes() == incoming.read_bytes()
-    assert q(db, "SELECT count(*) FROM reports") == [(5,)]
-    assert q(db, "SELECT count(*) FROM facts WHERE report_id = ?", [o.report_id])[0][0] == o.facts > 0
-    info = dict(q(db, "SELECT key, value FROM build_info"))
-    assert info["last_write"] == "add" and int(info["n_facts"]) == q(db, "SELECT count(*) FROM facts")[0][0]
-    assert q(db, "SELECT count(*) FROM checks")[0][0] >= 0
+    assert fetch(db, "SELECT count(*) FROM reports") == [(5,)]
+    assert fetch(db, "SELECT count(*) FROM facts WHERE report_id = ?", [o.report_id])[0][0] == o.facts > 0
+    info = dict(fetch(db, "SELECT key, value FROM build_info"))
+    assert (
+        info["last_write"] == "add" and int(info["n_facts"]) == fetch(db, "SELECT count(*) FROM facts")[0][0]
+    )
+    assert fetch(db, "SELECT count(*) FROM checks")[0][0] >= 0
 
 
-def test_a_new_version_with_the_same_name_replaces_the_old_facts_and_keeps_the_old_file(env, tmp_path):
-    db, lib = env
-    old_id = q(db, "SELECT report_id FROM reports WHERE source_file = ?", [ZZ])[0][0]
+def test_a_new_version_with_the_same_name_replaces_the_old_facts_and_keeps_the_old_file(
+    corpus_copy, tmp_path
+):
+    db, lib = corpus_copy
+    old_id = fetch(db, "SELECT report_id FROM reports WHERE source_file = ?", [ZZ])[0][0]
     old_bytes = (lib / ZZ).read_bytes()
     v2 = variant(lib / ZZ, tmp_path / "v2" / ZZ, "会后补充：开展执法检查3项。")
     [planned] = plan_add([preview(v2)], db)
     assert planned.action == "replaces" and planned.replaces == ((old_id, ZZ),)
     (o,) = add_reports([v2], db, lib).outcomes
     assert o.status == "replaced" and o.replaced == [(old_id, ZZ)]
-    assert q(db, "SELECT count(*) FROM facts WHERE report_id = ?", [old_id]) == [(0,)]
-    assert q(db, "SELECT count(*) FROM reports WHERE source_file = ?", [ZZ]) == [(1,)]
+    assert fetch(db, "SELECT count(*) FROM facts WHERE report_id = ?", [old_id]) == [(0,)]
+    assert fetch(db, "SELECT count(*) FROM reports WHERE source_file = ?", [ZZ]) == [(1,)]
     assert (lib / ZZ).read_bytes() == v2.read_bytes()
     (kept,) = (lib / SUPERSEDED_DIR).iterdir()
     assert kept.read_bytes() == old_bytes
     # the library reproduces the database: a rebuild gives the same reports and facts
-    facts = q(db, "SELECT report_id, fact_id, value FROM facts ORDER BY ALL")
+    facts = fetch(db, "SELECT report_id, fact_id, value FROM facts ORDER BY ALL")
     build(lib, db, progress=False)
-    assert q(db, "SELECT report_id, fact_id, value FROM facts ORDER BY ALL") == facts
+    assert fetch(db, "SELECT report_id, fact_id, value FROM facts ORDER BY ALL") == facts
 
 
-def test_a_new_version_under_another_name_replaces_by_jurisdiction_period_and_type(env, tmp_path):
-    db, lib = env
+def test_a_new_version_under_another_name_replaces_by_jurisdiction_period_and_type(corpus_copy, tmp_path):
+    db, lib = corpus_copy
     v2 = variant(lib / ZZ, tmp_path / "zz-2023-final.txt", "（定稿）")
     (o,) = add_reports([v2], db, lib).outcomes
     assert o.status == "replaced" and o.replaced[0][1] == ZZ
     assert not (lib / ZZ).exists() and (lib / "zz-2023-final.txt").exists()
     assert [p.name.endswith(ZZ) for p in (lib / SUPERSEDED_DIR).iterdir()] == [True]
-    assert q(db, "SELECT count(*) FROM reports") == [(5,)]
+    assert fetch(db, "SELECT count(*) FROM reports") == [(5,)]
 
 
-def test_a_different_file_with_a_taken_name_is_stored_under_another_name(env, tmp_path):
-    db, lib = env
+def test_a_different_file_with_a_taken_name_is_stored_under_another_name(corpus_copy, tmp_path):
+    db, lib = corpus_copy
     (lib / "notes.txt").write_text(
         "今天天气很好，我们去公园散步。" * 5, encoding="utf-8"
     )  # in the library, not a report
@@ -204,8 +182,8 @@ def _bad_files(folder: Path) -> dict[str, str]:
     }
 
 
-def test_bad_files_are_rejected_by_name_and_reason_and_the_good_one_loads(env, tmp_path):
-    db, lib = env
+def test_bad_files_are_rejected_by_name_and_reason_and_the_good_one_loads(corpus_copy, tmp_path):
+    db, lib = corpus_copy
     bad = _bad_files(tmp_path / "bad")
     incoming = tmp_path / "in" / ZY
     incoming.parent.mkdir()
@@ -223,23 +201,23 @@ def test_bad_files_are_rejected_by_name_and_reason_and_the_good_one_loads(env, t
     assert sorted(p.name for p in lib.iterdir()) == sorted([*lib_before, ZY])  # no bad file in the library
 
 
-def test_cli_add_exits_non_zero_only_when_nothing_loaded(env, tmp_path):
-    db, lib = env
+def test_cli_add_exits_non_zero_only_when_nothing_loaded(corpus_copy, tmp_path):
+    db, lib = corpus_copy
     bad = _bad_files(tmp_path / "bad")
     before = db.read_bytes()
-    p = run("add", *(tmp_path / "bad" / n for n in bad), "--db", db, "--library", lib, "--max-mb", "5")
+    p = run_etl("add", *(tmp_path / "bad" / n for n in bad), "--db", db, "--library", lib, "--max-mb", "5")
     assert p.returncode == 1, p.stdout + p.stderr
     for name in bad:
         assert f"rejected   {name}: " in p.stdout
     assert "no file could be loaded; the database was left unchanged" in p.stderr
     assert db.read_bytes() == before
-    p = run("add", tmp_path / "bad" / "empty.txt", lib / ZZ, "--db", db, "--library", lib)
+    p = run_etl("add", tmp_path / "bad" / "empty.txt", lib / ZZ, "--db", db, "--library", lib)
     assert p.returncode == 0, p.stderr
     assert "unchanged  000_" in p.stdout and "rejected   empty.txt" in p.stdout
 
 
-def test_html_with_scripts_loads_as_text_without_the_script(env, tmp_path):
-    db, lib = env
+def test_html_with_scripts_loads_as_text_without_the_script(corpus_copy, tmp_path):
+    db, lib = corpus_copy
     text = (lib / ZY).read_text(encoding="utf-8")
     page = tmp_path / "page.html"
     body = "".join(f"<p>{line}</p>" for line in text.splitlines() if line.strip())
@@ -247,12 +225,12 @@ def test_html_with_scripts_loads_as_text_without_the_script(env, tmp_path):
                     "<script>alert('pwned')</script></body></html>", encoding="utf-8")  # fmt: skip
     (o,) = add_reports([page], db, lib).outcomes
     assert o.status in ("added", "replaced"), o.message
-    raw = q(db, "SELECT raw_text FROM report_texts WHERE report_id = ?", [o.report_id])[0][0]
+    raw = fetch(db, "SELECT raw_text FROM report_texts WHERE report_id = ?", [o.report_id])[0][0]
     assert "alert" not in raw and "document.cookie" not in raw and "<p>" not in raw
 
 
-def test_preview_writes_nothing_and_uploads_keep_a_safe_name(env, tmp_path):
-    db, lib = env
+def test_preview_writes_nothing_and_uploads_keep_a_safe_name(corpus_copy, tmp_path):
+    db, lib = corpus_copy
     st = db.stat()
     path = stage_upload("../../etc/" + ZZ, (lib / ZZ).read_bytes(), folder=tmp_path)
     assert path.name == ZZ and path.parent.parent == tmp_path
@@ -291,10 +269,14 @@ def _kill(proc: subprocess.Popen) -> None:
     assert proc.returncode == -signal.SIGKILL
 
 
-def test_a_build_killed_mid_write_leaves_the_previous_database_intact(env, tmp_path):
-    db, lib = env
+def test_a_build_killed_mid_write_leaves_the_previous_database_intact(corpus_copy, tmp_path):
+    db, lib = corpus_copy
     C.correct_fact(
-        db, q(db, "SELECT fact_id FROM facts ORDER BY fact_id LIMIT 1")[0][0], value=1, user="u", reason="r"
+        db,
+        fetch(db, "SELECT fact_id FROM facts ORDER BY fact_id LIMIT 1")[0][0],
+        value=1,
+        user="u",
+        reason="r",
     )
     before_bytes, before = db.read_bytes(), snapshot(db)
     variant(lib / ZZ, lib / "extra.txt", "（另一版本）")
@@ -302,16 +284,16 @@ def test_a_build_killed_mid_write_leaves_the_previous_database_intact(env, tmp_p
     assert list(tmp_path.glob("congress.duckdb.staging-*"))  # the new database was being written
     _kill(proc)
     assert db.read_bytes() == before_bytes and snapshot(db) == before
-    p = run("build", "--input", lib, "--db", db, "--quiet")
+    p = run_etl("build", "--input", lib, "--db", db, "--quiet")
     assert p.returncode == 0, p.stderr
-    assert q(db, "SELECT count(*) FROM reports") == [(6,)]
+    assert fetch(db, "SELECT count(*) FROM reports") == [(6,)]
     assert not list(tmp_path.glob("congress.duckdb.staging-*")) and not journal_path(db).exists()
     assert [e.status for e in C.list_corrections(db)] == ["applied"]
 
 
-def test_a_correction_killed_before_its_commit_changes_nothing(env, tmp_path):
-    db, _ = env
-    fid = q(db, "SELECT fact_id FROM facts ORDER BY fact_id LIMIT 1")[0][0]
+def test_a_correction_killed_before_its_commit_changes_nothing(corpus_copy, tmp_path):
+    db, _ = corpus_copy
+    fid = fetch(db, "SELECT fact_id FROM facts ORDER BY fact_id LIMIT 1")[0][0]
     before_bytes = db.read_bytes()
     proc = _start_paused("before_commit", "correct", "--db", db, "--fact", fid, "--value", "99", "--user", "u",
                          "--reason", "r")  # fmt: skip
@@ -323,8 +305,8 @@ def test_a_correction_killed_before_its_commit_changes_nothing(env, tmp_path):
     assert not list(tmp_path.glob("*staging*")) and not list(tmp_path.glob(".*staging*"))
 
 
-def test_an_add_killed_between_its_renames_is_finished_by_the_next_writer(env, tmp_path):
-    db, lib = env
+def test_an_add_killed_between_its_renames_is_finished_by_the_next_writer(corpus_copy, tmp_path):
+    db, lib = corpus_copy
     before = snapshot(db)
     v2 = variant(lib / ZZ, tmp_path / "new" / "zz-final.txt", "（定稿）")
     proc = _start_paused("mid_commit", "add", v2, "--db", db, "--library", lib)
@@ -335,17 +317,17 @@ def test_an_add_killed_between_its_renames_is_finished_by_the_next_writer(env, t
     assert len(list((lib / SUPERSEDED_DIR).iterdir())) == 1 and (lib / ZZ).exists()
     assert snapshot(db) == before
     # any later writer (or `python -m etl corrections`) rolls the commit forward before doing its own work
-    p = run("corrections", "--db", db)
+    p = run_etl("corrections", "--db", db)
     assert p.returncode == 0, p.stderr
     assert not journal_path(db).exists()
-    assert q(db, "SELECT count(*) FROM reports WHERE source_file = 'zz-final.txt'") == [(1,)]
+    assert fetch(db, "SELECT count(*) FROM reports WHERE source_file = 'zz-final.txt'") == [(1,)]
     assert not (lib / ZZ).exists() and (lib / "zz-final.txt").read_bytes() == v2.read_bytes()
     (o,) = add_reports([v2], db, lib).outcomes
     assert o.status == "unchanged"
 
 
-def test_builds_killed_at_random_moments_never_damage_the_database(env, tmp_path):
-    db, lib = env
+def test_builds_killed_at_random_moments_never_damage_the_database(corpus_copy, tmp_path):
+    db, lib = corpus_copy
     for i in range(24):
         src = sorted(CORPUS.glob("*.txt"))[i % 5]
         variant(src, lib / f"copy{i:02d}.txt", f"（第{i}份副本）")
@@ -358,23 +340,23 @@ def test_builds_killed_at_random_moments_never_damage_the_database(env, tmp_path
         time.sleep(rng.uniform(0.5, 3.0))  # the whole build takes about 3 s
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=30)
-        n = q(db, "SELECT count(*) FROM reports")[0][0]
+        n = fetch(db, "SELECT count(*) FROM reports")[0][0]
         assert n in (5, 29)
         if n == 5:
             assert snapshot(db) == old
-        info = dict(q(db, "SELECT key, value FROM build_info"))
-        assert int(info["n_facts"]) == q(db, "SELECT count(*) FROM facts")[0][0]
+        info = dict(fetch(db, "SELECT key, value FROM build_info"))
+        assert int(info["n_facts"]) == fetch(db, "SELECT count(*) FROM facts")[0][0]
         outcomes.append(n)
-    assert run("build", "--input", lib, "--db", db, "--quiet").returncode == 0
-    assert q(db, "SELECT count(*) FROM reports") == [(29,)]
+    assert run_etl("build", "--input", lib, "--db", db, "--quiet").returncode == 0
+    assert fetch(db, "SELECT count(*) FROM reports") == [(29,)]
 
 
 # ---------------------------------------------------------------- backup and restore
 
 
-def test_backup_then_damage_then_restore_gives_the_same_content(env, tmp_path):
-    db, _ = env
-    fid = q(db, "SELECT fact_id FROM facts ORDER BY fact_id LIMIT 1")[0][0]
+def test_backup_then_damage_then_restore_gives_the_same_content(corpus_copy, tmp_path):
+    db, _ = corpus_copy
+    fid = fetch(db, "SELECT fact_id FROM facts ORDER BY fact_id LIMIT 1")[0][0]
     C.correct_fact(db, fid, value=42, user="u", reason="r")
     before, log_before = snapshot(db), C.corrections_path(db).read_bytes()
     folder = backup(db, tmp_path / "backups")
@@ -387,7 +369,7 @@ def test_backup_then_damage_then_restore_gives_the_same_content(env, tmp_path):
         f.seek(4096)
         f.write(os.urandom(65536))
     with pytest.raises(duckdb.Error):
-        q(db, "SELECT count(*) FROM facts")
+        fetch(db, "SELECT count(*) FROM facts")
     result = restore(folder, db)
     assert snapshot(db) == before
     assert C.corrections_path(db).read_bytes() == log_before
@@ -395,8 +377,8 @@ def test_backup_then_damage_then_restore_gives_the_same_content(env, tmp_path):
     assert [b for b, _ in list_backups(tmp_path / "backups")][-1] == folder
 
 
-def test_restore_refuses_a_damaged_backup_and_leaves_the_database_alone(env, tmp_path):
-    db, _ = env
+def test_restore_refuses_a_damaged_backup_and_leaves_the_database_alone(corpus_copy, tmp_path):
+    db, _ = corpus_copy
     folder = backup(db, tmp_path / "backups")
     data = bytearray((folder / "database.duckdb").read_bytes())
     data[len(data) // 2] ^= 0xFF
@@ -409,45 +391,45 @@ def test_restore_refuses_a_damaged_backup_and_leaves_the_database_alone(env, tmp
         restore(tmp_path, db)
 
 
-def test_cli_backup_and_restore(env, tmp_path):
-    db, _ = env
-    p = run("backup", "--db", db, "--out", tmp_path / "bk")
+def test_cli_backup_and_restore(corpus_copy, tmp_path):
+    db, _ = corpus_copy
+    p = run_etl("backup", "--db", db, "--out", tmp_path / "bk")
     assert p.returncode == 0, p.stderr
     folder = Path(p.stdout.split("backup: ", 1)[1].splitlines()[0])
     assert (folder / "manifest.json").is_file() and "reports: 5" in p.stdout
     db.unlink()
-    p = run("restore", folder, "--db", db)
+    p = run_etl("restore", folder, "--db", db)
     assert p.returncode == 0, p.stderr
-    assert "restored" in p.stdout and q(db, "SELECT count(*) FROM reports") == [(5,)]
-    p = run("restore", tmp_path / "nowhere", "--db", db)
+    assert "restored" in p.stdout and fetch(db, "SELECT count(*) FROM reports") == [(5,)]
+    p = run_etl("restore", tmp_path / "nowhere", "--db", db)
     assert p.returncode == 2 and "no manifest.json" in p.stderr
 
 
 @pytest.mark.parametrize("command", ["add", "correct", "corrections", "backup", "restore"])
 def test_help_for_the_new_commands(command):
-    p = run(command, "--help")
+    p = run_etl(command, "--help")
     assert p.returncode == 0 and "usage:" in p.stdout
 
 
-def test_a_damaged_database_gives_a_clear_message_and_a_way_out(env, tmp_path):
-    db, lib = env
+def test_a_damaged_database_gives_a_clear_message_and_a_way_out(corpus_copy, tmp_path):
+    db, lib = corpus_copy
     folder = backup(db, tmp_path / "backups")
     with open(db, "r+b") as f:
         f.seek(4096)
         f.write(os.urandom(65536))
     damaged = db.read_bytes()
-    p = run("correct", "--db", db, "--fact", "abcdef", "--value", "1", "--user", "u", "--reason", "r")
+    p = run_etl("correct", "--db", db, "--fact", "abcdef", "--value", "1", "--user", "u", "--reason", "r")
     assert p.returncode == 2 and "cannot open the database" in p.stderr and "restore" in p.stderr
     assert "Traceback" not in p.stderr
-    p = run("add", CORPUS / ZZ, "--db", db, "--library", lib)
+    p = run_etl("add", CORPUS / ZZ, "--db", db, "--library", lib)
     assert p.returncode == 2 and "cannot open the database" in p.stderr and "Traceback" not in p.stderr
     assert db.read_bytes() == damaged  # nothing was written over it
-    assert run("restore", folder, "--db", db).returncode == 0
-    assert q(db, "SELECT count(*) FROM reports") == [(5,)]
+    assert run_etl("restore", folder, "--db", db).returncode == 0
+    assert fetch(db, "SELECT count(*) FROM reports") == [(5,)]
 
 
-def test_one_batch_with_two_versions_and_a_duplicate_keeps_only_the_last_version(env, tmp_path):
-    db, lib = env
+def test_one_batch_with_two_versions_and_a_duplicate_keeps_only_the_last_version(corpus_copy, tmp_path):
+    db, lib = corpus_copy
     (lib / ZY).rename(tmp_path / ZY)
     build(lib, db, progress=False)
     v1 = variant(tmp_path / ZY, tmp_path / "in" / "zy-draft.txt", "（征求意见稿）")
@@ -461,7 +443,7 @@ def test_one_batch_with_two_versions_and_a_duplicate_keeps_only_the_last_version
     assert status["zy-final.txt"][0] == "replaced"
     new_files = sorted(p.name for p in lib.iterdir() if p.suffix == ".txt" and not p.name[0].isdigit())
     assert new_files == ["zy-final.txt"]
-    assert q(db, "SELECT source_file FROM reports WHERE jurisdiction = '中原区'") == [("zy-final.txt",)]
+    assert fetch(db, "SELECT source_file FROM reports WHERE jurisdiction = '中原区'") == [("zy-final.txt",)]
     assert not list(lib.glob(".*staging*"))
 
 
@@ -485,8 +467,10 @@ def _pdf_bomb(path: Path, inflated: int = 48 * 1024 * 1024) -> Path:
     return path
 
 
-def test_a_file_that_takes_too_long_to_read_is_stopped_and_the_others_load(env, tmp_path, monkeypatch):
-    db, lib = env
+def test_a_file_that_takes_too_long_to_read_is_stopped_and_the_others_load(
+    corpus_copy, tmp_path, monkeypatch
+):
+    db, lib = corpus_copy
     stuck = tmp_path / "stuck.txt"
     stuck.write_text((CORPUS / ZZ).read_text(encoding="utf-8") + "\n补充。", encoding="utf-8")
     (lib / ZY).rename(tmp_path / ZY)
@@ -501,8 +485,8 @@ def test_a_file_that_takes_too_long_to_read_is_stopped_and_the_others_load(env, 
     assert outcome[ZY].status == "added"
 
 
-def test_a_pdf_bomb_is_rejected_quickly_and_the_others_load(env, tmp_path):
-    db, lib = env
+def test_a_pdf_bomb_is_rejected_quickly_and_the_others_load(corpus_copy, tmp_path):
+    db, lib = corpus_copy
     bomb = _pdf_bomb(tmp_path / "bomb.pdf", inflated=300 * 1024 * 1024)
     assert bomb.stat().st_size < 1_000_000
     (lib / ZY).rename(tmp_path / ZY)

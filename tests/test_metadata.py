@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-from pathlib import Path
 
 import opencc
 import pytest
+from conftest import CORPUS, GOLD_META_FIELDS, gold_rows
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -15,30 +14,11 @@ from etl import metadata
 from etl.metadata import extract_metadata, load_cues
 from etl.normalize import normalize
 
-ROOT = Path(__file__).resolve().parents[1]
-CORPUS = ROOT / "data" / "corpus"
-GOLD_DOCS = ROOT / "tests" / "fixtures" / "gold" / "seeds_docs.csv"
-FIELDS = (
-    "jurisdiction",
-    "level",
-    "parent",
-    "province",
-    "period_start",
-    "period_end",
-    "report_type",
-    "delivered",
-)
-
-
-def _gold_rows() -> list[dict[str, str]]:
-    with GOLD_DOCS.open(encoding="utf-8") as fh:
-        return list(csv.DictReader(fh))
-
 
 def _as_gold(meta) -> dict[str, str]:
     """A ReportMeta in the gold file's spelling: strings, '' for None, ISO dates."""
     out = {}
-    for f in FIELDS:
+    for f in GOLD_META_FIELDS:
         v = getattr(meta, f)
         out[f] = "" if v is None else v.isoformat() if isinstance(v, dt.date) else str(v)
     return out
@@ -48,12 +28,12 @@ def _as_gold(meta) -> dict[str, str]:
 
 
 @pytest.mark.parametrize("as_given", ["raw", "normalized"])
-@pytest.mark.parametrize("row", _gold_rows(), ids=lambda r: r["report_file"][:3])
+@pytest.mark.parametrize("row", gold_rows("seeds_docs.csv"), ids=lambda r: r["report_file"][:3])
 def test_seed_metadata_matches_gold(row, as_given):
     raw = (CORPUS / row["report_file"]).read_text(encoding="utf-8")
     text = raw if as_given == "raw" else normalize(raw).text  # the pipeline passes the latter
     got = _as_gold(extract_metadata(text, row["report_file"]))
-    wrong = {f: (got[f], row[f]) for f in FIELDS if got[f] not in row[f].split("|")}
+    wrong = {f: (got[f], row[f]) for f in GOLD_META_FIELDS if got[f] not in row[f].split("|")}
     assert not wrong, wrong
 
 
@@ -364,7 +344,7 @@ LEAGUE = """锡林郭勒盟人大工委工作综述
 def test_openings(text, expected):
     for as_given in (text, normalize(text).text):  # as written, and as the pipeline passes it
         meta = extract_metadata(as_given)
-        got = tuple(getattr(meta, f) for f in FIELDS)
+        got = tuple(getattr(meta, f) for f in GOLD_META_FIELDS)
         assert got == expected, meta.warnings
 
 

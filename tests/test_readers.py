@@ -10,6 +10,7 @@ from pathlib import Path
 
 import docx
 import pytest
+from conftest import CORPUS
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from reportlab.pdfbase import pdfmetrics
@@ -26,8 +27,6 @@ from etl.errors import (
     UnsupportedFormatError,
 )
 from etl.readers import SUPPORTED_SUFFIXES, is_report_file, read_document
-
-CORPUS = Path(__file__).resolve().parent.parent / "data" / "corpus"
 
 # Digits (half- and full-width), full-width punctuation, as reports write them.
 SIMPLIFIED = "2023年，市人大常委会共审议法规草案12件，听取专项报告８个（含预算）。"

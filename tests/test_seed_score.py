@@ -7,32 +7,14 @@ duplicates of one fact count once; optional gold rows do not count against recal
 
 from __future__ import annotations
 
-import csv
 import math
 from collections import defaultdict
-from pathlib import Path
 
 import duckdb
 import pytest
+from conftest import GOLD_META_FIELDS, gold_rows
 
 from etl.catalog import CORE_CODES
-
-GOLD = Path(__file__).parent / "fixtures" / "gold"
-META_FIELDS = (
-    "jurisdiction",
-    "level",
-    "parent",
-    "province",
-    "period_start",
-    "period_end",
-    "report_type",
-    "delivered",
-)
-
-
-def _rows(name):
-    with (GOLD / name).open(encoding="utf-8", newline="") as fh:
-        return list(csv.DictReader(fh))
 
 
 @pytest.fixture(scope="module")
@@ -58,11 +40,11 @@ def _overlap(a0, a1, b0, b1):
 
 def score(facts):
     gold = defaultdict(list)
-    for r in _rows("seeds_facts.csv"):
+    for r in gold_rows("seeds_facts.csv"):
         gold[r["report_file"]].append(r)
     tp = fp = fn = 0
     missed, wrong = [], []
-    for doc in {r["report_file"] for r in _rows("seeds_docs.csv")}:
+    for doc in {r["report_file"] for r in gold_rows("seeds_docs.csv")}:
         ext = set(facts.get(doc, ()))
         used = set()
         for row in gold[doc]:
@@ -89,12 +71,12 @@ def test_precision_and_recall_on_seed_gold(extracted):
     assert recall >= 0.95, f"recall {recall:.3f}; missed: {missed}"
 
 
-@pytest.mark.parametrize("row", _rows("seeds_docs.csv"), ids=lambda r: r["report_file"])
+@pytest.mark.parametrize("row", gold_rows("seeds_docs.csv"), ids=lambda r: r["report_file"])
 def test_metadata_matches_gold(extracted, row):
     reports, _ = extracted
     got = reports[row["report_file"]]
-    values = dict(zip(("report_id", "source_file", *META_FIELDS), got, strict=True))
-    for field in META_FIELDS:
+    values = dict(zip(("report_id", "source_file", *GOLD_META_FIELDS), got, strict=True))
+    for field in GOLD_META_FIELDS:
         want = row[field].split("|")
         if row[field] == "":
             want = [None, ""]
