@@ -302,7 +302,7 @@ def _to_simplified(text: str, warnings: list[str]) -> str:
     converted = _t2s().convert(probe)
     changed = sum(1 for a, b in zip(probe, converted, strict=False) if a != b)
     if changed >= 3 and changed / cjk >= 0.02:
-        warnings.append("text looked traditional; converted to simplified (OpenCC t2s) to read metadata")
+        warnings.append("正文疑为繁体：已用 OpenCC（t2s）转为简体后读取元数据")
         return _t2s().convert(text)
     return text
 
@@ -536,14 +536,14 @@ def find_jurisdiction(
         best = max(pool.values(), key=lambda c: c.score)
         found = _resolve(best, context, warnings)
         if not found:
-            warnings.append(f"jurisdiction name {best.mention.surface} is ambiguous; none chosen")
+            warnings.append(f"地区名“{best.mention.surface}”有歧义：未选定地区")
         return found
 
     unknown = _unknown_division(compact, title_span, cues)
     if unknown:
         warnings.append(
-            f"jurisdiction {unknown.name} is not in the gazetteer (its division list predates it?); "
-            f"level and parent read from the name and the places written before it"
+            f"地区“{unknown.name}”不在行政区划表中（区划表可能早于其设立）："
+            "级别和上级地区由名称及其前面所写的地名推断"
         )
         return unknown
 
@@ -563,14 +563,9 @@ def find_jurisdiction(
     if counts:
         code, _n = counts.most_common(1)[0]
         j = gazetteer.by_code(code)
-        warnings.append(
-            f"jurisdiction {j.name} inferred from place names in the text: no committee is named with its place"
-            " in the title or the opening"
-        )
+        warnings.append(f"地区“{j.name}”由正文地名推断：标题和开头未写明常委会所属地区")
         return j
-    warnings.append(
-        "jurisdiction not found in gazetteer: no named committee and no place of its kind mentioned"
-    )
+    warnings.append("未找到所属地区：未写明常委会所属地区，正文也未提到同级地名")
     return None
 
 
@@ -614,13 +609,13 @@ def _resolve(cand: _Candidate, context: list[str], warnings: list[str]) -> Juris
         j = gazetteer.resolve(m.surface[:-1] if renamed else m.surface, weighted)
         if j:
             warnings.append(
-                f"{m.surface} names {len(m.candidates)} divisions; chose {j.parent}{j.name} from context"
+                f"“{m.surface}”对应{len(m.candidates)}个行政区划：根据上下文选定{j.parent}{j.name}"
             )
     if j and renamed:
         # Keep the name the report uses; code, level and parent come from the older entry.
         warnings.append(
-            f"{m.surface} is not in the gazetteer (its division list predates it); "
-            f"level, parent and code taken from {j.name} ({j.code})"
+            f"“{m.surface}”不在行政区划表中（区划表早于其设立）："
+            f"级别、上级地区和区划代码取自{j.name}（{j.code}）"
         )
         j = dataclasses.replace(j, name=m.surface)
     return j
@@ -791,7 +786,7 @@ def find_delivered(
             year, month = _cn_int(m.group("y")), _cn_int(m.group("m"))
             if 1900 < year and 1 <= month <= 12:
                 session = cues.session.search(m.group(0))
-                warnings.append(f"the dateline states {year}年{month}月 but no day: delivery date left empty")
+                warnings.append(f"落款写明{year}年{month}月但未写日：报告日期留空")
                 ordinal = session.group("ordinal") if session else None
                 return _Delivery(None, ordinal, dateline=True, year=year, month=month)
 
@@ -816,22 +811,18 @@ def find_delivered(
                     from_stamp = stamp.year if (month, day) <= (stamp.month, stamp.day) else stamp.year - 1
                 if year is None and from_stamp is not None:
                     year = from_stamp
-                    warnings.append(
-                        f"delivery year {year} inferred from the publication date {stamp.isoformat()}"
-                    )
+                    warnings.append(f"报告年份{year}年由发布日期{stamp.isoformat()}推断")
                 elif year is None:
-                    warnings.append(f"delivered on {month}月{day}日 but the year cannot be inferred")
+                    warnings.append(f"报告于{month}月{day}日作出，但无法推断年份")
                     return _Delivery(None, ordinal, news=True, month=month)
                 else:
-                    warnings.append(f"delivery year {year} inferred from the years the text names")
+                    warnings.append(f"报告年份{year}年由正文中出现的年份推断")
                     if from_stamp is not None and from_stamp != year:
-                        warnings.append(
-                            f"the publication date {stamp.isoformat()} suggests {from_stamp} as the delivery year"
-                        )
+                        warnings.append(f"发布日期{stamp.isoformat()}提示报告年份为{from_stamp}年")
             date = _make_date(year, month, day)
             return _Delivery(date, ordinal, news=True, year=year, month=month)
     if on_lines:  # ——在温州市第十三届人民代表大会第五次会议上, with no date anywhere
-        warnings.append("the dateline names the session but no date")
+        warnings.append("落款写明了会议但未写日期")
         return on_lines
     # No date, but the header tells the delivery at a session (…向十三届全国人大一次会议所作的
     # 《全国人民代表大会常务委员会工作报告》): its number still says whether a term ended.
@@ -914,7 +905,7 @@ def classify_report(
         return "news_summary"
     if narrative:
         return "report_excerpt"
-    warnings.append("no title, byline or delivery markers: read as a thematic news article (news_summary)")
+    warnings.append("无标题、署名或报告会议标记：按专题新闻稿（news_summary）处理")
     return "news_summary"
 
 
@@ -945,9 +936,9 @@ def find_period(
         if last is None:
             ref = max(years.past, default=None)
             if ref is None:
-                warnings.append("term review without a session year or dated years: period unknown")
+                warnings.append("任期回顾未写会议年份，正文也无具体年份：报告期不明")
                 return None, None
-            warnings.append(f"term period inferred from the latest year named ({ref})")
+            warnings.append(f"任期报告期由正文中最晚的年份（{ref}年）推断")
             last = ref
         return last - cues.term_years + 1, last
     headings = list(years.headings)
@@ -956,7 +947,7 @@ def find_period(
     if headings:
         year = headings[0]
         if session_year is not None and year < session_year - 1:
-            warnings.append(f"heading names {year} but the report was delivered in {session_year}")
+            warnings.append(f"小标题写的是{year}年，但报告于{session_year}年作出")
         return year, year
     if session_year is not None:
         year = session_year if late else session_year - 1
@@ -965,13 +956,13 @@ def find_period(
         counts = Counter(years.past or years.dated)
         top = max(counts.values())
         year = max(y for y, n in counts.items() if n == top)
-        warnings.append(f"undated text: period {year} taken from the years its past-work sentences name")
+        warnings.append(f"正文未注明日期：报告期{year}年取自回顾工作语句中出现的年份")
         return year, year
     if stamp is not None:  # written before it was published
         year = stamp.year if stamp.month >= cues.late_session_month else stamp.year - 1
-        warnings.append(f"no year named for the past work: period {year} taken from the publication date")
+        warnings.append(f"回顾工作部分未写年份：报告期{year}年由发布日期推断")
         return year, year
-    warnings.append("no year found for the period")
+    warnings.append("未找到报告期年份")
     return None, None
 
 
@@ -991,7 +982,7 @@ def extract_metadata(text: str, source_file: str = "") -> ReportMeta:
     prepared = _prepare(text, warnings)
     title, title_index = find_title(prepared, cues)
     if title is None:
-        warnings.append("no title line found")
+        warnings.append("未找到标题行")
 
     span = title_span(prepared, title, title_index)
     jurisdiction = find_jurisdiction(prepared, span, cues, warnings)
@@ -1005,7 +996,7 @@ def extract_metadata(text: str, source_file: str = "") -> ReportMeta:
     if session_year is None and stamp is not None and _is_delivered_text(prepared, delivery, cues):
         # a delivered report is published days after its session: the stamp dates the session
         session_year, session_month = stamp.year, stamp.month
-        warnings.append(f"session year {stamp.year} taken from the publication date {stamp.isoformat()}")
+        warnings.append(f"会议年份{stamp.year}年取自发布日期{stamp.isoformat()}")
     first_session = delivery.ordinal is not None and _cn_int(delivery.ordinal) == 1
     term = is_term_review(prepared, title, first_session, cues)
     report_type = classify_report(prepared, title, term, delivery, cues, warnings)

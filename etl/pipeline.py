@@ -53,9 +53,9 @@ def process_document(doc: Document) -> ExtractedReport:
     facts = extract_facts(norm, sections, meta.report_type)
     warnings = list(meta.warnings)
     if meta.jurisdiction is None:
-        warnings.append("jurisdiction not recognized")
+        warnings.append("未识别出所属地区")
     if meta.period_start is None:
-        warnings.append("report period not recognized: facts carry no years")
+        warnings.append("未识别出报告期：抽取的数据未标注年份")
     return ExtractedReport(report_id_for(doc.text), doc, norm, meta, sections, facts, warnings)
 
 

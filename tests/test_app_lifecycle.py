@@ -224,7 +224,7 @@ def test_upload_preview_confirm_then_the_same_file_is_unchanged(corpus, monkeypa
     assert dict(zip(meta["项目"], meta["内容"], strict=True))["地区"] == "鹤壁市"
     row = facts[facts["指标代码"] == "appointments.personnel"].iloc[0]
     assert row["数值"] == "102人次" and "102人次" in row["原文"]
-    assert any("inferred from place names" in w.value for w in at.warning)  # the extractor's warning
+    assert any("由正文地名推断" in w.value for w in at.warning)  # the extractor's warning
     assert at.checkbox[0].value is True
     assert fetch(corpus["db"], "select count(*) from reports")[0][0] == 4  # nothing written yet
 

@@ -52,14 +52,14 @@ def test_seed_titles(name, title):
     for text in (raw, normalize(raw).text):
         meta = extract_metadata(text, name)
         assert meta.title == title
-        assert (meta.title is None) == any("no title" in w for w in meta.warnings)
+        assert (meta.title is None) == any("未找到标题行" in w for w in meta.warnings)
 
 
 def test_seed_codes_and_warnings():
     meta = extract_metadata((CORPUS / "002_abb6607c4697feab.txt").read_text(encoding="utf-8"))
     assert meta.code == "410600000000"
     # 鹤壁 is never written before 人大常委会 in that summary: say so
-    assert any("inferred from place names" in w for w in meta.warnings)
+    assert any("由正文地名推断" in w for w in meta.warnings)
     clean = extract_metadata((CORPUS / "000_c08ffb83924445c9.txt").read_text(encoding="utf-8"))
     assert clean.warnings == []
 
@@ -351,7 +351,7 @@ def test_openings(text, expected):
 def test_duplicate_name_is_reported_in_warnings():
     meta = extract_metadata(DISTRICT_DUPLICATE)
     assert meta.code == "350102000000"
-    assert any("鼓楼区" in w and "context" in w for w in meta.warnings)
+    assert any("鼓楼区" in w and "上下文" in w for w in meta.warnings)
 
 
 def test_traditional_opening_converted_to_simplified():
@@ -367,7 +367,7 @@ def test_traditional_opening_converted_to_simplified():
         assert (meta.jurisdiction, meta.level, meta.parent) == ("郑州市", "prefecture", "河南省")
         assert (meta.period_start, meta.period_end, meta.delivered) == (2023, 2023, dt.date(2024, 2, 3))
         assert meta.title == "郑州市人民代表大会常务委员会工作报告"
-    assert any("traditional" in w for w in extract_metadata(trad).warnings)
+    assert any("繁体" in w for w in extract_metadata(trad).warnings)
 
 
 def test_full_width_digits_and_punctuation():
@@ -444,7 +444,7 @@ def test_division_missing_from_the_gazetteer_is_read_from_the_title():
         "广东省",
         None,
     )
-    assert any("not in the gazetteer" in w for w in meta.warnings)
+    assert any("不在行政区划表中" in w for w in meta.warnings)
 
 
 @pytest.mark.parametrize("title", ["全区人大常委会工作要点", "市区人大常委会工作报告"])
@@ -455,7 +455,7 @@ def test_generic_words_are_not_division_names(title):
 def test_unknown_place_gives_a_warning():
     meta = extract_metadata("人大常委会工作情况\n一年来，常委会依法履职。")
     assert meta.jurisdiction is None and meta.level is None
-    assert any("not found in gazetteer" in w for w in meta.warnings)
+    assert any("未找到所属地区" in w for w in meta.warnings)
 
 
 @pytest.mark.parametrize(
@@ -518,7 +518,7 @@ def test_session_line_without_a_date_marks_a_delivered_report():
     assert meta.delivered is None
     # the first session of a new congress: the outgoing committee reviews its term
     assert (meta.report_type, meta.period_start, meta.period_end) == ("term_review", 2017, 2021)
-    assert any("no date" in w for w in meta.warnings)
+    assert any("未写日期" in w for w in meta.warnings)
 
 
 def test_dateline_with_month_only_dates_the_session_not_the_delivery():
@@ -615,7 +615,7 @@ def test_publication_stamp_dates_a_delivered_report_with_no_other_date(stamp, pe
     text = f"{stamp}\n衢州市人大常委会主任 某某\n各位代表:\n过去一年的主要工作\n一年来,召开常委会会议10次。"
     meta = extract_metadata(text)
     assert (meta.period_start, meta.period_end, meta.delivered) == (period, period, None)
-    assert any("publication date" in w for w in meta.warnings)
+    assert any("发布日期" in w for w in meta.warnings)
 
 
 def test_publication_stamp_does_not_date_a_news_summary_that_names_its_year():
@@ -706,14 +706,14 @@ def test_bylines_are_found_with_or_without_spaces(byline):
     for text in (raw, normalize(raw).text):
         meta = extract_metadata(text)
         assert meta.report_type == "news_summary"
-        assert not any("byline" in w for w in meta.warnings), (text, meta.warnings)
+        assert not any("署名" in w for w in meta.warnings), (text, meta.warnings)
 
 
 def test_undated_text_uses_years_named_for_past_work():
     text = "近年来，新郑市人大常委会积极探索。在2018年，先后对9个部门进行工作评议。2018年，组织代表活动13次。"
     meta = extract_metadata(text)
     assert (meta.period_start, meta.period_end, meta.delivered) == (2018, 2018, None)
-    assert any("undated" in w for w in meta.warnings)
+    assert any("未注明日期" in w for w in meta.warnings)
 
 
 def test_month_day_delivery_takes_the_year_of_the_plans():
@@ -726,7 +726,7 @@ def test_month_day_delivery_takes_the_year_of_the_plans():
     meta = extract_metadata(text)
     assert meta.delivered == dt.date(2021, 2, 2)
     assert (meta.period_start, meta.period_end) == (2020, 2020)
-    assert any("inferred" in w for w in meta.warnings)
+    assert any("推断" in w for w in meta.warnings)
 
 
 def test_deadline_years_do_not_move_the_session_year():
