@@ -1,17 +1,30 @@
-"""Build the database from a folder of reports: load → process → save → check, swapped in atomically."""
+"""Build the database from a folder of reports: load → process → save → check, swapped in atomically.
+
+Extraction is a pure function of one file (``extract_file``), run on every core in a process pool;
+the parent streams the rows into the staged database in Arrow batches, so memory stays flat however
+many reports there are, and the live database is replaced in one rename at the end.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import multiprocessing as mp
+import os
+import threading
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import __version__
 from .checks import Check, run_checks, write_checks
 from .errors import EtlError
-from .load import load_reference_tables, open_writer, write_report
-from .pipeline import ExtractedReport, process_document
+from .load import RowBuffer, load_reference_tables, open_writer
+from .pipeline import process_document
 from .readers import DEFAULT_MAX_BYTES, is_report_file, read_document
+from .records import rows_of
+
+# Below this many files a pool costs more than it saves.
+POOL_MIN_FILES = 16
 
 
 @dataclass
@@ -26,11 +39,29 @@ class BuildSummary:
     corrections_applied: int = 0
     corrections_orphaned: int = 0
     seconds: float = 0.0
+    workers: int = 1
+    input_bytes: int = 0
 
     @property
     def ok(self) -> bool:
         """A build fails only when nothing at all could be loaded."""
         return self.reports > 0
+
+
+@dataclass
+class Extracted:
+    """What one file gave: its rows by table, or the reason it gave none."""
+
+    file: str
+    report_id: str | None = None
+    rows: dict[str, list[tuple]] | None = None
+    warnings: list[str] = field(default_factory=list)
+    problem: str | None = None
+    n_bytes: int = 0
+
+
+class _NothingLoaded(Exception):
+    """Every file failed: abandon the staged database and keep the live one."""
 
 
 def list_report_files(input_dir: str | Path) -> list[Path]:
@@ -43,39 +74,63 @@ def list_report_files(input_dir: str | Path) -> list[Path]:
     )  # fmt: skip
 
 
-def extract_all(
-    paths: list[Path], summary: BuildSummary, progress: bool = True, max_bytes: int = DEFAULT_MAX_BYTES
-) -> list[ExtractedReport]:
-    """Extract every file; a broken file becomes a problem line, never an abort."""
+def extract_file(path: Path, max_bytes: int = DEFAULT_MAX_BYTES, loaded_at: dt.datetime | None = None) -> Extracted:
+    """One file → its rows; a broken file becomes a problem, never an exception."""
+    try:
+        n_bytes = path.stat().st_size
+    except OSError:
+        n_bytes = 0
+    try:
+        rep = process_document(read_document(path, max_bytes=max_bytes))
+    except EtlError as exc:
+        return Extracted(path.name, problem=getattr(exc, "reason", str(exc)), n_bytes=n_bytes)
+    except Exception as exc:  # a bug must not lose the other files; it is reported by name
+        return Extracted(path.name, problem=f"unexpected error: {type(exc).__name__}: {exc}", n_bytes=n_bytes)
+    warnings = [w.removeprefix(f"{path.name}: ") for w in rep.warnings]
+    return Extracted(path.name, rep.report_id, rows_of(rep, loaded_at), warnings, n_bytes=n_bytes)
+
+
+def _extract_job(job: tuple[Path, int, dt.datetime]) -> Extracted:
+    return extract_file(*job)
+
+
+def default_workers() -> int:
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
+
+
+def extract_files(
+    paths: list[Path], *, workers: int | None = None, max_bytes: int = DEFAULT_MAX_BYTES,
+    loaded_at: dt.datetime | None = None,
+) -> Iterator[Extracted]:
+    """Extract every file, in the order given, on ``workers`` processes (default: every core)."""  # fmt: skip
+    workers = workers or default_workers()
+    jobs = [(p, max_bytes, loaded_at or dt.datetime.now()) for p in paths]
+    if workers <= 1 or len(paths) < POOL_MIN_FILES:
+        yield from map(_extract_job, jobs)
+        return
+    # fork is cheapest, but forking a threaded process (the dashboard) can deadlock a child.
+    method = "fork" if threading.active_count() == 1 else "forkserver"
+    chunk = max(1, min(32, len(jobs) // (workers * 8)))
+    with mp.get_context(method).Pool(workers) as pool:
+        yield from pool.imap(_extract_job, jobs, chunksize=chunk)
+
+
+def collect(results: Iterable[Extracted], summary: BuildSummary, progress: bool = True) -> Iterator[Extracted]:
+    """Record problems, warnings and duplicate texts in the summary; yield the reports to load."""
     from tqdm import tqdm
 
-    reports: list[ExtractedReport] = []
     seen: dict[str, str] = {}
-    for path in tqdm(paths, desc="extracting", unit="file", disable=not progress, leave=False):
-        try:
-            rep = process_document(read_document(path, max_bytes=max_bytes))
-        except EtlError as exc:
-            summary.problems.append((path.name, getattr(exc, "reason", str(exc))))
+    for ex in tqdm(results, total=summary.files, desc="extracting", unit="file", disable=not progress, leave=False):
+        summary.input_bytes += ex.n_bytes
+        if ex.problem is not None:
+            summary.problems.append((ex.file, ex.problem))
             continue
-        except Exception as exc:  # a bug must not lose the other files; it is reported by name
-            summary.problems.append((path.name, f"unexpected error: {type(exc).__name__}: {exc}"))
+        if ex.report_id in seen:
+            summary.problems.append((ex.file, f"same text as {seen[ex.report_id]}: loaded once"))
             continue
-        if rep.report_id in seen:
-            summary.problems.append((path.name, f"same text as {seen[rep.report_id]}: loaded once"))
-            continue
-        seen[rep.report_id] = path.name
-        summary.warnings.extend((path.name, w.removeprefix(f"{path.name}: ")) for w in rep.warnings)
-        reports.append(rep)
-    return reports
-
-
-def save(con, reports: list[ExtractedReport], summary: BuildSummary) -> None:
-    for rep in reports:
-        write_report(con, rep)
-        summary.reports += 1
-        summary.facts += len(rep.facts)
-    if summary.problems:
-        con.executemany("INSERT INTO load_problems VALUES (?, ?)", summary.problems)
+        seen[ex.report_id] = ex.file
+        summary.warnings.extend((ex.file, w) for w in ex.warnings)
+        yield ex
 
 
 def build(
@@ -86,30 +141,44 @@ def build(
     max_bytes: int = DEFAULT_MAX_BYTES,
     lock_timeout: float | None = None,
     on_wait=None,
+    workers: int | None = None,
 ) -> BuildSummary:
     """Every report file under input_dir into a new database that replaces db_path in one rename.
 
-    Extraction runs before the writer lock is taken; the corrections log is re-applied to the new facts.
+    Reports stream into a staged database while they are extracted (the writer lock is held meanwhile,
+    so other writers queue); the corrections log is re-applied to the new facts.  If no file can be
+    loaded, the existing database is left as it was.
     """
     started = dt.datetime.now()
     summary = BuildSummary(db_path=str(db_path))
     paths = list_report_files(input_dir)
     summary.files = len(paths)
-    reports = extract_all(paths, summary, progress, max_bytes)
-    if not reports:
+    summary.workers = workers or default_workers()
+    try:
+        with open_writer(db_path, kind="build", lock_timeout=lock_timeout, on_wait=on_wait) as w:
+            con = w.con
+            load_reference_tables(con)
+            buffer = RowBuffer(con)
+            results = extract_files(paths, workers=summary.workers, max_bytes=max_bytes, loaded_at=started)
+            for ex in collect(results, summary, progress):
+                buffer.add(ex.rows)
+                summary.reports += 1
+                summary.facts += len(ex.rows["facts"])
+            buffer.flush()
+            if not summary.reports:
+                raise _NothingLoaded
+            if summary.problems:
+                con.executemany("INSERT INTO load_problems VALUES (?, ?)", summary.problems)
+            summary.checks = run_checks(con)
+            write_checks(con, summary.checks)
+            con.executemany(
+                "INSERT INTO build_info VALUES (?, ?)",
+                [("built_at", started.isoformat(timespec="seconds")), ("etl_version", __version__),
+                 ("input", str(Path(input_dir).resolve()))],
+            )  # fmt: skip
+    except _NothingLoaded:
         summary.seconds = (dt.datetime.now() - started).total_seconds()
-        return summary  # nothing loadable: the existing database is left as it was
-    with open_writer(db_path, kind="build", lock_timeout=lock_timeout, on_wait=on_wait) as w:
-        con = w.con
-        load_reference_tables(con)
-        save(con, reports, summary)
-        summary.checks = run_checks(con)
-        write_checks(con, summary.checks)
-        con.executemany(
-            "INSERT INTO build_info VALUES (?, ?)",
-            [("built_at", started.isoformat(timespec="seconds")), ("etl_version", __version__),
-             ("input", str(Path(input_dir).resolve()))],
-        )  # fmt: skip
+        return summary
     summary.corrections_applied = w.applied.count("applied")
     summary.corrections_orphaned = w.applied.count("orphaned")
     summary.seconds = (dt.datetime.now() - started).total_seconds()

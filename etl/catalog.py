@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import yaml
@@ -41,6 +41,12 @@ class Pattern:
     priority: int
     conditions: dict[str, re.Pattern]
     percent: bool
+    # Words every match contains at least one of (derived from the regex): a sentence with none of
+    # them is skipped without running the regex.  None when the regex guarantees no such word.
+    needles: tuple[str, ...] | None = None
+
+    def may_match(self, sentence: str) -> bool:
+        return self.needles is None or any(n in sentence for n in self.needles)
 
 
 @dataclass(frozen=True)
@@ -64,13 +70,82 @@ class Catalog:
     metrics: dict[str, Metric]
     categories: dict[str, dict]
 
-    @property
+    @cached_property
     def patterns(self) -> list[Pattern]:
         return [p for m in self.metrics.values() for p in m.patterns]
+
+    @cached_property
+    def _needle_index(self):
+        """An Aho-Corasick automaton over every pattern's needles → the patterns each needle admits."""
+        import ahocorasick
+
+        auto = ahocorasick.Automaton()
+        owners: dict[str, set[int]] = {}
+        for i, p in enumerate(self.patterns):
+            for n in p.needles or ():
+                owners.setdefault(n, set()).add(i)
+        for n, idx in owners.items():
+            auto.add_word(n, frozenset(idx))
+        auto.make_automaton()
+        unfiltered = frozenset(i for i, p in enumerate(self.patterns) if p.needles is None)
+        return auto, unfiltered
+
+    def patterns_for(self, sentence: str) -> list[Pattern]:
+        """The patterns that can match in ``sentence`` (in catalog order): one scan for all needles."""
+        auto, wanted = self._needle_index
+        found = set(wanted)
+        for _, idx in auto.iter(sentence):
+            found.update(idx)
+        patterns = self.patterns
+        return [patterns[i] for i in sorted(found)]
 
     def fact_metrics(self) -> list[Metric]:
         """Metrics that become facts (everything but blockers)."""
         return [m for m in self.metrics.values() if m.kind != "blocker"]
+
+
+def required_words(regex: re.Pattern) -> tuple[str, ...] | None:
+    """Literal strings one of which every match of ``regex`` must contain (None if none can be proven).
+
+    Read off the parsed regex: runs of literal characters in the top-level sequence, alternatives of a
+    branch (each alternative must yield words), groups and repeats of at least one.  Of the candidates
+    the most selective (longest shortest word) is kept.
+    """
+    from re import _constants as c
+    from re import _parser as parser
+
+    def seq(items) -> tuple[str, ...] | None:
+        best: tuple[str, ...] | None = None
+        run: list[str] = []
+
+        def consider(words: tuple[str, ...] | None) -> None:
+            nonlocal best
+            if words and all(words) and (best is None or min(map(len, words)) > min(map(len, best))):
+                best = words
+
+        for op, av in items:
+            if op is c.LITERAL:
+                run.append(chr(av))
+                continue
+            if run:
+                consider(("".join(run),))
+                run = []
+            if op is c.SUBPATTERN:
+                consider(seq(av[-1]))
+            elif op is c.BRANCH:
+                alts = [seq(branch) for branch in av[1]]
+                if all(alts):
+                    consider(tuple(dict.fromkeys(w for alt in alts for w in alt)))
+            elif op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT) and av[0] >= 1:
+                consider(seq(av[2]))
+        if run:
+            consider(("".join(run),))
+        return best
+
+    try:
+        return seq(parser.parse(regex.pattern, regex.flags))
+    except Exception:  # an unexpected construct: no filter, the regex itself still decides
+        return None
 
 
 def _unit_group(units: list[str]) -> str:
@@ -122,7 +197,8 @@ def _parse(data: dict) -> Catalog:
                 raise CatalogError(f"{code} pattern {i}: no {{N}} or {{P}} placeholder")
             conds = {k: re.compile(spec[k]) for k in CONDITIONS if k in spec}
             prio = spec.get("priority", entry.get("priority", DEFAULT_PRIORITY[entry["kind"]]))
-            patterns.append(Pattern(code, f"{code}#{i}", regex, int(prio), conds, percent))
+            pattern = Pattern(code, f"{code}#{i}", regex, int(prio), conds, percent, required_words(regex))
+            patterns.append(pattern)
         metrics[code] = Metric(
             code=code,
             category=entry["category"],

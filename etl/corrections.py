@@ -173,8 +173,10 @@ _FACT_COLS = ("fact_id", "report_id", "metric", "value", "unit", "qualifier", "p
 def apply_corrections(con: duckdb.DuckDBPyConnection, records: list[Correction]) -> ApplyResult:
     """Rebuild the corrections, fact_edits and added_facts tables from the whole log (idempotent)."""
     result = ApplyResult()
-    fact_ids = {r[0] for r in con.execute("SELECT fact_id FROM facts").fetchall()}
-    report_ids = {r[0] for r in con.execute("SELECT report_id FROM reports").fetchall()}
+    # Only the facts and reports the log names are looked up: the cost follows the log, not the database.
+    fact_ids = _existing(con, "facts", "fact_id", {r.fact_id for r in records if r.fact_id} | {
+        (r.fact or {}).get("fact_id") for r in records if r.action == "add"})  # fmt: skip
+    report_ids = _existing(con, "reports", "report_id", {r.report_id for r in records if r.report_id})
     by_id = {r.correction_id: r for r in records}
     reverted = {r.target for r in records if r.action == "revert" and r.target in by_id}
     edits: dict[str, dict] = {}  # fact_id → {field: value, rejected, correction_id}
@@ -225,6 +227,7 @@ def apply_corrections(con: duckdb.DuckDBPyConnection, records: list[Correction])
         note = None
         if fid not in added and fid not in fact_ids and (moved := _carry_over(con, rec)):
             fid, note = moved, f"carried over to fact {moved} in the new version of its report"
+            fact_ids.add(moved)  # found in facts just now
         if fid in added:
             if rec.action == "reject":
                 del added[fid]
@@ -272,6 +275,15 @@ def apply_corrections(con: duckdb.DuckDBPyConnection, records: list[Correction])
         con.executemany(f"INSERT INTO added_facts ({', '.join(_FACT_COLS)}, correction_id) VALUES ({marks})",
                         add_rows)  # fmt: skip
     return result
+
+
+def _existing(con: duckdb.DuckDBPyConnection, table: str, column: str, ids: set) -> set[str]:
+    """Which of ``ids`` are in ``table`` now."""
+    ids = sorted(i for i in ids if i)
+    if not ids:
+        return set()
+    rows = con.execute(f"SELECT {column} FROM {table} WHERE {column} IN (SELECT unnest(?::VARCHAR[]))", [ids])
+    return {r[0] for r in rows.fetchall()}
 
 
 def _carry_over(con: duckdb.DuckDBPyConnection, rec: Correction) -> str | None:

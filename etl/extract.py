@@ -78,7 +78,7 @@ def _shares_count(lead: str) -> bool:
 
 def candidates_in(sentence: str, catalog: Catalog) -> list[Candidate]:
     out: list[Candidate] = []
-    for p in catalog.patterns:
+    for p in catalog.patterns_for(sentence):
         kind = catalog.metrics[p.metric].kind
         for m in p.regex.finditer(sentence):
             lead, tail = _lead_tail(sentence, m.start(), m.end())

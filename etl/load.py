@@ -13,7 +13,8 @@ import duckdb
 
 from .catalog import Catalog, load_catalog
 from .errors import EtlError
-from .pipeline import ExtractedReport, fact_id_for
+from .pipeline import ExtractedReport
+from .records import TABLES, rows_of, to_arrow
 from .writer import Commit, clean_stale, fsync_file, pause_point, staging_path, write_lock, write_staged
 
 SCHEMA_PATH = Path(__file__).with_name("schema.sql")
@@ -69,56 +70,56 @@ def delete_report(con: duckdb.DuckDBPyConnection, report_id: str) -> None:
 
 def write_report(con: duckdb.DuckDBPyConnection, rep: ExtractedReport) -> None:
     """Replace one report and all its rows in a single transaction: all or nothing."""
-    m = rep.meta
     con.execute("BEGIN TRANSACTION")
     try:
         delete_report(con, rep.report_id)
-        con.execute(
-            "INSERT INTO reports (report_id, source_file, title, jurisdiction, level, parent, province,"
-            " period_start, period_end, report_type, delivered, file_sha256, file_format, encoding,"
-            " n_chars, loaded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                rep.report_id, rep.document.source_file, m.title, m.jurisdiction, m.level, m.parent,
-                m.province, m.period_start, m.period_end, m.report_type, m.delivered,
-                rep.document.file_sha256, rep.document.file_format, rep.document.encoding,
-                len(rep.norm.text), dt.datetime.now(),
-            ],
-        )  # fmt: skip
-        con.execute(
-            "INSERT INTO report_texts (report_id, raw_text, norm_text) VALUES (?, ?, ?)",
-            [rep.report_id, rep.norm.raw, rep.norm.text],
-        )
-        _insert_many(
-            con,
-            "INSERT INTO sections VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                (rep.report_id, i, s.kind, s.heading, s.start, s.end, s.period_start, s.period_end)
-                for i, s in enumerate(rep.sections)
-            ],
-        )
-        _insert_many(
-            con,
-            "INSERT INTO facts (fact_id, report_id, metric, value, unit, qualifier, period_start, period_end,"
-            " scope, evidence, evidence_start, evidence_end, value_text, value_start, value_end,"
-            " raw_start, raw_end, section, pattern) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                (
-                    fact_id_for(rep.report_id, f), rep.report_id, f.metric, f.value, f.unit, f.qualifier,
-                    f.period_start, f.period_end, f.scope, f.evidence, f.evidence_start, f.evidence_end,
-                    f.value_text, f.value_start, f.value_end, f.raw_start, f.raw_end, f.section, f.pattern,
-                )
-                for f in rep.facts
-            ],
-        )  # fmt: skip
+        insert_rows(con, rows_of(rep))
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
         raise
 
 
-def _insert_many(con: duckdb.DuckDBPyConnection, sql: str, rows: list[tuple]) -> None:
-    if rows:  # DuckDB refuses executemany with no rows
-        con.executemany(sql, rows)
+def insert_rows(con: duckdb.DuckDBPyConnection, rows: dict[str, list[tuple]]) -> None:
+    """Append row tuples (records.rows_of layout) to their tables, one Arrow scan per table."""
+    for table in TABLES:
+        batch = rows.get(table)
+        if not batch:
+            continue
+        data = to_arrow(table, batch)
+        names = ", ".join(data.column_names)
+        con.register("_rows_in", data)
+        try:
+            con.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM _rows_in")
+        finally:
+            con.unregister("_rows_in")
+
+
+class RowBuffer:
+    """Rows of many reports gathered and written in large batches (a build streams through one)."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, max_rows: int = 200_000, max_chars: int = 64_000_000):
+        self.con = con
+        self.max_rows = max_rows
+        self.max_chars = max_chars
+        self._rows: dict[str, list[tuple]] = {t: [] for t in TABLES}
+        self._n = 0
+        self._chars = 0
+
+    def add(self, rows: dict[str, list[tuple]]) -> None:
+        for table, batch in rows.items():
+            self._rows[table].extend(batch)
+            self._n += len(batch)
+        for _, raw, norm in rows.get("report_texts", ()):
+            self._chars += len(raw) + len(norm)
+        if self._n >= self.max_rows or self._chars >= self.max_chars:
+            self.flush()
+
+    def flush(self) -> None:
+        if self._n:
+            insert_rows(self.con, self._rows)
+        self._rows = {t: [] for t in TABLES}
+        self._n = self._chars = 0
 
 
 def open_readonly(db_path: str | Path) -> duckdb.DuckDBPyConnection:

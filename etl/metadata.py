@@ -293,13 +293,18 @@ def _t2s():
     return opencc.OpenCC("t2s")
 
 
+_CJK_UNIFIED = re.compile("[\u4e00-\u9fff]")
+
+
 def _to_simplified(text: str, warnings: list[str]) -> str:
     """Convert traditional text to simplified when enough of its first characters change."""
     probe = text[:_TRAD_PROBE_CHARS]
-    cjk = sum(1 for ch in probe if "\u4e00" <= ch <= "\u9fff")
+    cjk = len(_CJK_UNIFIED.findall(probe))
     if not cjk:
         return text
     converted = _t2s().convert(probe)
+    if converted == probe:
+        return text
     changed = sum(1 for a, b in zip(probe, converted, strict=False) if a != b)
     if changed >= 3 and changed / cjk >= 0.02:
         warnings.append("正文疑为繁体：已用 OpenCC（t2s）转为简体后读取元数据")

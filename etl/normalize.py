@@ -72,44 +72,52 @@ def _to_simplified(line: str) -> str:
     return "".join(out)
 
 
-def _halfwidth(ch: str) -> str:
-    code = ord(ch)
-    if 0xFF01 <= code <= 0xFF5E:
-        return chr(code - 0xFEE0)
-    if ch in "\u3000\u00a0\u2002\u2003\u2009\u200b\ufeff\t\r\x0b\x0c":
-        return " "
-    return ch
+# Full-width ASCII → half-width; the odd spaces and control characters → a plain space (1:1).
+_WIDTH_TABLE = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {
+    ord(ch): " " for ch in "\u3000\u00a0\u2002\u2003\u2009\u200b\ufeff\t\r\x0b\x0c"
+}
+
+
+def _to_simplified_text(raw: str) -> str:
+    """The whole text in simplified characters, same length (line by line where a phrase changes length)."""
+    if raw.isascii():
+        return raw
+    conv = _t2s().convert(raw)
+    if len(conv) == len(raw):
+        return conv
+    return "\n".join(_to_simplified(line) for line in raw.split("\n"))
 
 
 def _is_cjkish(ch: str) -> bool:
     return bool(_CJK_CHAR.match(ch)) or ch in _CJK_PUNCT
 
 
-def _drop_inner_spaces(chars: list[str], idx: list[int]) -> tuple[list[str], list[int]]:
+_SPACES = re.compile(" +")
+
+
+def _drop_inner_spaces(text: str, idx: list[int]) -> tuple[str, list[int]]:
     """Remove runs of spaces that touch Chinese text on either side (keep them between ASCII words)."""
-    out_c: list[str] = []
+    if " " not in text:
+        return text, idx
+    parts: list[str] = []
     out_i: list[int] = []
-    n = len(chars)
-    i = 0
-    while i < n:
-        if chars[i] == " ":
-            j = i
-            while j < n and chars[j] == " ":
-                j += 1
-            prev = out_c[-1] if out_c else "\n"
-            nxt = chars[j] if j < n else "\n"
-            cjk_p, cjk_n = _is_cjkish(prev), _is_cjkish(nxt)
-            drop = (cjk_p and (cjk_n or nxt.isdigit())) or (cjk_n and prev.isdigit())
-            keep = not (drop or prev == "\n" or nxt == "\n")
-            if keep:
-                out_c.append(" ")
-                out_i.append(idx[i])
-            i = j
-            continue
-        out_c.append(chars[i])
-        out_i.append(idx[i])
-        i += 1
-    return out_c, out_i
+    last = 0
+    for m in _SPACES.finditer(text):
+        i, j = m.span()
+        prev = text[i - 1] if i else "\n"
+        nxt = text[j] if j < len(text) else "\n"
+        cjk_p, cjk_n = _is_cjkish(prev), _is_cjkish(nxt)
+        drop = (cjk_p and (cjk_n or nxt.isdigit())) or (cjk_n and prev.isdigit())
+        keep = not (drop or prev == "\n" or nxt == "\n")
+        parts.append(text[last:i])
+        out_i.extend(idx[last:i])
+        if keep:
+            parts.append(" ")
+            out_i.append(idx[i])
+        last = j
+    parts.append(text[last:])
+    out_i.extend(idx[last:])
+    return "".join(parts), out_i
 
 
 def _wrap_width(lines: list[str]) -> int | None:
@@ -144,12 +152,11 @@ def _should_join(prev: str, nxt: str, blank_between: bool, width: int | None) ->
 
 def normalize(raw: str) -> Normalized:
     """Normalize report text for matching; see the module docstring for the steps."""
-    raw_lines = raw.split("\n")
     # Steps 1-2 are 1:1 per character.
-    conv_lines = ["".join(_halfwidth(c) for c in _to_simplified(line)) for line in raw_lines]
+    conv_lines = _to_simplified_text(raw).translate(_WIDTH_TABLE).split("\n")
     width = _wrap_width([line.strip() for line in conv_lines])
 
-    chars: list[str] = []
+    parts: list[str] = []
     idx: list[int] = []
     pos = 0  # raw offset of the current line's start
     pending_break: list[int] = []  # raw offsets of newlines not yet emitted
@@ -167,18 +174,17 @@ def normalize(raw: str) -> Normalized:
                 pass  # join: drop the line breaks
             else:
                 for p in pending_break[: 2 if blank_between else 1]:
-                    chars.append("\n")
+                    parts.append("\n")
                     idx.append(p)
             pending_break = []
-        for k, ch in enumerate(line):
-            chars.append(ch)
-            idx.append(pos + k)
+        parts.append(line)
+        idx.extend(range(pos, pos + len(line)))
         prev_line = stripped
         pos += len(line) + 1
 
-    chars, idx = _drop_inner_spaces(chars, idx)
+    text, idx = _drop_inner_spaces("".join(parts), idx)
     idx.append(len(raw))
-    return Normalized(raw=raw, text="".join(chars), to_raw=tuple(idx))
+    return Normalized(raw=raw, text=text, to_raw=tuple(idx))
 
 
 _SENT_END = re.compile(r"[。！？!?]+[”’」』]?|\n+")
