@@ -1,4 +1,4 @@
-"""Command line: build, extract, export, add, correct, corrections, backup, restore.
+"""Command line: build, extract, export, export-parquet, add, correct, corrections, backup, restore.
 
 Each command parses arguments, calls the library, reports.
 """
@@ -100,6 +100,15 @@ def _cmd_export(args: argparse.Namespace) -> int:
 
     n = export_db(args.db, args.format, args.out)
     print(f"wrote {n} facts to {args.out}")
+    return 0
+
+
+def _cmd_export_parquet(args: argparse.Namespace) -> int:
+    from .parquet import export_db
+
+    s = export_db(args.db, args.out, corrected=args.corrected)
+    print(f"wrote {s.facts} facts and {s.reports} reports in {len(s.partitions)} province/year partitions "
+          f"to {args.out} (facts/, reports/, problems.parquet: {s.problems} files not loaded)")  # fmt: skip
     return 0
 
 
@@ -258,6 +267,17 @@ def make_parser() -> argparse.ArgumentParser:
     x.add_argument("--format", required=True, choices=["csv", "parquet", "xlsx"])
     x.add_argument("--out", required=True, type=Path, help="output file")
     x.set_defaults(func=_cmd_export)
+
+    xp = sub.add_parser("export-parquet", help="write facts and reports as Parquet partitioned by province and year",
+                        description="Write <out>/facts/province=<省>/year=<YYYY>/part-0.parquet, the same for "
+                        "reports/, and problems.parquet: the Hive layout Spark, Trino and DuckDB read. province is "
+                        "全国 for national reports and 未知 when unknown; year is the fact's period_end (else the "
+                        "report's, else 未知). See docs/distributed.md.")  # fmt: skip
+    xp.add_argument("--db", required=True, type=Path, help="DuckDB file to read")
+    xp.add_argument("--out", required=True, type=Path, help="output folder (facts/ and reports/ replaced)")
+    xp.add_argument("--corrected", action="store_true",
+                    help="write facts with analysts' corrections applied (facts_current) instead of as extracted")  # fmt: skip
+    xp.set_defaults(func=_cmd_export_parquet)
 
     a = sub.add_parser("add", help="add report files to the database (and the library) without a rebuild",
                        description="Read and extract each file like build, copy it into --library so a later build "
