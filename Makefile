@@ -6,8 +6,9 @@ DB      ?= data/congress.duckdb
 CORPUS  ?= data/corpus
 PORT    ?= 8501
 STAMP   := $(VENV)/.installed
+DSTAMP  := $(VENV)/.installed-distributed
 
-.PHONY: setup system-deps run build dashboard test lint bench clean
+.PHONY: setup setup-distributed system-deps run build dashboard test lint bench clean
 
 setup: system-deps $(STAMP)
 
@@ -26,21 +27,32 @@ $(STAMP): requirements.txt
 	$(BIN)/python -m pip install -q -r requirements.txt
 	touch $(STAMP)
 
+# The optional distributed runner (Ray Data): not part of the default install.
+setup-distributed: setup $(DSTAMP)
+
+$(DSTAMP): requirements.txt requirements-distributed.txt
+	$(BIN)/python -m pip install -q -r requirements.txt -r requirements-distributed.txt
+	touch $(DSTAMP)
+
 build: setup
 	$(BIN)/python -m etl build --input $(CORPUS) --db $(DB)
 
 run: build
 	CONGRESS_DB=$(DB) $(BIN)/streamlit run dashboard.py --server.port $(PORT) --server.headless true
 
-test: setup
+# The whole suite, including the distributed runner's test against the local build (installs Ray).
+test: setup-distributed
 	$(BIN)/python -m pytest -q
 
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# Per-report speed and memory targets (pytest-benchmark), then the national-scale run that writes
+# docs/performance.md (synthetic corpora and databases are kept in .bench/; about 20 minutes).
 bench: setup
 	$(BIN)/python -m pytest -q benchmarks -p no:cacheprovider --benchmark-columns=min,mean,max
+	$(BIN)/python -m benchmarks.run
 
 clean:
 	rm -rf $(VENV) $(DB) .pytest_cache

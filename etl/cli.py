@@ -30,8 +30,9 @@ def _cmd_build(args: argparse.Namespace) -> int:
     from .build import build
 
     summary = build(
-        args.input, args.db, progress=not args.quiet, max_bytes=_max_bytes(args), on_wait=_waiting
-    )
+        args.input, args.db, progress=not args.quiet, max_bytes=_max_bytes(args), on_wait=_waiting,
+        workers=args.workers,
+    )  # fmt: skip
     out = sys.stdout
     print(f"database: {summary.db_path}", file=out)
     print(f"files: {summary.files}  reports loaded: {summary.reports}  facts: {summary.facts}"
@@ -249,6 +250,8 @@ def make_parser() -> argparse.ArgumentParser:
     b.add_argument("--db", required=True, type=Path, help="DuckDB file to write (replaced atomically)")
     b.add_argument("--quiet", action="store_true", help="no progress bar")
     b.add_argument("--max-mb", type=float, default=50, help="refuse files larger than this (default 50)")
+    b.add_argument("--workers", type=int, default=None,
+                   help="extraction processes (default: one per core)")  # fmt: skip
     b.set_defaults(func=_cmd_build)
 
     e = sub.add_parser("extract", help="print one report's metadata and facts with evidence",

@@ -98,6 +98,7 @@ import functools
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -536,10 +537,10 @@ def find_jurisdiction(
         # (在全国人大常委会和省人大常委会指导下 in a 市人大常委会 text): a mention, not the author.
         cand.strong = cand.in_title or cand.at_header_session or (cand.in_header and fits)
 
-    context = gazetteer.context_names(compact)
     if any(c.strong for c in pool.values()):
         best = max(pool.values(), key=lambda c: c.score)
-        found = _resolve(best, context, warnings)
+        # The places named in the whole text: only needed (and only scanned for) when the name is ambiguous.
+        found = _resolve(best, lambda: gazetteer.context_names(compact), warnings)
         if not found:
             warnings.append(f"地区名“{best.mention.surface}”有歧义：未选定地区")
         return found
@@ -604,13 +605,13 @@ def _unknown_division(compact: str, span: tuple[int, int] | None, cues: Cues) ->
     return Jurisdiction(name, level, above.name if above else None, province, "")  # "": no code known
 
 
-def _resolve(cand: _Candidate, context: list[str], warnings: list[str]) -> Jurisdiction | None:
+def _resolve(cand: _Candidate, context: Callable[[], list[str]], warnings: list[str]) -> Jurisdiction | None:
     m = cand.mention
     renamed = m.kind == "renamed"
     if len(m.candidates) == 1:
         j = m.candidates[0]
     else:
-        weighted = list(cand.prefix) * 5 + context
+        weighted = list(cand.prefix) * 5 + context()
         j = gazetteer.resolve(m.surface[:-1] if renamed else m.surface, weighted)
         if j:
             warnings.append(
