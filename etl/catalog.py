@@ -27,7 +27,9 @@ CORE_CODES = (
 )  # fmt: skip
 KINDS = ("core", "composite", "sub", "extended", "blocker")
 DEFAULT_PRIORITY = {"blocker": 30, "composite": 20, "sub": 20, "core": 10, "extended": 10}
-CONDITIONS = ("sentence_has", "sentence_lacks", "lead_has", "lead_lacks", "tail_lacks")
+CONDITIONS = (
+    "sentence_has", "sentence_lacks", "lead_has", "lead_lacks", "tail_lacks", "prev_has", "prev_lacks",
+)  # fmt: skip
 
 GAP = r"[^,，。;；:：!?！？\n\d]{0,12}?"
 GAP_LONG = r"[^。;；!?！？\n\d]{0,30}?"

@@ -19,7 +19,11 @@ from .sections import section_at, sentence_period
 
 _CLAUSE_START = re.compile(r"[,，;；:：](?=[^,，;；:：]*$)")
 _CONJ_END = re.compile(r"(?:、|和|及|与|以及|并)$")
-_COUNTED_ITEM = re.compile(r"\d[万亿]?[余多]?(?:件次|人次|[件项次个部名条期场家处])(?P<rest>[^\d]*)$")
+# A count with its unit, in Arabic or Chinese numerals (执法检查7项, 专题调研五项, 修改二十一件次).
+_COUNTED_ITEM = re.compile(
+    r"(?:\d|(?<![第每逐])[零〇一二两三四五六七八九十百千])[零〇一二两三四五六七八九十百千万亿]*[余多]?"
+    r"(?:件次|人次|[件项次个部名条期场家处])"
+)
 _ALL_LEVELS = re.compile(r"五级|四级|各级|三级人大代表")
 _YEAR = re.compile(r"(?<!\d)20\d{2}年")
 _BOTH = re.compile(r"[和及、与].{0,8}?(?:均|都|全部)")
@@ -51,8 +55,12 @@ def _lead_tail(sentence: str, start: int, end: int) -> tuple[str, str]:
     return lead, after[:cut]
 
 
-def _conditions_hold(p: Pattern, sentence: str, lead: str, tail: str) -> bool:
+def _conditions_hold(p: Pattern, sentence: str, lead: str, tail: str, prev: str = "") -> bool:
     c = p.conditions
+    if "prev_has" in c and not c["prev_has"].search(prev):
+        return False
+    if "prev_lacks" in c and c["prev_lacks"].search(prev):
+        return False
     if "sentence_has" in c and not c["sentence_has"].search(sentence):
         return False
     if "sentence_lacks" in c and c["sentence_lacks"].search(sentence):
@@ -70,19 +78,20 @@ def _shares_count(lead: str) -> bool:
     if not m:
         return False
     before = lead[: m.start()]
-    if not re.search(r"\d", before):
+    items = list(_COUNTED_ITEM.finditer(before))
+    if not items:
         return bool(re.search(r"[\u4e00-\u9fff]{2}", before))
-    item = _COUNTED_ITEM.search(before)
-    return item is None or len(item.group("rest").strip()) >= 2
+    return len(before[items[-1].end() :].strip()) >= 2
 
 
-def candidates_in(sentence: str, catalog: Catalog) -> list[Candidate]:
+def candidates_in(sentence: str, catalog: Catalog, prev: str = "") -> list[Candidate]:
+    """Every pattern's candidates in ``sentence``; ``prev`` is the sentence before it (prev_has/prev_lacks)."""
     out: list[Candidate] = []
     for p in catalog.patterns_for(sentence):
         kind = catalog.metrics[p.metric].kind
         for m in p.regex.finditer(sentence):
             lead, tail = _lead_tail(sentence, m.start(), m.end())
-            if not _conditions_hold(p, sentence, lead, tail):
+            if not _conditions_hold(p, sentence, lead, tail, prev):
                 continue
             keyword_first = m.start("num") > m.start()
             if keyword_first and kind in ("core", "extended") and _shares_count(lead):
@@ -166,15 +175,17 @@ def extract_facts(
     text = norm.text
     facts: list[Fact] = []
     seen: set[tuple] = set()
+    prev = ""
     for a, b in sentences(text):
         sentence = text[a:b]
+        before, prev = prev, sentence
         if not re.search(r"\d|[一二两三四五六七八九十百千万]", sentence):
             continue
         section = section_at(sections, a)
         period = sentence_period(sentence, section, report_type)
         if period is None:
             continue
-        chosen = resolve(candidates_in(sentence, catalog))
+        chosen = resolve(candidates_in(sentence, catalog, before))
         by_metric: dict[str, list[Candidate]] = {}
         for c in chosen:
             by_metric.setdefault(c.pattern.metric, []).append(c)

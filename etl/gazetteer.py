@@ -117,6 +117,7 @@ class _Gazetteer:
                 # words or cross word boundaries (搭建平台, 和政府): match them only on request.
                 searchable = j.level in ("provincial", "prefecture") or len(short) >= 3
                 self._add(short, j, "short", searchable)
+        self._add_simplified_forms()
         self._load_aliases(aliases)
         self.max_len = max(len(f) for f in self.forms)
         self._scanner = _Scanner(
@@ -157,6 +158,36 @@ class _Gazetteer:
         entries = self.forms.setdefault(form, [])
         if not any(e.jurisdiction.code == j.code for e in entries):
             entries.append(_Form(j, kind, searchable))
+
+    def _add_simplified_forms(self) -> None:
+        """Names as normalize.py's OpenCC t2s rewrites them, as forms of the same division.
+
+        Reports are converted to simplified characters before anything is looked up, and OpenCC
+        also rewrites characters that official names keep: 乾安县 → 干安县, 乾县 → 干县.  Each such
+        rewritten form (of the whole name, and character by character as normalize.py falls back
+        to) names the original division, with the original form's kind, unless it already names
+        another division.
+        """
+        try:
+            from etl.normalize import _t2s
+
+            conv = _t2s()
+        except Exception:  # OpenCC missing: normalize.py cannot convert either
+            return
+        forms = list(self.forms.items())
+        whole = conv.convert("\n".join(f for f, _ in forms)).split("\n")
+        if len(whole) != len(forms):
+            whole = [conv.convert(f) for f, _ in forms]
+        chars = {ch for f, _ in forms for ch in f}
+        by_char = {ch: c for ch in chars if len(c := conv.convert(ch)) == 1 and c != ch}
+        originals = set(self.forms)
+        for (form, entries), converted in zip(forms, whole, strict=True):
+            per_char = "".join(by_char.get(ch, ch) for ch in form)
+            for variant in {converted, per_char} - {form}:
+                if len(variant) != len(form) or variant in originals:
+                    continue
+                for e in entries:
+                    self._add(variant, e.jurisdiction, e.kind, e.searchable)
 
     def _load_aliases(self, data: dict) -> None:
         by_name: dict[str, list[Jurisdiction]] = {}

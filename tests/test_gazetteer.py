@@ -300,3 +300,29 @@ def test_scanner_without_aho_corasick_finds_the_same(monkeypatch):
     for text in ["河南省郑州市中原区和新郑市", "郑州郑州市", "", "州市中原区"]:
         assert fast.matches(text) == slow.matches(text)
     assert fast.matches("郑州市中原区") == [(0, [3, 2]), (1, [3]), (3, [3])]
+
+
+@pytest.mark.parametrize(
+    "converted, name, parent",
+    [("干安县", "乾安县", "松原市"), ("干安", "乾安县", "松原市"), ("干县", "乾县", "咸阳市")],
+)
+def test_opencc_rewritten_names_resolve_to_the_official_name(converted, name, parent):
+    # normalize.py's OpenCC t2s turns 乾 into 干; the place must survive the conversion.
+    j = lookup(converted)
+    assert j is not None and (j.name, j.parent) == (name, parent)
+    assert lookup(name) == j
+
+
+def test_opencc_rewritten_name_is_found_in_text_and_in_report_metadata():
+    (prov, county) = find_in("吉林省干安县人大常委会")
+    assert county.surface == "干安县" and [j.name for j in county.candidates] == ["乾安县"]
+    from etl.metadata import extract_metadata
+
+    for raw, name, province in [
+        ("乾安县人民代表大会常务委员会工作报告\n——2024年1月10日在乾安县第十八届人民代表大会第四次会议上\n"
+         "过去一年，县人大常委会召开常委会会议8次。", "乾安县", "吉林省"),
+        ("乾縣人民代表大會常務委員會工作報告\n——2024年1月10日在乾縣第十八屆人民代表大會第四次會議上\n"
+         "過去一年，縣人大常委會召開常委會會議8次。", "乾县", "陕西省"),
+    ]:  # fmt: skip
+        meta = extract_metadata(raw, "report.txt")
+        assert (meta.jurisdiction, meta.province) == (name, province)

@@ -173,7 +173,71 @@ CASES = [
         "十四届全国人大一次会议期间，代表们共提出建议8314件，目前已经全部办理完毕并答复代表。",
         {("deputies.suggestions", 8314)},
     ),
+    # city / county wording: titles listed before the count, 活动 after the activity, counts in Chinese numerals
+    (
+        "全年制定《郑州市养犬管理条例》《郑州市城市道路交通安全管理条例》等地方性法规3部，对10件地方性法规进行了修改，"
+        "废止《郑州市城市节约用水管理条例》等2部地方性法规。",
+        {
+            ("legislation.laws_enacted", 3),
+            ("legislation.laws_amended", 10),
+            ("legislation.laws_repealed", 2),
+        },
+    ),
+    ("过去一年，审议通过条例4部，“小快灵”立法取得新成效。", {("legislation.laws_enacted", 4)}),
+    ("审议通过《鹤壁市淇河保护条例》《鹤壁市物业管理条例》等2部法规。", {("legislation.laws_enacted", 2)}),
+    (
+        "组织开展《中华人民共和国食品安全法》等5部法律法规执法检查，围绕重点项目建设开展专题视察活动16次、专题调研活动12次。",
+        {
+            ("supervision.law_inspections", 5),
+            ("supervision.inspection_visits", 16),
+            ("supervision.research_studies", 12),
+        },
+    ),
+    (
+        "对《中华人民共和国大气污染防治法》《河南省大气污染防治条例》等四部法律法规的贯彻实施情况开展执法检查。",
+        {("supervision.law_inspections", 4)},
+    ),
+    (
+        "对生态环境保护等3项工作开展专项评议，讨论决定重大事项11项，推动重大事项决定工作规范化。",
+        {("supervision.special_evaluations", 3), ("decisions.resolutions", 11)},
+    ),
+    ("对37件报备的规范性文件进行审查，纠正2件。", {("supervision.normative_docs_reviewed", 37)}),
+    ("2016年，接收报备规范性文件43件，均进行了主动审查。", {("supervision.normative_docs_reviewed", 43)}),
+    (
+        "审查县政府及有关部门报送备案的规范性文件21件，提出审查意见3条。",
+        {("supervision.normative_docs_reviewed", 21)},
+    ),
+    (
+        "交办代表建议226件，常委会主任会议成员牵头督办重点建议。其中，解决和基本解决137件。",
+        {("deputies.suggestions", 226), ("deputies.suggestions_resolved", 137)},
+    ),
+    (
+        "听取和审议县政府专项工作报告18个，开展专题调研五项、执法检查二次、专题询问二次。",
+        {
+            ("supervision.work_reports", 18),
+            ("supervision.research_studies", 5),
+            ("supervision.law_inspections", 2),
+            ("supervision.special_inquiries", 2),
+        },
+    ),
+    ("制定地方性法规二部、修改3件次。", {("legislation.laws_enacted", 2), ("legislation.laws_amended", 3)}),
+    (
+        "开展专项评议四次、专题询问一次。",
+        {("supervision.special_evaluations", 4), ("supervision.special_inquiries", 1)},
+    ),
     # traps
+    ("开展执法检查二次、视察调研、专题询问3次。", {("supervision.law_inspections", 2)}),
+    (
+        "代表联络站收集群众意见建议860条，转交相关部门办理。其中，解决和基本解决520件。",
+        {("liaison.opinions_collected", 860)},
+    ),
+    ("对8件地方性法规进行打包修改，组织代表参加专题视察活动320人次、专题调研活动260人次。", set()),
+    (
+        "常委会拟对《中华人民共和国教育法》等3部法律法规开展执法检查，年内制定《城市更新条例》等2部地方性法规。",
+        set(),
+    ),
+    ("审议通过《郑州市城市绿化条例（修订草案）》等2部法规，审议法规案6件。", set()),
+    ("完善重大事项决定制度，厘清讨论决定重大事项的范围和程序，清理规范性文件120件。", set()),
     ("召开立法座谈会、论证会26次，征求意见1200余条，谋划立法调研项目18件。", set()),
     ("推动“十四五”规划实施，深化“放管服”改革，落实“三个一批”项目，举办第五届论坛。", set()),
     ("邀请196名代表列席常委会会议，组织代表参加执法检查1447人次。", set()),
