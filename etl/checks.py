@@ -1,13 +1,22 @@
-"""Sanity checks after loading: each says which report broke which expectation; none edits a fact."""
+"""Sanity checks after loading: each says which report broke which expectation; none edits a fact.
+
+Every check is one SQL query that returns only the rows it flags; Python only words the messages.
+A run covers the whole database (``report_ids=None``) or only what concerns some reports: their own
+per-report checks plus, for the cross-report check (outliers across years), every report of the same
+jurisdictions, so that an incremental add costs about as much as the report itself:
+
+    run_checks(con, report_ids)      the checks (all, or those concerning report_ids)
+    replace_checks(con, report_ids)  delete the stored checks of that scope and write the new ones
+"""
 
 from __future__ import annotations
 
-import statistics
-from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+import contextlib
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 import duckdb
+import pyarrow as pa
 
 # (part, total): the part can never exceed the total stated for the same report, period and scope.
 # Deliberately absent: liaison.problems_resolved vs liaison.opinions_collected (a problem solved is
@@ -96,102 +105,242 @@ def _warning(
     )
 
 
-# Every fact joined with its report's label fields; report columns are NULL for orphan facts.
-_FACTS_WITH_REPORT = """
-    SELECT f.fact_id, f.report_id, r.source_file, r.jurisdiction,
-           r.period_start AS r_start, r.period_end AS r_end,
-           f.metric, f.value, f.unit, f.qualifier, f.period_start, f.period_end, f.scope,
-           f.evidence_start
-    FROM facts f LEFT JOIN reports r ON r.report_id = f.report_id
-"""
+# --- where the checks read from ------------------------------------------------------------------------
+
+# The fact columns the checks read (the scoped copy holds only these).
+_FACT_COLUMNS = "fact_id, report_id, metric, value, unit, period_start, period_end, scope, evidence_start"
+_REPORT_COLUMNS = "report_id, source_file, jurisdiction, period_start, period_end"
+
+# Temporary tables of a scoped run (private to the connection, dropped afterwards).
+_SCOPE_IDS = "_checks_scope_ids"  # the reports asked about
+_SCOPE_FACTS = "_checks_scope_facts"  # facts of those reports and of every report in their jurisdictions
+_SCOPE_REPORTS = "_checks_scope_reports"  # the same reports' label fields
+
+OUTLIER_CHECK = "outlier_across_years"
 
 
-def check_rate_vs_parts(con: duckdb.DuckDBPyConnection) -> list[Check]:
+@dataclass(frozen=True)
+class CheckScope:
+    """What a check reads: the facts and reports relations, and which reports it may flag.
+
+    Build one with ``check_scope``; ``report_ids`` None means the whole database.
+    """
+
+    facts: str = "facts"
+    reports: str = "reports"
+    report_ids: tuple[str, ...] | None = None
+    jurisdictions: tuple[str, ...] | None = None  # whose cross-report groups are covered (None: all)
+
+    def only(self, column: str) -> str:
+        """SQL condition: ``column`` (a report id) belongs to the reports asked about."""
+        if self.report_ids is None:
+            return "TRUE"
+        return f"{column} IN (SELECT report_id FROM {_SCOPE_IDS})"
+
+
+ALL = CheckScope()
+
+
+def _jurisdictions_of(con: duckdb.DuckDBPyConnection, report_ids: Sequence[str]) -> set[str]:
+    """Jurisdictions of the given reports; for reports deleted in the open transaction, as committed.
+
+    An in-place write deletes a replaced report before the checks are refreshed; a second connection to
+    the same database still sees the last committed state, where that report and its jurisdiction exist.
+    """
+    if not report_ids:
+        return set()
+    query = "SELECT report_id, jurisdiction FROM reports WHERE report_id IN (SELECT unnest(?::VARCHAR[]))"
+    rows = con.execute(query, [list(report_ids)]).fetchall()
+    found = {jur for _rid, jur in rows if jur is not None}
+    missing = set(report_ids) - {rid for rid, _jur in rows}
+    if missing:
+        with contextlib.suppress(duckdb.Error):
+            cur = con.cursor()
+            try:
+                found |= {
+                    jur for _rid, jur in cur.execute(query, [sorted(missing)]).fetchall() if jur is not None
+                }
+            finally:
+                cur.close()
+    return found
+
+
+@contextlib.contextmanager
+def check_scope(
+    con: duckdb.DuckDBPyConnection,
+    report_ids: Sequence[str] | None = None,
+    jurisdictions: Iterable[str] = (),
+) -> Iterator[CheckScope]:
+    """The scope of a run: everything (None), or the given reports plus their jurisdictions' groups.
+
+    A scoped run copies the few facts concerned (the given reports', and those of every report in the
+    same jurisdictions, which the outlier check compares across years) into temporary tables with one
+    scan of ``facts``; every check then reads those.  ``jurisdictions`` adds groups to cover (e.g. those
+    of reports deleted outside a transaction, whose jurisdiction can no longer be looked up).
+    """
+    if report_ids is None:
+        yield ALL
+        return
+    ids = sorted({str(r) for r in report_ids})
+    jurs = sorted(_jurisdictions_of(con, ids) | {j for j in jurisdictions if j is not None})
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {_SCOPE_IDS} AS SELECT unnest(?::VARCHAR[]) AS report_id", [ids]
+    )
+    try:
+        con.execute(
+            f"""
+            CREATE OR REPLACE TEMP TABLE {_SCOPE_REPORTS} AS
+            SELECT {_REPORT_COLUMNS} FROM reports
+            WHERE report_id IN (SELECT report_id FROM {_SCOPE_IDS})
+               OR jurisdiction IN (SELECT unnest(?::VARCHAR[]))
+            """,
+            [jurs],
+        )
+        wanted = sorted(
+            set(ids) | {r for (r,) in con.execute(f"SELECT report_id FROM {_SCOPE_REPORTS}").fetchall()}
+        )
+        # Two steps (row ids by report id, then the rows) read far less than one filtered scan of every column.
+        rowids = [
+            r
+            for (r,) in con.execute(
+                "SELECT rowid FROM facts WHERE report_id IN (SELECT unnest(?::VARCHAR[]))", [wanted]
+            ).fetchall()
+        ]
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {_SCOPE_FACTS} AS SELECT {_FACT_COLUMNS} FROM facts "
+            "WHERE rowid IN (SELECT unnest(?::BIGINT[]))",
+            [rowids],
+        )
+        yield CheckScope(_SCOPE_FACTS, _SCOPE_REPORTS, tuple(ids), tuple(jurs))
+    finally:
+        for table in (_SCOPE_FACTS, _SCOPE_REPORTS, _SCOPE_IDS):
+            with contextlib.suppress(duckdb.Error):
+                con.execute(f"DROP TABLE IF EXISTS temp.{table}")
+
+
+ScopeArg = CheckScope | Sequence[str] | None
+
+
+@contextlib.contextmanager
+def _resolve(con: duckdb.DuckDBPyConnection, scope: ScopeArg) -> Iterator[CheckScope]:
+    if isinstance(scope, CheckScope):
+        yield scope
+    else:
+        with check_scope(con, scope) as s:
+            yield s
+
+
+# --- the checks -------------------------------------------------------------------------------------------
+
+
+def check_rate_vs_parts(con: duckdb.DuckDBPyConnection, report_ids: ScopeArg = None) -> list[Check]:
     """A stated rate disagrees with resolved ÷ total for the same report, period and scope."""
     out: list[Check] = []
-    for rate_metric, part_metric, total_metric in RATE_PARTS:
-        rows = con.execute(
-            f"""
-            WITH f AS ({_FACTS_WITH_REPORT})
-            SELECT DISTINCT rate.report_id, rate.source_file, rate.jurisdiction, rate.r_start, rate.r_end,
-                   rate.period_start, rate.period_end, rate.value, part.value, total.value
-            FROM f rate
-            JOIN f part ON part.report_id = rate.report_id AND part.metric = ?
-                 AND part.period_start IS NOT DISTINCT FROM rate.period_start
-                 AND part.period_end IS NOT DISTINCT FROM rate.period_end
-                 AND part.scope IS NOT DISTINCT FROM rate.scope
-            JOIN f total ON total.report_id = rate.report_id AND total.metric = ?
-                 AND total.period_start IS NOT DISTINCT FROM rate.period_start
-                 AND total.period_end IS NOT DISTINCT FROM rate.period_end
-                 AND total.scope IS NOT DISTINCT FROM rate.scope
-            WHERE rate.metric = ? AND total.value > 0
-              AND abs(rate.value - 100.0 * part.value / total.value) > ?
-            ORDER BY rate.source_file, rate.report_id, rate.period_start, rate.value, part.value, total.value
-            """,
-            [part_metric, total_metric, rate_metric, RATE_TOLERANCE_PP],
-        ).fetchall()
-        for rid, src, jur, r_start, r_end, p_start, p_end, rate, part, total in rows:
-            computed = 100.0 * part / total
-            out.append(
-                _warning(
-                    "rate_vs_parts",
-                    rate_metric,
-                    (rid, src, jur, r_start, r_end),
-                    f"{rate_metric} {_num(rate)}% "
-                    f"≠ {part_metric} {_num(part)} ÷ {total_metric} {_num(total)} = {computed:.1f}% "
-                    f"for {_period(p_start, p_end)} (differs by more than {_num(RATE_TOLERANCE_PP)} "
-                    "percentage points)",
+    with _resolve(con, report_ids) as s:
+        for rate_metric, part_metric, total_metric in RATE_PARTS:
+            rows = con.execute(
+                f"""
+                WITH f AS (
+                    SELECT report_id, metric, value, period_start, period_end, scope FROM {s.facts}
+                    WHERE metric IN (?, ?, ?) AND {s.only("report_id")}
+                ), hit AS (
+                    SELECT rate.report_id, rate.period_start, rate.period_end,
+                           rate.value AS rate, part.value AS part, total.value AS total
+                    FROM f rate
+                    JOIN f part ON part.report_id = rate.report_id AND part.metric = ?
+                         AND part.period_start IS NOT DISTINCT FROM rate.period_start
+                         AND part.period_end IS NOT DISTINCT FROM rate.period_end
+                         AND part.scope IS NOT DISTINCT FROM rate.scope
+                    JOIN f total ON total.report_id = rate.report_id AND total.metric = ?
+                         AND total.period_start IS NOT DISTINCT FROM rate.period_start
+                         AND total.period_end IS NOT DISTINCT FROM rate.period_end
+                         AND total.scope IS NOT DISTINCT FROM rate.scope
+                    WHERE rate.metric = ? AND total.value > 0
+                      AND abs(rate.value - 100.0 * part.value / total.value) > ?
                 )
-            )
+                SELECT DISTINCT h.report_id, r.source_file, r.jurisdiction, r.period_start, r.period_end,
+                       h.period_start, h.period_end, h.rate, h.part, h.total
+                FROM hit h LEFT JOIN {s.reports} r ON r.report_id = h.report_id
+                ORDER BY r.source_file, h.report_id, h.period_start, h.rate, h.part, h.total
+                """,
+                [rate_metric, part_metric, total_metric, part_metric, total_metric, rate_metric,
+                 RATE_TOLERANCE_PP],
+            ).fetchall()  # fmt: skip
+            for rid, src, jur, r_start, r_end, p_start, p_end, rate, part, total in rows:
+                computed = 100.0 * part / total
+                out.append(
+                    _warning(
+                        "rate_vs_parts",
+                        rate_metric,
+                        (rid, src, jur, r_start, r_end),
+                        f"{rate_metric} {_num(rate)}% "
+                        f"≠ {part_metric} {_num(part)} ÷ {total_metric} {_num(total)} = {computed:.1f}% "
+                        f"for {_period(p_start, p_end)} (differs by more than {_num(RATE_TOLERANCE_PP)} "
+                        "percentage points)",
+                    )
+                )
     return out
 
 
-def check_part_exceeds_total(con: duckdb.DuckDBPyConnection) -> list[Check]:
+def check_part_exceeds_total(con: duckdb.DuckDBPyConnection, report_ids: ScopeArg = None) -> list[Check]:
     """A part (e.g. suggestions resolved) larger than its total for the same report, period and scope."""
     out: list[Check] = []
-    for part_metric, total_metric in PART_TOTAL_PAIRS:
-        rows = con.execute(
-            f"""
-            WITH f AS ({_FACTS_WITH_REPORT})
-            SELECT DISTINCT part.report_id, part.source_file, part.jurisdiction, part.r_start, part.r_end,
-                   part.period_start, part.period_end, part.value, total.value
-            FROM f part
-            JOIN f total ON total.report_id = part.report_id AND total.metric = ?
-                 AND total.period_start IS NOT DISTINCT FROM part.period_start
-                 AND total.period_end IS NOT DISTINCT FROM part.period_end
-                 AND total.scope IS NOT DISTINCT FROM part.scope
-            WHERE part.metric = ? AND part.value > total.value
-            ORDER BY part.source_file, part.report_id, part.period_start, part.value, total.value
-            """,
-            [total_metric, part_metric],
-        ).fetchall()
-        for rid, src, jur, r_start, r_end, p_start, p_end, part, total in rows:
-            out.append(
-                _warning(
-                    "part_exceeds_total",
-                    part_metric,
-                    (rid, src, jur, r_start, r_end),
-                    f"{part_metric} {_num(part)} > {total_metric} {_num(total)} for {_period(p_start, p_end)} "
-                    "(a part cannot exceed its total)",
+    with _resolve(con, report_ids) as s:
+        for part_metric, total_metric in PART_TOTAL_PAIRS:
+            rows = con.execute(
+                f"""
+                WITH f AS (
+                    SELECT report_id, metric, value, period_start, period_end, scope FROM {s.facts}
+                    WHERE metric IN (?, ?) AND {s.only("report_id")}
+                ), hit AS (
+                    SELECT part.report_id, part.period_start, part.period_end,
+                           part.value AS part, total.value AS total
+                    FROM f part
+                    JOIN f total ON total.report_id = part.report_id AND total.metric = ?
+                         AND total.period_start IS NOT DISTINCT FROM part.period_start
+                         AND total.period_end IS NOT DISTINCT FROM part.period_end
+                         AND total.scope IS NOT DISTINCT FROM part.scope
+                    WHERE part.metric = ? AND part.value > total.value
                 )
-            )
+                SELECT DISTINCT h.report_id, r.source_file, r.jurisdiction, r.period_start, r.period_end,
+                       h.period_start, h.period_end, h.part, h.total
+                FROM hit h LEFT JOIN {s.reports} r ON r.report_id = h.report_id
+                ORDER BY r.source_file, h.report_id, h.period_start, h.part, h.total
+                """,
+                [part_metric, total_metric, total_metric, part_metric],
+            ).fetchall()
+            for rid, src, jur, r_start, r_end, p_start, p_end, part, total in rows:
+                out.append(
+                    _warning(
+                        "part_exceeds_total",
+                        part_metric,
+                        (rid, src, jur, r_start, r_end),
+                        f"{part_metric} {_num(part)} > {total_metric} {_num(total)} for {_period(p_start, p_end)} "
+                        "(a part cannot exceed its total)",
+                    )
+                )
     return out
 
 
-def check_percentage_range(con: duckdb.DuckDBPyConnection) -> list[Check]:
+def check_percentage_range(con: duckdb.DuckDBPyConnection, report_ids: ScopeArg = None) -> list[Check]:
     """A percentage (stated unit %, or the catalog's unit % when none was stated) outside 0–100."""
-    rows = con.execute(
-        f"""
-        WITH f AS ({_FACTS_WITH_REPORT})
-        SELECT f.report_id, f.source_file, f.jurisdiction, f.r_start, f.r_end,
-               f.metric, f.value, f.period_start, f.period_end
-        FROM f LEFT JOIN metrics m ON m.code = f.metric
-        WHERE (f.unit IN (?, ?) OR (f.unit IS NULL AND m.unit IN (?, ?)))
-          AND (f.value < 0 OR f.value > 100)
-        ORDER BY f.source_file, f.report_id, f.metric, f.period_start, f.evidence_start, f.fact_id
-        """,
-        [*PERCENT_UNITS, *PERCENT_UNITS],
-    ).fetchall()
+    with _resolve(con, report_ids) as s:
+        rows = con.execute(
+            f"""
+            WITH hit AS (
+                SELECT f.fact_id, f.report_id, f.metric, f.value, f.period_start, f.period_end,
+                       f.evidence_start
+                FROM {s.facts} f LEFT JOIN metrics m ON m.code = f.metric
+                WHERE (f.value < 0 OR f.value > 100) AND {s.only("f.report_id")}
+                  AND (f.unit IN (?, ?) OR (f.unit IS NULL AND m.unit IN (?, ?)))
+            )
+            SELECT h.report_id, r.source_file, r.jurisdiction, r.period_start, r.period_end,
+                   h.metric, h.value, h.period_start, h.period_end
+            FROM hit h LEFT JOIN {s.reports} r ON r.report_id = h.report_id
+            ORDER BY r.source_file, h.report_id, h.metric, h.period_start, h.evidence_start, h.fact_id
+            """,
+            [*PERCENT_UNITS, *PERCENT_UNITS],
+        ).fetchall()
     return [
         _warning(
             "percentage_out_of_range",
@@ -203,53 +352,78 @@ def check_percentage_range(con: duckdb.DuckDBPyConnection) -> list[Check]:
     ]
 
 
-def check_outlier_across_years(con: duckdb.DuckDBPyConnection) -> list[Check]:
+# The median as statistics.median computes it (the mean of the two middle values of an even count),
+# of a sorted, non-empty list expression.
+def _median_sql(xs: str) -> str:
+    return (
+        f"CASE WHEN len({xs}) % 2 = 1 THEN {xs}[len({xs}) // 2 + 1] "
+        f"ELSE ({xs}[len({xs}) // 2] + {xs}[len({xs}) // 2 + 1]) / 2 END"
+    )
+
+
+def check_outlier_across_years(con: duckdb.DuckDBPyConnection, report_ids: ScopeArg = None) -> list[Check]:
     """An annual value >10× or <1/10 of the median of the same jurisdiction's other years.
 
     Only annual facts (period_start == period_end) take part, so a term total never meets the
     yearly values. Scope is part of the key: all-levels counts are legitimately far above
-    city-level ones.
+    city-level ones.  Each year counts once, with the median of the values stated for it.  A scoped
+    run covers every group (jurisdiction, metric, scope) of the jurisdictions of the reports asked about.
     """
-    rows = con.execute(
-        f"""
-        WITH f AS ({_FACTS_WITH_REPORT})
-        SELECT report_id, source_file, jurisdiction, r_start, r_end, metric, scope, period_start, value
-        FROM f
-        WHERE jurisdiction IS NOT NULL AND period_start IS NOT NULL AND period_start = period_end
-        ORDER BY jurisdiction, metric, scope NULLS FIRST, period_start, source_file, report_id, value
-        """
-    ).fetchall()
-
-    # (jurisdiction, metric, scope) → year → values (several reports may state the same year)
-    series: dict[tuple, dict[int, list[float]]] = defaultdict(lambda: defaultdict(list))
-    for _rid, _src, jur, _rs, _re, metric, scope, year, value in rows:
-        series[(jur, metric, scope)][year].append(value)
+    with _resolve(con, report_ids) as s:
+        rows = con.execute(
+            f"""
+            WITH a AS (   -- annual facts with a jurisdiction
+                SELECT f.report_id, r.source_file, r.jurisdiction, r.period_start AS r_start,
+                       r.period_end AS r_end, f.metric, f.scope, f.period_start AS year, f.value
+                FROM {s.facts} f JOIN {s.reports} r ON r.report_id = f.report_id
+                WHERE r.jurisdiction IS NOT NULL AND f.period_start IS NOT NULL
+                  AND f.period_start = f.period_end
+            ), y AS (     -- one row per group and year: the median of the values stated for that year
+                SELECT jurisdiction, metric, scope, year, list_sort(list(value)) AS vs
+                FROM a GROUP BY jurisdiction, metric, scope, year
+            ), ym AS (    -- p: the year's position among its group's medians, smallest first
+                SELECT jurisdiction, metric, scope, year, {_median_sql("vs")} AS ymed,
+                       row_number() OVER (PARTITION BY jurisdiction, metric, scope ORDER BY ymed) AS p
+                FROM y
+            ), g AS (     -- groups with enough years: their year medians
+                SELECT jurisdiction, metric, scope,
+                       list(ymed ORDER BY ymed) AS sorted_meds,
+                       list({{'year': year, 'med': ymed}} ORDER BY year) AS by_year
+                FROM ym GROUP BY jurisdiction, metric, scope
+                HAVING count(*) >= ? + 1
+            ), loo AS (   -- each year: the median of the other years' medians
+                SELECT ym.jurisdiction, ym.metric, ym.scope, ym.year, g.by_year,
+                       list_filter(g.sorted_meds, lambda x, i: i <> ym.p) AS others
+                FROM ym JOIN g ON g.jurisdiction = ym.jurisdiction AND g.metric = ym.metric
+                     AND g.scope IS NOT DISTINCT FROM ym.scope
+            ), m AS (
+                SELECT jurisdiction, metric, scope, year, by_year, {_median_sql("others")} AS median
+                FROM loo
+            )
+            SELECT DISTINCT a.report_id, a.source_file, a.jurisdiction, a.r_start, a.r_end, a.metric,
+                   a.scope, a.year, a.value, m.median,
+                   list_transform(list_filter(m.by_year, lambda x: x.year <> a.year), lambda x: x.year) AS oy,
+                   list_transform(list_filter(m.by_year, lambda x: x.year <> a.year), lambda x: x.med) AS om
+            FROM a JOIN m ON m.jurisdiction = a.jurisdiction AND m.metric = a.metric
+                 AND m.scope IS NOT DISTINCT FROM a.scope AND m.year = a.year
+            WHERE m.median > 0 AND (a.value > ? * m.median OR a.value < m.median / ?)
+            ORDER BY a.jurisdiction, a.metric, a.scope NULLS FIRST, a.year, a.source_file, a.report_id,
+                     a.value
+            """,
+            [OUTLIER_MIN_OTHER_YEARS, OUTLIER_FACTOR, OUTLIER_FACTOR],
+        ).fetchall()
 
     out: list[Check] = []
-    seen: set[tuple] = set()
-    for rid, src, jur, r_start, r_end, metric, scope, year, value in rows:
-        key = (rid, metric, scope, year, value)
-        if key in seen:
-            continue
-        seen.add(key)
-        years = series[(jur, metric, scope)]
-        others = {y: statistics.median(vals) for y, vals in years.items() if y != year}
-        if len(others) < OUTLIER_MIN_OTHER_YEARS:
-            continue
-        median = statistics.median(others.values())
-        if median <= 0:
-            continue  # a ratio to zero says nothing
+    for rid, src, jur, r_start, r_end, metric, scope, year, value, median, oy, om in rows:
         if value > OUTLIER_FACTOR * median:
             relation = f"{value / median:.1f}× the"
-        elif value < median / OUTLIER_FACTOR:
-            relation = f"less than 1/{_num(OUTLIER_FACTOR)} of the"
         else:
-            continue
-        listed = ", ".join(f"{y}: {_num(v)}" for y, v in sorted(others.items()))
+            relation = f"less than 1/{_num(OUTLIER_FACTOR)} of the"
+        listed = ", ".join(f"{y}: {_num(v)}" for y, v in zip(oy, om, strict=True))
         scope_note = f" [{scope}]" if scope else ""
         out.append(
             _warning(
-                "outlier_across_years",
+                OUTLIER_CHECK,
                 metric,
                 (rid, src, jur, r_start, r_end),
                 f"{jur} {metric}{scope_note} {_num(value)} in {year} is {relation} median {_num(median)} "
@@ -259,20 +433,31 @@ def check_outlier_across_years(con: duckdb.DuckDBPyConnection) -> list[Check]:
     return out
 
 
-def check_duplicate_disagreement(con: duckdb.DuckDBPyConnection) -> list[Check]:
+def check_duplicate_disagreement(con: duckdb.DuckDBPyConnection, report_ids: ScopeArg = None) -> list[Check]:
     """One report states different values for the same metric, period and scope."""
-    rows = con.execute(
-        f"""
-        WITH f AS ({_FACTS_WITH_REPORT})
-        SELECT report_id, any_value(source_file), any_value(jurisdiction), any_value(r_start),
-               any_value(r_end), metric, period_start, period_end, scope,
-               list_sort(list_distinct(list(value))) AS vals
-        FROM f
-        GROUP BY report_id, metric, period_start, period_end, scope
-        HAVING count(DISTINCT value) > 1
-        ORDER BY any_value(source_file), report_id, metric, period_start, period_end, scope NULLS FIRST
-        """
-    ).fetchall()
+    with _resolve(con, report_ids) as s:
+        rows = con.execute(
+            f"""
+            WITH d AS (
+                SELECT report_id, metric, period_start, period_end, scope
+                FROM {s.facts} WHERE {s.only("report_id")}
+                GROUP BY report_id, metric, period_start, period_end, scope
+                HAVING min(value) <> max(value)
+            ), v AS (
+                SELECT f.report_id, f.metric, f.period_start, f.period_end, f.scope,
+                       list_sort(list_distinct(list(f.value))) AS vals
+                FROM {s.facts} f SEMI JOIN d ON d.report_id = f.report_id AND d.metric = f.metric
+                     AND d.period_start IS NOT DISTINCT FROM f.period_start
+                     AND d.period_end IS NOT DISTINCT FROM f.period_end
+                     AND d.scope IS NOT DISTINCT FROM f.scope
+                GROUP BY f.report_id, f.metric, f.period_start, f.period_end, f.scope
+            )
+            SELECT v.report_id, r.source_file, r.jurisdiction, r.period_start, r.period_end,
+                   v.metric, v.period_start, v.period_end, v.scope, v.vals
+            FROM v LEFT JOIN {s.reports} r ON r.report_id = v.report_id
+            ORDER BY r.source_file, v.report_id, v.metric, v.period_start, v.period_end, v.scope NULLS FIRST
+            """
+        ).fetchall()
     out: list[Check] = []
     for rid, src, jur, r_start, r_end, metric, p_start, p_end, scope, vals in rows:
         scope_note = f" [{scope}]" if scope else ""
@@ -288,16 +473,18 @@ def check_duplicate_disagreement(con: duckdb.DuckDBPyConnection) -> list[Check]:
     return out
 
 
-def check_report_without_facts(con: duckdb.DuckDBPyConnection) -> list[Check]:
+def check_report_without_facts(con: duckdb.DuckDBPyConnection, report_ids: ScopeArg = None) -> list[Check]:
     """A loaded report from which no fact was extracted."""
-    rows = con.execute(
-        """
-        SELECT r.report_id, r.source_file, r.jurisdiction, r.period_start, r.period_end
-        FROM reports r
-        WHERE NOT EXISTS (SELECT 1 FROM facts f WHERE f.report_id = r.report_id)
-        ORDER BY r.source_file, r.report_id
-        """
-    ).fetchall()
+    with _resolve(con, report_ids) as s:
+        rows = con.execute(
+            f"""
+            SELECT r.report_id, r.source_file, r.jurisdiction, r.period_start, r.period_end
+            FROM {s.reports} r
+            WHERE {s.only("r.report_id")}
+              AND NOT EXISTS (SELECT 1 FROM {s.facts} f WHERE f.report_id = r.report_id)
+            ORDER BY r.source_file, r.report_id
+            """
+        ).fetchall()
     return [
         _warning(
             "report_without_facts", None, report, "no facts extracted; expected at least one stated count"
@@ -306,7 +493,9 @@ def check_report_without_facts(con: duckdb.DuckDBPyConnection) -> list[Check]:
     ]
 
 
-ALL_CHECKS: tuple[Callable[[duckdb.DuckDBPyConnection], list[Check]], ...] = (
+CheckFn = Callable[..., list[Check]]  # check(con, scope: CheckScope | Sequence[str] | None = None)
+
+ALL_CHECKS: tuple[CheckFn, ...] = (
     check_rate_vs_parts,
     check_part_exceeds_total,
     check_percentage_range,
@@ -318,22 +507,80 @@ ALL_CHECKS: tuple[Callable[[duckdb.DuckDBPyConnection], list[Check]], ...] = (
 
 def run_checks(
     con: duckdb.DuckDBPyConnection,
-    checks: Sequence[Callable[[duckdb.DuckDBPyConnection], list[Check]]] = ALL_CHECKS,
+    report_ids: Sequence[str] | None = None,
+    checks: Sequence[CheckFn] = ALL_CHECKS,
+    *,
+    jurisdictions: Iterable[str] = (),
 ) -> list[Check]:
-    """Run every check over the loaded tables (read-only) and return what they found."""
+    """Run the checks (read-only) and return what they found.
+
+    ``report_ids`` None: over the whole database.  A list: only the checks concerning those reports,
+    i.e. their per-report checks and the cross-report checks of every group (jurisdiction, metric,
+    scope) in their jurisdictions; ``jurisdictions`` adds groups to cover.  Deleted reports may be in
+    the list: they have nothing left to flag, but the groups they belonged to are covered when their
+    jurisdiction can still be seen (inside the deleting transaction it can; see ``_jurisdictions_of``).
+    """
+    if report_ids is not None and isinstance(report_ids, str):
+        raise TypeError("report_ids must be a sequence of report ids, not one string")
     found: list[Check] = []
-    for check in checks:
-        found.extend(check(con))
+    with check_scope(con, report_ids, jurisdictions) as scope:
+        for check in checks:
+            found.extend(check(con, scope))
     return found
 
 
+_CHECK_COLUMNS = ("report_id", "source_file", "check_name", "severity", "metric", "message")
+
+
 def write_checks(con: duckdb.DuckDBPyConnection, checks: Iterable[Check]) -> int:
-    """Append checks to the `checks` table; returns how many rows were written."""
-    rows = [(c.report_id, c.source_file, c.check_name, c.severity, c.metric, c.message) for c in checks]
-    if rows:
-        con.executemany(
-            "INSERT INTO checks (report_id, source_file, check_name, severity, metric, message) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            rows,
+    """Append checks to the `checks` table (one columnar insert); returns how many rows were written."""
+    checks = list(checks)
+    if not checks:
+        return 0
+    table = pa.table(
+        {col: pa.array([getattr(c, col) for c in checks], type=pa.string()) for col in _CHECK_COLUMNS}
+    )
+    name = "_checks_rows_in"
+    con.register(name, table)
+    try:
+        cols = ", ".join(_CHECK_COLUMNS)
+        con.execute(f"INSERT INTO checks ({cols}) SELECT {cols} FROM {name}")
+    finally:
+        con.unregister(name)
+    return len(checks)
+
+
+def replace_checks(
+    con: duckdb.DuckDBPyConnection,
+    report_ids: Sequence[str] | None = None,
+    *,
+    jurisdictions: Iterable[str] = (),
+) -> list[Check]:
+    """Refresh the `checks` table for a scope and return the checks written.
+
+    None: delete every row and run everything.  A list of report ids (written, replaced or deleted):
+    delete the rows of those reports and the cross-report rows (outliers across years) of every report in
+    their jurisdictions, then write what ``run_checks(con, report_ids)`` finds, so the table ends up as a
+    full run would leave it.  Call it inside the transaction that changed the reports, after the change.
+    """
+    if report_ids is None:
+        found = run_checks(con)
+        con.execute("DELETE FROM checks")
+        write_checks(con, found)
+        return found
+    if isinstance(report_ids, str):
+        raise TypeError("report_ids must be a sequence of report ids, not one string")
+    found: list[Check] = []
+    with check_scope(con, report_ids, jurisdictions) as scope:
+        for check in ALL_CHECKS:
+            found.extend(check(con, scope))
+        con.execute(
+            f"""
+            DELETE FROM checks
+            WHERE report_id IN (SELECT report_id FROM {_SCOPE_IDS})
+               OR (check_name = ? AND report_id IN (SELECT report_id FROM {_SCOPE_REPORTS}))
+            """,
+            [OUTLIER_CHECK],
         )
-    return len(rows)
+    write_checks(con, found)
+    return found

@@ -299,8 +299,15 @@ def _decode(data: bytes, name: str, suffix: str) -> tuple[str, str]:
         candidates += ["utf-32-le", "utf-32-be"]
     declared = None
     if utf8 is None:
-        candidates += ["gb18030", "big5"]
         declared = _declared_charset(sample)
+        if declared in (None, "gb18030"):
+            # The mainland default first: real GB text scores ~1.0 (Big5 or random bytes read as GB18030
+            # score far below), so a near-perfect score needs no contest with the other codecs.
+            sure = _strict_decode(data, "gb18030")
+            if sure is not None and _control_ratio_text(sure[0][:_SAMPLE_CHARS]) <= 0.02:
+                if _plausibility(sure[0][:_SAMPLE_CHARS]) >= _SURE_SCORE:
+                    return sure
+        candidates += ["gb18030", "big5"]
         if declared and declared not in candidates and _ascii_compatible(declared):
             candidates.append(declared)
         for guess in _charset_normalizer_guesses(sample):
@@ -424,6 +431,7 @@ def _common_hanzi() -> frozenset[str]:
 # Weight of each kind of character in a plausible Chinese report. Mojibake from a wrong
 # Chinese codec lands on rare hanzi, kana, box drawing, private use or Hangul.
 _MIN_SCORE = 0.55
+_SURE_SCORE = 0.97  # GB18030 text this plausible is taken without trying the other codecs
 _MIN_BOM_SCORE = 0.3  # a byte-order mark is strong evidence by itself
 _WEIGHT_RANGES: tuple[tuple[int, int, float], ...] = (
     (0x00A0, 0x00BF, 0.8),  # Latin-1 punctuation: · × ° § ±
@@ -490,9 +498,12 @@ def _control_ratio(sample: bytes) -> float:
     return controls / len(sample) if sample else 0.0
 
 
+# C0 controls but tab, newline, form feed, carriage return, SUB and ESC; DEL and the C1 controls.
+_CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0e-\x19\x1c-\x1f\x7f-\x9f]")
+
+
 def _control_ratio_text(text: str) -> float:
-    controls = sum(1 for c in text if (c < " " and c not in "\t\n\x0c\r\x1a\x1b") or "\x7f" <= c <= "\x9f")
-    return controls / len(text) if text else 0.0
+    return len(_CONTROL_CHARS.findall(text)) / len(text) if text else 0.0
 
 
 def _check_plausible(text: str, name: str, suffix: str, codec: str) -> None:

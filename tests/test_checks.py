@@ -18,6 +18,7 @@ from etl.checks import (
     check_percentage_range,
     check_rate_vs_parts,
     check_report_without_facts,
+    replace_checks,
     run_checks,
     write_checks,
 )
@@ -354,3 +355,148 @@ def test_messages_are_safe_with_quotes_in_file_names(con):
     write_checks(con, found)
     assert con.execute("SELECT source_file FROM checks").fetchall() == [(found[0].source_file,)]
     assert con.execute("SELECT count(*) FROM facts").fetchone() == (1,)
+
+
+# scoped runs and replace_checks -------------------------------------------------------------
+
+
+def stored_checks(con) -> list[tuple]:
+    rows = con.execute(
+        "SELECT report_id, source_file, check_name, severity, metric, message FROM checks"
+    ).fetchall()
+    return sorted(rows, key=str)
+
+
+def as_rows(found: list[Check]) -> list[tuple]:
+    return sorted(
+        [(c.report_id, c.source_file, c.check_name, c.severity, c.metric, c.message) for c in found], key=str
+    )
+
+
+def test_scoped_run_covers_the_reports_and_their_jurisdictions_groups(con):
+    ids = zhengzhou_years(con, {2019: 350, 2020: 340, 2021: 35000, 2022: 360, 2023: 355})
+    hebi_id = hebi(con, resolved=250, rate=50)  # part > total and rate ≠ parts, in 鹤壁市
+    full = run_checks(con)
+    # 2019's report is not the outlier, but 2021 is in the same group: the scoped run finds it
+    scoped = run_checks(con, [ids[2019]])
+    assert names(scoped) == ["outlier_across_years"] and scoped[0].report_id == ids[2021]
+    assert sorted(names(run_checks(con, [hebi_id]))) == ["part_exceeds_total", "rate_vs_parts"]
+    assert as_rows(run_checks(con, [*ids.values(), hebi_id])) == as_rows(full)
+    assert run_checks(con, []) == []
+    assert check_outlier_across_years(con, [hebi_id]) == []
+
+
+def test_replace_checks_none_rewrites_the_whole_table(con):
+    hebi(con, resolved=250, rate=50)
+    con.execute("INSERT INTO checks VALUES ('gone', 'gone.txt', 'old', 'warning', NULL, 'stale')")
+    found = replace_checks(con)
+    assert stored_checks(con) == as_rows(found) == as_rows(run_checks(con))
+
+
+def test_incremental_scoped_replace_equals_a_full_run(con):
+    """Add, alter (replace) and delete reports in transactions; the table always matches a full run."""
+    years = zhengzhou_years(con, {2019: 350, 2020: 340, 2022: 360, 2023: 355})
+    hebi(con)
+    replace_checks(con)
+    assert stored_checks(con) == []
+
+    def step(change) -> None:
+        con.execute("BEGIN TRANSACTION")
+        touched = change()
+        replace_checks(con, touched)
+        con.execute("COMMIT")
+        assert stored_checks(con) == as_rows(run_checks(con))
+
+    def delete(rid: str) -> None:
+        for table in ("facts", "checks", "reports"):
+            con.execute(f"DELETE FROM {table} WHERE report_id = ?", [rid])
+
+    # add an outlying year: flags the new report
+    added: dict[str, str] = {}
+
+    def add_outlier():
+        added["2021"] = add_report(con, "zz_2021.txt", "郑州市", (2021, 2021))
+        add_fact(con, added["2021"], "deputies.suggestions", 35000, period=(2021, 2021))
+        return [added["2021"]]
+
+    step(add_outlier)
+    assert con.execute(
+        "SELECT count(*) FROM checks WHERE check_name = 'outlier_across_years'"
+    ).fetchone() == (1,)
+
+    # replace 2019 with a version whose value drags the other years' median: rows of other reports change
+    def alter_2019():
+        delete(years[2019])
+        years[2019] = add_report(con, "zz_2019_v2.txt", "郑州市", (2019, 2019))
+        add_fact(con, years[2019], "deputies.suggestions", 3, period=(2019, 2019))
+        add_fact(con, years[2019], "deputies.suggestions", 4, period=(2019, 2019))  # a disagreement
+        return [years[2019], "r-old-2019-gone"]
+
+    step(alter_2019)
+
+    # delete the outlying report: the flags it caused on others go too (found through the snapshot)
+    def delete_2021():
+        delete(added["2021"])
+        return [added["2021"]]
+
+    step(delete_2021)
+
+    def add_empty_and_bad():
+        empty = add_report(con, "004_empty.txt", "新郑市")
+        bad = add_report(con, "005_bad.txt", "新郑市")
+        add_fact(con, bad, "deputies.suggestion_satisfaction", 120, unit="%")
+        return [empty, bad]
+
+    step(add_empty_and_bad)
+    assert sorted(set(names(run_checks(con)))) == [
+        "duplicate_disagreement",
+        "outlier_across_years",
+        "percentage_out_of_range",
+        "report_without_facts",
+    ]
+
+
+def test_incremental_replace_on_the_corpus_build_equals_a_full_run(corpus_copy):
+    """The bundled corpus build: re-check one report, replace one, delete one; always as a full run."""
+    db, _lib = corpus_copy
+    c = duckdb.connect(str(db))
+    try:
+        replace_checks(c)
+        full = stored_checks(c)
+        rids = [r for (r,) in c.execute("SELECT report_id FROM reports ORDER BY source_file").fetchall()]
+        assert len(rids) == 5
+        # re-checking any one report leaves the table as it was
+        for rid in rids:
+            replace_checks(c, [rid])
+            assert stored_checks(c) == full
+
+        c.execute("BEGIN TRANSACTION")
+        # alter: the first report comes back under a new id with one value changed tenfold
+        old = rids[0]
+        new = "r" + "f" * 16
+        c.execute(
+            "INSERT INTO reports SELECT * REPLACE (? AS report_id) FROM reports WHERE report_id = ?",
+            [new, old],
+        )
+        c.execute(
+            "INSERT INTO facts SELECT * REPLACE ('x' || fact_id AS fact_id, ? AS report_id, "
+            "CASE WHEN row_number() OVER (ORDER BY fact_id) = 1 THEN value * 100 ELSE value END AS value) "
+            "FROM facts WHERE report_id = ?",
+            [new, old],
+        )
+        for table in ("facts", "checks", "reports"):
+            c.execute(f"DELETE FROM {table} WHERE report_id = ?", [old])
+        # and delete another one
+        for table in ("facts", "checks", "reports"):
+            c.execute(f"DELETE FROM {table} WHERE report_id = ?", [rids[1]])
+        replace_checks(c, [new, old, rids[1]])
+        c.execute("COMMIT")
+        assert stored_checks(c) == as_rows(run_checks(c))
+    finally:
+        c.close()
+
+
+def test_write_checks_handles_many_rows_and_nulls(con):
+    many = [Check(None if i % 7 == 0 else f"r{i}", None, "x", "warning", None, f"m{i}") for i in range(5000)]
+    assert write_checks(con, many) == 5000
+    assert stored_checks(con) == as_rows(many)
