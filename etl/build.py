@@ -74,7 +74,9 @@ def list_report_files(input_dir: str | Path) -> list[Path]:
     )  # fmt: skip
 
 
-def extract_file(path: Path, max_bytes: int = DEFAULT_MAX_BYTES, loaded_at: dt.datetime | None = None) -> Extracted:
+def extract_file(
+    path: Path, max_bytes: int = DEFAULT_MAX_BYTES, loaded_at: dt.datetime | None = None
+) -> Extracted:
     """One file → its rows; a broken file becomes a problem, never an exception."""
     try:
         n_bytes = path.stat().st_size
@@ -99,7 +101,10 @@ def default_workers() -> int:
 
 
 def extract_files(
-    paths: list[Path], *, workers: int | None = None, max_bytes: int = DEFAULT_MAX_BYTES,
+    paths: list[Path],
+    *,
+    workers: int | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
     loaded_at: dt.datetime | None = None,
 ) -> Iterator[Extracted]:
     """Extract every file, in the order given, on ``workers`` processes (default: every core)."""  # fmt: skip
@@ -115,12 +120,16 @@ def extract_files(
         yield from pool.imap(_extract_job, jobs, chunksize=chunk)
 
 
-def collect(results: Iterable[Extracted], summary: BuildSummary, progress: bool = True) -> Iterator[Extracted]:
+def collect(
+    results: Iterable[Extracted], summary: BuildSummary, progress: bool = True
+) -> Iterator[Extracted]:
     """Record problems, warnings and duplicate texts in the summary; yield the reports to load."""
     from tqdm import tqdm
 
     seen: dict[str, str] = {}
-    for ex in tqdm(results, total=summary.files, desc="extracting", unit="file", disable=not progress, leave=False):
+    for ex in tqdm(
+        results, total=summary.files, desc="extracting", unit="file", disable=not progress, leave=False
+    ):
         summary.input_bytes += ex.n_bytes
         if ex.problem is not None:
             summary.problems.append((ex.file, ex.problem))

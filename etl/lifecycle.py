@@ -343,7 +343,8 @@ def load_extracted(
 ) -> AddSummary:
     """Load reports already extracted by ``preview`` (the dashboard's confirm step); see add_reports."""
     from .checks import run_checks, write_checks
-    from .load import delete_report, load_reference_tables, open_writer, write_report
+    from .load import delete_report, insert_rows, load_reference_tables, open_writer, write_report
+    from .records import rows_of
     from .writer import clean_stale, write_staged
 
     started = time.monotonic()
@@ -354,7 +355,7 @@ def load_extracted(
         return summary
     fresh = not db_path.exists()
     with open_writer(
-        db_path, copy_existing=True, kind="add", lock_timeout=lock_timeout, on_wait=on_wait
+        db_path, copy_existing=True, kind="add", lock_timeout=lock_timeout, on_wait=on_wait, in_place=True
     ) as w:
         con = w.con
         if lib is not None:
@@ -389,13 +390,19 @@ def load_extracted(
             olds = _older_versions(con, rep)
             for old_id, old_file, old_sha in olds:
                 delete_report(con, old_id)
+                w.touched.add(old_id)
                 if old_id in loaded_ids:
                     loaded_ids[old_id].message = f"replaced later in this batch by {out.file}"
                     if files is not None:
                         files.forget(old_id)
                 elif files is not None and old_file != rep.document.source_file:
                     files.retire(old_file, old_sha)  # same name: put() below keeps a copy and overwrites
-            write_report(con, rep)
+            if w.in_place:  # already inside the writer's transaction
+                delete_report(con, rep.report_id)
+                insert_rows(con, rows_of(rep))
+            else:
+                write_report(con, rep)
+            w.touched.add(rep.report_id)
             out.status = REPLACED if olds else ADDED
             out.replaced = [(o[0], o[1]) for o in olds]
             loaded_ids[rep.report_id] = out
@@ -403,8 +410,9 @@ def load_extracted(
                 files.put(rep, data, out, replacing={o[1] for o in olds})
             summary.outcomes.append(out)
         if summary.loaded:
-            con.execute("DELETE FROM checks")
-            write_checks(con, run_checks(con))
+            if not w.in_place:  # in place, the writer refreshes the checks of the touched reports
+                con.execute("DELETE FROM checks")
+                write_checks(con, run_checks(con))
         else:
             w.keep_database()  # nothing new: readers keep their connection, mtime stays
     summary.seconds = time.monotonic() - started

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
+import hashlib
 import shutil
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,13 +18,29 @@ from .catalog import Catalog, load_catalog
 from .errors import EtlError
 from .pipeline import ExtractedReport
 from .records import TABLES, rows_of, to_arrow
-from .writer import Commit, clean_stale, fsync_file, pause_point, staging_path, write_lock, write_staged
+from .writer import (
+    Commit,
+    clean_stale,
+    fsync_file,
+    pause_point,
+    staging_path,
+    wait_for_writer,
+    write_lock,
+    write_staged,
+    writing_in_place,
+)  # fmt: skip
 
 SCHEMA_PATH = Path(__file__).with_name("schema.sql")
 
 
 def create_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(SCHEMA_PATH.read_text(encoding="utf-8"))
+
+
+@functools.cache
+def schema_sha256() -> str:
+    """Hash of schema.sql: a database stamped with it needs no schema statements before a write."""
+    return hashlib.sha256(SCHEMA_PATH.read_bytes()).hexdigest()
 
 
 def load_reference_tables(con: duckdb.DuckDBPyConnection, catalog: Catalog | None = None) -> None:
@@ -130,14 +149,22 @@ def open_readonly(db_path: str | Path) -> duckdb.DuckDBPyConnection:
     file to a fresh in-memory database never goes through that cache.
     """
     db_path = Path(db_path)
-    con = duckdb.connect(":memory:")
-    try:
-        con.execute("ATTACH ? AS db (READ_ONLY)", [str(db_path)])
-        con.execute("USE db")
-    except BaseException:
-        con.close()
-        raise
-    return con
+    deadline = time.monotonic() + LIVE_LOCK_WAIT
+    while True:
+        wait_for_writer(db_path)  # an in-place writer first
+        con = duckdb.connect(":memory:")
+        try:
+            con.execute("ATTACH ? AS db (READ_ONLY)", [str(db_path)])
+            con.execute("USE db")
+            return con
+        except duckdb.IOException as exc:
+            con.close()
+            if "lock" not in str(exc).lower() or time.monotonic() >= deadline:
+                raise
+            time.sleep(0.01)  # a writer took the file between the check and the attach
+        except BaseException:
+            con.close()
+            raise
 
 
 def read_build_info(db_path: str | Path) -> dict[str, str]:
@@ -171,6 +198,8 @@ class StagedWrite:
     replace_database: bool = True
     applied: object = None  # corrections.ApplyResult, once applied
     log_bytes: bytes | None = None  # set by replace_log: the whole new log file
+    in_place: bool = False  # changing the live file inside one DuckDB transaction (no staged copy)
+    touched: set[str] = field(default_factory=set)  # report ids written or deleted (in-place writes)
 
     def add_correction(self, rec) -> None:
         self.corrections.append(rec)
@@ -197,8 +226,13 @@ def open_writer(
     source: str | Path | None = None,
     lock_timeout: float | None = None,
     on_wait=None,
+    in_place: bool = False,
 ) -> Iterator[StagedWrite]:
     """The one way to change a database: lock, stage, change, re-apply corrections, swap in.
+
+    ``in_place`` (incremental adds to an existing database): no staged copy; the live file is changed in
+    one DuckDB transaction, so the cost follows the change, not the size of the database.  See
+    ``_in_place_writer``.
 
     Under the writer lock (other writers queue), the current database is copied to a staging file
     (or a fresh one is started, or ``source`` is copied: restore), the caller changes it, the corrections log is folded in again, the file
@@ -206,6 +240,7 @@ def open_writer(
     Readers are never blocked and see either the old file or the new one.  On any error, or if the
     process is killed, the live files are untouched; staging files are removed now or by the next writer.
     """
+    from . import aggregates
     from .corrections import apply_corrections, corrections_path, encode_log, read_log
 
     db_path = Path(db_path)
@@ -213,6 +248,10 @@ def open_writer(
     corr_path = corrections_path(db_path)
     with write_lock(db_path, timeout=lock_timeout, on_wait=on_wait):
         clean_stale(db_path, targets=(corr_path,))
+        if in_place and db_path.exists() and source is None:
+            with _in_place_writer(db_path, kind, read_log(corr_path), lock_timeout) as w:
+                yield w
+            return
         if require_existing and not db_path.exists():
             raise EtlError(f"no database at {db_path}: run `python -m etl build` (or `make build`) first")
         log = read_log(corr_path)
@@ -243,7 +282,14 @@ def open_writer(
             yield w
             log_changed = bool(w.new_corrections) or w.log_bytes is not None
             if w.replace_database or log_changed:
+                scoped = kind == "correction"  # builds, restores and first adds refresh everything
+                before = aggregates.edits_fingerprint(con) if scoped else None
                 w.applied = apply_corrections(con, w.corrections)
+                if scoped:
+                    after = aggregates.edits_fingerprint(con)
+                    aggregates.refresh(con, sorted(w.touched | aggregates.changed_reports(before, after)))
+                else:
+                    aggregates.refresh(con, None)
                 _stamp(con, w)
                 w.replace_database = True
             pause_point("staged")
@@ -275,9 +321,93 @@ def open_writer(
             raise
 
 
+LIVE_LOCK_WAIT = 30.0  # seconds a writer waits for dashboard readers to let go of the live file
+
+
+def connect_live(db_path: Path, timeout: float | None = None) -> duckdb.DuckDBPyConnection:
+    """A read-write connection to the live file, waiting while readers hold DuckDB's file lock."""
+    deadline = time.monotonic() + (LIVE_LOCK_WAIT if timeout is None else timeout)
+    while True:
+        try:
+            return duckdb.connect(str(db_path))
+        except duckdb.IOException as exc:
+            if "lock" not in str(exc).lower() or time.monotonic() >= deadline:
+                raise EtlError(f"{db_path}: cannot open the database for writing ({exc})") from exc
+            time.sleep(0.02)
+        except duckdb.Error as exc:
+            raise EtlError(
+                f"{db_path}: cannot open the database ({exc}); rebuild it (python -m etl build) "
+                "or restore a backup (python -m etl restore)"
+            ) from exc
+
+
+@contextlib.contextmanager
+def _in_place_writer(
+    db_path: Path, kind: str, log: list, lock_timeout: float | None
+) -> Iterator[StagedWrite]:
+    """Change the live database in one transaction (the caller holds the writer lock).
+
+    DuckDB makes the transaction atomic and durable: a writer killed before COMMIT leaves the file as
+    it was, one killed after leaves the new state.  Corrections of the touched reports are re-applied
+    (the log itself is not changed here), checks and aggregates are refreshed for those reports only,
+    the file is checkpointed, and only then are staged library files renamed (``w.commit``).
+    """
+    with writing_in_place(db_path):
+        con = connect_live(db_path, lock_timeout)
+        commit = Commit(db_path)
+        yield from _in_place_transaction(con, commit, db_path, kind, log)
+
+
+def _in_place_transaction(con, commit: Commit, db_path: Path, kind: str, log: list) -> Iterator[StagedWrite]:
+    from . import aggregates
+    from .corrections import apply_corrections
+
+    try:
+        con.execute("BEGIN TRANSACTION")
+        try:
+            previous = dict(con.execute("SELECT key, value FROM build_info").fetchall())
+        except duckdb.CatalogException:
+            previous = {}
+        if previous.get("schema_sha256") != schema_sha256():
+            create_schema(con)  # a database from an older version: bring its tables and views up to date
+        w = StagedWrite(con, db_path, db_path, commit, kind, list(log), [], previous, in_place=True)
+        yield w
+        if w.new_corrections or w.log_bytes is not None:
+            raise EtlError("an in-place write cannot change the corrections log")  # a caller bug
+        if not w.replace_database:
+            con.execute("ROLLBACK")
+        else:
+            before = aggregates.edits_fingerprint(con)
+            w.applied = apply_corrections(con, w.corrections)  # may carry corrections over to new versions
+            changed = aggregates.changed_reports(before, aggregates.edits_fingerprint(con))
+            _refresh_derived(con, sorted(w.touched | changed))
+            _stamp(con, w)
+            pause_point("staged")
+            pause_point("before_commit")
+            con.execute("COMMIT")
+            con.execute("CHECKPOINT")
+        con.close()
+        commit.run()
+    except BaseException:
+        with contextlib.suppress(Exception):
+            con.execute("ROLLBACK")
+        with contextlib.suppress(Exception):
+            con.close()
+        commit.abort()
+        raise
+
+
+def _refresh_derived(con: duckdb.DuckDBPyConnection, report_ids: list[str] | None) -> None:
+    """Checks and pre-aggregated tables for the given reports (None: all of them)."""
+    from . import aggregates
+    from .checks import replace_checks
+
+    replace_checks(con, report_ids)
+    aggregates.refresh(con, report_ids)
+
+
 def _stamp(con: duckdb.DuckDBPyConnection, w: StagedWrite) -> None:
     """What readers can check: a generation that only grows, and the counts this write left behind."""
-    import hashlib
 
     try:
         generation = int(w.previous.get("generation", "0")) + 1
@@ -286,7 +416,14 @@ def _stamp(con: duckdb.DuckDBPyConnection, w: StagedWrite) -> None:
     n_reports, n_facts = con.execute(
         "SELECT (SELECT count(*) FROM reports), (SELECT count(*) FROM facts)"
     ).fetchone()
-    n_current = con.execute("SELECT count(*) FROM facts_current").fetchone()[0]
+    # facts_current without scanning it: edits and additions only ever concern facts/reports that exist.
+    n_current = (
+        n_facts
+        + con.execute(
+            "SELECT (SELECT count(*) FROM added_facts WHERE report_id IN (SELECT report_id FROM reports))"
+            " - (SELECT count(*) FROM fact_edits WHERE rejected)"
+        ).fetchone()[0]
+    )
     log_hash = hashlib.sha256(b"".join(r.to_json().encode() for r in w.corrections)).hexdigest()
     rows = {
         "generation": generation,
@@ -298,5 +435,6 @@ def _stamp(con: duckdb.DuckDBPyConnection, w: StagedWrite) -> None:
         "n_corrections": len(w.corrections),
         "n_corrections_orphaned": w.applied.count("orphaned"),
         "corrections_sha256": log_hash,
+        "schema_sha256": schema_sha256(),
     }
     con.executemany("INSERT OR REPLACE INTO build_info VALUES (?, ?)", [(k, str(v)) for k, v in rows.items()])

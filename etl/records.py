@@ -85,4 +85,6 @@ def to_arrow(table: str, rows: list[tuple]) -> pa.Table:
     """Row tuples of ``table`` as an Arrow table with the column types of ROW_SCHEMAS."""
     schema = ROW_SCHEMAS[table]
     columns = list(zip(*rows, strict=True)) if rows else [() for _ in schema]
-    return pa.table([pa.array(col, type=f.type) for col, f in zip(columns, schema, strict=True)], schema=schema)
+    return pa.table(
+        [pa.array(col, type=f.type) for col, f in zip(columns, schema, strict=True)], schema=schema
+    )

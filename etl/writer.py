@@ -71,6 +71,54 @@ def pause_point(point: str, spec: str | None = None) -> None:
     time.sleep(float(seconds or 60))
 
 
+# ---------------------------------------------------------------- readers and in-place writers
+
+# DuckDB lets one process write a file or many read it, never both.  A writer that changes the live file
+# in place announces itself in <db>.writing (its pid) before it asks DuckDB for the file; readers wait
+# while that file names a live process, so a steady stream of readers cannot starve the writer.
+WRITER_INTENT_WAIT = 30.0
+
+
+def intent_path(db_path: str | Path) -> Path:
+    db_path = Path(db_path)
+    return db_path.with_name(db_path.name + ".writing")
+
+
+@contextlib.contextmanager
+def writing_in_place(db_path: str | Path) -> Iterator[None]:
+    """Announce an in-place write for its duration (the caller holds the writer lock)."""
+    path = intent_path(db_path)
+    path.write_text(f"{os.getpid()}\n", encoding="ascii")
+    try:
+        yield
+    finally:
+        path.unlink(missing_ok=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def wait_for_writer(db_path: str | Path, timeout: float = WRITER_INTENT_WAIT) -> None:
+    """Return once no live writer is changing ``db_path`` in place (or after ``timeout`` seconds)."""
+    path = intent_path(db_path)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            text = path.read_text(encoding="ascii").strip()
+        except OSError:
+            return  # no writer
+        if not text.isdigit() or int(text) == os.getpid() or not _alive(int(text)):
+            return  # a writer killed before it could remove the file: nothing to wait for
+        time.sleep(0.01)
+
+
 # ---------------------------------------------------------------- the lock
 
 _held = threading.local()  # paths this thread already holds: the lock is re-entrant within a thread

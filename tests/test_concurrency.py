@@ -61,16 +61,15 @@ READER = textwrap.dedent(
     """
     import json, sys, time
     from pathlib import Path
-    import duckdb
     from etl.load import open_readonly
 
     db, stop, min_reads = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3])
     reads, errors, generations, last = 0, [], set(), 0
     while not stop.exists() or reads < min_reads:
-        # alternate the dashboard's way (a plain read-only connect) and etl's snapshot connection
+        # etl's reader (the dashboard's does the same): it waits while an add changes the file in place
         con = None
         try:
-            con = duckdb.connect(str(db), read_only=True) if reads % 2 == 0 else open_readonly(db)
+            con = open_readonly(db)
             info = dict(con.execute("SELECT key, value FROM build_info").fetchall())
             facts, reports, current, per_report, orphans, corrections = con.execute(
                 "SELECT (SELECT count(*) FROM facts), (SELECT count(*) FROM reports),"

@@ -311,11 +311,12 @@ def test_an_add_killed_between_its_renames_is_finished_by_the_next_writer(corpus
     v2 = variant(lib / ZZ, tmp_path / "new" / "zz-final.txt", "（定稿）")
     proc = _start_paused("mid_commit", "add", v2, "--db", db, "--library", lib)
     _kill(proc)
-    # the first rename (the old version's copy into .superseded/) happened, the database swap did not:
-    # readers still see the old database
+    # an add changes the database in place: its transaction committed before the library's renames
+    # began; the first rename (the old version's copy into .superseded/) happened, the others did not
     assert journal_path(db).exists()
     assert len(list((lib / SUPERSEDED_DIR).iterdir())) == 1 and (lib / ZZ).exists()
-    assert snapshot(db) == before
+    assert snapshot(db) != before
+    assert fetch(db, "SELECT count(*) FROM reports WHERE source_file = 'zz-final.txt'") == [(1,)]
     # any later writer (or `python -m etl corrections`) rolls the commit forward before doing its own work
     p = run_etl("corrections", "--db", db)
     assert p.returncode == 0, p.stderr

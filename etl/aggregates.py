@@ -1,0 +1,207 @@
+"""Pre-aggregated tables for the dashboard at national scale (10 M facts): DDL in aggregates.sql.
+
+``refresh(con)`` rebuilds them from ``facts_current`` (corrections applied) and ``reports``;
+``refresh(con, report_ids)`` replaces only the rows of those reports (added, replaced, deleted or with a
+changed correction): it deletes their rows and re-inserts what facts_current now has for them, so it costs
+about as much as those reports' facts, not a rebuild.  Both run inside the caller's transaction (no BEGIN
+or COMMIT here) and leave every other table alone.
+
+Call it after the facts and the corrections of a write are final, e.g. in etl/load.py open_writer after
+apply_corrections().  A report id that no longer exists simply loses its rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+import duckdb
+
+DDL_PATH = Path(__file__).with_name("aggregates.sql")
+REPORT_TABLES = ("agg_report_points", "agg_reports", "agg_correction_facts")  # rows keyed by report_id
+SUMMARY_TABLES = ("agg_jurisdictions", "agg_metric_counts")  # small, rebuilt whole by every refresh
+TABLES = REPORT_TABLES + SUMMARY_TABLES
+PER_REPORT_MAX = 64  # up to this many reports, their facts are read report by report through the index
+
+# The effective period is the one the dashboard shows (app/queries.py): a fact without one takes its
+# report's.  Within a report × metric × period the candidate is the largest value, then the smallest id.
+_POINTS = """
+SELECT report_id, jurisdiction, level, province, report_type, metric, period_start, period_end,
+    count(*) OVER g AS n_facts, fact_id, value, unit, qualifier, scope, evidence, evidence_start, evidence_end, value_text,
+    corrected, correction_id
+FROM (
+    SELECT f.report_id, r.jurisdiction, r.level, r.province, r.report_type, f.metric,
+        coalesce(f.period_start, r.period_start) AS period_start,
+        coalesce(f.period_end, f.period_start, r.period_end) AS period_end,
+        f.fact_id, f.value, f.unit, f.qualifier, f.scope, f.evidence, f.evidence_start, f.evidence_end,
+        f.value_text, f.corrected, f.correction_id
+    FROM facts_current f
+    JOIN reports r ON r.report_id = f.report_id
+    {where}
+)
+WINDOW g AS (PARTITION BY report_id, metric, period_start, period_end)
+QUALIFY row_number() OVER (g ORDER BY value DESC, fact_id) = 1
+"""
+
+_REPORTS = """
+SELECT r.report_id, count(f.report_id) AS n_facts,
+    min(f.period_start) FILTER (WHERE f.period_start IS NOT NULL AND f.period_end IS NOT NULL) AS y0,
+    max(f.period_end) FILTER (WHERE f.period_start IS NOT NULL AND f.period_end IS NOT NULL) AS y1
+FROM reports r
+LEFT JOIN facts_current f ON f.report_id = r.report_id {on}
+{where}
+GROUP BY r.report_id
+"""
+
+
+# The facts that corrections name, as extracted (a rejected fact too), for the 更正记录 page.
+_CORRECTION_FACTS = """
+SELECT f.report_id, f.fact_id, f.metric, f.value, f.unit, f.period_start, f.period_end
+FROM {facts} f
+WHERE f.fact_id IN (SELECT fact_id FROM corrections WHERE fact_id IS NOT NULL)
+"""
+
+# What app/queries.jurisdictions() computes, once per write instead of once per page view.
+_JURISDICTIONS = """
+SELECT r.jurisdiction AS name,
+    coalesce(any_value(r.level), any_value(j.level)) AS level,
+    coalesce(any_value(r.province), any_value(j.province)) AS province,
+    coalesce(any_value(r.parent), any_value(j.parent)) AS parent,
+    count(DISTINCT r.report_id) AS n_reports,
+    min(r.period_start) AS first_year, max(r.period_end) AS last_year
+FROM reports r
+LEFT JOIN jurisdictions j ON j.name = r.jurisdiction AND (r.province IS NULL OR j.province = r.province)
+WHERE r.jurisdiction IS NOT NULL
+GROUP BY r.jurisdiction
+ORDER BY r.jurisdiction
+"""
+
+
+def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    return bool(
+        con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_name = ? "
+            "AND table_catalog = current_database() AND table_schema = current_schema()",
+            [name],
+        ).fetchone()[0]
+    )
+
+
+def _refresh_summaries(con: duckdb.DuckDBPyConnection) -> None:
+    """The small tables: every jurisdiction with reports, and each metric's fact count."""
+    con.execute("DELETE FROM agg_jurisdictions")
+    if _has_table(con, "jurisdictions"):
+        con.execute(f"INSERT INTO agg_jurisdictions {_JURISDICTIONS}")
+    else:
+        con.execute(
+            "INSERT INTO agg_jurisdictions "
+            + _JURISDICTIONS.replace("LEFT JOIN jurisdictions j", "LEFT JOIN (SELECT NULL::VARCHAR AS name, "
+                                     "NULL::VARCHAR AS level, NULL::VARCHAR AS province, NULL::VARCHAR AS parent) j")
+        )  # fmt: skip
+    con.execute("DELETE FROM agg_metric_counts")
+    con.execute(
+        "INSERT INTO agg_metric_counts SELECT metric, sum(n_facts)::BIGINT FROM agg_report_points "
+        "GROUP BY metric ORDER BY metric"
+    )
+
+
+def create_tables(con: duckdb.DuckDBPyConnection) -> None:
+    """The aggregate tables, if they are not there yet (empty)."""
+    con.execute(DDL_PATH.read_text(encoding="utf-8"))
+
+
+def refresh(con: duckdb.DuckDBPyConnection, report_ids: Iterable[str] | None = None) -> None:
+    """Bring the aggregate tables in step with facts_current: all of them (None) or those reports' rows."""
+    create_tables(con)
+    if report_ids is None:
+        for t in TABLES:
+            con.execute(f"DELETE FROM {t}")
+        con.execute(
+            f"INSERT INTO agg_report_points {_POINTS.format(where='')} "
+            "ORDER BY jurisdiction, metric, period_start, period_end"
+        )
+        con.execute(f"INSERT INTO agg_reports {_REPORTS.format(on='', where='')} ORDER BY report_id")
+        if _has_table(con, "corrections"):
+            con.execute(
+                f"INSERT INTO agg_correction_facts {_CORRECTION_FACTS.format(facts='facts')} ORDER BY fact_id"
+            )
+        _refresh_summaries(con)
+        return
+    ids = sorted({str(r) for r in report_ids if r is not None})
+    if not ids:
+        return
+    # The reports' current facts first, with the ids as a semi-join: DuckDB pushes it into the scans of
+    # facts and added_facts as a join filter, so this costs a filtered scan, not a rebuild (a literal IN
+    # list on the facts_current view becomes a mark join over every fact).  Then the same SQL as a full
+    # rebuild, over just those rows.
+    params = {"ids": ids}
+    if len(ids) <= PER_REPORT_MAX:  # a few reports: one index lookup each (facts_report_id)
+        con.execute("CREATE OR REPLACE TEMP TABLE _agg_facts AS SELECT * FROM facts_current LIMIT 0")
+        for rid in ids:
+            con.execute(
+                "INSERT INTO temp.main._agg_facts SELECT * FROM facts_current WHERE report_id = ?", [rid]
+            )
+    else:
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE _agg_facts AS "
+            "SELECT * FROM facts_current WHERE report_id IN (SELECT unnest($ids::VARCHAR[]))",
+            params,
+        )
+    try:
+        for t in REPORT_TABLES:
+            con.execute(f"DELETE FROM {t} WHERE report_id IN (SELECT unnest($ids::VARCHAR[]))", params)
+        con.execute(
+            "INSERT INTO agg_report_points "
+            + _POINTS.format(where="").replace("FROM facts_current f", "FROM temp.main._agg_facts f")
+        )
+        con.execute(
+            "INSERT INTO agg_reports "
+            + _REPORTS.format(on="", where="WHERE r.report_id IN (SELECT unnest($ids::VARCHAR[]))").replace(
+                "JOIN facts_current f", "JOIN temp.main._agg_facts f"
+            ),
+            params,
+        )
+        if _has_table(con, "corrections"):
+            # the reports' extracted facts that corrections name: by index as above (few reports), else
+            # a semi-join of the (few) corrected fact ids
+            if len(ids) <= PER_REPORT_MAX:
+                for rid in ids:
+                    con.execute(
+                        "INSERT INTO agg_correction_facts "
+                        + _CORRECTION_FACTS.format(facts="(SELECT * FROM facts WHERE report_id = $rid)"),
+                        {"rid": rid},
+                    )
+            else:
+                con.execute(
+                    "INSERT INTO agg_correction_facts "
+                    + _CORRECTION_FACTS.format(facts="facts")
+                    + " AND f.report_id IN (SELECT unnest($ids::VARCHAR[]))",
+                    params,
+                )
+        _refresh_summaries(con)
+    finally:
+        con.execute("DROP TABLE IF EXISTS temp.main._agg_facts")
+
+
+def edits_fingerprint(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """report_id → a hash of the corrections in force for its facts (fact_edits and added_facts).
+
+    Take it before and after apply_corrections(); changed_reports() of the two says which reports'
+    facts_current rows the corrections changed (a new, reverted, orphaned or carried-over correction).
+    """
+    rows = con.execute(
+        """
+        SELECT report_id, md5(string_agg(row_text, '|' ORDER BY row_text)) FROM (
+            SELECT f.report_id, 'e' || CAST(e AS VARCHAR) AS row_text
+            FROM fact_edits e JOIN facts f ON f.fact_id = e.fact_id
+            UNION ALL
+            SELECT a.report_id, 'a' || CAST(a AS VARCHAR) FROM added_facts a
+        ) GROUP BY report_id
+        """
+    ).fetchall()
+    return dict(rows)
+
+
+def changed_reports(before: dict[str, str], after: dict[str, str]) -> set[str]:
+    """The reports whose corrections differ between two edits_fingerprint() results."""
+    return {r for r in before.keys() | after.keys() if before.get(r) != after.get(r)}

@@ -1,0 +1,72 @@
+-- Pre-aggregated tables the dashboard reads at national scale (etl/aggregates.py keeps them in step).
+-- Every row belongs to one report (report_id), so an incremental refresh deletes and re-inserts the rows
+-- of the reports that changed.  Built from facts_current (corrections applied) joined to reports.
+
+-- One row per report × metric × period (the effective period the dashboard uses: a fact without a
+-- period takes its report's).  n_facts = how many current facts the group has; the other fact columns
+-- are the group's own candidate for a chart point: the largest value, then the smallest fact_id (within
+-- one report the report type, and so its rank, is the same for every fact).
+CREATE TABLE IF NOT EXISTS agg_report_points (
+    report_id      VARCHAR NOT NULL,
+    jurisdiction   VARCHAR,
+    level          VARCHAR,
+    province       VARCHAR,
+    report_type    VARCHAR,
+    metric         VARCHAR NOT NULL,
+    period_start   INTEGER,
+    period_end     INTEGER,
+    n_facts        BIGINT NOT NULL,
+    fact_id        VARCHAR NOT NULL,
+    value          DOUBLE NOT NULL,
+    unit           VARCHAR,
+    qualifier      VARCHAR,
+    scope          VARCHAR,
+    evidence       VARCHAR,
+    evidence_start INTEGER,
+    evidence_end   INTEGER,
+    value_text     VARCHAR,
+    corrected      BOOLEAN,
+    correction_id  VARCHAR
+);
+
+-- One row per report: its current facts and the years they name (facts whose own period is complete).
+CREATE TABLE IF NOT EXISTS agg_reports (
+    report_id  VARCHAR NOT NULL,
+    n_facts    BIGINT NOT NULL,
+    y0         INTEGER,
+    y1         INTEGER
+);
+
+-- One row per extracted fact that a correction names (rejected ones included: facts, not facts_current),
+-- so the 更正记录 page says what a correction changed without joining every fact.  Keyed by the fact's
+-- report, like the tables above: a correction changes its report's fact_edits, so the writer refreshes it.
+CREATE TABLE IF NOT EXISTS agg_correction_facts (
+    report_id     VARCHAR NOT NULL,
+    fact_id       VARCHAR NOT NULL,
+    metric        VARCHAR,
+    value         DOUBLE,
+    unit          VARCHAR,
+    period_start  INTEGER,
+    period_end    INTEGER
+);
+
+-- Small summaries, rebuilt whole by every refresh (they read reports, jurisdictions, metrics and
+-- agg_report_points, never the facts): the sidebar's jurisdictions and metric counts.
+CREATE TABLE IF NOT EXISTS agg_jurisdictions (
+    name        VARCHAR,
+    level       VARCHAR,
+    province    VARCHAR,
+    parent      VARCHAR,
+    n_reports   BIGINT,
+    first_year  INTEGER,
+    last_year   INTEGER
+);
+
+CREATE TABLE IF NOT EXISTS agg_metric_counts (
+    metric   VARCHAR,
+    n_facts  BIGINT
+);
+
+-- A report's facts by index lookup (the 报告 page, incremental refresh, and the writer's delete_report)
+-- instead of a scan of every fact's report_id.
+CREATE INDEX IF NOT EXISTS facts_report_id ON facts (report_id);
