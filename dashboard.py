@@ -36,40 +36,48 @@ MANAGE = st.Page("pages/manage_page.py", title="数据管理", icon=":material/u
 
 log = logging.getLogger("dashboard")
 
-state.begin_run()
-analyst = auth.is_analyst()
-page = st.navigation(PAGES + [MANAGE] if analyst else PAGES)
 
-try:
-    st.session_state["_filters"] = state.sidebar()
-    ready = True
-except db.DashboardDataError as exc:
-    st.session_state["_filters"] = None
-    if page is not MANAGE:
-        st.title("人大常委会履职数据看板")
-        st.error(str(exc), icon=":material/database:")
-    ready = False
-auth.sidebar_login()
+def main() -> None:
+    state.begin_run()
+    analyst = auth.is_analyst()
+    page = st.navigation(PAGES + [MANAGE] if analyst else PAGES)
 
-# An analyst may load the first reports into a missing database: 数据管理 runs even then.
-if ready or page is MANAGE:
     try:
-        page.run()
+        st.session_state["_filters"] = state.sidebar()
+        ready = True
     except db.DashboardDataError as exc:
-        st.error(str(exc), icon=":material/database:")
-    except Exception:  # noqa: BLE001 - the user gets a sentence, the log gets the traceback
-        log.exception("page %s failed", page.title)
-        st.error(
-            "这个页面出错了。请调整筛选条件或刷新页面；如果问题持续，请把当前网址发给维护人员。",
-            icon=":material/error:",
-        )
-    try:
-        summary = queries.database_summary()
-        built = summary["build_info"].get("built_at") or summary["build_info"].get("finished_at") or ""
-        st.sidebar.caption(
-            f"数据库：{summary['n_reports']} 份报告 · {summary['n_facts']} 条数据 · "
-            f"{summary['n_jurisdictions']} 个地区" + (f" · 构建于 {built}" if built else "")
-        )
-    except db.DashboardDataError:
-        pass
-    state.write_url()
+        st.session_state["_filters"] = None
+        if page is not MANAGE:
+            st.title("人大常委会履职数据看板")
+            st.error(str(exc), icon=":material/database:")
+        ready = False
+    auth.sidebar_login()
+
+    # An analyst may load the first reports into a missing database: 数据管理 runs even then.
+    if ready or page is MANAGE:
+        try:
+            page.run()
+        except db.DashboardDataError as exc:
+            st.error(str(exc), icon=":material/database:")
+        except Exception:  # noqa: BLE001 - the user gets a sentence, the log gets the traceback
+            log.exception("page %s failed", page.title)
+            st.error(
+                "这个页面出错了。请调整筛选条件或刷新页面；如果问题持续，请把当前网址发给维护人员。",
+                icon=":material/error:",
+            )
+        try:
+            summary = queries.database_summary()
+            built = summary["build_info"].get("built_at") or summary["build_info"].get("finished_at") or ""
+            st.sidebar.caption(
+                f"数据库：{summary['n_reports']} 份报告 · {summary['n_facts']} 条数据 · "
+                f"{summary['n_jurisdictions']} 个地区" + (f" · 构建于 {built}" if built else "")
+            )
+        except db.DashboardDataError:
+            pass
+        state.write_url()
+
+
+# One database connection per run, opened by the first query the cache cannot answer and closed when the
+# run ends (app/db.py): a writer may then open the file between reruns.
+with db.session():
+    main()

@@ -1,23 +1,29 @@
-"""The dashboard's read-only DuckDB connection: cached, and reopened when the database file is replaced.
+"""The dashboard's read-only DuckDB access: a connection per script run, never held between reruns.
 
-The build writes a new file and swaps it in with os.replace, so the cache is keyed on the file's
-(path, inode, mtime): a new build gets a new connection on the next rerun, and nothing here ever takes a
-write lock.  Each version is ATTACHed READ_ONLY to its own in-memory DuckDB instance: duckdb.connect(path)
-would hand back the process's cached instance of the old, replaced file.
+A writer may change the live file in place (one read-write DuckDB process at a time, and no readers
+while it holds the file), so the dashboard opens the file when a run first needs it (session() in
+dashboard.py) and closes it when the run ends.  Opening waits up to LOCK_WAIT_S while a writer commits.
+Query results are cached by app/queries.py on the file's (path, inode, mtime), so a rerun whose queries
+are all cached does not open the file at all, and a changed or swapped-in file is read afresh.  The file
+is ATTACHed READ_ONLY to a fresh in-memory DuckDB: duckdb.connect(path) could hand back the process's
+cached instance of an old, replaced file.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+import threading
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
-import streamlit as st
 
 DEFAULT_DB = "data/congress.duckdb"
 REQUIRED_TABLES = ("reports", "report_texts", "facts", "metrics")
 
-DbVersion = tuple[str, int, int]
+DbVersion = tuple[str, int, int, int]
 
 
 class DashboardDataError(Exception):
@@ -34,7 +40,8 @@ def db_path() -> Path:
 
 
 def db_version(path: str | Path | None = None) -> DbVersion:
-    """(absolute path, inode, mtime in ns) of the database file; raises NoDatabaseError when it is missing."""
+    """(absolute path, inode, mtime in ns, state of its .wal) of the database file; raises
+    NoDatabaseError when it is missing."""
     p = Path(path) if path is not None else db_path()
     try:
         stat = os.stat(p)
@@ -43,52 +50,126 @@ def db_version(path: str | Path | None = None) -> DbVersion:
             f"还没有数据库（{p}）：请先运行 make run，"
             f"或 .venv/bin/python -m etl build --input data/corpus --db {p}"
         ) from None
-    return (str(p.resolve()), stat.st_ino, stat.st_mtime_ns)
-
-
-def _close(con: duckdb.DuckDBPyConnection) -> None:
+    # A writer committing in place appends to the .wal file and leaves the main file alone until the
+    # next checkpoint, so the WAL's state is part of the version too.
     try:
-        con.close()
-    except duckdb.Error:
-        pass
+        wal = os.stat(f"{p}.wal")
+        wal_state = wal.st_mtime_ns ^ (wal.st_size << 1) ^ wal.st_ino
+    except FileNotFoundError:
+        wal_state = 0
+    return (str(p.resolve()), stat.st_ino, stat.st_mtime_ns, wal_state)
 
 
 CATALOG = "congress"
+LOCK_WAIT_S = 10.0  # how long to wait for a writer's transaction before saying the database is busy
+_checked: set[DbVersion] = set()  # versions whose tables were verified once
+_local = threading.local()  # this thread's open session (see session())
 
 
-@st.cache_resource(max_entries=3, show_spinner=False, on_release=_close)
-def _open(version: DbVersion) -> duckdb.DuckDBPyConnection:
+def _is_lock_error(exc: BaseException) -> bool:
+    return "lock" in str(exc).lower()
+
+
+def _connect(version: DbVersion) -> duckdb.DuckDBPyConnection:
+    """A new read-only connection to ``version``'s file; retries while a writer holds the file's lock."""
     path = version[0]
-    try:
+    deadline = time.monotonic() + LOCK_WAIT_S
+    delay = 0.05
+    while True:
         con = duckdb.connect(":memory:")
-        con.execute(f"ATTACH ? AS {CATALOG} (READ_ONLY)", [path])
-        con.execute(f"USE {CATALOG}")
-    except duckdb.Error as exc:
-        raise DashboardDataError(
-            f"无法打开数据库 {path}：{exc}。如果正在重建数据库，请稍候刷新页面；否则请重新运行 make run。"
-        ) from exc
-    tables = {
-        row[0]
-        for row in con.execute(
-            "select table_name from information_schema.tables where table_catalog = ?", [CATALOG]
-        ).fetchall()
-    }
-    missing = [t for t in REQUIRED_TABLES if t not in tables]
-    if missing:
-        con.close()
-        raise DashboardDataError(
-            f"数据库 {path} 缺少表 {'、'.join(missing)}：它不是本项目生成的，请重新运行 make run。"
-        )
+        try:
+            con.execute(f"ATTACH ? AS {CATALOG} (READ_ONLY)", [path])
+            con.execute(f"USE {CATALOG}")
+            break
+        except duckdb.Error as exc:
+            con.close()
+            if _is_lock_error(exc) and time.monotonic() < deadline:
+                time.sleep(delay)
+                delay = min(delay * 2, 0.5)
+                continue
+            raise DashboardDataError(
+                f"无法打开数据库 {path}：{exc}。如果正在重建数据库，请稍候刷新页面；否则请重新运行 make run。"
+            ) from exc
+    if version not in _checked:
+        tables = {
+            row[0]
+            for row in con.execute(
+                "select table_name from information_schema.tables where table_catalog = ?", [CATALOG]
+            ).fetchall()
+        }
+        missing = [t for t in REQUIRED_TABLES if t not in tables]
+        if missing:
+            con.close()
+            raise DashboardDataError(
+                f"数据库 {path} 缺少表 {'、'.join(missing)}：它不是本项目生成的，请重新运行 make run。"
+            )
+        _checked.add(version)
     return con
 
 
-def connection(version: DbVersion | None = None) -> duckdb.DuckDBPyConnection:
-    """The shared read-only connection for the current database file (query through cursor())."""
-    return _open(version or db_version())
+@contextlib.contextmanager
+def session() -> Iterator[None]:
+    """One script run (or any batch of queries): the connection opened by the first query that misses
+    the cache is shared by the rest and closed at the end, so the file is never held between reruns (a
+    writer can then open it read-write).  Nested sessions share the outer one."""
+    if getattr(_local, "session", None) is not None:
+        yield
+        return
+    _local.session = {}
+    _local.memo = {}
+    try:
+        yield
+    finally:
+        opened: dict = _local.session
+        _local.session = None
+        _local.memo = None
+        for con in opened.values():
+            with contextlib.suppress(duckdb.Error):
+                con.close()
 
 
-def cursor(version: DbVersion | None = None) -> duckdb.DuckDBPyConnection:
-    """A cursor of its own for this thread, on the attached database (close it when done)."""
-    cur = connection(version).cursor()
-    cur.execute(f"USE {CATALOG}")
-    return cur
+def run_memo() -> dict | None:
+    """This run's memo of query results (app/queries.py), or None outside a session(): a query asked
+    twice in one run (the sidebar and a page, several charts) is answered once, not once per caller."""
+    return getattr(_local, "memo", None)
+
+
+def release() -> None:
+    """Close this run's open connections now (before a write in this process); later queries reopen."""
+    memo = getattr(_local, "memo", None)
+    if memo:
+        memo.clear()
+    opened = getattr(_local, "session", None)
+    if opened:
+        for con in opened.values():
+            with contextlib.suppress(duckdb.Error):
+                con.close()
+        opened.clear()
+
+
+@contextlib.contextmanager
+def cursor(version: DbVersion | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A cursor on the database file (read-only), closed on exit.
+
+    Inside session() the session's connection for this file version is used (opened on first use);
+    outside one, a connection is opened for this cursor alone and closed with it.
+    """
+    version = version or db_version()
+    opened = getattr(_local, "session", None)
+    own = None
+    if opened is not None:
+        con = opened.get(version)
+        if con is None:
+            con = opened[version] = _connect(version)
+    else:
+        con = own = _connect(version)
+    try:
+        cur = con.cursor()
+        try:
+            cur.execute(f"USE {CATALOG}")
+            yield cur
+        finally:
+            cur.close()
+    finally:
+        if own is not None:
+            own.close()

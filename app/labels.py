@@ -56,8 +56,17 @@ def kind_zh(code: str | None) -> str:
     return labels()["metric_kinds"].get(code, code or "")
 
 
+def _year(v) -> int | None:
+    """A year from a DataFrame cell: None for a missing one (None, NaN, pd.NA)."""
+    try:
+        return None if v is None or v != v else int(v)
+    except TypeError:  # pd.NA: its comparisons are ambiguous
+        return None
+
+
 def period_zh(start: int | None, end: int | None) -> str:
     """'2023年' for one year, '2018–2022年' for a span."""
+    start, end = _year(start), _year(end)
     if start is None and end is None:
         return "期间不详"
     if start == end or end is None:

@@ -141,6 +141,7 @@ def attempt(call, *args, **kwargs):
 
     Unexpected exceptions are logged with their traceback; the analyst reads a sentence either way.
     """
+    db.release()  # this run's read-only connection must not be open while the writer has the file
     try:
         return call(*args, **kwargs), None
     except (auth.NotAuthorizedError, etl_errors.EtlError) as exc:

@@ -24,10 +24,14 @@ def _rank_params() -> dict:
     return {"rt_codes": list(ranks), "rt_ranks": [int(v) for v in ranks.values()]}
 
 
+def _execute(sql: str, params: dict, version: db.DbVersion) -> pd.DataFrame:
+    with db.cursor(version) as cur:
+        return cur.execute(sql, params).df()
+
+
 @st.cache_data(max_entries=512, show_spinner=False)
 def _cached(sql: str, params: tuple, version: db.DbVersion) -> pd.DataFrame:
-    with db.cursor(version) as cur:
-        df = cur.execute(sql, _thaw(params)).df()
+    df = _execute(sql, _thaw(params), version)
     # pandas 3 marks a missing string as NaN (a truthy float); the pages and charts expect None.
     for col in df.columns:
         if df[col].dtype == object or str(df[col].dtype) in ("str", "string"):
@@ -38,7 +42,17 @@ def _cached(sql: str, params: tuple, version: db.DbVersion) -> pd.DataFrame:
 def _df(sql: str, params: dict | None = None) -> pd.DataFrame:
     """Run ``sql`` with named ``$params`` against the current database (cached per file version)."""
     frozen = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in (params or {}).items()))
-    return _cached(sql, frozen, db.db_version())
+    memo = db.run_memo()
+    if memo is None:
+        return _cached(sql, frozen, db.db_version())
+    # Keyed on the file version too, so a write during the run is read afresh; each caller gets its own
+    # copy, as from st.cache_data.
+    version = db.db_version()
+    key = (sql, frozen, version)
+    hit = memo.get(key)
+    if hit is None:
+        hit = memo[key] = _cached(sql, frozen, version)
+    return hit.copy()
 
 
 def _thaw(params: tuple) -> dict:
@@ -57,6 +71,34 @@ def _tables() -> set[str]:
     return set(_df(sql, {"cat": db.CATALOG})["table_name"])
 
 
+AGGREGATES = ("agg_report_points", "agg_reports")
+
+
+def _use_aggregates() -> bool:
+    """True when the pre-aggregated tables (etl/aggregates.py) exist and match the facts.
+
+    A write that forgot to refresh them would leave fewer or more facts counted than build_info's
+    n_facts_current: then the dashboard reads facts_current directly (slower, never wrong).
+    """
+    tables = _tables()
+    if not set(AGGREGATES) <= tables:
+        return False
+    if "build_info" not in tables:
+        return True
+    sql = """
+    select (select sum(n_facts) from agg_reports)::bigint as n,
+        (select try_cast(value as bigint) from build_info where key = 'n_facts_current') as expected
+    """
+    row = _df(sql).iloc[0]
+    return pd.isna(row["expected"]) or (not pd.isna(row["n"]) and int(row["n"]) == int(row["expected"]))
+
+
+def _use(table: str) -> bool:
+    """True when one of the newer summary tables (etl/aggregates.py) is there and the aggregates are in
+    step; an older file without it is read the direct way."""
+    return table in _tables() and _use_aggregates()
+
+
 def has_corrections() -> bool:
     """True when the database records corrections (facts_current and the audit table exist)."""
     return {"facts_current", "corrections"} <= _tables()
@@ -65,6 +107,35 @@ def has_corrections() -> bool:
 def _facts(sql: str) -> str:
     """``sql`` with its {facts} placeholder naming the corrected facts (or the plain facts of an old file)."""
     return sql.replace("{facts}", _CURRENT if "facts_current" in _tables() else _LEGACY)
+
+
+def _where(f: Filters, r: str = "r", m: str = "m", metric: str = "f.metric") -> str:
+    """The sidebar's restrictions as SQL conditions (only those in force), for the $params of sql_params()."""
+    out = []
+    if f.level is not None:
+        out.append(f"{r}.level = $level")
+    if f.province is not None:
+        out.append(f"{r}.province = $province")
+    if f.jurisdictions:
+        out.append(f"{r}.jurisdiction in (select unnest($jurs::varchar[]))")
+    if f.category is not None:
+        out.append(f"{m}.category = $category")
+    if f.metrics:
+        out.append(f"{metric} in (select unnest($metrics::varchar[]))")
+    return "".join(f"\n      and {c}" for c in out)
+
+
+def _params(f: Filters, *extra: dict) -> dict:
+    """sql_params() without the parameters the SQL does not use (DuckDB rejects unused ones)."""
+    p = f.sql_params()
+    keep = {"y0", "y1"}
+    keep |= {k for k, on in (("level", f.level is not None), ("province", f.province is not None),
+                            ("jurs", bool(f.jurisdictions)), ("category", f.category is not None),
+                            ("metrics", bool(f.metrics))) if on}  # fmt: skip
+    out = {k: v for k, v in p.items() if k in keep}
+    for e in extra:
+        out |= e
+    return out
 
 
 _FACTS_CTE = """
@@ -84,11 +155,7 @@ with base as (
     from {facts} f
     join reports r on r.report_id = f.report_id
     left join metrics m on m.code = f.metric
-    where ($level::varchar is null or r.level = $level)
-      and ($province::varchar is null or r.province = $province)
-      and (len($jurs::varchar[]) = 0 or list_contains($jurs::varchar[], r.jurisdiction))
-      and ($category::varchar is null or m.category = $category)
-      and (len($metrics::varchar[]) = 0 or list_contains($metrics::varchar[], f.metric))
+    where true {where}
 ),
 in_range as (
     select * from base where period_end >= $y0 and period_start <= $y1
@@ -96,16 +163,136 @@ in_range as (
 """
 
 
-def fact_rows(f: Filters) -> pd.DataFrame:
-    """Every fact matching the filters, with its metric's labels and its report's metadata (数据 page)."""
-    sql = (
-        _FACTS_CTE
-        + """
-    select * exclude (type_rank) from in_range
-    order by jurisdiction, period_start, period_end, category, metric, value desc
+# The 数据 page's orders (app/views.SORTS), each followed by the order the full table always had, so a
+# limited first page is exactly the head of the full table.
+_BASE_ORDER = "jurisdiction, period_start, period_end, category, metric, value desc, fact_id"
+_SORT_SQL = {
+    "place": "jurisdiction, period_start, period_end, category_rank, metric",
+    "year_desc": "period_end desc, period_start desc, jurisdiction desc, metric desc",
+    "metric": "category_rank, metric, jurisdiction, period_start",
+    "value_desc": "value desc, jurisdiction desc",
+}
+
+
+def _category_params() -> dict:
+    return {"cat_codes": list(labels()["categories"])}
+
+
+def _contains_sql(contains: str) -> tuple[str, dict]:
+    if not contains:
+        return "", {}
+    cond = "contains(coalesce({c}, ''), $needle)"
+    sql = " or ".join(cond.format(c=c) for c in ("evidence", "label_zh", "jurisdiction"))
+    return f"where ({sql})", {"needle": contains.strip()}
+
+
+def fact_rows(f: Filters, sort: str = "place", contains: str = "", limit: int | None = None) -> pd.DataFrame:
+    """Facts matching the filters (and the 数据 page's search), with metric labels and report metadata.
+
+    In the 数据 page's ``sort`` order; ``limit`` keeps the first rows only (the page shows a first page
+    and exports everything).
     """
+    where, extra = _contains_sql(contains)
+    source = "{facts}"
+    if limit is not None and not contains and _use_aggregates():
+        source, more = _first_rows_source(f, sort, int(limit))
+        extra = extra | more
+    sql = (
+        _FACTS_CTE.replace("{where}", _where(f)).replace("from {facts} f", f"from {source} f")
+        + f"""
+    select * exclude (type_rank, category_rank) from (
+        select *, coalesce(list_position($cat_codes::varchar[], category) - 1, len($cat_codes::varchar[]))
+            as category_rank
+        from in_range {where}
     )
-    return _df(_facts(sql), f.sql_params() | _rank_params())
+    order by {_SORT_SQL.get(sort, _SORT_SQL["place"])}, {_BASE_ORDER}
+    """
+        + (f"limit {int(limit)}" if limit is not None else "")
+    )
+    return _df(_facts(sql), _params(f, _rank_params(), _category_params(), extra))
+
+
+# The 数据 page's orders as far as one aggregate row (report × metric × period) decides them.
+_GROUP_SORT_SQL = {
+    "place": "jurisdiction, period_start, period_end, category_rank, metric",
+    "year_desc": "period_end desc, period_start desc, jurisdiction desc, metric desc",
+    "metric": "category_rank, metric, jurisdiction, period_start",
+}
+
+
+PER_REPORT_MAX = 64  # up to this many reports, the first rows are read report by report (an index lookup)
+
+
+def _first_rows_source(f: Filters, sort: str, limit: int) -> tuple[str, dict]:
+    """The facts to read for the first ``limit`` rows of fact_rows(f, sort): a subquery over facts_current
+    restricted to the reports (or, for value_desc, the values) that can hold them, found in the aggregates.
+
+    Rows are ordered by the sort key, which each aggregate row fixes (report, metric, period) or bounds
+    (value: its largest); the aggregate rows up to the one where the running count reaches ``limit``, with
+    every row tied with it, hold all of the first rows.  Reading whole reports only adds rows that the
+    query's own filter, order and limit then place after them.
+    """
+    groups = f"""
+        select a.report_id, a.jurisdiction, a.metric, a.period_start, a.period_end, a.n_facts, a.value,
+            coalesce(list_position($cat_codes::varchar[], m.category) - 1, len($cat_codes::varchar[]))
+                as category_rank
+        from agg_report_points a left join metrics m on m.code = a.metric
+        where a.period_end >= $y0 and a.period_start <= $y1 {_where(f, "a", "m", "a.metric")}
+    """
+    params = _params(f, _category_params(), {"lim": limit})
+    if sort == "value_desc":
+        sql = f"""
+        with g as ({groups})
+        select (select value from g order by value desc limit 1 offset $lim - 1) as threshold
+        """
+        threshold = _df(sql, params).iloc[0, 0]
+        if pd.isna(threshold):
+            return "{facts}", {}
+        return "(select * from {facts} where value >= $threshold)", {"threshold": float(threshold)}
+    key = _GROUP_SORT_SQL.get(sort, _GROUP_SORT_SQL["place"])
+    cols = [c.split()[0] for c in key.split(", ")]
+    same = " and ".join(f"g.{c} is not distinct from chosen.{c}" for c in cols)
+    # The first $lim aggregate rows by key (a top-N, no full sort) hold every key up to the one where the
+    # running count reaches $lim; every aggregate row with one of those keys is a candidate.
+    sql = f"""
+    with g as ({groups}),
+    top as (select {", ".join(cols)}, n_facts from g order by {key} limit $lim),
+    keys as (select {", ".join(cols)}, sum(n_facts) as n from top group by all),
+    c as (select *, sum(n) over (order by {key}) - n as before from keys),
+    chosen as (select {", ".join(cols)} from c where before < $lim)
+    select distinct g.report_id from g semi join chosen on {same}
+    order by g.report_id
+    """
+    rids = _df(sql, params)["report_id"].tolist()
+    if not rids:
+        return "(select * from {facts} where false)", {}
+    if len(rids) <= PER_REPORT_MAX:
+        parts = " union all ".join(
+            f"select * from {{facts}} where report_id = $rid{i}" for i in range(len(rids))
+        )
+        return f"({parts})", {f"rid{i}": r for i, r in enumerate(rids)}
+    return "(select * from {facts} where report_id in (select unnest($rids::varchar[])))", {"rids": rids}
+
+
+def fact_count(f: Filters, contains: str = "") -> int:
+    """How many facts fact_rows(f, contains=contains) has without a limit."""
+    if not contains and _use_aggregates():
+        sql = f"""
+        select coalesce(sum(a.n_facts), 0)::bigint as n from agg_report_points a
+        left join metrics m on m.code = a.metric
+        where a.period_end >= $y0 and a.period_start <= $y1 {_where(f, "a", "m", "a.metric")}
+        """
+        return int(_df(sql, _params(f)).iloc[0, 0])
+    where, extra = _contains_sql(contains)
+    sql = _FACTS_CTE.replace("{where}", _where(f)) + f"select count(*) as n from in_range {where}"
+    return int(_df(_facts(sql), _params(f, _rank_params(), extra)).iloc[0, 0])
+
+
+_POINT_COLUMNS = """w.fact_id, w.report_id, w.metric, coalesce(m.label_zh, w.metric) as label_zh, m.category, m.kind,
+        m.unit as metric_unit, w.value, w.unit, w.qualifier, w.period_start, w.period_end, w.scope, w.evidence,
+        w.evidence_start, w.evidence_end, w.value_text, w.corrected, w.correction_id, w.jurisdiction,
+        r.level, r.province, r.parent, r.report_type, r.title, r.source_file,
+        r.period_start as report_period_start, r.period_end as report_period_end, r.delivered"""
 
 
 def metric_points(f: Filters) -> pd.DataFrame:
@@ -113,10 +300,35 @@ def metric_points(f: Filters) -> pd.DataFrame:
 
     When several facts compete (two reports for one year, or a part and its total in one report), the
     report type ranked first in labels.yaml wins, then the larger value; n_candidates says how many there
-    were, so the hover can say "另有 N 条".
+    were, so the hover can say "另有 N 条".  With the aggregate tables each report brings its own
+    candidate (its largest value) and its count, which gives the same winner and the same count.
     """
+    if _use_aggregates():
+        sql = f"""
+        with cand as (
+            select a.*,
+                coalesce(list_extract($rt_ranks::integer[], list_position($rt_codes::varchar[], a.report_type)), 9)
+                    as type_rank
+            from agg_report_points a
+            left join metrics m on m.code = a.metric
+            where a.period_end >= $y0 and a.period_start <= $y1 {_where(f, "a", "m", "a.metric")}
+        ),
+        w as (
+            select *, sum(n_facts) over (partition by jurisdiction, metric, period_start, period_end)::bigint
+                as n_candidates
+            from cand
+            qualify row_number() over (
+                partition by jurisdiction, metric, period_start, period_end
+                order by type_rank, value desc, fact_id) = 1
+        )
+        select {_POINT_COLUMNS}, w.n_candidates
+        from w join reports r on r.report_id = w.report_id
+        left join metrics m on m.code = w.metric
+        order by w.jurisdiction, w.metric, w.period_start, w.period_end
+        """
+        return _df(sql, _params(f, _rank_params()))
     sql = (
-        _FACTS_CTE
+        _FACTS_CTE.replace("{where}", _where(f))
         + """
     select * exclude (type_rank),
         count(*) over (partition by jurisdiction, metric, period_start, period_end) as n_candidates
@@ -127,11 +339,64 @@ def metric_points(f: Filters) -> pd.DataFrame:
     order by jurisdiction, metric, period_start, period_end
     """
     )
-    return _df(_facts(sql), f.sql_params() | _rank_params())
+    return _df(_facts(sql), _params(f, _rank_params()))
+
+
+def point_counts(f: Filters) -> pd.DataFrame:
+    """Per metric: how many chart points metric_points(f) has (n_points) and how many of them name a
+    jurisdiction (n_with_jurisdiction), with the metric's category and kind, most points first."""
+    if _use_aggregates():
+        sql = f"""
+        select p.metric, m.category, m.kind, count(*) as n_points, count(p.jurisdiction) as n_with_jurisdiction
+        from (
+            select a.jurisdiction, a.metric, a.period_start, a.period_end
+            from agg_report_points a
+            left join metrics m on m.code = a.metric
+            where a.period_end >= $y0 and a.period_start <= $y1 {_where(f, "a", "m", "a.metric")}
+            group by all
+        ) p
+        left join metrics m on m.code = p.metric
+        group by all
+        order by n_points desc, p.metric
+        """
+        return _df(sql, _params(f))
+    pts = metric_points(f)
+    out = (
+        pts.groupby("metric", dropna=False)
+        .agg(
+            category=("category", "first"),
+            kind=("kind", "first"),
+            n_points=("value", "size"),
+            n_with_jurisdiction=("jurisdiction", "count"),
+        )
+        .reset_index()
+    )
+    return out.sort_values(["n_points", "metric"], ascending=[False, True], kind="stable").reset_index(
+        drop=True
+    )
+
+
+def point_keys(f: Filters) -> pd.DataFrame:
+    """Which chart points metric_points(f) has, without the points: jurisdiction, metric, kind, period."""
+    if _use_aggregates():
+        sql = f"""
+        select distinct a.jurisdiction, a.metric, m.kind, a.period_start, a.period_end
+        from agg_report_points a
+        left join metrics m on m.code = a.metric
+        where a.period_end >= $y0 and a.period_start <= $y1 {_where(f, "a", "m", "a.metric")}
+        order by 1, 2, 4, 5
+        """
+        return _df(sql, _params(f))
+    return metric_points(f)[["jurisdiction", "metric", "kind", "period_start", "period_end"]]
 
 
 def jurisdictions() -> pd.DataFrame:
     """Each jurisdiction with reports: level, province, parent, how many reports and which years."""
+    if _use("agg_jurisdictions"):
+        return _df(
+            "select name, level, province, parent, n_reports, first_year, last_year "
+            "from agg_jurisdictions order by name"
+        )
     sql = """
     select r.jurisdiction as name,
         coalesce(any_value(r.level), any_value(j.level)) as level,
@@ -150,6 +415,22 @@ def jurisdictions() -> pd.DataFrame:
 
 def metrics_catalog() -> pd.DataFrame:
     """The metrics table with how many facts each metric has."""
+    if _use_aggregates():
+        counts = (
+            "agg_metric_counts"
+            if _use("agg_metric_counts")
+            else "(select metric, sum(n_facts) as n_facts from agg_report_points group by metric)"
+        )
+        sql = f"""
+        select m.code, m.category, m.label_zh, m.label_en, m.unit, m.kind,
+            coalesce(sum(a.n_facts), 0)::bigint as n_facts
+        from metrics m
+        left join {counts} a
+            on a.metric = m.code
+        group by all
+        order by m.category, m.code
+        """
+        return _df(sql)
     sql = """
     select m.code, m.category, m.label_zh, m.label_en, m.unit, m.kind,
         count(f.fact_id) as n_facts
@@ -163,12 +444,17 @@ def metrics_catalog() -> pd.DataFrame:
 
 def year_bounds() -> tuple[int, int] | None:
     """The first and last year any fact or report covers; None when the database holds no reports."""
-    sql = """
+    facts = (
+        "select y0, y1 from agg_reports"
+        if _use_aggregates()
+        else "select period_start, period_end from {facts}"
+    )
+    sql = f"""
     select min(y0), max(y1) from (
-        select period_start as y0, period_end as y1 from {facts}
+        {facts}
         union all
         select period_start, period_end from reports
-    ) where y0 is not null and y1 is not null
+    ) t(y0, y1) where y0 is not null and y1 is not null
     """
     row = _df(_facts(sql)).iloc[0]
     if pd.isna(row.iloc[0]):
@@ -178,39 +464,68 @@ def year_bounds() -> tuple[int, int] | None:
 
 def periods(f: Filters) -> pd.DataFrame:
     """The periods (one year or a term) that facts matching ``f`` cover, with how many facts each."""
+    order = "order by (period_start = period_end) desc, period_end desc, period_start desc"
+    if _use_aggregates():
+        sql = f"""
+        select a.period_start, a.period_end, sum(a.n_facts)::bigint as n_facts,
+            count(distinct a.jurisdiction) as n_jurisdictions
+        from agg_report_points a
+        left join metrics m on m.code = a.metric
+        where a.period_end >= $y0 and a.period_start <= $y1 {_where(f, "a", "m", "a.metric")}
+        group by a.period_start, a.period_end
+        {order}
+        """
+        return _df(sql, _params(f))
     sql = (
-        _FACTS_CTE
-        + """
+        _FACTS_CTE.replace("{where}", _where(f))
+        + f"""
     select period_start, period_end, count(*) as n_facts, count(distinct jurisdiction) as n_jurisdictions
     from in_range
     group by period_start, period_end
-    order by (period_start = period_end) desc, period_end desc, period_start desc
+    {order}
     """
     )
-    return _df(_facts(sql), f.sql_params() | _rank_params())
+    return _df(_facts(sql), _params(f, _rank_params()))
 
 
-def report_list(f: Filters) -> pd.DataFrame:
-    """Reports whose jurisdiction and period match the filters (category and metric ignored)."""
-    sql = """
+def _n_facts_sql() -> str:
+    """A report's current fact count, as a column expression over reports r."""
+    if _use_aggregates():
+        return "coalesce((select a.n_facts from agg_reports a where a.report_id = r.report_id), 0)"
+    return "(select count(*) from {facts} f where f.report_id = r.report_id)"
+
+
+def report_list(f: Filters, limit: int | None = None) -> pd.DataFrame:
+    """Reports whose jurisdiction and period match the filters (category and metric ignored), latest
+    first; ``limit`` keeps the first ones."""
+    g = Filters(level=f.level, province=f.province, jurisdictions=f.jurisdictions, year_from=f.year_from,
+                year_to=f.year_to)  # fmt: skip
+    sql = f"""
     select r.report_id, r.source_file, r.title, r.jurisdiction, r.level, r.parent, r.province,
         r.period_start, r.period_end, r.report_type, r.delivered,
-        (select count(*) from {facts} f where f.report_id = r.report_id) as n_facts
+        {_n_facts_sql()} as n_facts
     from reports r
-    where ($level::varchar is null or r.level = $level)
-      and ($province::varchar is null or r.province = $province)
-      and (len($jurs::varchar[]) = 0 or list_contains($jurs::varchar[], r.jurisdiction))
-      and coalesce(r.period_end, 9999) >= $y0 and coalesce(r.period_start, -9999) <= $y1
+    where coalesce(r.period_end, 9999) >= $y0 and coalesce(r.period_start, -9999) <= $y1 {_where(g)}
     order by r.period_end desc, r.period_start desc, r.jurisdiction, r.source_file
+    """ + (f"limit {int(limit)}" if limit is not None else "")
+    return _df(_facts(sql), _params(g))
+
+
+def report_count(f: Filters) -> int:
+    """How many reports report_list(f) has without a limit."""
+    g = Filters(level=f.level, province=f.province, jurisdictions=f.jurisdictions, year_from=f.year_from,
+                year_to=f.year_to)  # fmt: skip
+    sql = f"""
+    select count(*) from reports r
+    where coalesce(r.period_end, 9999) >= $y0 and coalesce(r.period_start, -9999) <= $y1 {_where(g)}
     """
-    p = f.sql_params()
-    return _df(_facts(sql), {k: p[k] for k in ("level", "province", "jurs", "y0", "y1")})
+    return int(_df(sql, _params(g)).iloc[0, 0])
 
 
 def report_meta(report_id: str) -> pd.DataFrame:
     """One report's metadata row (empty frame when the id is unknown)."""
-    sql = """
-    select r.*, (select count(*) from {facts} f where f.report_id = r.report_id) as n_facts
+    sql = f"""
+    select r.*, {_n_facts_sql()} as n_facts
     from reports r where r.report_id = $rid
     """
     return _df(_facts(sql), {"rid": report_id})
@@ -238,11 +553,17 @@ def report_facts(report_id: str) -> pd.DataFrame:
 
 def database_summary() -> dict:
     """Counts for the footer: reports, facts, jurisdictions, and when the database was built."""
+    n_facts = (
+        "select coalesce(sum(n_facts), 0)::bigint from agg_reports"
+        if _use_aggregates()
+        else "select count(*) from {facts}"
+    )
     counts = _df(
         _facts(
             """
         select (select count(*) from reports) as n_reports,
-               (select count(*) from {facts}) as n_facts,
+               ({n_facts}) as n_facts,""".replace("{n_facts}", n_facts)
+            + """
                (select count(distinct jurisdiction) from reports) as n_jurisdictions
         """
         )
@@ -285,6 +606,9 @@ def corrections_log() -> pd.DataFrame:
     left join added_facts a on a.fact_id = c.fact_id
     order by c.seq
     """
+    if _use("agg_correction_facts"):
+        # the corrected facts' rows, kept by etl/aggregates.py: no join over every fact
+        sql = sql.replace("left join facts f on", "left join agg_correction_facts f on")
     return _df(sql)
 
 

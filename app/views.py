@@ -102,8 +102,12 @@ def group_categories(title: str) -> list[str]:
     return []
 
 
-def resolve(req: ChartRequest) -> ChartData | None:
-    """The chart a request describes, drawn from the current database (None when it cannot be drawn)."""
+def resolve(req: ChartRequest, points: pd.DataFrame | None = None) -> ChartData | None:
+    """The chart a request describes, drawn from the current database (None when it cannot be drawn).
+
+    ``points``: for a metric chart, metric_points() of the request's jurisdictions and period already
+    fetched for several metrics at once (see points_for()); its rows of this metric are used.
+    """
     if req.kind == "category":
         cats = group_categories(req.subject)
         if not cats or not req.jurisdictions:
@@ -115,7 +119,10 @@ def resolve(req: ChartRequest) -> ChartData | None:
         return charts.category_chart(pts, req.subject, req.jurisdictions[0], (req.start, req.end))
     info = metric_info(req.subject)
     f = Filters(jurisdictions=req.jurisdictions, year_from=req.start, year_to=req.end, metrics=(req.subject,))
-    pts = queries.metric_points(f) if req.jurisdictions else queries.metric_points(f).iloc[0:0]
+    if points is not None:
+        pts = points[points["metric"] == req.subject]
+    else:
+        pts = queries.metric_points(f) if req.jurisdictions else queries.metric_points(f).iloc[0:0]
     if req.kind == "trend":
         return charts.trend_chart(pts, info, (req.start, req.end), list(req.jurisdictions), req.term_mode)
     if req.kind == "terms":
@@ -125,6 +132,23 @@ def resolve(req: ChartRequest) -> ChartData | None:
             pts, info, (req.start, req.end), list(req.jurisdictions), level_zh(req.level) if req.level else ""
         )
     return None
+
+
+def points_for(reqs: list[ChartRequest]) -> pd.DataFrame | None:
+    """One metric_points() query for metric charts that differ only in their metric (same jurisdictions
+    and period): what resolve(req, points=...) reads instead of a query per chart.  Each metric's rows are
+    those of its own query (points are chosen per jurisdiction, metric and period).  None when the
+    requests do not share jurisdictions and period."""
+    if not reqs or any(r.kind == "category" for r in reqs):
+        return None
+    first = reqs[0]
+    if any((r.jurisdictions, r.start, r.end) != (first.jurisdictions, first.start, first.end) for r in reqs):
+        return None
+    if not first.jurisdictions:
+        return None
+    metrics = tuple(dict.fromkeys(r.subject for r in reqs))
+    f = Filters(jurisdictions=first.jurisdictions, year_from=first.start, year_to=first.end, metrics=metrics)
+    return queries.metric_points(f)
 
 
 def period_options(f: Filters) -> list[tuple[int, int]]:
@@ -159,20 +183,23 @@ def metric_order(catalog: pd.DataFrame) -> list[str]:
     return [r.code for r in ranked]
 
 
-def most_documented_category(points: pd.DataFrame, categories: list[str]) -> str:
-    """The category with the most values (ties: catalog order) — the 对比 page's default."""
-    counts = points.groupby("category")["value"].count()
-    return max(categories, key=lambda c: (counts.get(c, 0), -categories.index(c)))
+def most_documented_category(counts: pd.DataFrame, categories: list[str]) -> str:
+    """The category with the most chart points (ties: catalog order) — the 对比 page's default.
+
+    ``counts`` is queries.point_counts() (per metric n_points, with its category).
+    """
+    per = counts.groupby("category")["n_points"].sum()
+    return max(categories, key=lambda c: (per.get(c, 0), -categories.index(c)))
 
 
 def default_metric(f: Filters, jurisdictions: list[str]) -> str | None:
     """The metric with the most values for these jurisdictions under ``f`` (趋势 and 简报导出 default)."""
-    pts = queries.metric_points(f.with_(jurisdictions=tuple(jurisdictions), metrics=()))
-    pts = pts[pts["kind"] != "sub"]
-    if pts.empty:
+    counts = queries.point_counts(f.with_(jurisdictions=tuple(jurisdictions), metrics=()))
+    counts = counts[counts["kind"] != "sub"]
+    if counts.empty:
         return None
-    counts = pts.groupby("metric")["jurisdiction"].count().sort_values(ascending=False, kind="stable")
-    return str(counts.index[0])
+    counts = counts.sort_values(["n_with_jurisdiction", "metric"], ascending=[False, True], kind="stable")
+    return str(counts["metric"].iloc[0])
 
 
 def headline_cards(jurisdiction: str, period: tuple[int, int], category: str | None = None) -> list[dict]:

@@ -14,6 +14,8 @@ from app import auth, queries, ui
 from app.export import frame_bytes
 from app.views import STATUS_ZH, audit_display
 
+MAX_SHOWN = 1000  # corrections in the on-screen table
+
 
 def _revert_form(log) -> None:
     """Analysts only: undo a correction that is in force (the log keeps both)."""
@@ -62,9 +64,16 @@ def main() -> None:
     state_choice = st.segmented_control(
         "状态", ["全部", *STATUS_ZH.values()], default="全部", key="au_status", label_visibility="collapsed"
     )
-    table = audit_display(log, queries.metric_labels())
+    labels = queries.metric_labels()
+    full_log = log
     if state_choice and state_choice != "全部":
-        table = table[table["状态"] == state_choice]
+        log = log[log["status"].map(STATUS_ZH).fillna(log["status"]) == state_choice]
+    # the newest MAX_SHOWN on screen (worded row by row, so a long log is slow to show whole); the CSV
+    # holds every one
+    newest = log.nlargest(MAX_SHOWN, "seq") if len(log) > MAX_SHOWN else log
+    table = audit_display(newest, labels)
+    if len(log) > MAX_SHOWN:
+        st.caption(f"下表显示最新的 {MAX_SHOWN} 条；下载的 CSV 包含全部 {len(log)} 条。")
     st.dataframe(
         table,
         hide_index=True,
@@ -77,7 +86,9 @@ def main() -> None:
     )
     st.download_button(
         "下载 CSV",
-        data=lambda: frame_bytes(table, "csv"),
+        data=(lambda: frame_bytes(table, "csv"))
+        if len(log) <= MAX_SHOWN
+        else (lambda: frame_bytes(audit_display(log, labels), "csv")),
         file_name=f"更正记录_{dt.date.today():%Y%m%d}.csv",
         mime="text/csv",
         on_click="ignore",
@@ -87,7 +98,7 @@ def main() -> None:
 
     # 2. analysts may undo a correction; viewers only read
     if auth.current_analyst() is not None:
-        _revert_form(log)
+        _revert_form(full_log)
 
 
 main()

@@ -14,8 +14,13 @@ from app.views import (
     parse_period,
     period_key,
     period_options,
+    points_for,
     resolve,
 )
+
+MAX_SHOWN = 40  # jurisdictions in the table and the bar charts
+MAX_NAMED = 200  # jurisdictions named in the coverage line
+MAX_CHARTS = 6  # bar charts drawn by default (each metric of the category is in the table)
 
 
 def main() -> None:
@@ -44,19 +49,20 @@ def main() -> None:
             help="只在同一层级内比较，避免把区县和地市排在一起",
         )
         state.keep("cmp_level", "clevel")
-    scope = [j for j in scope if j in set(jur[jur["level"] == level]["name"])]
+    at_level = set(jur[jur["level"] == level]["name"])
+    scope = [j for j in scope if j in at_level]
 
     # 2. which category and period
     catalog = queries.metrics_catalog()
     category = f.category
     base = f.with_(jurisdictions=tuple(scope), level=None)
     if category is None:
-        pts_all = queries.metric_points(base)
-        present = sorted({c for c in pts_all["category"].dropna()}, key=category_order)
+        counts = queries.point_counts(base)
+        present = sorted({c for c in counts["category"].dropna()}, key=category_order)
         if not present:
             ui.no_data(f"{level_zh(level)}地区在所选年份没有数据。")
             return
-        category = most_documented_category(pts_all, present)
+        category = most_documented_category(counts, present)
         st.caption(f"未选择类别，显示“{category_zh(category)}”类；可在左侧“类别”中切换。")
     options = period_options(base.with_(category=category))
     if not options:
@@ -74,32 +80,64 @@ def main() -> None:
     ps, pe = parse_period(pkey)
 
     # 3. which metrics: the chosen ones, else every metric of the category with data in this period
-    pts = queries.metric_points(base.with_(category=category, year_from=ps, year_to=pe))
+    in_period = base.with_(category=category, year_from=ps, year_to=pe)
+    many = len(scope) > MAX_SHOWN
+    # many jurisdictions: which ones and which metrics have a point comes from a light query, and only the
+    # jurisdictions shown get their points
+    pts = queries.point_keys(in_period) if many else queries.metric_points(in_period)
     pts = pts[(pts["period_start"] == ps) & (pts["period_end"] == pe) & (pts["kind"] != "sub")]
-    metrics = [m for m in f.metrics if m in set(pts["metric"])] if f.metrics else []
+    with_points = set(pts["metric"])
+    metrics = [m for m in f.metrics if m in with_points] if f.metrics else []
     if not metrics:
         order = metric_order(catalog[catalog["category"] == category])
-        metrics = [m for m in order if m in set(pts["metric"])]
+        metrics = [m for m in order if m in with_points]
     have = sorted(set(pts["jurisdiction"]))
+    have_set = set(have)
+    missing = [j for j in scope if j not in have_set]
     st.subheader(f"{category_zh(category)} · {period_zh(ps, pe)} · {level_zh(level)}")
     st.markdown(
         f"**数据覆盖：{len(have)}/{len(scope)} 个{level_zh(level)}地区有这一期的{category_zh(category)}数据**"
-        + (f"（无数据：{'、'.join(j for j in scope if j not in have)}）" if len(have) < len(scope) else "")
+        + (
+            f"（无数据：{'、'.join(missing[:MAX_NAMED])}{f'等 {len(missing)} 个' if len(missing) > MAX_NAMED else ''}）"
+            if missing
+            else ""
+        )
     )
     st.caption("排名只反映报告中写明的数量，数量多少不代表工作质量高低；缺报告不等于零。")
     if not metrics:
         ui.no_data("这一期没有可比较的指标。")
         return
 
-    # 4. side-by-side table
-    st.dataframe(compare_table(pts, metrics, scope), width="stretch")
+    # 4. side-by-side table (at most MAX_SHOWN jurisdictions: those with data first, in scope order)
+    shown = scope
+    if many:
+        shown = ([j for j in scope if j in have_set] + [j for j in scope if j not in have_set])[:MAX_SHOWN]
+        st.caption(
+            f"地区较多（{len(scope)} 个），表格和图表仅显示前 {MAX_SHOWN} 个有数据的地区，"
+            "请用左侧的省份或地区筛选缩小范围。"
+        )
+        pts = queries.metric_points(in_period.with_(jurisdictions=tuple(shown)))
+        pts = pts[(pts["period_start"] == ps) & (pts["period_end"] == pe) & (pts["kind"] != "sub")]
+    st.dataframe(compare_table(pts, metrics, shown), width="stretch")
 
     # 5. one bar chart per metric
+    # (one query for every chart's points; the first MAX_CHARTS metrics unless the user asks for all: the
+    # table above already has every metric)
+    charted = metrics
+    if len(metrics) > MAX_CHARTS:
+        everything = st.toggle(
+            f"显示全部 {len(metrics)} 个指标的图表",
+            key="cmp_all_charts",
+            help=f"默认只画前 {MAX_CHARTS} 个指标，上表包含全部指标",
+        )
+        if not everything:
+            charted = metrics[:MAX_CHARTS]
+    reqs = [ChartRequest("compare", code, tuple(shown), ps, pe, level) for code in charted]
+    points = points_for(reqs)
     cols = st.columns(2)
-    for i, code in enumerate(metrics):
-        req = ChartRequest("compare", code, tuple(scope), ps, pe, level)
+    for i, (code, req) in enumerate(zip(charted, reqs, strict=True)):
         with cols[i % 2]:
-            if ui.show_chart(resolve(req), key=f"cmp_{code}"):
+            if ui.show_chart(resolve(req, points), key=f"cmp_{code}"):
                 ui.add_to_brief(req, key=f"cmp_brief_{code}")
 
 

@@ -19,6 +19,17 @@ DOWNLOADS = (
 )
 
 
+MAX_ROWS = 2000  # rows on screen; the downloads hold every matching row
+
+
+def _full_export(f, sort: str, contains: str, fmt: str) -> bytes:
+    """Every row the filters match, as the table shows them (run when the download is clicked)."""
+    from app import db
+
+    with db.session():
+        return frame_bytes(facts_display(queries.fact_rows(f, sort, contains), sort, contains), fmt)
+
+
 def main() -> None:
     f = state.current_filters()
     st.title("数据")
@@ -36,18 +47,26 @@ def main() -> None:
         )
     state.keep("data_q", "q")
 
-    # 2. the facts
-    table = facts_display(queries.fact_rows(f), sort, contains)
+    # 2. the facts: the first MAX_ROWS in the chosen order on screen, every matching row in the downloads
+    total = queries.fact_count(f, contains)
+    table = facts_display(queries.fact_rows(f, sort, contains, limit=MAX_ROWS), sort, contains)
     n_corrected = int(table["已更正"].sum()) if not table.empty else 0
+    truncated = total > len(table)
     st.caption(
-        f"{ui.filters_caption()} · 共 {len(table)} 条"
+        f"{ui.filters_caption()} · 共 {total} 条"
         + (
-            f"，其中 {n_corrected} 条已由分析员更正或补充（“已更正”列，原因见“更正记录”页）"
+            f"，{'前' + str(len(table)) + '行中' if truncated else '其中'} {n_corrected} 条已由分析员更正或补充"
+            "（“已更正”列，原因见“更正记录”页）"
             if n_corrected
             else ""
         )
-        + "。下载的文件与下表的行、列一致，顺序按上方“排序”（点击表头排序只改变屏幕显示）。"
+        + "。下载的文件与下表的列一致、包含全部筛选结果，顺序按上方“排序”（点击表头排序只改变屏幕显示）。"
     )
+    if truncated:
+        st.warning(
+            f"仅显示前{len(table)}行，请用筛选缩小范围；下载文件包含全部 {total} 条。",
+            icon=":material/filter_alt:",
+        )
     if table.empty:
         ui.no_data("当前筛选下没有数据。请放宽左侧筛选或清空搜索词。")
         return
@@ -71,7 +90,9 @@ def main() -> None:
     for col, (label, fmt, mime) in zip(st.columns(len(DOWNLOADS)), DOWNLOADS, strict=True):
         col.download_button(
             label,
-            data=functools.partial(frame_bytes, table, fmt),
+            data=functools.partial(frame_bytes, table, fmt)
+            if not truncated
+            else functools.partial(_full_export, f, sort, contains, fmt),
             file_name=f"{stem}.{fmt}",
             mime=mime,
             on_click="ignore",

@@ -10,11 +10,13 @@ import streamlit as st
 from app import export, state, ui
 from app.views import ChartRequest, default_metric, resolve
 
+MAX_LINES = 12  # jurisdictions in a default trend when none is chosen (as on 趋势)
+
 
 def _default_requests() -> list[ChartRequest]:
     """When nothing was added yet: each chosen metric's trend (and its term totals, if any)."""
     f = state.current_filters()
-    scope = tuple(state.jurisdictions_in_scope(f))
+    scope = tuple(state.jurisdictions_in_scope(f))[:MAX_LINES]
     metrics = list(f.metrics[:6]) or [m for m in [default_metric(f, list(scope))] if m]
     out = []
     for m in metrics:

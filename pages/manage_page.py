@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import math
 
+import pandas as pd
 import streamlit as st
 
 from app import auth, db, manage, queries
@@ -25,6 +26,7 @@ WRITES = "_mg_writes"  # corrections made in this session: part of the fact list
 CHOSEN_FACT = "_mg_fact"
 SECTIONS = {"upload": "上传报告", "correct": "更正数据"}
 FORM_KEYS = ("mg_c_", "mg_r_", "mg_a_")
+MAX_REPORTS = 500  # the latest reports offered in the chooser (a report chosen elsewhere is added)
 
 
 def _code(text: object) -> str:
@@ -362,13 +364,18 @@ def correction_section() -> None:
             icon=":material/database:",
         )
         return
-    reports = queries.report_list(Filters())
+    reports = queries.report_list(Filters(), limit=MAX_REPORTS)
     if reports.empty:
         st.info("数据库里还没有报告：先在“上传报告”中载入。", icon=":material/info:")
         return
 
     # 2a. which report and which fact (the 报告 page's "更正这条数据" preselects both)
     target = st.session_state.pop(TARGET, None)
+    for wanted in ((target or {}).get("report"), st.session_state.get("mg_r")):
+        if wanted and wanted not in set(reports["report_id"]):  # beyond the latest MAX_REPORTS
+            extra = queries.report_meta(str(wanted))
+            if not extra.empty:
+                reports = pd.concat([extra[reports.columns], reports], ignore_index=True)
     ids = reports["report_id"].tolist()
     if target and target.get("report") in ids:
         st.session_state["mg_r"] = target["report"]

@@ -19,6 +19,8 @@ from app.labels import (
     scope_zh,
 )
 
+MAX_REPORTS = 500  # reports offered in the chooser
+
 
 def _report_label(r) -> str:
     return f"{r.jurisdiction} · {period_zh(r.period_start, r.period_end)} · {report_type_zh(r.report_type)} · {r.source_file}"
@@ -63,10 +65,19 @@ def main() -> None:
     st.title("报告")
 
     # 1. which report
-    reports = queries.report_list(f)
+    reports = queries.report_list(f, limit=MAX_REPORTS)
     if reports.empty:
         ui.no_data("当前筛选下没有报告。请放宽左侧的地区或年份筛选。")
         return
+    if len(reports) == MAX_REPORTS and (total := queries.report_count(f)) > MAX_REPORTS:
+        st.caption(
+            f"共 {total} 份报告，列表仅显示最新的前{MAX_REPORTS}份，请用左侧的地区或年份筛选缩小范围。"
+        )
+    wanted = st.session_state.get("rp_r") or st.query_params.get("report")
+    if len(reports) == MAX_REPORTS and wanted and wanted not in set(reports["report_id"]):  # beyond the list
+        extra = queries.report_meta(str(wanted))
+        if not extra.empty:
+            reports = pd.concat([extra[reports.columns], reports], ignore_index=True)
     ids = reports["report_id"].tolist()
     labels_of = {r.report_id: _report_label(r) for r in reports.itertuples()}
     state.seed("rp_r", "report", ids, ids[0])

@@ -9,6 +9,7 @@ from app.views import ChartRequest, default_metric, metric_info, points_frame, r
 
 TERM_MODES = {"separate": "届期合计单独成图", "average": "折算为年均（虚线）"}
 MAX_CHARTS = 6
+MAX_LINES = 12  # jurisdictions drawn when none is chosen
 
 
 def main() -> None:
@@ -18,6 +19,13 @@ def main() -> None:
     if not scope:
         ui.no_data("当前筛选下没有任何地区。请放宽左侧的层级、省份或地区筛选。")
         return
+
+    if len(scope) > MAX_LINES:
+        st.caption(
+            f"当前筛选下有 {len(scope)} 个地区，图中仅画前 {MAX_LINES} 个（高层级、报告多的在前），"
+            "请在左侧“地区”中选择要比较的地区。"
+        )
+        scope = scope[:MAX_LINES]
 
     # 1. which metrics
     metrics = list(f.metrics)

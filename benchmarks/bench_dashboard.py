@@ -1,0 +1,249 @@
+"""Dashboard speed at national scale: every page's queries and whole page runs, under AppTest.
+
+    .venv/bin/python -m benchmarks.bigdb --out /tmp/big10m.duckdb --facts 10000000
+    .venv/bin/python -m benchmarks.bench_dashboard /tmp/big10m.duckdb --repeats 20 > bench.md
+
+For every page the dashboard is driven through a realistic sequence of sidebar changes (level, province,
+jurisdictions, year range, category, metric, and back) in one AppTest session, with CONGRESS_DB pointing
+at the database.  The query-result cache is cleared before every run, so each run pays for its queries as
+a user's first visit to that filter combination does ("cold").  Reported:
+
+* page runs: p50 / p95 of AppTest's run() (the whole server-side script run, nothing subtracted);
+* queries: every app.queries function the runs called, p50 / p95 of its execution inside the app (SQL,
+  DataFrame conversion) and of the same SQL with the same parameters on a bare DuckDB connection;
+* the cost of opening the database read-only (what the dashboard now does once per script run).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from pathlib import Path
+
+import duckdb
+
+ROOT = Path(__file__).resolve().parents[1]
+DASHBOARD = ROOT / "dashboard.py"
+PAGE_URLS = {
+    "overview": "",
+    "trends": "trends",
+    "compare": "compare",
+    "data": "data",
+    "reports": "reports",
+    "export": "export",
+    "corrections": "corrections",
+}
+QUERY_INTERNALS = {"_execute", "_cached", "_df", "_facts", "<lambda>"}
+
+
+def _pct(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    s = sorted(values)
+    k = min(len(s) - 1, max(0, round(q * (len(s) - 1))))
+    return s[k]
+
+
+def _steps(jurs: tuple[str, ...], province: str) -> list[tuple[str, Callable]]:
+    """A realistic sequence of sidebar changes; each callable changes the AppTest's widgets."""
+
+    def sel(key: str, value):
+        return lambda at: at.sidebar.selectbox(key=key).select(value)
+
+    def multi(key: str, values):
+        return lambda at: at.sidebar.multiselect(key=key).set_value(list(values))
+
+    def years(a: int, b: int):
+        return lambda at: at.sidebar.slider(key="f_years").set_range(a, b)
+
+    return [
+        ("层级=地市级", sel("f_level", "prefecture")),
+        (f"省份={province}", sel("f_province", province)),
+        (f"地区={'、'.join(jurs)}", multi("f_jurs", jurs)),
+        ("年份=2015–2020", years(2015, 2020)),
+        ("类别=监督", sel("f_cat", "supervision")),
+        ("指标=执法检查", multi("f_metrics", ["supervision.law_inspections"])),
+        ("清空地区·指标", lambda at: (multi("f_jurs", [])(at), multi("f_metrics", [])(at))),
+        ("层级=县级·全部省份", lambda at: (sel("f_level", "county")(at), sel("f_province", "")(at))),
+        ("年份=2005–2025·全部类别", lambda at: (years(2005, 2025)(at), sel("f_cat", "")(at))),
+        ("层级=全部", sel("f_level", "")),
+    ]
+
+
+class _Recorder:
+    """Wraps app.queries._execute: which query function ran which SQL, and how long it took in the app."""
+
+    def __init__(self) -> None:
+        self.times: dict[str, list[float]] = defaultdict(list)
+        self.sql: dict[str, tuple[str, dict]] = {}
+        self.slowest: dict[str, float] = {}
+        self.page = ""
+
+    def install(self) -> Callable[[], None]:
+        from app import queries
+
+        original = queries._execute
+
+        def timed(sql, params, *args, **kwargs):
+            name = _caller()
+            t0 = time.perf_counter()
+            try:
+                return original(sql, params, *args, **kwargs)
+            finally:
+                key = f"{self.page} · {name}"
+                ms = (time.perf_counter() - t0) * 1000
+                self.times[key].append(ms)
+                if ms >= self.slowest.get(key, -1.0):  # the bare replay uses the slowest call's SQL
+                    self.slowest[key] = ms
+                    self.sql[key] = (sql, dict(params))
+
+        queries._execute = timed
+        return lambda: setattr(queries, "_execute", original)
+
+
+def _caller() -> str:
+    f = sys._getframe(2)
+    while f is not None:
+        code = f.f_code
+        if (
+            code.co_filename.endswith(os.path.join("app", "queries.py"))
+            and code.co_name not in QUERY_INTERNALS
+        ):
+            return code.co_name
+        f = f.f_back
+    return "?"
+
+
+def _open_cost(db_path: Path, repeats: int) -> list[float]:
+    out = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        con = duckdb.connect(":memory:")
+        con.execute("ATTACH ? AS congress (READ_ONLY)", [str(db_path)])
+        con.execute("USE congress")
+        con.execute("select count(*) from reports").fetchall()
+        con.close()
+        out.append((time.perf_counter() - t0) * 1000)
+    return out
+
+
+def _bare(db_path: Path, sql: str, params: dict, repeats: int) -> list[float]:
+    con = duckdb.connect(":memory:")
+    con.execute("ATTACH ? AS congress (READ_ONLY)", [str(db_path)])
+    con.execute("USE congress")
+    out = []
+    try:
+        for _ in range(repeats):
+            t0 = time.perf_counter()
+            con.execute(sql, params).fetchall()
+            out.append((time.perf_counter() - t0) * 1000)
+    finally:
+        con.close()
+    return out
+
+
+def run(db_path: Path, repeats: int = 20, pages: list[str] | None = None) -> str:
+    """Drive every page at ``db_path`` and return a Markdown section with the timings."""
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+    from streamlit.util import calc_hash
+
+    db_path = Path(db_path).resolve()
+    size_mb = db_path.stat().st_size / 1e6
+    os.environ["CONGRESS_DB"] = str(db_path)
+    con = duckdb.connect(":memory:")
+    con.execute("ATTACH ? AS b (READ_ONLY)", [str(db_path)])
+    n_facts, n_reports = con.execute(
+        "select (select count(*) from b.facts), (select count(*) from b.reports)"
+    ).fetchone()
+    province, jurs = "河南省", ("郑州市", "洛阳市")
+    con.close()
+
+    rec = _Recorder()
+    uninstall = rec.install()
+    page_times: dict[str, list[float]] = {}
+    page_notes: dict[str, str] = {}
+    try:
+        for page in pages or list(PAGE_URLS):
+            rec.page = page
+            times: list[float] = []
+            steps = _steps(jurs, province)
+            at = None
+            failures = 0
+            while len(times) < repeats:
+                if at is None:
+                    at = AppTest.from_file(str(DASHBOARD), default_timeout=600)
+                    if PAGE_URLS[page]:
+                        at._page_hash = calc_hash(PAGE_URLS[page])
+                    change = None
+                else:
+                    change = steps[(len(times) - 1) % len(steps)][1]
+                    try:
+                        change(at)
+                    except Exception as exc:  # noqa: BLE001 - a widget the page does not draw now
+                        failures += 1
+                        page_notes[page] = f"{failures} change(s) skipped ({type(exc).__name__})"
+                        if failures > 3 * repeats:
+                            break
+                        at = None
+                        continue
+                st.cache_data.clear()
+                t0 = time.perf_counter()
+                at.run()
+                times.append((time.perf_counter() - t0) * 1000)
+                if at.exception:
+                    page_notes[page] = "exception: " + str(at.exception[0].value)[:120]
+            page_times[page] = times
+            print(f"{page}: p50 {_pct(times, 0.5):,.0f} ms, p95 {_pct(times, 0.95):,.0f} ms", file=sys.stderr)
+    finally:
+        uninstall()
+
+    lines = [
+        f"### Dashboard at {n_facts:,} facts / {n_reports:,} reports",
+        "",
+        f"Database `{db_path.name}` ({size_mb:,.0f} MB); query cache cleared before "
+        f"every run; {repeats} runs per page over a sequence of filter changes.",
+        "",
+        "| page | full run p50 ms | full run p95 ms | runs | note |",
+        "|---|---:|---:|---:|---|",
+    ]
+    for page, times in page_times.items():
+        lines.append(
+            f"| {page} | {_pct(times, 0.5):,.0f} | {_pct(times, 0.95):,.0f} | {len(times)} | {page_notes.get(page, '')} |"
+        )
+    opens = _open_cost(db_path, max(5, repeats))
+    lines += [
+        "",
+        f"Opening the database read-only (connect + ATTACH + first query + close, once per script run): "
+        f"p50 {_pct(opens, 0.5):.1f} ms, p95 {_pct(opens, 0.95):.1f} ms.",
+        "",
+        "Queries (cache misses only; bare DuckDB = the slowest call's SQL replayed on an open connection):",
+        "",
+        "| page · query | calls | app p50 ms | app p95 ms | bare DuckDB p50 ms | bare p95 ms |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for key in sorted(rec.times):
+        sql, params = rec.sql[key]
+        bare = _bare(db_path, sql, params, min(5, repeats))
+        t = rec.times[key]
+        lines.append(
+            f"| {key} | {len(t)} | {_pct(t, 0.5):,.1f} | {_pct(t, 0.95):,.1f} | {_pct(bare, 0.5):,.1f} | {_pct(bare, 0.95):,.1f} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description="dashboard timings on a (big) database")
+    ap.add_argument("db", type=Path)
+    ap.add_argument("--repeats", type=int, default=20)
+    ap.add_argument("--pages", nargs="*", default=None, choices=list(PAGE_URLS))
+    args = ap.parse_args(argv)
+    print(run(args.db, args.repeats, args.pages))
+
+
+if __name__ == "__main__":
+    main()
