@@ -111,10 +111,15 @@ def extract_files(
     workers = workers or default_workers()
     jobs = [(p, max_bytes, loaded_at or dt.datetime.now()) for p in paths]
     if workers <= 1 or len(paths) < POOL_MIN_FILES:
-        yield from map(_extract_job, jobs)
-        return
-    # fork is cheapest, but forking a threaded process (the dashboard) can deadlock a child.
+        return map(_extract_job, jobs)
+    # fork is cheapest, but forking a threaded process (the dashboard) can deadlock a child.  Decided
+    # now, at the call, not when the results are first read: a progress bar's monitor thread may
+    # have started by then.
     method = "fork" if threading.active_count() == 1 else "forkserver"
+    return _pooled(jobs, workers, method)
+
+
+def _pooled(jobs: list, workers: int, method: str) -> Iterator[Extracted]:
     chunk = max(1, min(32, len(jobs) // (workers * 8)))
     with mp.get_context(method).Pool(workers) as pool:
         yield from pool.imap(_extract_job, jobs, chunksize=chunk)

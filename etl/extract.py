@@ -164,6 +164,9 @@ def _sum_parallel(group: list[Candidate], sentence: str) -> list[Candidate]:
     return [merged]
 
 
+_HAS_NUMBER = re.compile(r"\d|[一二两三四五六七八九十百千万]")
+
+
 def extract_facts(
     norm: Normalized,
     sections: list[Section],
@@ -179,7 +182,7 @@ def extract_facts(
     for a, b in sentences(text):
         sentence = text[a:b]
         before, prev = prev, sentence
-        if not re.search(r"\d|[一二两三四五六七八九十百千万]", sentence):
+        if not _HAS_NUMBER.search(sentence):
             continue
         section = section_at(sections, a)
         period = sentence_period(sentence, section, report_type)

@@ -313,10 +313,13 @@ def _to_simplified(text: str, warnings: list[str]) -> str:
     return text
 
 
+_SPACES = re.compile(r"\s+")
+
+
 def _prepare(text: str, warnings: list[str]) -> _Text:
     work = _to_simplified(unicodedata.normalize("NFKC", text), warnings)
     plain = tuple(line.strip() for line in work.splitlines())
-    squeezed = [re.sub(r"\s+", "", line) for line in plain]
+    squeezed = [_SPACES.sub("", line) for line in plain]
     lines = tuple(line.lstrip(_DASHES) for line in squeezed)
     subtitles = frozenset(i for i, line in enumerate(squeezed) if line[:1] in "—–─━―-~")
     dense = "\n".join(lines)

@@ -464,33 +464,36 @@ _WEIGHT_RANGES: tuple[tuple[int, int, float], ...] = (
 )
 
 
-def _char_weight(c: str, common: frozenset[str]) -> float:
-    o = ord(c)
-    if 0x21 <= o <= 0x7E:
-        # Letters count less than digits and punctuation: mojibake of CJK often yields
-        # stray ASCII letters, while real reports use few.
-        return 0.6 if c.isalpha() else 1.0
-    if o < 0x20 or 0x7F <= o <= 0x9F:
-        return -3.0
-    if c in common:
-        return 1.0
+_INVISIBLE = re.compile("[ \t\n\r\x0c\x0b\u3000\xa0\ufeff]+")
+
+
+@functools.cache
+def _weight_classes() -> tuple[tuple[re.Pattern, float], ...]:
+    """Each character kind as one regex class: counting them is a few C passes, not a Python loop."""
+    common = "".join(sorted(_common_hanzi()))
+    classes = [
+        ("A-Za-z", 0.6),  # letters count less: mojibake of CJK yields stray ASCII letters
+        ("!-@\\[-`{-~", 1.0),
+        ("\x00-\x1f\x7f-\x9f", -3.0),
+        (re.escape(common), 1.0),
+    ]
     for lo, hi, weight in _WEIGHT_RANGES:
-        if lo <= o <= hi:
-            return weight
-    return 0.0
+        if lo == 0x4E00:  # other hanzi: the common ones are counted above
+            weight_other = weight
+            classes.append((f"{chr(lo)}-{chr(hi)}", weight_other))
+            classes.append((re.escape(common), -weight_other))
+        elif weight:
+            classes.append((f"{re.escape(chr(lo))}-{re.escape(chr(hi))}", weight))
+    return tuple((re.compile(f"[{body}]"), w) for body, w in classes)
 
 
 def _plausibility(text: str) -> float:
     """Mean weight of the visible characters: near 1 for real Chinese or ASCII text, low for mojibake."""
-    common = _common_hanzi()
-    total = 0.0
-    count = 0
-    for c in text:
-        if c in " \t\n\r\x0c\x0b\u3000\xa0\ufeff":
-            continue
-        total += _char_weight(c, common)
-        count += 1
-    return total / count if count else 1.0
+    text = _INVISIBLE.sub("", text)
+    if not text:
+        return 1.0
+    total = sum(weight * len(rx.findall(text)) for rx, weight in _weight_classes())
+    return total / len(text)
 
 
 def _control_ratio(sample: bytes) -> float:
