@@ -17,6 +17,7 @@ import contextlib
 import datetime as dt
 import hashlib
 import json
+import multiprocessing
 import os
 import re
 import shutil
@@ -88,11 +89,18 @@ _FORKSERVER = None
 
 
 def _context():
-    """A forkserver: a clean, single-threaded parent for the children (safe inside Streamlit's threads)."""
-    global _FORKSERVER
-    if _FORKSERVER is None:
-        import multiprocessing
+    """Where the extraction child comes from.
 
+    A single-threaded process (the command line) forks: the child starts at once with the modules
+    already imported.  A threaded one (Streamlit) must not fork (a child could inherit a lock another
+    thread holds), so it uses a forkserver: a clean, single-threaded parent started once.
+    """
+    global _FORKSERVER
+    if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods():
+        from . import pipeline  # noqa: F401  imported once here, inherited by every child
+
+        return multiprocessing.get_context("fork")
+    if _FORKSERVER is None:
         ctx = multiprocessing.get_context("forkserver")
         ctx.set_forkserver_preload(["etl.pipeline", "etl.readers", "etl.extract", "etl.metadata"])
         _FORKSERVER = ctx

@@ -117,7 +117,7 @@ def insert_rows(con: duckdb.DuckDBPyConnection, rows: dict[str, list[tuple]]) ->
 class RowBuffer:
     """Rows of many reports gathered and written in large batches (a build streams through one)."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, max_rows: int = 200_000, max_chars: int = 64_000_000):
+    def __init__(self, con: duckdb.DuckDBPyConnection, max_rows: int = 100_000, max_chars: int = 16_000_000):
         self.con = con
         self.max_rows = max_rows
         self.max_chars = max_chars
@@ -437,4 +437,9 @@ def _stamp(con: duckdb.DuckDBPyConnection, w: StagedWrite) -> None:
         "corrections_sha256": log_hash,
         "schema_sha256": schema_sha256(),
     }
-    con.executemany("INSERT OR REPLACE INTO build_info VALUES (?, ?)", [(k, str(v)) for k, v in rows.items()])
+    # one statement: executemany costs a few milliseconds per row
+    values = ", ".join("(?, ?)" for _ in rows)
+    con.execute(
+        f"INSERT OR REPLACE INTO build_info VALUES {values}",
+        [x for k, v in rows.items() for x in (k, str(v))],
+    )

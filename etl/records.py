@@ -85,6 +85,15 @@ def to_arrow(table: str, rows: list[tuple]) -> pa.Table:
     """Row tuples of ``table`` as an Arrow table with the column types of ROW_SCHEMAS."""
     schema = ROW_SCHEMAS[table]
     columns = list(zip(*rows, strict=True)) if rows else [() for _ in schema]
-    return pa.table(
-        [pa.array(col, type=f.type) for col, f in zip(columns, schema, strict=True)], schema=schema
-    )
+    return pa.table([_column(table, col, f) for col, f in zip(columns, schema, strict=True)], schema=schema)
+
+
+# Whole report texts: Arrow converts a long non-ASCII str several times slower than str.encode(),
+# so these arrive as UTF-8 bytes (valid by construction) and Arrow only copies them.
+_LONG_TEXT = frozenset({("report_texts", "raw_text"), ("report_texts", "norm_text")})
+
+
+def _column(table: str, values: tuple, field: pa.Field) -> pa.Array:
+    if (table, field.name) in _LONG_TEXT:
+        values = [None if v is None else v.encode("utf-8") for v in values]
+    return pa.array(values, type=field.type)
