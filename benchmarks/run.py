@@ -28,6 +28,9 @@ SCORER = Path(os.environ.get("SCORER", ROOT.parent / "shared" / "tools" / "score
 CORPUS_SEED = 2026
 QUALITY_SEED = 7
 NEW_SEED = 99
+ETL_TARGET = 5.0  # build time ÷ floor
+PAGE_TARGET_MS = 300.0  # every filter change, server-side
+FIGURES: dict = {}  # what each section measured, for the summary at the top
 
 
 def _machine() -> str:
@@ -90,6 +93,7 @@ def etl_section(work: Path, sizes: list[int], workers: int) -> tuple[str, Path]:
         db = work / f"etl-{n}.duckdb"
         print(f"  ETL at {n} reports …", flush=True)
         r = measure_scale(folder, db, workers)
+        FIGURES.setdefault("etl", []).append((n, r))
         rows.append(
             f"| {n:,} | {r.megabytes:,.0f} | {r.loaded:,} | {r.facts:,} | {r.build_s:,.1f} | "
             f"{r.loaded / r.build_s:,.0f} | {r.megabytes / r.build_s:,.2f} | {r.build_rss_mb:,.0f} | "
@@ -120,6 +124,7 @@ def incremental_section(work: Path, db: Path, n_reports: int) -> str:
     print(f"  incremental adds to the {n_reports:,}-report database …", flush=True)
     results = measure_adds(db, files)
     s = summarize_adds(results)
+    FIGURES["add"] = (n_reports, s)
     lines = "\n".join(
         f"| {r.file} | {_fmt(r.extract_ms)} | {_fmt(r.add_ms)} | {_fmt(r.cli_extract_s, 2)} | {_fmt(r.cli_add_s, 2)} |"
         for r in results
@@ -135,6 +140,41 @@ def incremental_section(work: Path, db: Path, n_reports: int) -> str:
         f"{lines}\n| **median** | **{s['extract_ms']:,.0f}** | **{s['add_ms']:,.0f}** | "
         f"**{s['cli_extract_s']:,.2f}** | **{s['cli_add_s']:,.2f}** |\n"
     )
+
+
+def summary() -> str:
+    """The targets of the scale issue, each beside what this run measured."""
+    rows = []
+    for n, r in FIGURES.get("etl", []):
+        ok = "met" if r.ratio <= ETL_TARGET else "**not met**"
+        rows.append(
+            f"| ETL at {n:,} reports: build ÷ floor ≤ {ETL_TARGET:g}× | {r.ratio:.1f}× "
+            f"({r.loaded / r.build_s:,.0f} reports/s, peak {r.build_rss_mb:,.0f} MB) | {ok} |"
+        )
+    if "add" in FIGURES:
+        n, a = FIGURES["add"]
+        rows.append(
+            f"| add one report to {n:,}: about the cost of extracting it | in process {a['add_ms']:,.0f} ms vs "
+            f"{a['extract_ms']:,.0f} ms; command line {a['cli_add_s']:.2f} s vs {a['cli_extract_s']:.2f} s | "
+            f"{'met' if a['cli_add_s'] <= 2 * a['cli_extract_s'] else '**not met**'} on the command line, "
+            f"{'met' if a['add_ms'] <= 2 * a['extract_ms'] else '**not met**'} in process |"
+        )
+    if "pages" in FIGURES:
+        n, pages = FIGURES["pages"]
+        for page, (p50, p95) in pages.items():
+            ok = (
+                "met"
+                if p95 < PAGE_TARGET_MS
+                else ("p50 met, **p95 not**" if p50 < PAGE_TARGET_MS else "**not met**")
+            )
+            rows.append(f"| dashboard {page} at {n:,} facts: page run < {PAGE_TARGET_MS:.0f} ms | p50 {p50:,.0f} ms, "
+                        f"p95 {p95:,.0f} ms | {ok} |")  # fmt: skip
+    if "quality" in FIGURES:
+        n, prec, rec = FIGURES["quality"]
+        rows.append(f"| extraction quality on {n:,} synthetic reports | precision {prec}, recall {rec} | – |")
+    if not rows:
+        return ""
+    return "### Against the targets\n\n| target | measured | |\n|---|---|---|\n" + "\n".join(rows) + "\n"
 
 
 def _fmt(x: float, digits: int = 0) -> str:
@@ -153,6 +193,10 @@ def dashboard_section(work: Path, n_facts: int, repeats: int) -> str:
         stamp.write_text(f"{time.perf_counter() - t:.0f}")
     print("  timing the dashboard …", flush=True)
     body = bench_dashboard.run(db, repeats=repeats)
+    FIGURES["pages"] = (n_facts, {
+        m.group(1): (float(m.group(2).replace(",", "")), float(m.group(3).replace(",", "")))
+        for m in re.finditer(r"^\| (\w+) \| ([\d,.]+) \| ([\d,.]+) \| \d+ \|", body, re.M)
+    })  # fmt: skip
     return (
         f"### Dashboard at {n_facts:,} facts\n\n"
         f"Database: `python -m benchmarks.bigdb --out FILE --facts {n_facts}` (real schema, generated in "
@@ -178,6 +222,7 @@ def quality_section(work: Path, n: int) -> str:
     m = re.search(r"precision ([\d.]+)\s+recall ([\d.]+)\s+f1 ([\d.]+)\s+metadata ([\d.]+)", p.stdout)
     if not m:
         return head + f"The scorer failed:\n\n```\n{p.stdout[-1500:]}{p.stderr[-1500:]}\n```\n"
+    FIGURES["quality"] = (n, m.group(1), m.group(2))
     matched = sum(int(x) for x in re.findall(r"matched (\d+)", p.stdout))
     missed = sum(int(x) for x in re.findall(r"missed (\d+)", p.stdout))
     wrong = sum(int(x) for x in re.findall(r"wrong (\d+)", p.stdout))
@@ -223,6 +268,7 @@ def main(argv: list[str] | None = None) -> int:
     if "quality" not in skip:
         print("quality", flush=True)
         parts.append(quality_section(args.work, args.quality))
+    parts.insert(1, summary())
     parts.append(f"\nTotal benchmark time: {(time.perf_counter() - started) / 60:.1f} min.\n")
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text("\n".join(parts), encoding="utf-8")
