@@ -20,6 +20,9 @@ from pathlib import Path
 
 import duckdb
 
+from etl.load import is_busy_error
+from etl.writer import wait_for_writer
+
 DEFAULT_DB = "data/congress.duckdb"
 REQUIRED_TABLES = ("reports", "report_texts", "facts", "metrics")
 
@@ -66,16 +69,13 @@ _checked: set[DbVersion] = set()  # versions whose tables were verified once
 _local = threading.local()  # this thread's open session (see session())
 
 
-def _is_lock_error(exc: BaseException) -> bool:
-    return "lock" in str(exc).lower()
-
-
 def _connect(version: DbVersion) -> duckdb.DuckDBPyConnection:
     """A new read-only connection to ``version``'s file; retries while a writer holds the file's lock."""
     path = version[0]
     deadline = time.monotonic() + LOCK_WAIT_S
     delay = 0.05
     while True:
+        wait_for_writer(path)  # an add changing the file in place: a few seconds at most
         con = duckdb.connect(":memory:")
         try:
             con.execute(f"ATTACH ? AS {CATALOG} (READ_ONLY)", [path])
@@ -83,7 +83,7 @@ def _connect(version: DbVersion) -> duckdb.DuckDBPyConnection:
             break
         except duckdb.Error as exc:
             con.close()
-            if _is_lock_error(exc) and time.monotonic() < deadline:
+            if is_busy_error(exc) and time.monotonic() < deadline:
                 time.sleep(delay)
                 delay = min(delay * 2, 0.5)
                 continue

@@ -12,6 +12,7 @@ apply_corrections().  A report id that no longer exists simply loses its rows.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -105,13 +106,38 @@ def _refresh_summaries(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
+def _complete(con: duckdb.DuckDBPyConnection, ids: list[str]) -> bool:
+    """The aggregate tables exist and, apart from the reports about to be refreshed, agg_reports has a
+    row for every report (each refresh keeps it so)."""
+    present = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE table_name IN (SELECT unnest($t::VARCHAR[])) "
+        "AND database_name = current_database() AND schema_name = current_schema()",
+        {"t": list(TABLES)},
+    ).fetchone()[0]
+    if present < len(TABLES):
+        return False
+    return con.execute(
+        "SELECT (SELECT count(*) FROM agg_reports WHERE report_id NOT IN (SELECT unnest($ids::VARCHAR[])))"
+        " = (SELECT count(*) FROM reports WHERE report_id NOT IN (SELECT unnest($ids::VARCHAR[])))",
+        {"ids": ids},
+    ).fetchone()[0]
+
+
 def create_tables(con: duckdb.DuckDBPyConnection) -> None:
     """The aggregate tables, if they are not there yet (empty)."""
     con.execute(DDL_PATH.read_text(encoding="utf-8"))
 
 
 def refresh(con: duckdb.DuckDBPyConnection, report_ids: Iterable[str] | None = None) -> None:
-    """Bring the aggregate tables in step with facts_current: all of them (None) or those reports' rows."""
+    """Bring the aggregate tables in step with facts_current: all of them (None) or those reports' rows.
+
+    A file whose aggregate tables are missing (built by an older version) or do not cover every report
+    is refreshed whole: a scoped refresh only makes the rows it touches right.
+    """
+    if report_ids is not None:
+        report_ids = sorted({str(r) for r in report_ids if r is not None})
+        if not _complete(con, report_ids):
+            report_ids = None
     create_tables(con)
     if report_ids is None:
         for t in TABLES:
@@ -179,8 +205,9 @@ def refresh(con: duckdb.DuckDBPyConnection, report_ids: Iterable[str] | None = N
                     params,
                 )
         _refresh_summaries(con)
-    finally:
-        con.execute("DROP TABLE IF EXISTS temp.main._agg_facts")
+    finally:  # after an error the transaction is aborted and this fails too: keep the first error
+        with contextlib.suppress(duckdb.Error):
+            con.execute("DROP TABLE IF EXISTS temp.main._agg_facts")
 
 
 def edits_fingerprint(con: duckdb.DuckDBPyConnection) -> dict[str, str]:

@@ -527,7 +527,7 @@ def backup(
     Returns the backup folder (default: ``<db folder>/backups/<db stem>-<UTC time>``).
     """
     from .corrections import corrections_path
-    from .load import open_readonly
+    from .load import connect_live, open_readonly
     from .writer import fsync_dir, fsync_file, write_lock
 
     db_path = Path(db_path)
@@ -545,6 +545,14 @@ def backup(
         shutil.rmtree(partial, ignore_errors=True)
         partial.mkdir(parents=True)
         try:
+            if db_path.with_name(db_path.name + ".wal").exists():
+                # committed changes still in DuckDB's log (an add interrupted before its checkpoint):
+                # fold them into the file, which is all a backup copies
+                con = connect_live(db_path, lock_timeout)
+                try:
+                    con.execute("CHECKPOINT")
+                finally:
+                    con.close()
             db_copy = partial / "database.duckdb"
             shutil.copyfile(db_path, db_copy)
             corr = corrections_path(db_path)

@@ -141,6 +141,14 @@ class RowBuffer:
         self._n = self._chars = 0
 
 
+def is_busy_error(exc: BaseException) -> bool:
+    """The file is held by another connection: a lock held by another process, or (DuckDB 2) the same
+    file already open in this process with another configuration.  Worth waiting for, not a damaged file."""
+    return isinstance(exc, duckdb.ResourceInUseException) or (
+        isinstance(exc, duckdb.Error) and "lock" in str(exc).lower()
+    )
+
+
 def open_readonly(db_path: str | Path) -> duckdb.DuckDBPyConnection:
     """A read-only connection that always sees the file now at ``db_path``.
 
@@ -157,9 +165,9 @@ def open_readonly(db_path: str | Path) -> duckdb.DuckDBPyConnection:
             con.execute("ATTACH ? AS db (READ_ONLY)", [str(db_path)])
             con.execute("USE db")
             return con
-        except duckdb.IOException as exc:
+        except (duckdb.IOException, duckdb.ResourceInUseException) as exc:
             con.close()
-            if "lock" not in str(exc).lower() or time.monotonic() >= deadline:
+            if not is_busy_error(exc) or time.monotonic() >= deadline:
                 raise
             time.sleep(0.01)  # a writer took the file between the check and the attach
         except BaseException:
@@ -278,12 +286,14 @@ def open_writer(
                 "or restore a backup (python -m etl restore)"
             ) from exc
         w = StagedWrite(con, db_path, stage, commit, kind, list(log), [], previous)
+        scoped = kind == "correction"  # builds, restores and first adds refresh everything
+        # Taken before the caller's changes: the aggregates match the file as it was opened, and a caller
+        # may re-apply the log (a hand-mended line) before this write's own correction.
+        before = aggregates.edits_fingerprint(con) if scoped else None
         try:
             yield w
             log_changed = bool(w.new_corrections) or w.log_bytes is not None
             if w.replace_database or log_changed:
-                scoped = kind == "correction"  # builds, restores and first adds refresh everything
-                before = aggregates.edits_fingerprint(con) if scoped else None
                 w.applied = apply_corrections(con, w.corrections)
                 if scoped:
                     after = aggregates.edits_fingerprint(con)
@@ -330,8 +340,8 @@ def connect_live(db_path: Path, timeout: float | None = None) -> duckdb.DuckDBPy
     while True:
         try:
             return duckdb.connect(str(db_path))
-        except duckdb.IOException as exc:
-            if "lock" not in str(exc).lower() or time.monotonic() >= deadline:
+        except (duckdb.IOException, duckdb.ResourceInUseException) as exc:
+            if not is_busy_error(exc) or time.monotonic() >= deadline:
                 raise EtlError(f"{db_path}: cannot open the database for writing ({exc})") from exc
             time.sleep(0.02)
         except duckdb.Error as exc:
@@ -362,6 +372,7 @@ def _in_place_transaction(con, commit: Commit, db_path: Path, kind: str, log: li
     from . import aggregates
     from .corrections import apply_corrections
 
+    committed = False
     try:
         con.execute("BEGIN TRANSACTION")
         try:
@@ -385,7 +396,11 @@ def _in_place_transaction(con, commit: Commit, db_path: Path, kind: str, log: li
             pause_point("staged")
             pause_point("before_commit")
             con.execute("COMMIT")
-            con.execute("CHECKPOINT")
+            committed = True
+            # Durable from here (DuckDB's log holds it): a failed or interrupted checkpoint only leaves the
+            # log for the next open to replay.
+            with contextlib.suppress(duckdb.Error):
+                con.execute("CHECKPOINT")
         con.close()
         commit.run()
     except BaseException:
@@ -393,7 +408,10 @@ def _in_place_transaction(con, commit: Commit, db_path: Path, kind: str, log: li
             con.execute("ROLLBACK")
         with contextlib.suppress(Exception):
             con.close()
-        commit.abort()
+        if committed:  # the database has the new state: the library files must follow it
+            commit.run()
+        else:
+            commit.abort()
         raise
 
 

@@ -460,3 +460,90 @@ def test_an_in_place_write_left_in_the_wal_is_seen_on_the_next_query(corpus_copy
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
     assert queries.database_summary()["n_reports"] == n - 1
+
+
+# --- writes that used to leave the aggregates or the files behind ------------------------------------------
+
+
+def test_a_hand_mended_log_line_reaches_the_aggregates_with_the_next_correction(corpus_copy):
+    """A person mends a log line (read_log's errors tell them to); the next correction re-applies the log,
+    and the dashboard's tables must show the mended value, not the one they were built with."""
+    import json
+
+    from etl.corrections import corrections_path
+
+    path, _ = corpus_copy
+    fid, _, value = fact_of(path, "郑州市", "appointments.personnel")
+    correct_fact(path, fid, value=value + 1000, user="测试", reason="第一次更正")
+    log = corrections_path(path)
+    entry = json.loads(log.read_text(encoding="utf-8").splitlines()[-1])
+    entry["changes"]["value"][1] = value + 2000
+    log.write_text(json.dumps(entry, ensure_ascii=False) + "\n", encoding="utf-8")
+    other, _, other_value = fact_of(path, "鹤壁市", "deputies.suggestions")
+    correct_fact(path, other, value=other_value + 1, user="测试", reason="第二次更正")
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        shown = con.execute("select value from agg_report_points where fact_id = ?", [fid]).fetchall()
+        assert shown == [(value + 2000,)]
+        assert_in_step(con)
+    finally:
+        con.close()
+
+
+def test_an_add_to_a_file_without_aggregates_fills_them_for_every_report(corpus_copy, tmp_path):
+    from etl.lifecycle import add_reports
+    from etl.synth import generate
+
+    path, lib = corpus_copy
+    without_aggregates(path)
+    generate(1, tmp_path / "new", seed=4242, workers=1)
+    (new,) = sorted((tmp_path / "new" / "docs").iterdir())
+    summary = add_reports([new], path, lib, time_limit=None)
+    assert [o.status for o in summary.outcomes] == ["added"], [o.message for o in summary.outcomes]
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        n_reports, n_agg = con.execute(
+            "select (select count(*) from reports), (select count(*) from agg_reports)"
+        ).fetchone()
+        assert n_agg == n_reports == 6
+        assert_in_step(con)
+    finally:
+        con.close()
+
+
+def test_a_backup_holds_changes_still_in_duckdbs_log(corpus_copy, tmp_path):
+    from etl.lifecycle import backup
+
+    path, _ = corpus_copy
+    con = duckdb.connect(str(path))
+    rid = con.execute("select min(report_id) from reports").fetchone()[0]
+    con.execute("PRAGMA disable_checkpoint_on_shutdown")
+    delete_report(con, rid)
+    con.close()
+    assert path.with_name(path.name + ".wal").exists()  # the delete is only in the log
+    folder = backup(path, tmp_path / "backups")
+    copy = duckdb.connect(str(folder / "database.duckdb"), read_only=True)
+    try:
+        assert copy.execute("select count(*) from reports where report_id = ?", [rid]).fetchone() == (0,)
+        assert copy.execute("select count(*) from reports").fetchone() == (4,)
+    finally:
+        copy.close()
+
+
+def test_a_writer_waits_for_a_reader_of_the_same_process(corpus_copy):
+    """DuckDB 2 refuses a second handle on a file this process has open (not a lock error): the writer
+    must wait for the reader to close, not call the file damaged."""
+    import threading
+
+    from etl.load import connect_live, open_readonly
+
+    path, _ = corpus_copy
+    reader = open_readonly(path)
+    timer = threading.Timer(0.3, reader.close)
+    timer.start()
+    try:
+        writer = connect_live(path, timeout=10)
+        assert writer.execute("select count(*) from reports").fetchone()[0] > 0
+        writer.close()
+    finally:
+        timer.join()
