@@ -376,6 +376,28 @@ def point_counts(f: Filters) -> pd.DataFrame:
     )
 
 
+def category_counts(f: Filters) -> pd.DataFrame:
+    """Per category with data under ``f``: n_points, how much it has, for choosing a default category.
+
+    With the aggregates this counts report × metric × period rows (a light scan); without them, chart
+    points.  The two differ only where one jurisdiction has several reports for the same period, and the
+    set of categories is the same either way.
+    """
+    if _use_aggregates():
+        sql = f"""
+        select m.category, count(*) as n_points
+        from agg_report_points a
+        join metrics m on m.code = a.metric
+        where a.period_end >= $y0 and a.period_start <= $y1 {_where(f, "a", "m", "a.metric")}
+        group by m.category
+        order by m.category
+        """
+        return _df(sql, _params(f))
+    counts = point_counts(f)
+    counts = counts[counts["category"].notna()]
+    return counts.groupby("category", as_index=False)["n_points"].sum()
+
+
 def point_keys(f: Filters) -> pd.DataFrame:
     """Which chart points metric_points(f) has, without the points: jurisdiction, metric, kind, period."""
     if _use_aggregates():

@@ -57,7 +57,7 @@ def main() -> None:
     category = f.category
     base = f.with_(jurisdictions=tuple(scope), level=None)
     if category is None:
-        counts = queries.point_counts(base)
+        counts = queries.category_counts(base)
         present = sorted({c for c in counts["category"].dropna()}, key=category_order)
         if not present:
             ui.no_data(f"{level_zh(level)}地区在所选年份没有数据。")

@@ -297,6 +297,7 @@ def _answers(path, use_db) -> dict:
         out[f"count{i}"] = queries.fact_count(f)
         out[f"rows{i}"] = queries.fact_rows(f, "place", limit=7)
         out[f"pc{i}"] = queries.point_counts(f)[["metric", "n_points", "n_with_jurisdiction"]]
+        out[f"cc{i}"] = queries.category_counts(f)
     return out
 
 
