@@ -49,7 +49,7 @@ lint: setup
 	$(BIN)/ruff format --check .
 
 # Per-report speed and memory targets (pytest-benchmark), then the national-scale run that writes
-# docs/performance.md (synthetic corpora and databases are kept in .bench/; about 20 minutes).
+# docs/performance.md (synthetic corpora and databases are kept in .bench/; about 12 minutes on 2 cores).
 bench: setup
 	$(BIN)/python -m pytest -q benchmarks -p no:cacheprovider --benchmark-columns=min,mean,max
 	$(BIN)/python -m benchmarks.run
