@@ -60,7 +60,6 @@ CORE_METRICS = (
 
 # Share of reports per level: close to the real mix (1 / 31 / ~330 / ~2,850 committees), with the
 # upper levels slightly over-sampled so that a few hundred reports still hold some of each.
-LEVEL_WEIGHTS = {"national": 0.003, "provincial": 0.03, "prefecture": 0.14, "county": 0.827}
 YEARS = (2005, 2024)  # years reviewed; reports are delivered the year after
 FORMAT_WEIGHTS = (("txt", 0.58), ("gb18030", 0.12), ("html", 0.30))
 MEAN_CHARS = 7900  # ≈ 23 KB of UTF-8 per report on average
@@ -252,6 +251,31 @@ def _term(j, delivered_year: int) -> tuple[int, int]:
     return ordinal + k, (delivered_year - start) % 5 + 1
 
 
+@functools.cache
+def _slots(seed: int) -> tuple[tuple[str, int, int], ...]:
+    """Every (level, jurisdiction, year) a committee reports on, in a seeded random order.
+
+    Report i takes slot i: like the real genre, one report per committee and year (until the slots run
+    out: about 64,000), and the levels come in their real proportions (mostly counties).  Report i does
+    not depend on how many reports are made, so a smaller corpus is the start of a larger one.
+    """
+    juris = jurisdictions()
+    lo, hi = YEARS
+    slots = [
+        (level, k, year)
+        for level in ("national", "provincial", "prefecture", "county")
+        for k in range(len(juris[level]))
+        for year in range(lo, hi + 1)
+    ]
+    random.Random(f"{seed}:slots").shuffle(slots)
+    return tuple(slots)
+
+
+def _slot(index: int, seed: int) -> tuple[str, int, int]:
+    slots = _slots(seed)
+    return slots[index % len(slots)]
+
+
 class Report:
     """Builds one report's text blocks and gold rows from a random stream."""
 
@@ -259,13 +283,9 @@ class Report:
         self.rng = rng = random.Random(f"{seed}:{index}")
         self.tpl = templates()
         juris = jurisdictions()
-        level = rng.choices(list(LEVEL_WEIGHTS), weights=list(LEVEL_WEIGHTS.values()))[0]
-        self.j = j = rng.choice(juris[level])
+        level, k, year = _slot(index, seed)
+        self.j = j = juris[level][k]
         self.level = level
-        lo, hi = YEARS
-        # more recent years are more common online
-        year = lo + int((hi - lo + 1) * rng.random() ** 0.7)
-        year = min(year, hi)
         delivered_year = year + 1
         self.ordinal, self.session = _term(j, delivered_year)
         if self.session == 1 and rng.random() < 0.75:
