@@ -17,6 +17,7 @@ import streamlit as st
 from app import db
 from app.filters import Filters
 from app.labels import labels
+from etl.aggregates import JURISDICTIONS_SQL
 
 
 def _rank_params() -> dict:
@@ -419,20 +420,7 @@ def jurisdictions() -> pd.DataFrame:
             "select name, level, province, parent, n_reports, first_year, last_year "
             "from agg_jurisdictions order by name"
         )
-    sql = """
-    select r.jurisdiction as name,
-        coalesce(any_value(r.level), any_value(j.level)) as level,
-        coalesce(any_value(r.province), any_value(j.province)) as province,
-        coalesce(any_value(r.parent), any_value(j.parent)) as parent,
-        count(distinct r.report_id) as n_reports,
-        min(r.period_start) as first_year, max(r.period_end) as last_year
-    from reports r
-    left join jurisdictions j on j.name = r.jurisdiction and (r.province is null or j.province = r.province)
-    where r.jurisdiction is not null
-    group by r.jurisdiction
-    order by r.jurisdiction
-    """
-    return _df(sql)
+    return _df(JURISDICTIONS_SQL)
 
 
 def metrics_catalog() -> pd.DataFrame:

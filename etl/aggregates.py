@@ -62,8 +62,9 @@ FROM {facts} f
 WHERE f.fact_id IN (SELECT fact_id FROM corrections WHERE fact_id IS NOT NULL)
 """
 
-# What app/queries.jurisdictions() computes, once per write instead of once per page view.
-_JURISDICTIONS = """
+# What app/queries.jurisdictions() shows: computed once per write here, and by the dashboard itself only
+# for a file without this table.
+JURISDICTIONS_SQL = """
 SELECT r.jurisdiction AS name,
     coalesce(any_value(r.level), any_value(j.level)) AS level,
     coalesce(any_value(r.province), any_value(j.province)) AS province,
@@ -92,11 +93,11 @@ def _refresh_summaries(con: duckdb.DuckDBPyConnection) -> None:
     """The small tables: every jurisdiction with reports, and each metric's fact count."""
     con.execute("DELETE FROM agg_jurisdictions")
     if _has_table(con, "jurisdictions"):
-        con.execute(f"INSERT INTO agg_jurisdictions {_JURISDICTIONS}")
+        con.execute(f"INSERT INTO agg_jurisdictions {JURISDICTIONS_SQL}")
     else:
         con.execute(
             "INSERT INTO agg_jurisdictions "
-            + _JURISDICTIONS.replace("LEFT JOIN jurisdictions j", "LEFT JOIN (SELECT NULL::VARCHAR AS name, "
+            + JURISDICTIONS_SQL.replace("LEFT JOIN jurisdictions j", "LEFT JOIN (SELECT NULL::VARCHAR AS name, "
                                      "NULL::VARCHAR AS level, NULL::VARCHAR AS province, NULL::VARCHAR AS parent) j")
         )  # fmt: skip
     con.execute("DELETE FROM agg_metric_counts")

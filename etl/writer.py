@@ -95,16 +95,6 @@ def writing_in_place(db_path: str | Path) -> Iterator[None]:
         path.unlink(missing_ok=True)
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def wait_for_writer(db_path: str | Path, timeout: float = WRITER_INTENT_WAIT) -> None:
     """Return once no live writer is changing ``db_path`` in place (or after ``timeout`` seconds)."""
     path = intent_path(db_path)
@@ -114,7 +104,7 @@ def wait_for_writer(db_path: str | Path, timeout: float = WRITER_INTENT_WAIT) ->
             text = path.read_text(encoding="ascii").strip()
         except OSError:
             return  # no writer
-        if not text.isdigit() or int(text) == os.getpid() or not _alive(int(text)):
+        if not text.isdigit() or int(text) == os.getpid() or not pid_alive(int(text)):
             return  # a writer killed before it could remove the file: nothing to wait for
         time.sleep(0.01)
 
