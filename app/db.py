@@ -14,14 +14,12 @@ from __future__ import annotations
 import contextlib
 import os
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
 
-from etl.load import is_busy_error
-from etl.writer import wait_for_writer
+from etl.load import open_readonly
 
 DEFAULT_DB = "data/congress.duckdb"
 REQUIRED_TABLES = ("reports", "report_texts", "facts", "metrics")
@@ -72,24 +70,12 @@ _local = threading.local()  # this thread's open session (see session())
 def _connect(version: DbVersion) -> duckdb.DuckDBPyConnection:
     """A new read-only connection to ``version``'s file; retries while a writer holds the file's lock."""
     path = version[0]
-    deadline = time.monotonic() + LOCK_WAIT_S
-    delay = 0.05
-    while True:
-        wait_for_writer(path)  # an add changing the file in place: a few seconds at most
-        con = duckdb.connect(":memory:")
-        try:
-            con.execute(f"ATTACH ? AS {CATALOG} (READ_ONLY)", [path])
-            con.execute(f"USE {CATALOG}")
-            break
-        except duckdb.Error as exc:
-            con.close()
-            if is_busy_error(exc) and time.monotonic() < deadline:
-                time.sleep(delay)
-                delay = min(delay * 2, 0.5)
-                continue
-            raise DashboardDataError(
-                f"无法打开数据库 {path}：{exc}。如果正在重建数据库，请稍候刷新页面；否则请重新运行 make run。"
-            ) from exc
+    try:
+        con = open_readonly(path, alias=CATALOG, timeout=LOCK_WAIT_S)
+    except duckdb.Error as exc:
+        raise DashboardDataError(
+            f"无法打开数据库 {path}：{exc}。如果正在重建数据库，请稍候刷新页面；否则请重新运行 make run。"
+        ) from exc
     if version not in _checked:
         tables = {
             row[0]

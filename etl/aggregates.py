@@ -79,14 +79,18 @@ ORDER BY r.jurisdiction
 """
 
 
+def _present(con: duckdb.DuckDBPyConnection, names) -> set[str]:
+    """Which of ``names`` are tables or views of the current database and schema (one query)."""
+    rows = con.execute(
+        "SELECT table_name FROM information_schema.tables WHERE table_name IN (SELECT unnest($n::VARCHAR[])) "
+        "AND table_catalog = current_database() AND table_schema = current_schema()",
+        {"n": list(names)},
+    ).fetchall()
+    return {r[0] for r in rows}
+
+
 def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
-    return bool(
-        con.execute(
-            "SELECT count(*) FROM information_schema.tables WHERE table_name = ? "
-            "AND table_catalog = current_database() AND table_schema = current_schema()",
-            [name],
-        ).fetchone()[0]
-    )
+    return name in _present(con, [name])
 
 
 def _refresh_summaries(con: duckdb.DuckDBPyConnection) -> None:
@@ -110,12 +114,7 @@ def _refresh_summaries(con: duckdb.DuckDBPyConnection) -> None:
 def _complete(con: duckdb.DuckDBPyConnection, ids: list[str]) -> bool:
     """The aggregate tables exist and, apart from the reports about to be refreshed, agg_reports has a
     row for every report (each refresh keeps it so)."""
-    present = con.execute(
-        "SELECT count(*) FROM duckdb_tables() WHERE table_name IN (SELECT unnest($t::VARCHAR[])) "
-        "AND database_name = current_database() AND schema_name = current_schema()",
-        {"t": list(TABLES)},
-    ).fetchone()[0]
-    if present < len(TABLES):
+    if _present(con, TABLES) != set(TABLES):
         return False
     return con.execute(
         "SELECT (SELECT count(*) FROM agg_reports WHERE report_id NOT IN (SELECT unnest($ids::VARCHAR[])))"
@@ -135,12 +134,11 @@ def refresh(con: duckdb.DuckDBPyConnection, report_ids: Iterable[str] | None = N
     A file whose aggregate tables are missing (built by an older version) or do not cover every report
     is refreshed whole: a scoped refresh only makes the rows it touches right.
     """
-    if report_ids is not None:
-        report_ids = sorted({str(r) for r in report_ids if r is not None})
-        if not _complete(con, report_ids):
-            report_ids = None
+    ids = None if report_ids is None else sorted({str(r) for r in report_ids if r is not None})
+    if ids is not None and not _complete(con, ids):
+        ids = None
     create_tables(con)
-    if report_ids is None:
+    if ids is None:
         for t in TABLES:
             con.execute(f"DELETE FROM {t}")
         con.execute(
@@ -154,7 +152,6 @@ def refresh(con: duckdb.DuckDBPyConnection, report_ids: Iterable[str] | None = N
             )
         _refresh_summaries(con)
         return
-    ids = sorted({str(r) for r in report_ids if r is not None})
     if not ids:
         return
     # The reports' current facts first, with the ids as a semi-join: DuckDB pushes it into the scans of

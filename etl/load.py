@@ -149,21 +149,24 @@ def is_busy_error(exc: BaseException) -> bool:
     )
 
 
-def open_readonly(db_path: str | Path) -> duckdb.DuckDBPyConnection:
-    """A read-only connection that always sees the file now at ``db_path``.
+def open_readonly(
+    db_path: str | Path, *, alias: str = "db", timeout: float | None = None
+) -> duckdb.DuckDBPyConnection:
+    """A read-only connection that always sees the file now at ``db_path`` (attached as ``alias``).
 
     ``duckdb.connect(path)`` reuses an instance this process already has open for the same path, even
     after a writer has swapped a new file in: that connection would show the old data.  Attaching the
-    file to a fresh in-memory database never goes through that cache.
+    file to a fresh in-memory database never goes through that cache.  While a writer holds the file,
+    it waits up to ``timeout`` seconds (default LIVE_LOCK_WAIT) and then raises DuckDB's error.
     """
     db_path = Path(db_path)
-    deadline = time.monotonic() + LIVE_LOCK_WAIT
+    deadline = time.monotonic() + (LIVE_LOCK_WAIT if timeout is None else timeout)
     while True:
         wait_for_writer(db_path)  # an in-place writer first
         con = duckdb.connect(":memory:")
         try:
-            con.execute("ATTACH ? AS db (READ_ONLY)", [str(db_path)])
-            con.execute("USE db")
+            con.execute(f"ATTACH ? AS {alias} (READ_ONLY)", [str(db_path)])
+            con.execute(f"USE {alias}")
             return con
         except (duckdb.IOException, duckdb.ResourceInUseException) as exc:
             con.close()

@@ -235,10 +235,6 @@ def test_the_writer_keeps_the_aggregates_in_step(corpus_copy):
     reject_fact(path, rej, user="测试", reason="测试增量刷新")
     con = duckdb.connect(str(path), read_only=True)
     try:
-        if not {"agg_report_points", "agg_reports"} <= {
-            r[0] for r in con.execute("select table_name from information_schema.tables").fetchall()
-        }:
-            pytest.skip("this ETL does not build the aggregate tables")
         assert_in_step(con)
     finally:
         con.close()
