@@ -32,6 +32,14 @@ class ReportMeta:
     report_type: str | None = None  # annual_report | report_excerpt | news_summary | term_review
     delivered: dt.date | None = None
     warnings: list[str] = field(default_factory=list)
+    # 'ok', or 'pending' (待确认) when the jurisdiction or the period could not be resolved with
+    # confidence: the report is loaded, its uncertain fields stay empty and its facts stay out of
+    # charts until an analyst confirms or sets them.
+    status: str = "ok"
+    pending: list[str] = field(default_factory=list)  # the fields that wait: jurisdiction, period
+    # Per field (jurisdiction, period, delivered, report_type): {"value", "confidence" (0–1),
+    # "source", "sentence", "conflicts": [{"value", "source", "sentence"}], "suggested"}.
+    evidence: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
