@@ -104,10 +104,11 @@ from pathlib import Path
 
 import yaml
 
-from etl import gazetteer
+from etl import dating, gazetteer
 from etl.errors import EtlError
 from etl.gazetteer import Jurisdiction, PlaceMention
 from etl.models import ReportMeta
+from etl.sections import find_sections
 
 CUES_FILE = Path(__file__).parent / "data" / "metadata_cues.yaml"
 
@@ -710,6 +711,8 @@ class _Delivery:
     news: bool = False  # told by a news sentence (1月5日上午,…向大会作工作报告)
     year: int | None = None  # the session's year and month, also from a dateline without a day
     month: int | None = None
+    day: int | None = None  # the day when the date has no year
+    explicit: bool = False  # the year is written in the date itself (not inferred)
 
 
 def _header_lines(text: _Text, regions: list[tuple[int, int]]) -> list[int]:
@@ -740,7 +743,9 @@ def _line_dateline(text: _Text, regions: list[tuple[int, int]], cues: Cues) -> _
             ordinal = session.group("ordinal") if session else None
             date = _date_of(at_session) if at_session.group("y") else None
             if date:
-                return _Delivery(date, ordinal, dateline=True, year=date.year, month=date.month)
+                return _Delivery(
+                    date, ordinal, dateline=True, year=date.year, month=date.month, explicit=True
+                )
             undated = undated or _Delivery(None, ordinal, dateline=True)
         m = cues.date_line.match(line)
         if not m or not (date := _date_of(m)):
@@ -750,7 +755,9 @@ def _line_dateline(text: _Text, regions: list[tuple[int, int]], cues: Cues) -> _
             if cues.session_line.match(text.lines[j]):
                 session = cues.session.search(text.lines[j])
                 ordinal = session.group("ordinal") if session else None
-                return _Delivery(date, ordinal, dateline=True, year=date.year, month=date.month)
+                return _Delivery(
+                    date, ordinal, dateline=True, year=date.year, month=date.month, explicit=True
+                )
     return undated
 
 
@@ -786,7 +793,9 @@ def find_delivered(
             if date:
                 session = cues.session.search(m.group(0))
                 ordinal = session.group("ordinal") if session else None
-                return _Delivery(date, ordinal, dateline=True, year=date.year, month=date.month)
+                return _Delivery(
+                    date, ordinal, dateline=True, year=date.year, month=date.month, explicit=True
+                )
     on_lines = _line_dateline(text, regions, cues)
     if on_lines and on_lines.date:
         return on_lines
@@ -797,7 +806,7 @@ def find_delivered(
                 session = cues.session.search(m.group(0))
                 warnings.append(f"落款写明{year}年{month}月但未写日：报告日期留空")
                 ordinal = session.group("ordinal") if session else None
-                return _Delivery(None, ordinal, dateline=True, year=year, month=month)
+                return _Delivery(None, ordinal, dateline=True, year=year, month=month, explicit=True)
 
     for start, end in regions:
         dates = list(cues.news_date.finditer(compact, start, end))
@@ -813,6 +822,7 @@ def find_delivered(
             month, day = _cn_int(m.group("m")), _cn_int(m.group("d"))
             ordinal = session.group("ordinal")
             year = _cn_int(m.group("y")) if m.group("y") else None
+            explicit = year is not None
             if year is None:
                 year = _session_year(years, month, cues)
                 from_stamp = None
@@ -823,13 +833,13 @@ def find_delivered(
                     warnings.append(f"报告年份{year}年由发布日期{stamp.isoformat()}推断")
                 elif year is None:
                     warnings.append(f"报告于{month}月{day}日作出，但无法推断年份")
-                    return _Delivery(None, ordinal, news=True, month=month)
+                    return _Delivery(None, ordinal, news=True, month=month, day=day)
                 else:
                     warnings.append(f"报告年份{year}年由正文中出现的年份推断")
                     if from_stamp is not None and from_stamp != year:
                         warnings.append(f"发布日期{stamp.isoformat()}提示报告年份为{from_stamp}年")
             date = _make_date(year, month, day)
-            return _Delivery(date, ordinal, news=True, year=year, month=month)
+            return _Delivery(date, ordinal, news=True, year=year, month=month, explicit=explicit)
     if on_lines:  # ——在温州市第十三届人民代表大会第五次会议上, with no date anywhere
         warnings.append("落款写明了会议但未写日期")
         return on_lines
@@ -889,7 +899,8 @@ def is_term_review(text: _Text, title: str | None, first_session: bool, cues: Cu
     annual = sum(text.compact.count(p) for p in cues.annual_phrases)
     if term >= cues.term_min_body_count and term > annual:
         return True
-    return first_session and term > 0
+    # The first session of a new congress hears the outgoing committee's review of its whole term.
+    return first_session and (term > 0 or annual == 0)
 
 
 def classify_report(
@@ -914,6 +925,17 @@ def classify_report(
         return "news_summary"
     if narrative:
         return "report_excerpt"
+    opening = re.split(r"(?<=[。!?])", compact[:300])[:2]
+    if (
+        title is None
+        and not cues.session.search(compact[:300])
+        and any(re.match(r"(?:\d{4}年是|过去一年|一年来|过去的一年)", s) for s in opening)
+        and any(w in compact[:400] for w in cues.committee_words)
+    ):
+        # No title, byline or frame, but the committee's own account of its year (市人大常委会坚持…):
+        # the body of a report posted without its frame.
+        warnings.append("无标题、署名或报告会议标记，正文为常委会工作陈述：按报告摘要（report_excerpt）处理")
+        return "report_excerpt"
     warnings.append("无标题、署名或报告会议标记：按专题新闻稿（news_summary）处理")
     return "news_summary"
 
@@ -921,70 +943,144 @@ def classify_report(
 # -- period ------------------------------------------------------------------------------
 
 
-def find_period(
-    text: _Text,
-    term: bool,
-    session_year: int | None,
-    session_month: int | None,
-    years: _Years,
+def _province_of(before: str, inner: str) -> str | None:
+    """The province a session or committee phrase names (河南省第十四届…, 十四届河南省人大…)."""
+    for part in (inner, before):
+        if not part:
+            continue
+        found = [m for m in gazetteer.find_in(part) if len(m.candidates) == 1]
+        if found and found[-1].candidates[0].level == "provincial":
+            return found[-1].candidates[0].name
+    return None
+
+
+def resolve_period(
+    prepared: _Text,
+    title: str | None,
+    jurisdiction: Jurisdiction | None,
+    delivery: _Delivery,
     stamp: dt.date | None,
     cues: Cues,
     warnings: list[str],
-) -> tuple[int | None, int | None]:
-    """The years the past-work part covers (see the module docstring)."""
-    late = session_month is not None and session_month >= cues.late_session_month
+    learned: dict[tuple[str, int], int] | None = None,
+) -> tuple[dating.Resolution, bool]:
+    """The period (with its evidence and confidence) and whether the report is a term review."""
+    terms = dating.load_terms()
+    compact, dense = prepared.compact, prepared.dense
+    name = jurisdiction.name if jurisdiction else None
+    level = jurisdiction.level if jurisdiction else None
+    held = dating.sessions(compact, name, level, _province_of, terms, learned, cues.header_chars)
+    first_session = (delivery.ordinal is not None and _cn_int(delivery.ordinal) == 1) or (
+        bool(held) and held[0].number == 1
+    )
+    term = is_term_review(prepared, title, first_session, cues)
+    late = delivery.month is not None and delivery.month >= cues.late_session_month
+
+    session_votes: list[tuple[str, int, float, str]] = []
+    if delivery.explicit and delivery.year:
+        session_votes.append(("dateline", delivery.year, 1.0, _evidence_of_date(prepared, delivery)))
+    for k, sess in enumerate(held):
+        if sess.year is None:
+            continue
+        first = not any(v[0] == "session" for v in session_votes)
+        weight = (0.9 if sess.body == "全国" or sess.body in terms.provinces else 0.7) if first else 0.2
+        session_votes.append(("session", sess.year, weight, sess.sentence))
+    for line in ([title] if title else []) + [ln for ln in prepared.lines[:3] if ln and len(ln) <= 60]:
+        if m := dating.LIANGHUI.search(line):
+            session_votes.append(("lianghui", dating._year_of(m), 0.6, line))
+            break
+    if delivery.year and not delivery.explicit:  # inferred by find_delivered from the text's years
+        session_votes.append(("inferred", delivery.year, 0.5 if term else 0.3, "由正文年份推断的会议年份"))
+    stamp_vote = None
+    if stamp is not None:
+        day = delivery.date.day if delivery.date else delivery.day
+        year = dating.stamp_session_year(stamp, delivery.month, day)
+        if delivery.month is None and stamp.month >= cues.late_session_month:
+            year += 1  # published late in the year: the year it reviews is its own
+        stamp_vote = ("stamp", year, 0.5, f"发布日期 {stamp.isoformat()}")
+        if _is_delivered_text(prepared, delivery, cues):
+            session_votes.append(stamp_vote)
+            stamp_vote = None
+
+    plans = [(sec.start, sec.end) for sec in find_sections(dense, None, None) if sec.kind == "plans"]
+    skip = frozenset({delivery.year} if delivery.explicit and delivery.year else set())
+    votes = dating.year_candidates(dense, prepared.lines, title, plans, skip)
     if term:
-        last = None if session_year is None else (session_year if late else session_year - 1)
-        spans = []
-        for m in re.finditer(r"((?:19|20)\d{2})年?(?:至|到|-|—|~)((?:19|20)\d{2})年", text.compact):
+        last = max((v[1] for v in session_votes), default=None)
+        for m in dating._SPAN.finditer(compact):
             a, b = int(m.group(1)), int(m.group(2))
-            if 3 <= b - a <= cues.term_years and (last is None or b == last):
-                spans.append((a, b))
-        if spans:
-            return Counter(spans).most_common(1)[0][0]
-        if last is None:
-            ref = max(years.past, default=None)
-            if ref is None:
-                warnings.append("任期回顾未写会议年份，正文也无具体年份：报告期不明")
-                return None, None
-            warnings.append(f"任期报告期由正文中最晚的年份（{ref}年）推断")
-            last = ref
-        return last - cues.term_years + 1, last
-    headings = list(years.headings)
-    if session_year is not None:  # a heading for the session year itself is about plans
-        headings = [y for y in headings if y < session_year or (late and y == session_year)]
-    if headings:
-        year = headings[0]
-        if session_year is not None and year < session_year - 1:
-            warnings.append(f"小标题写的是{year}年，但报告于{session_year}年作出")
-        return year, year
-    if session_year is not None:
-        year = session_year if late else session_year - 1
-        return year, year
-    if years.past or years.dated:
-        counts = Counter(years.past or years.dated)
-        top = max(counts.values())
-        year = max(y for y, n in counts.items() if n == top)
-        warnings.append(f"正文未注明日期：报告期{year}年取自回顾工作语句中出现的年份")
-        return year, year
-    if stamp is not None:  # written before it was published
-        year = stamp.year if stamp.month >= cues.late_session_month else stamp.year - 1
-        warnings.append(f"回顾工作部分未写年份：报告期{year}年由发布日期推断")
-        return year, year
-    warnings.append("未找到报告期年份")
-    return None, None
+            if 3 <= b - a <= terms.term_years - 1 + 1 and (last is None or b in (last - 1, last)):
+                votes.append(dating.Candidate("span", a, b, 0.9, dating._sentence_at(compact, m.start())))
+        votes += dating._committee_terms(compact, _province_of, name, level, terms, learned)
+    if stamp_vote and not votes and not session_votes:  # an article's page date: the last resort
+        session_votes.append(stamp_vote)
+    res = dating.resolve(votes, session_votes, term, late, terms, first_session)
+    sources = {c.source for c in res.chosen}
+    if res.period_end is not None and sources == {"stamp"}:
+        warnings.append(
+            f"报告期{_span_text(res.period_start, res.period_end)}由发布日期{stamp.isoformat()}推断"
+        )
+    elif res.period_end is not None and not sources & {
+        "dateline",
+        "session",
+        "stamp",
+        "lianghui",
+        "inferred",
+    }:
+        warnings.append(
+            f"正文未注明日期：报告期{_span_text(res.period_start, res.period_end)}取自回顾工作语句或标题中的年份"
+        )
+    # A local congress that states both its session and the year teaches the term table.
+    local = [
+        s for s in held if s.year is None and s.body and s.body == name and level in ("prefecture", "county")
+    ]
+    if (
+        local
+        and res.period_end is not None
+        and res.confidence >= 0.8
+        and any(v.source in ("dateline", "stamp") for v in res.chosen)
+    ):
+        sess = local[0]
+        res.term_start_learned = (name, sess.term, res.session_year - sess.number + 1)
+    if res.conflicts and res.period_end is not None:
+        others = sorted({dating.describe(c)["value"] for c in res.conflicts})
+        warnings.append(
+            f"报告期有相互矛盾的线索：取{_span_text(res.period_start, res.period_end)}，另有{'、'.join(others)}"
+        )
+    if res.period_end is None:
+        if res.suggested:
+            warnings.append(
+                f"报告期待确认：线索不足或相互矛盾（可能为{_span_text(*res.suggested)}，置信度{res.confidence:.2f}）"
+            )
+        else:
+            warnings.append("报告期待确认：未找到年份、会议届次或发布日期")
+    return res, term
+
+
+def _span_text(a: int, b: int) -> str:
+    return f"{a}年" if a == b else f"{a}–{b}年"
+
+
+def _evidence_of_date(text: _Text, delivery: _Delivery) -> str:
+    if delivery.date is None:
+        return f"{delivery.year}年{delivery.month}月"
+    return delivery.date.isoformat()
 
 
 # -- entry point -------------------------------------------------------------------------
 
 
-def extract_metadata(text: str, source_file: str = "") -> ReportMeta:
+def extract_metadata(
+    text: str, source_file: str = "", learned: dict[tuple[str, int], int] | None = None
+) -> ReportMeta:
     """Report metadata (title, jurisdiction, period, type, delivery date) from a report's text.
 
     ``text`` is the normalized report text; full-width characters and traditional
     script are tolerated. Anything uncertain is listed in ``warnings`` (without the
     file name: ``source_file`` is accepted so callers can pass it, and the caller
-    attaches the warnings to its report).
+    attaches the warnings to its report). ``learned`` maps (local congress, term) to the
+    term's first year, as learned from other reports and analysts' confirmations.
+    A field that cannot be resolved with confidence is left empty and listed in ``pending``.
     """
     cues = load_cues()
     warnings: list[str] = []
@@ -994,37 +1090,72 @@ def extract_metadata(text: str, source_file: str = "") -> ReportMeta:
         warnings.append("未找到标题行")
 
     span = title_span(prepared, title, title_index)
+    n_before = len(warnings)
     jurisdiction = find_jurisdiction(prepared, span, cues, warnings)
+    inferred_place = any("由正文地名推断" in w for w in warnings[n_before:])
     years = _years(prepared, title, cues)
     stamp = publication_stamp(prepared, cues)
     delivery = find_delivered(prepared, span, years, stamp, cues, warnings)
 
-    session_year, session_month = delivery.year, delivery.month
-    if session_year is None:
-        session_year = _session_year_from_plans(years)
-    if session_year is None and stamp is not None and _is_delivered_text(prepared, delivery, cues):
-        # a delivered report is published days after its session: the stamp dates the session
-        session_year, session_month = stamp.year, stamp.month
-        warnings.append(f"会议年份{stamp.year}年取自发布日期{stamp.isoformat()}")
-    first_session = delivery.ordinal is not None and _cn_int(delivery.ordinal) == 1
-    term = is_term_review(prepared, title, first_session, cues)
+    res, term = resolve_period(prepared, title, jurisdiction, delivery, stamp, cues, warnings, learned)
     report_type = classify_report(prepared, title, term, delivery, cues, warnings)
-    start, end = find_period(prepared, term, session_year, session_month, years, stamp, cues, warnings)
+    delivered = delivery.date
+    if delivered is not None and not delivery.explicit and res.session_year and res.period_end is not None:
+        if delivered.year != res.session_year:  # the year was a guess: the weighed session year wins
+            delivered = _make_date(res.session_year, delivered.month, delivered.day)
+    elif (
+        delivered is None
+        and delivery.month
+        and delivery.day
+        and res.session_year
+        and res.period_end is not None
+    ):
+        delivered = _make_date(res.session_year, delivery.month, delivery.day)
 
     meta = ReportMeta(
         title=title,
-        period_start=start,
-        period_end=end,
+        period_start=res.period_start,
+        period_end=res.period_end,
         report_type=report_type,
-        delivered=delivery.date,
+        delivered=delivered,
         warnings=warnings,
     )
+    meta.evidence["period"] = {
+        "value": None if res.period_end is None else _span_text(res.period_start, res.period_end),
+        "confidence": res.confidence,
+        "source": ",".join(sorted({c.source for c in res.chosen})) or None,
+        "sentence": max(res.chosen, key=lambda c: c.weight).sentence if res.chosen else None,
+        "conflicts": [dating.describe(c) for c in res.conflicts],
+        "suggested": None if res.suggested is None else list(res.suggested),
+        "session_year": res.session_year,
+    }
+    if res.term_start_learned:
+        meta.evidence["learned_term"] = list(res.term_start_learned)
+    if res.period_end is None:
+        meta.pending.append("period")
+    j_conf = 0.0
     if jurisdiction:
         meta.jurisdiction = jurisdiction.name
         meta.level = jurisdiction.level
         meta.parent = jurisdiction.parent
         meta.province = jurisdiction.province
         meta.code = jurisdiction.code or None
+        j_conf = 0.6 if inferred_place else (0.7 if not jurisdiction.code else 0.95)
+    else:
+        meta.pending.append("jurisdiction")
+    meta.evidence["jurisdiction"] = {
+        "value": meta.jurisdiction,
+        "confidence": j_conf,
+        "source": "body_names" if inferred_place else ("title_or_header" if jurisdiction else None),
+        "sentence": title,
+    }
+    meta.evidence["delivered"] = {
+        "value": delivered.isoformat() if delivered else None,
+        "confidence": 1.0 if delivery.explicit else (0.7 if delivered else 0.0),
+        "source": "dateline" if delivery.dateline else ("news" if delivery.news else None),
+    }
+    meta.evidence["report_type"] = {"value": report_type, "confidence": 0.8, "source": "wording"}
+    meta.status = "pending" if meta.pending else "ok"
     return meta
 
 
@@ -1039,8 +1170,3 @@ def _without_other_reports(text: str, cues: Cues) -> str:
     for other in cues.other_reports:
         text = text.replace(other, "")
     return text
-
-
-def _session_year_from_plans(years: _Years) -> int | None:
-    """Without a delivery date, the year the plans are for is the session year (2024年的主要任务)."""
-    return max(years.plan) if years.plan else None

@@ -1,0 +1,437 @@
+"""The report's period and session year, resolved by weighing evidence instead of taking the first match.
+
+Every cue the text offers becomes a *candidate* with a weight and the sentence it came from:
+
+* ``dateline``      the report's own dateline or a news sentence with a full date (2024年1月10日) → session year
+* ``session``       a congress session being held (十三届全国人大二次会议 → 2019), numbered by the
+                    term table (data/congress_terms.yaml) or by what was learned for a local congress
+* ``stamp``         a web or newspaper page date (2026-02-10 来源:新乡日报) → session year, weakly
+* ``heading``       a heading or title naming the reviewed year (2023年的主要工作, 回顾2023年)
+* ``plan_heading``  a heading naming the coming year (展望2024年, 2024年的主要任务) → reviewed year + 1
+* ``year_is``       "2009年是…的一年" opening the review (the reviewed year), or in the plans part / followed
+                    by 将… (the coming year)
+* ``past_sentence`` a past-work sentence opening with a year (2014年常委会…, 他说,2018年…)
+* ``span``          a stated span of a term review (2018年至2022年)
+* ``term``          the reviewing committee's term (受十届全国人大常委会委托 → 2003–2007), or a first session of
+                    a new congress (the outgoing committee reviews its term)
+
+Session-year candidates are turned into reviewed-year votes (an annual report delivered in year S
+reviews S−1, or S itself from ``late_session_month``); the votes are summed per year, the best year
+wins, and its confidence is its share of all the weight, damped when the support is thin. Conflicting
+evidence is never settled silently: the losers are kept as ``conflicts`` and reported. A period whose
+confidence is below ``MIN_CONFIDENCE`` is not set: the report waits for an analyst (待确认).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from etl.errors import EtlError
+
+TERMS_FILE = Path(__file__).parent / "data" / "congress_terms.yaml"
+MIN_CONFIDENCE = 0.5
+_FULL_SUPPORT = 0.6  # support at which a lone candidate counts as sure
+
+_CN = {**dict(zip("〇一二三四五六七八九", range(10), strict=True)), "○": 0, "零": 0, "两": 2}
+_YEAR = r"(?P<year>(?:19|20)\d{2}|[〇○零一二][〇○零一二三四五六七八九]{3})"
+_NUM = r"[一二三四五六七八九十]{1,3}|\d{1,2}"
+SESSION = re.compile(
+    rf"(?:第)?(?P<term>{_NUM})届(?P<inner>[\u4e00-\u9fff]{{0,12}}?)(?:人民代表大会|人大)(?:第)?(?P<n>{_NUM})次(?:全体)?会议"
+)
+# The reviewing committee named with its term: 受十届全国人大常委会委托, 省十一届人大常委会任期
+COMMITTEE_TERM = re.compile(
+    rf"(?:第)?(?P<term>{_NUM})届(?P<inner>[\u4e00-\u9fff]{{0,8}}?)(?:人大常委会|人民代表大会常务委员会|人大及其常委会)"
+)
+_SESSION_REFERRED = re.compile(
+    r"(?:以来|期间|确定|通过的|作出|决议|精神|闭会|主席团交付|交付|代表提出|期间代表)"
+)
+_HELD = re.compile(r"举行|召开|开幕|闭幕|隆重|上[,，]?|在[^。]{0,20}$|作[^。]{0,10}报告")
+_SPAN = re.compile(r"((?:19|20)\d{2})年?(?:至|到|-|—|~)((?:19|20)\d{2})年")
+_PLAN_WORDS = re.compile(r"将|要|计划|拟|目标|力争|确保|务必|必须")
+_PAST_WORDS = re.compile(
+    r"了|坚持|完成|召开了|审议|制定|取得|实现|聚焦|紧扣|围绕|在[^。]{0,12}领导下|一年来|过去"
+)
+_SINCE = re.compile(r"^(?:以来|来|起|初|底前|以前|之前|前)")
+_REVIEW_HEADINGS = tuple(
+    re.compile(p)
+    for p in (
+        rf"^(?:[一二三四五六七八九十]+[、.])?(?:回顾|盘点|回眸|数说){_YEAR}年?(?![\d月])",
+        rf"^(?:[一二三四五六七八九十]+[、.])?{_YEAR}年(?:的|度)?(?:主要)?工作(?:回顾|情况|综述|总结)?$",
+        rf"^{_YEAR}年度?(?:全国|[省市区县州旗盟])?(?:人大常委会|人大|常委会)(?:的)?(?:主要)?(?:工作)?(?:综述|回顾|纪实|总结)",
+        # a title that names the year reviewed: 2021年余姚市人民代表大会常务委员会工作报告
+        rf"^{_YEAR}年度?[\u4e00-\u9fff]{{2,20}}?(?:人民代表大会常务委员会|人大常务委员会|人大常委会)工作(?:报告|综述|总结)",
+    )
+)
+_PLAN_HEADINGS = tuple(
+    re.compile(p)
+    for p in (
+        rf"^(?:[一二三四五六七八九十]+[、.])?(?:展望|关于){_YEAR}年?(?![\d月])",
+        rf"^(?:[一二三四五六七八九十]+[、.])?{_YEAR}年(?:常委会|[省市区县]?人大常委会)?(?:的)?(?:主要)?(?:工作)?(?:的)?"
+        r"(?:总体要求和|总体思路和|目标)?(?:主要任务|任务|工作安排|安排|工作建议|建议|工作打算|打算|工作思路|工作计划|目标任务|工作重点)",
+    )
+)
+_REVIEW_PHRASE = re.compile(rf"(?:^|(?<=[。!?;\n]))(?:回顾|回眸|盘点){_YEAR}年?(?=[,:，])")
+# 【聚焦2024河南两会】, 2026两会|…: the year of the annual sessions, i.e. the session year
+LIANGHUI = re.compile(rf"{_YEAR}年?(?:[\u4e00-\u9fff]{{0,4}}?)(?:两会|人代会|人大会议)")
+_SENTENCE_YEAR = re.compile(
+    rf"(?:^|(?<=[。!?;\n:]))(?:[一二三四五六七八九十]+[、.])?(?:在|于)?{_YEAR}年(?P<rest>[^。!?;\n]{{0,80}})"
+    rf"|(?<=[说出示绍调顾][,:]){_YEAR.replace('<year>', '<year2>')}年(?P<rest2>[^。!?;\n]{{0,80}})"
+)
+
+
+class TermsError(EtlError):
+    """The congress-term table is missing or malformed."""
+
+
+def cn_int(s: str) -> int:
+    """Arabic or Chinese numerals up to 999 (or a year written digit by digit: 二〇一九); 0 if malformed."""
+    if s.isdigit():
+        return int(s)
+    try:
+        if "十" not in s and "百" not in s:
+            return int("".join(str(_CN[c]) for c in s))
+        total, rest = 0, s
+        if "百" in rest:
+            h, _, rest = rest.partition("百")
+            total += (_CN[h] if h else 1) * 100
+        if "十" in rest:
+            t, _, rest = rest.partition("十")
+            total += (_CN[t] if t else 1) * 10
+        if rest:
+            total += _CN[rest.lstrip("零")] if rest.lstrip("零") else 0
+        return total
+    except (KeyError, ValueError):
+        return 0
+
+
+# -- the term table ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Terms:
+    term_years: int
+    national: tuple[int, int]  # (reference term, its first year)
+    provinces: dict[str, tuple[int, int]]
+
+    def start(self, body: str, term: int, learned: dict[tuple[str, int], int] | None = None) -> int | None:
+        """The first year of congress term ``term`` of ``body`` (全国, a province, or a learned local body)."""
+        if body == "全国":
+            ref = self.national
+        elif body in self.provinces:
+            ref = self.provinces[body]
+        else:
+            if learned and (body, term) in learned:
+                return learned[(body, term)]
+            return None
+        if not 1 <= term <= 30:
+            return None
+        return ref[1] + self.term_years * (term - ref[0])
+
+
+@functools.lru_cache(maxsize=1)
+def load_terms(path: Path = TERMS_FILE) -> Terms:
+    try:
+        raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        years = int(raw["term_years"])
+        nat = (int(raw["national"]["reference_term"]), int(raw["national"]["reference_start"]))
+        provs = {
+            name: (int(v["reference_term"]), int(v["reference_start"]))
+            for name, v in raw["provinces"].items()
+        }
+    except (OSError, yaml.YAMLError, KeyError, TypeError, ValueError) as exc:
+        raise TermsError(f"{path}: {exc}; each entry needs reference_term and reference_start") from exc
+    return Terms(years, nat, provs)
+
+
+# -- candidates ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One piece of evidence: a vote for a reviewed year (or span) with its weight."""
+
+    source: str
+    start: int  # the period it implies
+    end: int
+    weight: float
+    sentence: str
+    session_year: int | None = None  # what it says of the session year, when it says it
+
+
+@dataclass
+class Resolution:
+    period_start: int | None = None
+    period_end: int | None = None
+    session_year: int | None = None
+    confidence: float = 0.0
+    chosen: list[Candidate] = field(default_factory=list)
+    conflicts: list[Candidate] = field(default_factory=list)
+    suggested: tuple[int, int] | None = None  # the best guess when not confident enough
+    first_session: bool = False
+    term_start_learned: tuple[str, int, int] | None = None  # (body, term, first year) a report taught
+
+
+@dataclass(frozen=True)
+class Session:
+    term: int
+    number: int
+    body: str | None  # 全国, a province, or the report's own jurisdiction (local congress)
+    year: int | None
+    pos: int
+    sentence: str
+
+
+def _sentence_at(text: str, pos: int, limit: int = 160) -> str:
+    a = max(text.rfind(p, 0, pos) for p in "。!?\n") + 1
+    ends = [e for e in (text.find(p, pos) for p in "。!?\n") if e != -1]
+    b = min(ends) + 1 if ends else len(text)
+    s = text[a:b].strip()
+    return s if len(s) <= limit else s[: limit - 1] + "…"
+
+
+def _year_of(m: re.Match) -> int:
+    y = m.group("year")
+    return int(y) if y.isdigit() else cn_int(y)
+
+
+def sessions(
+    compact: str,
+    jurisdiction: str | None,
+    level: str | None,
+    province_of: callable,
+    terms: Terms,
+    learned: dict[tuple[str, int], int] | None,
+    limit: int,
+) -> list[Session]:
+    """Congress sessions being held, in the first ``limit`` characters, with their years where known.
+
+    ``province_of(text_before, inner)`` names the province a session belongs to when the text says so
+    (河南省第十四届…, 省十四届…); a session of no named body belongs to the report's own congress."""
+    out = []
+    for m in SESSION.finditer(compact, 0, min(len(compact), limit)):
+        if _SESSION_REFERRED.match(compact, m.end()):
+            continue  # 五届人大一次会议以来: referred back to, not held
+        term, number = cn_int(m.group("term")), cn_int(m.group("n"))
+        if not (term and number) or number > 8:
+            continue
+        inner = m.group("inner")
+        before = compact[max(0, m.start() - 12) : m.start()]
+        if "全国" in inner or before.endswith("全国"):
+            body = "全国"
+        else:
+            body = province_of(before, inner)
+            if body is None:
+                kind = before[-1:] if before else ""
+                if kind == "省" and level == "provincial":
+                    body = jurisdiction
+                elif level not in ("national", "provincial") and jurisdiction:
+                    named = inner or before
+                    body = jurisdiction if (not inner or jurisdiction[:2] in named) else None
+                elif level == "provincial" and not inner and kind not in "市区县":
+                    body = jurisdiction
+        start = terms.start(body, term, learned) if body else None
+        year = start + number - 1 if start is not None else None
+        out.append(Session(term, number, body, year, m.start(), _sentence_at(compact, m.start())))
+    return out
+
+
+def _committee_terms(
+    compact: str, province_of, jurisdiction, level, terms: Terms, learned
+) -> list[Candidate]:
+    """受十届全国人大常委会委托 / 省十一届人大常委会任期: the reviewing committee's whole term."""
+    out = []
+    for m in COMMITTEE_TERM.finditer(compact, 0, min(len(compact), 1500)):
+        after = compact[m.end() : m.end() + 12]
+        before = compact[max(0, m.start() - 12) : m.start()]
+        if not (
+            before.endswith("受")
+            or after.startswith("委托")
+            or re.match(r"(?:任期|[^。]{0,6}(?:五年|5年|任期|以来))", after)
+        ):
+            continue
+        inner = m.group("inner")
+        if "全国" in inner or before.endswith("全国"):
+            body = "全国"
+        else:
+            body = province_of(before, inner) or (jurisdiction if level == "provincial" else None)
+        term = cn_int(m.group("term"))
+        start = terms.start(body, term, learned) if body else None
+        if start is None:
+            continue
+        out.append(
+            Candidate("term", start, start + terms.term_years - 1, 0.8, _sentence_at(compact, m.start()))
+        )
+    return out
+
+
+def _in_plans(pos: int, plans: list[tuple[int, int]]) -> bool:
+    return any(a <= pos < b for a, b in plans)
+
+
+def year_candidates(
+    dense: str,
+    lines: tuple[str, ...],
+    title: str | None,
+    plans: list[tuple[int, int]],
+    skip_dates: frozenset[int] = frozenset(),
+) -> list[Candidate]:
+    """Years the text states about the reviewed or the coming year (see the module docstring)."""
+    out: list[Candidate] = []
+    heads = [title] if title else []
+    heads += [p for p in re.split(r"[—–─━―|｜\s]+|-{2,}", title or "") if p and p != title]
+    heads += [ln for ln in lines if _is_heading(ln)]
+    seen_heads = set()
+    for h in heads:
+        h2 = re.sub(r"^[\[【(（][^\]】)）]{1,12}[\]】)）]", "", h)  # [中原网] 回顾2014 …
+        if h2 in seen_heads:
+            continue
+        seen_heads.add(h2)
+        if m := next((hm for p in _REVIEW_HEADINGS if (hm := p.search(h2))), None):
+            y = _year_of(m)
+            out.append(Candidate("heading", y, y, 0.8, h))
+        elif m := next((hm for p in _PLAN_HEADINGS if (hm := p.search(h2))), None):
+            y = _year_of(m)
+            out.append(Candidate("plan_heading", y - 1, y - 1, 0.6, h, session_year=y))
+    for m in _REVIEW_PHRASE.finditer(dense):  # 回顾2014,郑州市人大常委会…: the year reviewed
+        if not _in_plans(m.start(), plans):
+            y = _year_of(m)
+            out.append(Candidate("review_phrase", y, y, 0.6, _sentence_at(dense, m.start())))
+    past_weight: dict[int, float] = defaultdict(float)
+    dated_weight: dict[int, float] = defaultdict(float)
+    first_sentence_end = next((dense.find(p) for p in "。" if dense.find(p) != -1), len(dense))
+    for m in _SENTENCE_YEAR.finditer(dense):
+        ystr = m.group("year") or m.group("year2")
+        rest = m.group("rest") if m.group("rest") is not None else (m.group("rest2") or "")
+        y = int(ystr) if ystr.isdigit() else cn_int(ystr)
+        if not 1990 <= y <= 2100 or re.match(r"[-—~至到]", rest) or _SINCE.match(rest):
+            continue  # a span, 2019年以来, 2025年底前
+        if re.match(r"\d{1,2}月", rest):  # 2014年10月22日,…: an event of the year reviewed, weakly
+            if not _in_plans(m.start(), plans) and y not in skip_dates and dated_weight[y] < 0.3:
+                dated_weight[y] += 0.15
+                out.append(Candidate("dated_event", y, y, 0.15, _sentence_at(dense, m.start())))
+            continue
+        pos = m.start()
+        sentence = _sentence_at(dense, pos)
+        line_start = dense.rfind("\n", 0, pos) + 1
+        whole_line = dense[line_start : dense.find("\n", pos) if dense.find("\n", pos) != -1 else len(dense)]
+        if _is_heading(whole_line):
+            continue  # a heading: read above
+        following = dense[m.end() : m.end() + 60]
+        in_plans = _in_plans(pos, plans)
+        if rest.startswith(("是", ",是")):
+            if (
+                in_plans
+                or _PLAN_WORDS.search(rest[:50])
+                or (_PLAN_WORDS.search(following[:30]) and not _PAST_WORDS.search(following[:30]))
+            ):
+                out.append(Candidate("year_is", y - 1, y - 1, 0.5, sentence, session_year=y))
+            else:
+                opening = pos <= first_sentence_end + 1 or _after_past_heading(dense, pos)
+                out.append(Candidate("year_is", y, y, 0.6 if opening else 0.4, sentence))
+            continue
+        if in_plans or _PLAN_WORDS.search(rest[:40]):  # 2024年,常委会将…: the coming year, weakly
+            out.append(Candidate("plan_sentence", y - 1, y - 1, 0.2, sentence, session_year=y))
+            continue
+        past_weight[y] += 0.3
+        if past_weight[y] <= 0.6:
+            out.append(Candidate("past_sentence", y, y, 0.3, sentence))
+    return out
+
+
+def _is_heading(line: str) -> bool:
+    """A short line without sentence punctuation: a title or a heading."""
+    return bool(line) and len(line) <= 40 and not re.search(r"[。,;,;!?]", line.rstrip("。"))
+
+
+def _after_past_heading(dense: str, pos: int) -> bool:
+    prev_line_end = dense.rfind("\n", 0, pos)
+    if prev_line_end == -1:
+        return True
+    prev = dense[dense.rfind("\n", 0, prev_line_end) + 1 : prev_line_end]
+    return bool(re.search(r"过去的?一年|一年来|主要工作|工作回顾", prev)) and len(prev) <= 40
+
+
+# -- resolution ----------------------------------------------------------------------------
+
+
+def resolve(
+    candidates: list[Candidate],
+    session_candidates: list[tuple[str, int, float, str]],
+    term: bool,
+    late: bool,
+    terms: Terms,
+    first_session: bool,
+) -> Resolution:
+    """Weigh reviewed-year votes and session-year evidence into one period with a confidence.
+
+    ``session_candidates`` are (source, session year, weight, sentence); ``candidates`` vote for
+    reviewed years or spans directly."""
+    votes: list[Candidate] = list(candidates)
+    n_years = terms.term_years
+    for source, year, weight, sentence in session_candidates:
+        if term:
+            last = year if late else year - 1
+            votes.append(Candidate(source, last - n_years + 1, last, weight, sentence, session_year=year))
+        else:
+            reviewed = year if late else year - 1
+            votes.append(Candidate(source, reviewed, reviewed, weight, sentence, session_year=year))
+    if term:
+        # a term review: single-year votes say nothing of the span, except a year that opens the review
+        votes = [v for v in votes if v.end - v.start >= 2 or v.source in ("span", "term")] or [
+            Candidate(v.source, v.end - n_years + 1, v.end, v.weight * 0.7, v.sentence, v.session_year)
+            for v in votes
+            if v.source in ("heading", "year_is", "past_sentence", "plan_sentence", "plan_heading")
+        ]
+    strong = max((v.weight for v in votes if v.session_year is not None and v.source in ("dateline", "session")),
+                 default=0.0)  # fmt: skip
+    if (
+        strong >= 0.9
+    ):  # a held session or a dated dateline: years far from it are asides (1982年通过了现行宪法)
+        ref = max((v for v in votes if v.source in ("dateline", "session")), key=lambda v: v.weight)
+        votes = [v for v in votes if ref.end - n_years - 1 <= v.end <= ref.end + 1]
+    if not votes:
+        return Resolution(first_session=first_session)
+    key = (lambda v: v.end) if term else (lambda v: (v.start, v.end))
+    by_key: dict = defaultdict(float)
+    for v in votes:
+        by_key[key(v)] += v.weight
+    best_key = max(by_key, key=lambda k: (by_key[k], k if isinstance(k, int) else k[1]))
+    support, total = by_key[best_key], sum(by_key.values())
+    confidence = round((support / total) * min(1.0, support / _FULL_SUPPORT), 3)
+    chosen = [v for v in votes if key(v) == best_key]
+    conflicts = [v for v in votes if key(v) != best_key]
+    if term:
+        spans = [v for v in chosen if v.source in ("span", "term")]
+        best = max(spans, key=lambda v: v.weight) if spans else max(chosen, key=lambda v: v.weight)
+        start, end = best.start, best.end
+    else:
+        start, end = best_key
+    session = next((v.session_year for v in sorted(chosen, key=lambda v: -v.weight) if v.session_year), None)
+    if session is None:
+        session = end if late else end + 1
+    res = Resolution(session_year=session, confidence=confidence, chosen=chosen, conflicts=conflicts,
+                     first_session=first_session)  # fmt: skip
+    if confidence >= MIN_CONFIDENCE:
+        res.period_start, res.period_end = start, end
+    else:
+        res.suggested = (start, end)
+    return res
+
+
+def stamp_session_year(stamp: dt.date, month: int | None, day: int | None) -> int:
+    """The session's year from a page published on or after it (2月9日 on a page of 2026-02-10 → 2026)."""
+    if month is None:
+        return stamp.year
+    return stamp.year if (month, day or 1) <= (stamp.month, stamp.day) else stamp.year - 1
+
+
+def describe(c: Candidate) -> dict:
+    span = f"{c.start}" if c.start == c.end else f"{c.start}–{c.end}"
+    return {"value": span, "source": c.source, "weight": c.weight, "sentence": c.sentence}
