@@ -3,7 +3,8 @@ PY      ?= python3
 VENV    := .venv
 BIN     := $(VENV)/bin
 DB      ?= data/congress.duckdb
-CORPUS  ?= data/corpus
+# The seeds (data/corpus, the library `add` writes to) and the real reports (data/corpus-real).
+CORPUS  ?= data
 PORT    ?= 8501
 STAMP   := $(VENV)/.installed
 DSTAMP  := $(VENV)/.installed-distributed

@@ -587,6 +587,26 @@ def database_summary() -> dict:
     return out
 
 
+def pending_summary() -> dict:
+    """Reports loaded but waiting for an analyst (待确认), by field, and the facts they hold back from charts."""
+    try:
+        row = _df(
+            _facts(
+                """
+            select count(*) filter (where r.meta_pending like '%period%') as period_reports,
+                   count(*) filter (where r.meta_pending like '%jurisdiction%') as place_reports,
+                   count(*) as reports,
+                   coalesce(sum((select count(*) from {facts} f where f.report_id = r.report_id)), 0)::bigint
+                       as facts
+            from reports r where r.meta_status = 'pending'
+            """
+            )
+        ).iloc[0]
+    except duckdb.Error:  # a database built before metadata confidence existed
+        return {"period_reports": 0, "place_reports": 0, "reports": 0, "facts": 0}
+    return {k: int(v or 0) for k, v in row.items()}
+
+
 def corrections_log() -> pd.DataFrame:
     """Every correction in log order with its status (applied / orphaned / reverted) and its report.
 

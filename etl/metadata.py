@@ -979,7 +979,7 @@ def resolve_period(
     session_votes: list[tuple[str, int, float, str]] = []
     if delivery.explicit and delivery.year:
         session_votes.append(("dateline", delivery.year, 1.0, _evidence_of_date(prepared, delivery)))
-    for k, sess in enumerate(held):
+    for sess in held:
         if sess.year is None:
             continue
         first = not any(v[0] == "session" for v in session_votes)

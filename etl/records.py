@@ -8,6 +8,7 @@ type of every column; ``to_arrow`` turns a list of row tuples into a table DuckD
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pyarrow as pa
 
@@ -20,7 +21,8 @@ ROW_SCHEMAS: dict[str, pa.Schema] = {
         ("province", pa.string()), ("period_start", pa.int32()), ("period_end", pa.int32()),
         ("report_type", pa.string()), ("delivered", pa.date32()), ("file_sha256", pa.string()),
         ("file_format", pa.string()), ("encoding", pa.string()), ("n_chars", pa.int32()),
-        ("loaded_at", pa.timestamp("us")),
+        ("loaded_at", pa.timestamp("us")), ("meta_status", pa.string()), ("meta_pending", pa.string()),
+        ("period_confidence", pa.float64()), ("meta_evidence", pa.string()),
     ]),
     "report_texts": pa.schema([("report_id", pa.string()), ("raw_text", pa.string()), ("norm_text", pa.string())]),
     "sections": pa.schema([
@@ -45,7 +47,8 @@ def report_row(rep: ExtractedReport, loaded_at: dt.datetime | None = None) -> tu
     return (
         rep.report_id, d.source_file, m.title, m.jurisdiction, m.level, m.parent, m.province,
         m.period_start, m.period_end, m.report_type, m.delivered, d.file_sha256, d.file_format,
-        d.encoding, len(rep.norm.text), loaded_at or dt.datetime.now(),
+        d.encoding, len(rep.norm.text), loaded_at or dt.datetime.now(), m.status, ",".join(m.pending) or None,
+        (m.evidence.get("period") or {}).get("confidence"), json.dumps(m.evidence, ensure_ascii=False, default=str),
     )  # fmt: skip
 
 

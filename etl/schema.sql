@@ -15,7 +15,11 @@ CREATE TABLE IF NOT EXISTS reports (
     file_format    VARCHAR,               -- txt | html | pdf | docx
     encoding       VARCHAR,
     n_chars        INTEGER,
-    loaded_at      TIMESTAMP
+    loaded_at      TIMESTAMP,
+    meta_status    VARCHAR,               -- ok | pending (待确认: a field could not be resolved with confidence)
+    meta_pending   VARCHAR,               -- the fields that wait for an analyst: jurisdiction, period
+    period_confidence DOUBLE,             -- 0–1: the weighed evidence for the period (etl/dating.py)
+    meta_evidence  VARCHAR                -- JSON: per field its value, confidence, source, sentence, conflicts
 );
 
 CREATE TABLE IF NOT EXISTS report_texts (

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import json
 
 import pandas as pd
 import streamlit as st
@@ -58,6 +59,40 @@ def _meta_rows(meta: pd.Series) -> pd.DataFrame:
             ],
         }
     )
+
+
+_FIELD_ZH = {"period": "期间", "jurisdiction": "地区", "delivered": "报告日期", "report_type": "类型"}
+_SOURCE_ZH = {
+    "dateline": "落款日期", "session": "会议届次", "stamp": "发布日期", "lianghui": "两会年份", "inferred": "正文年份推断",
+    "heading": "小标题年份", "plan_heading": "计划部分年份", "year_is": "“某年是…”句", "past_sentence": "回顾语句年份",
+    "plan_sentence": "计划语句年份", "review_phrase": "“回顾某年”", "dated_event": "事件日期", "span": "任期年份跨度",
+    "term": "常委会届别", "title_or_header": "标题或开头", "body_names": "正文地名", "news": "新闻导语", "wording": "措辞",
+}  # fmt: skip
+
+
+def _evidence_rows(meta: pd.Series) -> pd.DataFrame | None:
+    """Every metadata field with its evidence sentence and confidence (from the resolver, etl/dating.py)."""
+    raw = meta.get("meta_evidence")
+    if raw is None or (isinstance(raw, float) and pd.isna(raw)):
+        return None
+    try:
+        evidence = json.loads(raw)
+    except ValueError:
+        return None
+    rows = []
+    for key, label in _FIELD_ZH.items():
+        e = evidence.get(key) or {}
+        sources = "、".join(_SOURCE_ZH.get(s, s) for s in str(e.get("source") or "").split(",") if s) or "—"
+        conflicts = "；".join(f"{c.get('value')}（{_SOURCE_ZH.get(c.get('source'), c.get('source'))}）"
+                             for c in e.get("conflicts") or [])  # fmt: skip
+        value = e.get("value") or (
+            "待确认" + (f"（可能为 {e['suggested'][0]}–{e['suggested'][1]}）" if e.get("suggested") else "")
+        )
+        rows.append({
+            "项目": label, "取值": str(value), "置信度": f"{float(e.get('confidence') or 0):.0%}",
+            "依据": sources, "原句": str(e.get("sentence") or "—"), "矛盾线索": conflicts or "—",
+        })  # fmt: skip
+    return pd.DataFrame(rows)
 
 
 def main() -> None:
@@ -153,6 +188,15 @@ def main() -> None:
     with right:
         st.markdown("**报告信息**")
         st.dataframe(_meta_rows(meta), hide_index=True, width="stretch", height=36 * 12 + 4)
+        if meta.get("meta_status") == "pending":
+            st.warning(
+                "这份报告的元数据待确认：其数据暂未计入图表。请核对下方线索后更正。",
+                icon=":material/pending:",
+            )
+        evidence = _evidence_rows(meta)
+        if evidence is not None:
+            st.markdown("**元数据依据**")
+            st.dataframe(evidence, hide_index=True, width="stretch")
         st.markdown("**本报告的数据**")
         if facts.empty:
             ui.no_data("这份报告没有抽取出数据。")
