@@ -75,6 +75,8 @@ _SUFFIXES: tuple[tuple[str, str], ...] = (
     ("盟", ""),
     ("旗", ""),
 )
+# Past districts named only by their kind (濮阳市市区 until 2002): generic words in reports.
+_GENERIC_PAST_NAMES = frozenset({"市区", "郊区", "城区", "矿区"})
 _LEVEL_RANK = {"national": 0, "provincial": 1, "prefecture": 2, "county": 3}
 
 
@@ -135,7 +137,7 @@ class _Gazetteer:
                 self._add_names(j)
         # A past name is a form only where no current division already uses it: 巢湖市 is today's
         # county-level city, 宁乡 today's 宁乡市, while 宁乡县 and 莱芜市 name the past divisions.
-        taken = set(self.forms)
+        taken = set(self.forms) | _GENERIC_PAST_NAMES
         for j in self.historical:
             self._add_names(j, skip=taken)
         self._add_simplified_forms()
