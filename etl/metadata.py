@@ -452,13 +452,9 @@ def _committee_refs(compact: str, cues: Cues) -> tuple[list[tuple[int, PlaceMent
 def _place_before(compact: str, end: int) -> PlaceMention | None:
     """The place written right before ``end``; also a division renamed or upgraded after the
     gazetteer's data (宁乡市 for cpca's 宁乡县), found by its short name (kind ``renamed``)."""
-    place = gazetteer.name_ending_at(compact, end)
-    if place or end < 3 or compact[end - 1] not in "市县区旗":
-        return place
-    stem = gazetteer.name_ending_at(compact, end - 1)
-    if stem and stem.kind == "short":
-        return PlaceMention(compact[stem.start : end], stem.start, end, stem.candidates, "renamed")
-    return None
+    # The division table is dated and keeps past names (宁乡县 and 宁乡市 are both entries), so a name
+    # is never assembled from a short form and a suffix: 某某作区 is a chairman's name, not a district.
+    return gazetteer.name_ending_at(compact, end)
 
 
 def _session_refs(compact: str, cues: Cues) -> list[tuple[int, PlaceMention | None, str | None]]:
@@ -550,12 +546,9 @@ def find_jurisdiction(
         return found
 
     unknown = _unknown_division(compact, title_span, cues)
-    if unknown:
-        warnings.append(
-            f"地区“{unknown.name}”不在行政区划表中（区划表可能早于其设立）："
-            "级别和上级地区由名称及其前面所写的地名推断"
-        )
-        return unknown
+    if unknown:  # never a string assembled from the title: the report waits for an analyst
+        warnings.append(f"地区待确认：标题中的“{unknown.name}”不在行政区划表中（含历史名称）")
+        return None
 
     # No committee is named with its place in the header: the place of the committee's kind
     # that the text names most, where naming it at a committee phrase counts as a mention too

@@ -420,31 +420,29 @@ def test_places_mentioned_in_passing_do_not_win(text, jurisdiction):
     assert extract_metadata(text).jurisdiction == jurisdiction
 
 
-def test_division_upgraded_after_the_gazetteer_keeps_its_written_name():
-    # cpca still lists 宁乡县; the report is by 宁乡市 (a county-level city since 2017)
+def test_division_upgraded_since_resolves_to_its_current_entry():
+    # 宁乡县 became the county-level city 宁乡市 in 2017: the dated division table knows both
     meta = extract_metadata(
         "宁乡市人民代表大会常务委员会工作报告\n——2024年1月10日在宁乡市第十八届人民代表大会第四次会议上\n各位代表："
     )
-    assert (meta.jurisdiction, meta.level, meta.parent, meta.province) == (
-        "宁乡市",
-        "county",
-        "长沙市",
-        "湖南省",
-    )
-    assert meta.code == "430124000000"
-    assert any("宁乡县" in w for w in meta.warnings)
-
-
-def test_division_missing_from_the_gazetteer_is_read_from_the_title():
-    meta = extract_metadata("深圳市光明区人民代表大会常务委员会工作报告\n各位代表：\n2023年，区人大常委会……")
     assert (meta.jurisdiction, meta.level, meta.parent, meta.province, meta.code) == (
-        "光明区",
-        "county",
-        "深圳市",
-        "广东省",
-        None,
+        "宁乡市", "county", "长沙市", "湖南省", "430182000000",
+    )  # fmt: skip
+
+
+def test_a_past_name_resolves_to_its_historical_entry():
+    meta = extract_metadata(
+        "宁乡县人民代表大会常务委员会工作报告\n——2010年1月12日在宁乡县第十五届人民代表大会第五次会议上\n各位代表："
     )
-    assert any("不在行政区划表中" in w for w in meta.warnings)
+    assert (meta.jurisdiction, meta.level, meta.parent, meta.code) == ("宁乡县", "county", "长沙市", "430124000000")
+    assert (meta.period_start, meta.period_end) == (2009, 2009)
+
+
+def test_a_name_outside_the_division_table_is_never_the_author():
+    # no such district: the jurisdiction is never a string assembled from the title; the report waits
+    meta = extract_metadata("深圳市前海区人民代表大会常务委员会工作报告\n各位代表：\n2023年，区人大常委会……")
+    assert meta.jurisdiction is None
+    assert "jurisdiction" in meta.pending and meta.status == "pending"
 
 
 @pytest.mark.parametrize("title", ["全区人大常委会工作要点", "市区人大常委会工作报告"])
