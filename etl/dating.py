@@ -347,7 +347,7 @@ def year_candidates(
 
 def _is_heading(line: str) -> bool:
     """A short line without sentence punctuation: a title or a heading."""
-    return bool(line) and len(line) <= 40 and not re.search(r"[。,;,;!?]", line.rstrip("。"))
+    return bool(line) and len(line) <= 40 and not re.search(r"[。,;,;!?]", line)
 
 
 def _after_past_heading(dense: str, pos: int) -> bool:

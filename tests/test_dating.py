@@ -1,0 +1,115 @@
+"""Genre tests for the period resolver (etl/dating.py via extract_metadata): each kind of evidence, worded
+unlike the gold sentences. Made-up openings in the shape of real reports; no sentence is copied."""
+
+from __future__ import annotations
+
+import pytest
+
+from etl import dating
+from etl.metadata import extract_metadata
+from etl.normalize import normalize
+
+
+def meta_of(text: str):
+    return extract_metadata(normalize(text).text)
+
+
+@pytest.mark.parametrize(
+    "body, term, number, year",
+    [
+        ("全国", 10, 3, 2005),
+        ("全国", 13, 2, 2019),
+        ("全国", 14, 4, 2026),
+        ("河南省", 11, 1, 2008),
+        ("海南省", 7, 2, 2024),  # founded in 1988: numbers its congresses apart from the rest
+        ("重庆市", 6, 1, 2023),
+        ("天津市", 18, 3, 2025),
+    ],
+)
+def test_term_table_numbers_sessions(body, term, number, year):
+    terms = dating.load_terms()
+    assert terms.start(body, term) + number - 1 == year
+
+
+def test_a_local_congress_is_never_numbered_by_assumption():
+    assert dating.load_terms().start("新乡市", 14) is None
+    assert dating.load_terms().start("新乡市", 14, {("新乡市", 14): 2022}) == 2022
+
+
+@pytest.mark.parametrize(
+    "text, period",
+    [
+        # only the session names the year
+        ("新华社北京3月6日电 十二届全国人大三次会议今天举行全体会议，张某作全国人大常委会工作报告。过去一年，常委会审议法律草案20件。", (2014, 2014)),
+        ("在第十三届全国人民代表大会第四次会议上，委员长作常委会工作报告。一年来，常委会依法履职。", (2020, 2020)),
+        # the reviewed year said outright
+        ("某市人大常委会工作报告解读\n回顾2021年 亮点纷呈\n全年召开常委会会议9次。\n展望2022年 奋楫笃行\n常委会将……", (2021, 2021)),
+        # 'YYYY年是…' opening the review names the reviewed year
+        ("过去一年的主要工作\n2016年是“十三五”开局之年。一年来，县人大常委会在县委领导下依法履职。", (2016, 2016)),
+        # reported speech
+        ("记者 某某\n委员长说，2012年常委会共审议法律草案15件，通过其中10件。", (2012, 2012)),
+        # a Chinese-numeral dateline
+        ("某省人民代表大会常务委员会工作报告\n——二〇一九年一月十五日在某省第十三届人民代表大会第二次会议上\n各位代表：", (2018, 2018)),
+    ],
+)
+def test_period_from_the_evidence_the_text_gives(text, period):
+    meta = meta_of(text)
+    assert (meta.period_start, meta.period_end) == period, meta.warnings
+
+
+def test_a_year_in_an_aside_is_not_the_period():
+    text = (
+        "新华社北京3月9日电 十一届全国人大二次会议9日举行第二次全体会议，委员长作常委会工作报告。"
+        "他回顾说，1982年通过了现行宪法。过去一年，常委会审议法律草案12件。"
+    )
+    meta = meta_of(text)
+    assert (meta.period_start, meta.period_end) == (2008, 2008)
+
+
+def test_a_coming_year_in_the_plans_part_is_not_the_reviewed_year():
+    text = (
+        "某县人民代表大会常务委员会工作报告\n——2021年1月8日在某县第十七届人民代表大会第五次会议上\n各位代表：\n"
+        "一、过去一年的主要工作\n一年来，县人大常委会召开常委会会议8次。\n二、今年的主要任务\n"
+        "2021年是“十四五”开局之年，常委会将紧扣全县中心工作。"
+    )
+    meta = meta_of(text)
+    assert (meta.period_start, meta.period_end) == (2020, 2020)
+
+
+def test_a_page_stamp_dates_a_yearless_write_up():
+    text = (
+        "某市人大常委会工作报告获通过\n2025-01-19 10:02:11 来源：某日报\n"
+        "1月18日，市十五届人大三次会议举行第二次全体会议，市人大常委会主任向大会作工作报告。"
+    )
+    meta = meta_of(text)
+    assert (meta.period_start, meta.period_end) == (2024, 2024)
+    assert meta.delivered is not None and meta.delivered.isoformat() == "2025-01-18"
+
+
+def test_the_first_session_of_a_new_congress_hears_a_term_review():
+    text = "3月5日下午，第十二届全国人民代表大会第一次会议举行第二次全体会议，听取全国人大常委会工作报告。共办理代表议案2000件。"
+    meta = meta_of(text)
+    assert (meta.report_type, meta.period_start, meta.period_end) == ("term_review", 2008, 2012)
+
+
+def test_the_reviewing_committees_term_dates_a_term_review():
+    text = "各位代表：我受第十一届全国人大常委会委托，向大会报告五年来的主要工作，请予审议。五年来，共审议法律草案100件。"
+    meta = meta_of(text)
+    assert (meta.report_type, meta.period_start, meta.period_end) == ("term_review", 2008, 2012)
+
+
+def test_no_evidence_leaves_the_period_pending():
+    meta = meta_of("县人大常委会坚持党的领导，认真履行法定职责，召开常委会会议6次。")
+    assert meta.period_start is None and "period" in meta.pending and meta.status == "pending"
+    assert any("待确认" in w for w in meta.warnings)
+
+
+def test_conflicting_evidence_is_reported_not_silently_resolved():
+    text = (
+        "新华社北京3月9日电 十三届全国人大三次会议今天举行全体会议，委员长作常委会工作报告。\n"
+        "2016年常委会审议法律草案20件。"
+    )
+    meta = meta_of(text)
+    assert (meta.period_start, meta.period_end) == (2019, 2019)
+    assert meta.evidence["period"]["conflicts"] or any("矛盾" in w for w in meta.warnings)
+    assert meta.evidence["period"]["confidence"] < 1.0
