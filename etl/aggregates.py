@@ -221,6 +221,8 @@ def edits_fingerprint(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
             FROM fact_edits e JOIN facts f ON f.fact_id = e.fact_id
             UNION ALL
             SELECT a.report_id, 'a' || CAST(a AS VARCHAR) FROM added_facts a
+            UNION ALL
+            SELECT r.report_id, 'r' || CAST(r AS VARCHAR) FROM report_edits r
         ) GROUP BY report_id
         """
     ).fetchall()

@@ -150,6 +150,8 @@ def _cmd_correct(args: argparse.Namespace) -> int:
     given = {k: v for k, v in edits.items() if v is not None}
     modes = [m for m in ("add", "reject", "revert") if getattr(args, m)] + (["set"] if args.fact and not (
         args.reject or args.add) else [])  # fmt: skip
+    if args.report and not (args.add or args.fact or args.revert):
+        modes.append("report")
     if len(modes) != 1:
         raise EtlError("say what to do: --fact ID with new values, --fact ID --reject, --add --report ID …, "
                        "or --revert CORRECTION_ID")  # fmt: skip
@@ -162,6 +164,18 @@ def _cmd_correct(args: argparse.Namespace) -> int:
         rec = c.add_fact(args.db, args.report, metric=args.metric, value=args.value, evidence=args.evidence,
                          value_text=args.value_text, unit=args.unit, qualifier=args.qualifier, period=args.period,
                          scope=args.scope, **common)  # fmt: skip
+    elif mode == "report":
+        meta = {"jurisdiction": args.jurisdiction, "period": args.period, "report_type": args.report_type,
+                "delivered": args.delivered}  # fmt: skip
+        if any(v is not None for k, v in edits.items() if k != "period"):
+            raise EtlError("--report ID alone corrects report metadata: --jurisdiction, --period, --report-type, "
+                           "--delivered (to add a fact, give --add)")  # fmt: skip
+        rec = c.correct_report(
+            args.db, args.report, **{k: v for k, v in meta.items() if v is not None}, **common
+        )
+        print(f"recorded {rec.correction_id} (report metadata) on report {rec.report_id}: {rec.summary()}")
+        print(f"by {rec.user} at {rec.at}; log: {c.corrections_path(args.db)}")
+        return 0
     elif mode == "reject":
         if not args.fact or given:
             raise EtlError("--reject takes --fact ID and no new values")
@@ -306,14 +320,28 @@ def make_parser() -> argparse.ArgumentParser:
                        "  python -m etl correct --fact 9b9e42e2 --reject --user wang --reason '这是计划数'\n"
                        "  python -m etl correct --add --report 62066fd83ed1e7f7 --metric supervision.special_inquiries "
                        "--value 2 --evidence '专题询问2次' --user wang --reason '漏提'\n"
-                       "  python -m etl correct --revert c20250301083000-ab12cd --user wang --reason '改错了'",
+                       "  python -m etl correct --revert c20250301083000-ab12cd --user wang --reason '改错了'\n"
+                       "  python -m etl correct --report 62066fd83ed1e7f7 --period 2019 --user wang --reason '十三届二次会议'",
                        formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
     c.add_argument("--db", type=Path, default=DEFAULT_DB, help=f"DuckDB file (default {DEFAULT_DB})")
     c.add_argument("--fact", metavar="ID", help="the fact to correct or reject (its id or a unique prefix)")
     c.add_argument("--reject", action="store_true", help="hide the fact: it is wrong")
     c.add_argument("--add", action="store_true", help="add a fact the extractor missed")
     c.add_argument("--revert", metavar="CORRECTION_ID", help="undo an earlier correction")
-    c.add_argument("--report", metavar="ID", help="--add: the report it is stated in")
+    c.add_argument(
+        "--report",
+        metavar="ID",
+        help="--add: the report it is stated in; alone: the report whose metadata to set or confirm",
+    )
+    c.add_argument(
+        "--jurisdiction", metavar="NAME", help="--report: the reporting committee's place (许昌市)"
+    )
+    c.add_argument(
+        "--report-type",
+        choices=["annual_report", "report_excerpt", "news_summary", "term_review"],
+        help="--report: the kind of text",
+    )
+    c.add_argument("--delivered", metavar="DATE", help="--report: the delivery date, 2024-01-13")
     c.add_argument("--metric", metavar="CODE", help="a catalog metric code")
     c.add_argument("--value", type=float, help="the number")
     c.add_argument("--period", metavar="YEARS", help="2023 or 2018-2022")

@@ -30,7 +30,10 @@ import duckdb
 from .errors import EtlError
 
 LOG_FORMAT = 1
-ACTIONS = ("set", "reject", "add", "revert")
+ACTIONS = ("set", "reject", "add", "revert", "report")
+REPORT_FIELDS = ("jurisdiction", "level", "parent", "province", "period_start", "period_end", "report_type",
+                 "delivered")  # fmt: skip
+REPORT_TYPES = ("annual_report", "report_excerpt", "news_summary", "term_review")
 EDITABLE_FIELDS = ("metric", "value", "unit", "qualifier", "period_start", "period_end", "scope")
 QUALIFIERS = ("exact", "approx_at_least", "approx")
 SCOPES = ("city_level", "all_levels")
@@ -189,8 +192,23 @@ def apply_corrections(con: duckdb.DuckDBPyConnection, records: list[Correction])
             texts[report_id] = row.fetchone()
         return texts[report_id]
 
+    report_edits: dict[str, dict] = {}  # report_id → {field: value, correction_id}
     for rec in records:
         cid = rec.correction_id
+        if rec.action == "report":
+            if cid in reverted:
+                result.status[cid] = (REVERTED, None)
+            elif rec.report_id not in report_ids:
+                result.status[cid] = (
+                    ORPHANED,
+                    "its report is no longer in the database (replaced or removed)",
+                )
+            else:
+                e = report_edits.setdefault(rec.report_id, {})
+                e.update({k: new for k, (_, new) in rec.changes.items()})
+                e["correction_id"] = cid
+                result.status[cid] = (APPLIED, None)
+            continue
         if rec.action == "revert":
             ok = rec.target in by_id
             result.status[cid] = (
@@ -249,6 +267,7 @@ def apply_corrections(con: duckdb.DuckDBPyConnection, records: list[Correction])
                 "the fact no longer exists (its report was replaced or re-extracted)",
             )
 
+    _apply_report_edits(con, report_edits)
     con.execute("DELETE FROM corrections")
     con.execute("DELETE FROM fact_edits")
     con.execute("DELETE FROM added_facts")
@@ -275,6 +294,42 @@ def apply_corrections(con: duckdb.DuckDBPyConnection, records: list[Correction])
         con.executemany(f"INSERT INTO added_facts ({', '.join(_FACT_COLS)}, correction_id) VALUES ({marks})",
                         add_rows)  # fmt: skip
     return result
+
+
+def _apply_report_edits(con: duckdb.DuckDBPyConnection, edits: dict[str, dict]) -> None:
+    """Put the extractor's metadata back, then the analysts' on top (idempotent: the log is the truth).
+
+    A field an analyst set is no longer pending; a report with nothing pending is no longer 待确认."""
+    cols = ", ".join(REPORT_FIELDS)
+    restore = ", ".join(f"{c} = o.{c}" for c in (*REPORT_FIELDS, "meta_status", "meta_pending"))
+    con.execute(
+        f"UPDATE reports SET {restore} FROM reports_as_extracted o WHERE reports.report_id = o.report_id"
+    )
+    con.execute("DELETE FROM reports_as_extracted")
+    con.execute("DELETE FROM report_edits")
+    for rid, e in edits.items():
+        con.execute(
+            f"INSERT INTO reports_as_extracted SELECT report_id, {cols}, meta_status, meta_pending "
+            "FROM reports WHERE report_id = ?",
+            [rid],
+        )
+        row = con.execute("SELECT meta_pending FROM reports WHERE report_id = ?", [rid]).fetchone()
+        pending = [p for p in (row[0] or "").split(",") if p] if row else []
+        if "jurisdiction" in e:
+            pending = [p for p in pending if p != "jurisdiction"]
+        if "period_start" in e or "period_end" in e:
+            pending = [p for p in pending if p != "period"]
+        fields = [k for k in REPORT_FIELDS if k in e]
+        sets = ", ".join(f"{k} = ?" for k in fields)
+        con.execute(
+            f"UPDATE reports SET {sets}{', ' if sets else ''}meta_status = ?, meta_pending = ? WHERE report_id = ?",
+            [*(e[k] for k in fields), "pending" if pending else "ok", ",".join(pending) or None, rid],
+        )
+        con.execute(
+            f"INSERT INTO report_edits (report_id, {', '.join(fields)}{', ' if fields else ''}correction_id) "
+            f"VALUES ({', '.join('?' * (len(fields) + 2))})",
+            [rid, *(e[k] for k in fields), e["correction_id"]],
+        )
 
 
 def _existing(con: duckdb.DuckDBPyConnection, table: str, column: str, ids: set) -> set[str]:
@@ -514,6 +569,75 @@ def correct_fact(
             raise CorrectionError(f"nothing to correct: fact {fid} already has those values")
         return Correction(cid, "set", user, at, reason, fact_id=fid, report_id=cur["report_id"],
                           changes=changes, before=cur)  # fmt: skip
+
+    return _record(db_path, build, lock_timeout=lock_timeout)
+
+
+def correct_report(
+    db_path: str | Path,
+    report_id: str,
+    *,
+    user: str,
+    reason: str,
+    jurisdiction: str | None = None,
+    period: tuple[int, int] | int | str | None = None,
+    report_type: str | None = None,
+    delivered: str | dt.date | None = None,
+    lock_timeout: float | None = None,
+) -> Correction:
+    """Set or confirm a report's metadata (a pending 待确认 field, or a wrong one); logged like fact corrections.
+
+    A jurisdiction must be an entry of the division table (its level, parent and province come with it)."""
+    from . import gazetteer
+
+    user, reason = _clean_text(user, "a user"), _clean_text(reason, "a reason")
+    wanted: dict[str, Any] = {}
+    if jurisdiction is not None:
+        found = gazetteer.candidates(jurisdiction.strip())
+        exact = [j for j in found if j.name == jurisdiction.strip()] or found
+        if len(exact) != 1:
+            raise CorrectionError(
+                f"jurisdiction {jurisdiction!r} is "
+                + ("not in the division table" if not exact else f"ambiguous ({len(exact)} divisions)")
+                + ": give the full official name, e.g. 许昌市 or 郑州市中原区's 中原区"
+            )
+        j = exact[0]
+        wanted.update(jurisdiction=j.name, level=j.level, parent=j.parent, province=j.province)
+    if (p := check_period(period)) is not None:
+        wanted["period_start"], wanted["period_end"] = p
+    if report_type is not None:
+        wanted["report_type"] = _check_choice(report_type, REPORT_TYPES, "report type")
+    if delivered is not None:
+        try:
+            wanted["delivered"] = (
+                delivered if isinstance(delivered, dt.date) else dt.date.fromisoformat(str(delivered).strip())
+            ).isoformat()
+        except ValueError as exc:
+            raise CorrectionError(f"delivered {delivered!r} is not a date: write it as 2024-01-13") from exc
+    if not wanted:
+        raise CorrectionError(
+            "nothing to correct: give --jurisdiction, --period, --report-type or --delivered"
+        )
+
+    def build(con, cid, at, _log):
+        rid = (report_id or "").strip()
+        cur = con.execute(
+            f"SELECT {', '.join(REPORT_FIELDS)}, meta_pending FROM reports WHERE report_id = ?", [rid]
+        ).fetchone()
+        if cur is None:
+            raise CorrectionError(
+                f"no report with id {rid!r} in the database: copy the id from the 报告 page"
+            )
+        before = dict(zip((*REPORT_FIELDS, "meta_pending"), cur, strict=True))
+        before["delivered"] = None if before["delivered"] is None else str(before["delivered"])
+        pending = before["meta_pending"] or ""
+        # a pending field set to the value already shown is a confirmation: it is recorded too
+        changes = {k: [before[k], v] for k, v in wanted.items()
+                   if before[k] != v or (k.startswith("period") and "period" in pending)
+                   or (k == "jurisdiction" and "jurisdiction" in pending)}  # fmt: skip
+        if not changes:
+            raise CorrectionError(f"nothing to correct: report {rid} already has those values")
+        return Correction(cid, "report", user, at, reason, report_id=rid, changes=changes, before=before)
 
     return _record(db_path, build, lock_timeout=lock_timeout)
 

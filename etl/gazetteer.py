@@ -54,7 +54,16 @@ ALIASES_FILE = Path(__file__).parent / "data" / "jurisdiction_aliases.yaml"
 DIVISIONS_FILE = Path(__file__).parent / "data" / "divisions.csv"
 DIVISIONS_META_FILE = Path(__file__).parent / "data" / "divisions.meta.yaml"
 ETHNIC_FILE = Path(__file__).parent / "data" / "ethnic_groups.txt"
-DIVISION_COLUMNS = ("code", "name", "level", "parent_code", "valid_from", "valid_to", "became_code", "became_name")
+DIVISION_COLUMNS = (
+    "code",
+    "name",
+    "level",
+    "parent_code",
+    "valid_from",
+    "valid_to",
+    "became_code",
+    "became_name",
+)
 
 # Rows of older code books that group divisions without being one themselves.
 _PLACEHOLDER_NAMES = frozenset({"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"})
@@ -181,9 +190,13 @@ class _Gazetteer:
             try:
                 level = level_from_code(code)
             except ValueError as exc:
-                raise GazetteerDataError(f"{where}: {exc}; regenerate it with tools/build_divisions.py") from exc
+                raise GazetteerDataError(
+                    f"{where}: {exc}; regenerate it with tools/build_divisions.py"
+                ) from exc
             if name in _PLACEHOLDER_NAMES or r["level"] != level:
-                raise GazetteerDataError(f"{where}: {code} {name}: level {r['level']!r}, the code says {level}")
+                raise GazetteerDataError(
+                    f"{where}: {code} {name}: level {r['level']!r}, the code says {level}"
+                )
             if parent_code is None or parent_code not in names:
                 raise GazetteerDataError(f"{where}: {code} {name} has no parent row {parent_code}")
             province = name if level == "provincial" else names.get(code[:2] + "0" * 10)
@@ -199,7 +212,11 @@ class _Gazetteer:
         for r in past:
             # follow 偃师县 → 偃师市 → 偃师区 to the division of today, if it still exists
             step, seen = r, set()
-            while step is not None and step["became_code"] not in current and (step["code"], step["name"]) not in seen:
+            while (
+                step is not None
+                and step["became_code"] not in current
+                and (step["code"], step["name"]) not in seen
+            ):
                 seen.add((step["code"], step["name"]))
                 step = became.get((step["became_code"], step["became_name"]))
             now = current.get(step["became_code"]) if step is not None else None
@@ -395,7 +412,9 @@ def read_divisions(path: Path | None = None) -> list[dict]:
                 )
             return [{k: (v or "").strip() for k, v in r.items()} for r in reader]
     except OSError as exc:
-        raise GazetteerDataError(f"{path}: {exc}; restore it from git or run tools/build_divisions.py") from exc
+        raise GazetteerDataError(
+            f"{path}: {exc}; restore it from git or run tools/build_divisions.py"
+        ) from exc
 
 
 def divisions_source() -> dict:
@@ -405,7 +424,9 @@ def divisions_source() -> dict:
     except (OSError, yaml.YAMLError) as exc:
         raise GazetteerDataError(f"{DIVISIONS_META_FILE}: {exc}; run tools/build_divisions.py") from exc
     if not isinstance(meta, dict) or "source" not in meta or "as_of" not in meta:
-        raise GazetteerDataError(f"{DIVISIONS_META_FILE}: needs source and as_of; run tools/build_divisions.py")
+        raise GazetteerDataError(
+            f"{DIVISIONS_META_FILE}: needs source and as_of; run tools/build_divisions.py"
+        )
     return meta
 
 

@@ -131,6 +131,34 @@ CREATE TABLE IF NOT EXISTS fact_edits (
     correction_id VARCHAR NOT NULL         -- the latest correction in force
 );
 
+-- Report metadata analysts set or confirmed (jurisdiction, period, type, delivery date): the latest value of
+-- every field in force; `reports` shows them, and reports_as_extracted keeps what the extractor said.
+CREATE TABLE IF NOT EXISTS report_edits (
+    report_id     VARCHAR PRIMARY KEY,
+    jurisdiction  VARCHAR,
+    level         VARCHAR,
+    parent        VARCHAR,
+    province      VARCHAR,
+    period_start  INTEGER,
+    period_end    INTEGER,
+    report_type   VARCHAR,
+    delivered     DATE,
+    correction_id VARCHAR NOT NULL
+);
+CREATE TABLE IF NOT EXISTS reports_as_extracted (
+    report_id     VARCHAR PRIMARY KEY,
+    jurisdiction  VARCHAR,
+    level         VARCHAR,
+    parent        VARCHAR,
+    province      VARCHAR,
+    period_start  INTEGER,
+    period_end    INTEGER,
+    report_type   VARCHAR,
+    delivered     DATE,
+    meta_status   VARCHAR,
+    meta_pending  VARCHAR
+);
+
 -- Facts analysts added, with the same columns (and meanings) as facts.
 CREATE TABLE IF NOT EXISTS added_facts (
     fact_id         VARCHAR PRIMARY KEY,

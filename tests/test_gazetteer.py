@@ -358,7 +358,11 @@ def test_a_name_taken_over_by_a_current_division_means_the_current_one():
 
 @pytest.mark.parametrize(
     "name, chain",
-    [("中原区", ["郑州市", "河南省", "全国"]), ("新郑市", ["郑州市", "河南省", "全国"]), ("济源市", ["河南省", "全国"])],
+    [
+        ("中原区", ["郑州市", "河南省", "全国"]),
+        ("新郑市", ["郑州市", "河南省", "全国"]),
+        ("济源市", ["河南省", "全国"]),
+    ],
 )
 def test_current_chain(name, chain):
     assert [a.name for a in gazetteer.ancestors(lookup(name))] == chain

@@ -434,7 +434,12 @@ def test_a_past_name_resolves_to_its_historical_entry():
     meta = extract_metadata(
         "宁乡县人民代表大会常务委员会工作报告\n——2010年1月12日在宁乡县第十五届人民代表大会第五次会议上\n各位代表："
     )
-    assert (meta.jurisdiction, meta.level, meta.parent, meta.code) == ("宁乡县", "county", "长沙市", "430124000000")
+    assert (meta.jurisdiction, meta.level, meta.parent, meta.code) == (
+        "宁乡县",
+        "county",
+        "长沙市",
+        "430124000000",
+    )
     assert (meta.period_start, meta.period_end) == (2009, 2009)
 
 
