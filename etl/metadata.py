@@ -29,12 +29,7 @@ Rules, in the order extract_metadata() applies them:
   (鼓楼区) is resolved with the places written before it (南京市鼓楼区) and the
   other places the text names. Without such an author, the place of the
   self-reference's kind that the text names most wins (鹤壁 in a 市人大常委会 summary),
-  with a warning. cpca's division list is older than many reports: a name written
-  before the committee phrase that differs from a known one only by its suffix
-  (宁乡市 for 宁乡县, 县 → 市/区 upgrades) keeps the written name and takes level,
-  parent and code from the old entry; an unknown name in the title (深圳市光明区)
-  keeps the written name, the level its suffix implies and the parent written before
-  it, without a code. Both are warned about.
+  with a warning.
 * **Delivered** (find_delivered), read in the header only, first match wins:
   a dateline (——2024年2月3日在…人民代表大会…会议上, (2024年1月10日)在…, also in
   Chinese numerals); a dateline on its own lines, the date alone (in parentheses or
@@ -77,17 +72,14 @@ Rules, in the order extract_metadata() applies them:
   of the delivery is a ``report_excerpt``; an undated thematic article with none of
   these markers is a ``news_summary`` (with a warning). Other bodies' reports
   (市长向大会作政府工作报告) are removed before the narrative is looked for.
-* **Period** (find_period): for a term review, a stated span of 3–5 years
-  (2018年至2022年) ending before the session, else the ``term_years`` years before
-  the session year (delivered Jan 2023 → 2018–2022). Otherwise a year named in a
-  past-work heading or the title (2023年的主要工作, 2023年市人大常委会工作综述,
-  2021年余姚市人民代表大会常务委员会工作报告), or opening the first sentence under a
-  yearless one (过去一年的主要工作 / 2022年是…), that is before the session year
-  (2024年主要工作 in a 2024 report is a plan); else the year before the session (the
-  same year when delivered from ``late_session_month`` on); else, for undated texts,
-  the year most often opening a past-work sentence (在2018年,… → 2018), with a
-  warning; else the year before the publication stamp (its own year from
-  ``late_session_month`` on), with a warning.
+* **Period** (resolve_period, weighed in ``etl/dating.py``): every cue is a candidate with a weight and
+  its sentence: the dateline, held sessions (numbered by ``data/congress_terms.yaml``), the page stamp,
+  a 两会 year in the title, review and plan headings, year sentences read with the part they stand in,
+  a term review's span or the reviewing committee's term. The best-supported period wins with a
+  confidence; disagreeing evidence is reported, and below ``dating.MIN_CONFIDENCE`` the period is left
+  empty and the report is pending (待确认).
+* **Places** come from the dated division table (``etl.gazetteer``, past names included); a name
+  outside it is never the author: the jurisdiction is left empty and the report is pending.
 """
 
 from __future__ import annotations
