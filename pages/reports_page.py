@@ -24,7 +24,8 @@ MAX_REPORTS = 500  # reports offered in the chooser
 
 
 def _report_label(r) -> str:
-    return f"{r.jurisdiction} · {period_zh(r.period_start, r.period_end)} · {report_type_zh(r.report_type)} · {r.source_file}"
+    place = r.jurisdiction if isinstance(r.jurisdiction, str) and r.jurisdiction else "地区待确认"
+    return f"{place} · {period_zh(r.period_start, r.period_end)} · {report_type_zh(r.report_type)} · {r.source_file}"
 
 
 def _meta_rows(meta: pd.Series) -> pd.DataFrame:
