@@ -1,0 +1,53 @@
+"""Fault suite (issue 11): leftover DuckDB logs, long staging names."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+
+import duckdb
+from conftest import fetch
+
+from etl.writer import staging_path, wal_path, write_lock
+
+
+def _leave_wal(db) -> None:
+    """A committed change that stays in DuckDB's log: the writer process dies before its checkpoint."""
+    code = (
+        "import duckdb, os, sys\n"
+        "con = duckdb.connect(sys.argv[1]); con.execute('CREATE TABLE t(x INT)'); con.execute('CHECKPOINT')\n"
+        "con.execute('INSERT INTO t VALUES (1)'); os._exit(0)\n"
+    )
+    subprocess.run([sys.executable, "-c", code, str(db)], check=True)
+
+
+def test_a_foreign_wal_beside_a_swapped_file_is_set_aside_on_open(tmp_path):
+    old, new = tmp_path / "old.duckdb", tmp_path / "congress.duckdb"
+    _leave_wal(old)
+    assert wal_path(old).exists()  # the kill landed between COMMIT and CHECKPOINT
+    con = duckdb.connect(str(new))
+    con.execute("CREATE TABLE u(y INT)")
+    con.close()
+    shutil.move(wal_path(old), wal_path(new))  # what a swap without its log used to leave
+    assert fetch(new, "SELECT count(*) FROM u") == [(0,)]
+    assert not wal_path(new).exists() and list(tmp_path.glob("congress.duckdb.wal.orphaned-*"))
+
+
+def test_a_writer_folds_the_files_own_wal_before_anything_else(tmp_path):
+    db = tmp_path / "congress.duckdb"
+    _leave_wal(db)
+    assert wal_path(db).exists()
+    with write_lock(db):
+        pass
+    assert not wal_path(db).exists() and fetch(db, "SELECT x FROM t") == [(1,)]
+
+
+def test_long_file_names_stage_under_short_names(tmp_path):
+    target = tmp_path / ("报" * 80 + ".txt")  # 243 bytes: legal, but name + staging suffix is not
+    stage = staging_path(target, "-1")
+    assert len(stage.name.encode()) < 100
+    stage.write_bytes(b"x")
+    os.replace(stage, target)
+    assert target.read_bytes() == b"x"
