@@ -51,3 +51,26 @@ def test_long_file_names_stage_under_short_names(tmp_path):
     stage.write_bytes(b"x")
     os.replace(stage, target)
     assert target.read_bytes() == b"x"
+
+
+def test_a_correct_whose_database_rename_fails_leaves_the_log_as_it_was(corpus_copy, monkeypatch):
+    import pytest
+
+    from etl import corrections as C
+
+    db, _ = corpus_copy
+    fid = fetch(db, "SELECT fact_id FROM facts ORDER BY fact_id LIMIT 1")[0][0]
+    real = os.replace
+
+    def refuse(src, dst, *a, **k):  # an immutable database file: its rename is refused
+        if str(dst) == str(db):
+            raise PermissionError(1, "Operation not permitted", str(dst))
+        return real(src, dst, *a, **k)
+
+    monkeypatch.setattr(os, "replace", refuse)
+    with pytest.raises(PermissionError):
+        C.correct_fact(db, fid, value=99, user="u", reason="r")
+    monkeypatch.setattr(os, "replace", real)
+    assert not C.corrections_path(db).exists() or C.read_log(C.corrections_path(db)) == []
+    C.correct_fact(db, fid, value=98, user="u", reason="r")
+    assert [e.summary.split()[-1] for e in C.list_corrections(db)] == ["98"]
