@@ -74,3 +74,18 @@ def test_a_correct_whose_database_rename_fails_leaves_the_log_as_it_was(corpus_c
     assert not C.corrections_path(db).exists() or C.read_log(C.corrections_path(db)) == []
     C.correct_fact(db, fid, value=98, user="u", reason="r")
     assert [e.summary.split()[-1] for e in C.list_corrections(db)] == ["98"]
+
+
+def test_a_pending_jurisdiction_never_replaces_a_report(corpus_copy, tmp_path):
+    import dataclasses
+
+    from etl.lifecycle import NEW, plan_add, preview
+
+    db, lib = corpus_copy
+    src = lib / "000_c08ffb83924445c9.txt"  # 郑州市 2023
+    other = tmp_path / "other.txt"
+    other.write_text(src.read_text(encoding="utf-8") + "\n（另一版本）\n", encoding="utf-8")
+    rep = preview(other, time_limit=None)
+    assert plan_add([rep], db)[0].action == "replaces"  # resolved: a new version of the loaded report
+    rep.meta = dataclasses.replace(rep.meta, status="pending", pending=["jurisdiction"])
+    assert plan_add([rep], db)[0].action == NEW
