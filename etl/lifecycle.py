@@ -254,6 +254,14 @@ def _older_versions(
     """Reports this one supersedes: same jurisdiction + period + type, or the same file name (unless the
     two files name different jurisdictions: then they are different reports that share a name)."""
     m = rep.meta
+    if {"jurisdiction", "period"} & set(getattr(m, "pending", None) or ()):
+        # a guessed jurisdiction or period (待确认) never replaces a report: only the very same file
+        # name with the same resolved jurisdiction does
+        return con.execute(
+            "SELECT report_id, source_file, file_sha256 FROM reports WHERE report_id <> ?"
+            " AND source_file = ? AND jurisdiction IS NOT DISTINCT FROM ?::VARCHAR ORDER BY report_id",
+            [rep.report_id, rep.document.source_file, m.jurisdiction],
+        ).fetchall()
     return con.execute(
         "SELECT report_id, source_file, file_sha256 FROM reports WHERE report_id <> ? AND ("
         " (jurisdiction = ? AND period_start = ? AND period_end = ? AND report_type = ?)"

@@ -20,11 +20,16 @@ from .pipeline import ExtractedReport
 from .records import TABLES, rows_of, to_arrow
 from .writer import (
     Commit,
+    ForeignWalError,
     clean_stale,
     fsync_file,
+    is_foreign_wal_error,
     pause_point,
+    set_wal_aside,
     staging_path,
+    try_recover,
     wait_for_writer,
+    wal_path,
     write_lock,
     write_staged,
     writing_in_place,
@@ -161,8 +166,9 @@ def open_readonly(
     """
     db_path = Path(db_path)
     deadline = time.monotonic() + (LIVE_LOCK_WAIT if timeout is None else timeout)
+    recovered = False
     while True:
-        wait_for_writer(db_path)  # an in-place writer first
+        wait_for_writer(db_path, min(READER_INTENT_WAIT, max(0.0, deadline - time.monotonic())))
         con = duckdb.connect(":memory:")
         try:
             con.execute(f"ATTACH ? AS {alias} (READ_ONLY)", [str(db_path)])
@@ -170,6 +176,16 @@ def open_readonly(
             return con
         except (duckdb.IOException, duckdb.ResourceInUseException) as exc:
             con.close()
+            if is_foreign_wal_error(exc):
+                # a log left beside a swapped-in file: any writer sets it aside; be that writer if none runs
+                if not recovered and try_recover(db_path):
+                    recovered = True
+                    continue
+                raise ForeignWalError(
+                    f"{wal_path(db_path)} does not belong to {db_path.name} (left by an interrupted "
+                    "write); run `python -m etl corrections` once no write is running (it moves the log "
+                    "aside), or move that file aside by hand"
+                ) from exc
             if not is_busy_error(exc) or time.monotonic() >= deadline:
                 raise
             time.sleep(0.01)  # a writer took the file between the check and the attach
@@ -317,12 +333,13 @@ def open_writer(
                         data += b"\n"
                     data += encode_log(w.new_corrections)
                 staged_log = write_staged(corr_path, data)
-                commit.ops.insert(0, ["replace", str(staged_log), str(corr_path)])
             if w.replace_database:
                 fsync_file(stage)
                 commit.replace(stage, db_path)
             else:
                 stage.unlink(missing_ok=True)
+            if log_changed:  # after the database: a rename refused there leaves the log as it was
+                commit.replace(staged_log, corr_path)
             pause_point("before_commit")
             commit.run()
         except BaseException:
@@ -334,6 +351,7 @@ def open_writer(
             raise
 
 
+READER_INTENT_WAIT = 1.0  # a reader waits this long for an in-place writer, then tries the file itself
 LIVE_LOCK_WAIT = 30.0  # seconds a writer waits for dashboard readers to let go of the live file
 
 
@@ -348,6 +366,8 @@ def connect_live(db_path: Path, timeout: float | None = None) -> duckdb.DuckDBPy
                 raise EtlError(f"{db_path}: cannot open the database for writing ({exc})") from exc
             time.sleep(0.02)
         except duckdb.Error as exc:
+            if is_foreign_wal_error(exc) and set_wal_aside(db_path) is not None:
+                continue
             raise EtlError(
                 f"{db_path}: cannot open the database ({exc}); rebuild it (python -m etl build) "
                 "or restore a backup (python -m etl restore)"
@@ -375,7 +395,7 @@ def _in_place_transaction(con, commit: Commit, db_path: Path, kind: str, log: li
     from . import aggregates
     from .corrections import apply_corrections
 
-    committed = False
+    committed = prepared = False
     try:
         con.execute("BEGIN TRANSACTION")
         try:
@@ -397,22 +417,31 @@ def _in_place_transaction(con, commit: Commit, db_path: Path, kind: str, log: li
             _refresh_derived(con, sorted(w.touched | changed))
             _stamp(con, w)
             pause_point("staged")
+            if commit.ops:  # the library renames, listed durably before the COMMIT (rolled forward)
+                commit.prepare(requires_generation=_next_generation(w))
+                prepared = True
             pause_point("before_commit")
             con.execute("COMMIT")
             committed = True
-            # Durable from here (DuckDB's log holds it): a failed or interrupted checkpoint only leaves the
-            # log for the next open to replay.
+            pause_point("committed")
+            # Durable from here: DuckDB fsyncs its log at COMMIT.  A failed checkpoint (a full disk)
+            # leaves the log, which the next writer folds in before it swaps any file (writer.settle_wal).
             with contextlib.suppress(duckdb.Error):
                 con.execute("CHECKPOINT")
         con.close()
-        commit.run()
+        if prepared:
+            commit.finish()
+        else:
+            commit.run()
     except BaseException:
         with contextlib.suppress(Exception):
             con.execute("ROLLBACK")
         with contextlib.suppress(Exception):
             con.close()
         if committed:  # the database has the new state: the library files must follow it
-            commit.run()
+            commit.finish() if prepared else commit.run()
+        elif prepared:
+            commit.discard()
         else:
             commit.abort()
         raise
@@ -427,13 +456,17 @@ def _refresh_derived(con: duckdb.DuckDBPyConnection, report_ids: list[str] | Non
     aggregates.refresh(con, report_ids)
 
 
+def _next_generation(w: StagedWrite) -> int:
+    try:
+        return int(w.previous.get("generation", "0")) + 1
+    except ValueError:
+        return 1
+
+
 def _stamp(con: duckdb.DuckDBPyConnection, w: StagedWrite) -> None:
     """What readers can check: a generation that only grows, and the counts this write left behind."""
 
-    try:
-        generation = int(w.previous.get("generation", "0")) + 1
-    except ValueError:
-        generation = 1
+    generation = _next_generation(w)
     n_reports, n_facts = con.execute(
         "SELECT (SELECT count(*) FROM reports), (SELECT count(*) FROM facts)"
     ).fetchone()

@@ -55,7 +55,14 @@ def staging_path(target: str | Path, tag: str = "") -> Path:
     suffix = f".staging-{os.getpid()}{tag}"
     if target.suffix == ".duckdb":
         return target.with_name(target.name + suffix)
-    return target.with_name("." + target.name + suffix)
+    return target.with_name("." + _short(target.name) + suffix)
+
+
+def _short(name: str) -> str:
+    """A staging stem that never nears the 255-byte limit of a file name: a long name becomes a hash."""
+    if len(name.encode("utf-8")) <= 64:
+        return name
+    return "h" + hashlib.sha256(name.encode("utf-8")).hexdigest()[:24]
 
 
 def pause_point(point: str, spec: str | None = None) -> None:
@@ -88,11 +95,36 @@ def intent_path(db_path: str | Path) -> Path:
 def writing_in_place(db_path: str | Path) -> Iterator[None]:
     """Announce an in-place write for its duration (the caller holds the writer lock)."""
     path = intent_path(db_path)
-    path.write_text(f"{os.getpid()}\n", encoding="ascii")
+    path.write_text(f"{os.getpid()} {process_start(os.getpid())}\n", encoding="ascii")
     try:
         yield
     finally:
         path.unlink(missing_ok=True)
+
+
+def process_start(pid: int) -> str:
+    """When process ``pid`` started (clock ticks since boot, from /proc), '' where that is unknown.
+
+    A pid alone is not an identity: after a crash the number may belong to some other process."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text(encoding="ascii", errors="replace")
+        return stat.rsplit(")", 1)[1].split()[19]
+    except (OSError, IndexError):
+        return ""
+
+
+def intent_alive(text: str) -> bool:
+    """Whether the ``.writing`` content names a writer that is still running (not a reused pid)."""
+    parts = text.split()
+    if not parts or not parts[0].isdigit():
+        return False
+    pid = int(parts[0])
+    if pid == os.getpid() or not pid_alive(pid):
+        return False
+    if len(parts) > 1 and parts[1]:
+        now = process_start(pid)
+        return not now or now == parts[1]
+    return True
 
 
 def wait_for_writer(db_path: str | Path, timeout: float = WRITER_INTENT_WAIT) -> None:
@@ -102,10 +134,10 @@ def wait_for_writer(db_path: str | Path, timeout: float = WRITER_INTENT_WAIT) ->
     while time.monotonic() < deadline:
         try:
             text = path.read_text(encoding="ascii").strip()
-        except OSError:
+        except (OSError, ValueError):
             return  # no writer
-        if not text.isdigit() or int(text) == os.getpid() or not pid_alive(int(text)):
-            return  # a writer killed before it could remove the file: nothing to wait for
+        if not intent_alive(text):
+            return  # a writer killed before it could remove the file (its pid maybe reused): no wait
         time.sleep(0.01)
 
 
@@ -136,6 +168,7 @@ def write_lock(db_path: str | Path, *, timeout: float | None = None, on_wait=Non
             os.ftruncate(fd, 0)
             os.write(fd, f"{os.getpid()}\n".encode())
             held.add(key)
+            settle_wal(db_path)
             recover(db_path)
             clean_stale(db_path)
             yield
@@ -183,9 +216,77 @@ def _holder(lp: Path) -> int | None:
     return int(text) if text.isdigit() else None
 
 
+def wal_path(db_path: str | Path) -> Path:
+    """DuckDB's log of committed changes not yet folded into the file: part of the database."""
+    db_path = Path(db_path)
+    return db_path.with_name(db_path.name + ".wal")
+
+
+class ForeignWalError(EtlError):
+    """A ``.wal`` beside the database that belongs to another file; the message says what to do."""
+
+
+def is_foreign_wal_error(exc: BaseException) -> bool:
+    return "WAL does not match" in str(exc) or "replaying WAL" in str(exc)
+
+
+def set_wal_aside(db_path: str | Path) -> Path | None:
+    """Move a log that does not belong to the database next to it under a dated name (never deleted)."""
+    wal = wal_path(db_path)
+    if not wal.exists():
+        return None
+    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+    aside = wal.with_name(f"{wal.name}.orphaned-{stamp}-{os.getpid()}")
+    os.replace(wal, aside)
+    fsync_dir(wal.parent)
+    print(
+        f"warning: {wal} did not belong to {Path(db_path).name} (left by an interrupted write); "
+        f"moved aside to {aside.name}",
+        file=sys.stderr,
+    )
+    return aside
+
+
+def settle_wal(db_path: str | Path, wait: float = 2.0) -> None:
+    """Fold a leftover ``.wal`` into its database, or set it aside if it is not that file's (lock held).
+
+    An add killed after its COMMIT, or whose CHECKPOINT failed (a full disk), leaves committed data in
+    the log; a later swap must not put a new file beside it, or every open fails.  While readers hold
+    the file the fold waits a little and then leaves the log where it is (the swap moves it, see Commit).
+    """
+    import duckdb
+
+    db_path = Path(db_path)
+    wal = wal_path(db_path)
+    if not wal.exists():
+        return
+    if not db_path.exists():
+        set_wal_aside(db_path)
+        return
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            con = duckdb.connect(str(db_path))
+        except duckdb.Error as exc:
+            if is_foreign_wal_error(exc):
+                set_wal_aside(db_path)
+                return
+            if "lock" in str(exc).lower() and time.monotonic() < deadline:
+                time.sleep(0.02)
+                continue
+            return  # busy or damaged: the writer's own open says what is wrong
+        try:
+            con.execute("CHECKPOINT")
+        except duckdb.Error:
+            pass  # a full disk: the committed changes stay in the log, which is still the file's own
+        finally:
+            con.close()
+        return
+
+
 def try_recover(db_path: str | Path) -> bool:
     """Finish a dead writer's commit if no writer is running; never waits.  True if it ran."""
-    if not journal_path(db_path).exists():
+    if not journal_path(db_path).exists() and not wal_path(db_path).exists():
         return False
     try:
         with write_lock(db_path, timeout=0):
@@ -255,22 +356,79 @@ class Commit:
             path.unlink(missing_ok=True)
         self.ops.clear()
 
+    def _with_wal(self) -> None:
+        """A staged database replaces the live one together with its ``.wal``: the old log is moved
+        aside just before (its changes are in the staged copy, or were dropped on purpose by a
+        build / restore), so the new file never meets a log written for another."""
+        db = str(self.db_path)
+        wal = wal_path(self.db_path)
+        if wal.exists() and any(op[0] == "replace" and op[2] == db for op in self.ops):
+            i = next(i for i, op in enumerate(self.ops) if op[0] == "replace" and op[2] == db)
+            stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+            aside = wal.with_name(f"{wal.name}.replaced-{stamp}-{os.getpid()}")
+            self.ops.insert(i, ["aside", str(wal), str(aside)])
+
+    def prepare(self, requires_generation: int | None = None) -> None:
+        """Write the journal durably (before the database commit of an in-place write).
+
+        With ``requires_generation`` a later writer rolls the renames forward only if the database
+        reached that generation (its COMMIT happened), and throws the staged files away otherwise.
+        """
+        jp = journal_path(self.db_path)
+        tmp = jp.with_name(jp.name + ".tmp")
+        entry: dict = {"pid": os.getpid(), "ops": self.ops}
+        if requires_generation is not None:
+            entry["requires_generation"] = requires_generation
+        with open(tmp, "w", encoding="utf-8") as f:
+            json.dump(entry, f, ensure_ascii=False)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, jp)
+        fsync_dir(jp.parent)
+
+    def finish(self) -> None:
+        """Apply a prepared journal and remove it."""
+        _apply(self.ops, pause_after_first=True)
+        jp = journal_path(self.db_path)
+        jp.unlink(missing_ok=True)
+        fsync_dir(jp.parent)
+        self.ops.clear()
+
+    def discard(self) -> None:
+        """The database commit failed: forget the prepared journal and the staged files."""
+        journal_path(self.db_path).unlink(missing_ok=True)
+        self.abort()
+
     def run(self) -> None:
+        self._with_wal()
         if not self.ops:
             return
         if len(self.ops) == 1:
             _apply(self.ops)
             self.ops.clear()
             return
+        self.prepare()
+        db = str(self.db_path)
+        # Up to the database's own rename nothing a reader sees has changed: a failure there (an
+        # immutable or read-only file, a full disk) undoes the moves so far and the write fails whole,
+        # the corrections log included.  After it, the journal finishes the rest.
+        last = max((i for i, op in enumerate(self.ops) if op[0] == "replace" and op[2] == db), default=0)
+        done: list[list[str]] = []
+        for i, op in enumerate(self.ops):
+            try:
+                _apply([op])
+            except OSError:
+                if i > last:
+                    raise  # the journal rolls forward at the next write
+                for d in reversed(done):
+                    if d[0] == "aside" and Path(d[2]).exists():
+                        os.replace(d[2], d[1])
+                journal_path(self.db_path).unlink(missing_ok=True)
+                raise
+            done.append(op)
+            if i == 0:
+                pause_point("mid_commit")
         jp = journal_path(self.db_path)
-        tmp = jp.with_name(jp.name + ".tmp")
-        with open(tmp, "w", encoding="utf-8") as f:
-            json.dump({"pid": os.getpid(), "ops": self.ops}, f, ensure_ascii=False)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, jp)
-        fsync_dir(jp.parent)
-        _apply(self.ops, pause_after_first=True)
         jp.unlink()
         fsync_dir(jp.parent)
         self.ops.clear()
@@ -283,6 +441,11 @@ def _apply(ops: list[list[str]], *, pause_after_first: bool = False) -> None:
             src, dst = Path(op[1]), Path(op[2])
             if src.exists():
                 dst.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(src, dst)
+                dirs.add(dst.parent)
+        elif op[0] == "aside":
+            src, dst = Path(op[1]), Path(op[2])
+            if src.exists():
                 os.replace(src, dst)
                 dirs.add(dst.parent)
         elif op[0] == "unlink":
@@ -303,15 +466,41 @@ def recover(db_path: str | Path) -> bool:
     if not jp.exists():
         return False
     try:
-        ops = json.loads(jp.read_text(encoding="utf-8"))["ops"]
+        entry = json.loads(jp.read_text(encoding="utf-8"))
+        ops = entry["ops"]
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise EtlError(
             f"{jp}: the commit journal is damaged ({exc}); move it aside after checking the files it names"
         ) from exc
+    needed = entry.get("requires_generation")
+    if needed is not None and _generation(db_path) < int(needed):
+        # an in-place write killed before its COMMIT: the database is as it was; drop its staged files
+        for op in ops:
+            if op[0] == "replace":
+                Path(op[1]).unlink(missing_ok=True)
+        jp.unlink()
+        fsync_dir(jp.parent)
+        return False
     _apply(ops)
     jp.unlink()
     fsync_dir(jp.parent)
     return True
+
+
+def _generation(db_path: str | Path) -> int:
+    """build_info.generation of the file (its log replayed), -1 if it cannot be read."""
+    import duckdb
+
+    try:
+        con = duckdb.connect(":memory:")
+        try:
+            con.execute("ATTACH ? AS g (READ_ONLY)", [str(db_path)])
+            row = con.execute("SELECT value FROM g.build_info WHERE key = 'generation'").fetchone()
+        finally:
+            con.close()
+        return int(row[0]) if row else 0
+    except (duckdb.Error, ValueError):
+        return -1
 
 
 def clean_stale(
@@ -326,7 +515,7 @@ def clean_stale(
     if db_path is not None:
         stale.extend(Path(db_path).parent.glob(Path(db_path).name + ".staging-*"))
     for target in targets:
-        stale.extend(Path(target).parent.glob("." + Path(target).name + ".staging-*"))
+        stale.extend(Path(target).parent.glob("." + _short(Path(target).name) + ".staging-*"))
     for folder in folders:
         if Path(folder).is_dir():
             for path in Path(folder).glob(".*.staging-*"):

@@ -1,0 +1,91 @@
+"""Fault suite (issue 11): leftover DuckDB logs, long staging names."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+
+import duckdb
+from conftest import fetch
+
+from etl.writer import staging_path, wal_path, write_lock
+
+
+def _leave_wal(db) -> None:
+    """A committed change that stays in DuckDB's log: the writer process dies before its checkpoint."""
+    code = (
+        "import duckdb, os, sys\n"
+        "con = duckdb.connect(sys.argv[1]); con.execute('CREATE TABLE t(x INT)'); con.execute('CHECKPOINT')\n"
+        "con.execute('INSERT INTO t VALUES (1)'); os._exit(0)\n"
+    )
+    subprocess.run([sys.executable, "-c", code, str(db)], check=True)
+
+
+def test_a_foreign_wal_beside_a_swapped_file_is_set_aside_on_open(tmp_path):
+    old, new = tmp_path / "old.duckdb", tmp_path / "congress.duckdb"
+    _leave_wal(old)
+    assert wal_path(old).exists()  # the kill landed between COMMIT and CHECKPOINT
+    con = duckdb.connect(str(new))
+    con.execute("CREATE TABLE u(y INT)")
+    con.close()
+    shutil.move(wal_path(old), wal_path(new))  # what a swap without its log used to leave
+    assert fetch(new, "SELECT count(*) FROM u") == [(0,)]
+    assert not wal_path(new).exists() and list(tmp_path.glob("congress.duckdb.wal.orphaned-*"))
+
+
+def test_a_writer_folds_the_files_own_wal_before_anything_else(tmp_path):
+    db = tmp_path / "congress.duckdb"
+    _leave_wal(db)
+    assert wal_path(db).exists()
+    with write_lock(db):
+        pass
+    assert not wal_path(db).exists() and fetch(db, "SELECT x FROM t") == [(1,)]
+
+
+def test_long_file_names_stage_under_short_names(tmp_path):
+    target = tmp_path / ("报" * 80 + ".txt")  # 243 bytes: legal, but name + staging suffix is not
+    stage = staging_path(target, "-1")
+    assert len(stage.name.encode()) < 100
+    stage.write_bytes(b"x")
+    os.replace(stage, target)
+    assert target.read_bytes() == b"x"
+
+
+def test_a_correct_whose_database_rename_fails_leaves_the_log_as_it_was(corpus_copy, monkeypatch):
+    import pytest
+
+    from etl import corrections as C
+
+    db, _ = corpus_copy
+    fid = fetch(db, "SELECT fact_id FROM facts ORDER BY fact_id LIMIT 1")[0][0]
+    real = os.replace
+
+    def refuse(src, dst, *a, **k):  # an immutable database file: its rename is refused
+        if str(dst) == str(db):
+            raise PermissionError(1, "Operation not permitted", str(dst))
+        return real(src, dst, *a, **k)
+
+    monkeypatch.setattr(os, "replace", refuse)
+    with pytest.raises(PermissionError):
+        C.correct_fact(db, fid, value=99, user="u", reason="r")
+    monkeypatch.setattr(os, "replace", real)
+    assert not C.corrections_path(db).exists() or C.read_log(C.corrections_path(db)) == []
+    C.correct_fact(db, fid, value=98, user="u", reason="r")
+    assert [e.summary.split()[-1] for e in C.list_corrections(db)] == ["98"]
+
+
+def test_a_pending_jurisdiction_never_replaces_a_report(corpus_copy, tmp_path):
+    import dataclasses
+
+    from etl.lifecycle import NEW, plan_add, preview
+
+    db, lib = corpus_copy
+    src = lib / "000_c08ffb83924445c9.txt"  # 郑州市 2023
+    other = tmp_path / "other.txt"
+    other.write_text(src.read_text(encoding="utf-8") + "\n（另一版本）\n", encoding="utf-8")
+    rep = preview(other, time_limit=None)
+    assert plan_add([rep], db)[0].action == "replaces"  # resolved: a new version of the loaded report
+    rep.meta = dataclasses.replace(rep.meta, status="pending", pending=["jurisdiction"])
+    assert plan_add([rep], db)[0].action == NEW
