@@ -541,6 +541,14 @@ def report_meta(report_id: str) -> pd.DataFrame:
     return _df(_facts(sql), {"rid": report_id})
 
 
+def report_source(source_file: str) -> dict | None:
+    """Where the report was found (url, title), when a sources.csv beside it says so."""
+    if "report_sources" not in _tables():
+        return None
+    df = _df("select url, title from report_sources where source_file = $f", {"f": source_file})
+    return None if df.empty else {k: (None if pd.isna(v) else v) for k, v in df.iloc[0].items()}
+
+
 def report_text(report_id: str) -> str | None:
     """The normalized text the fact offsets point into."""
     out = _df("select norm_text from report_texts where report_id = $rid", {"rid": report_id})

@@ -7,9 +7,11 @@ many reports there are, and the live database is replaced in one rename at the e
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import multiprocessing as mp
 import os
+import sys
 import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -147,6 +149,29 @@ def collect(
         yield ex
 
 
+def read_sources(input_dir: str | Path) -> list[tuple[str, str | None, str | None]]:
+    """(file, url, title) from every sources.csv under input_dir (not hidden folders); a malformed file is skipped
+    with its name on stderr: a missing URL never stops a build."""
+    out: dict[str, tuple[str, str | None, str | None]] = {}
+    root = Path(input_dir)
+    for path in sorted(root.rglob("sources.csv")):
+        if any(part.startswith(".") for part in path.relative_to(root).parts):
+            continue
+        try:
+            with path.open(encoding="utf-8-sig", newline="") as fh:
+                for row in csv.DictReader(fh):
+                    name = (row.get("file") or "").strip()
+                    if name:
+                        out[name] = (
+                            name,
+                            (row.get("url") or "").strip() or None,
+                            (row.get("title") or "").strip() or None,
+                        )
+        except (OSError, UnicodeDecodeError, csv.Error) as exc:
+            print(f"warning: {path}: cannot read report sources ({exc})", file=sys.stderr)
+    return list(out.values())
+
+
 def build(
     input_dir: str | Path,
     db_path: str | Path,
@@ -183,6 +208,9 @@ def build(
                 raise _NothingLoaded
             if summary.problems:
                 con.executemany("INSERT INTO load_problems VALUES (?, ?)", summary.problems)
+            sources = read_sources(input_dir)
+            if sources:
+                con.executemany("INSERT OR REPLACE INTO report_sources VALUES (?, ?, ?)", sources)
             summary.checks = run_checks(con)
             write_checks(con, summary.checks)
             con.executemany(

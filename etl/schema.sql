@@ -207,3 +207,11 @@ SELECT a.fact_id, a.report_id, a.metric, a.value, a.unit, a.qualifier, a.period_
        true AS corrected, a.correction_id
 FROM added_facts a
 WHERE a.report_id IN (SELECT report_id FROM reports);
+
+-- Where a bundled or collected report was found: the `sources.csv` files beside the reports
+-- (columns file, url[, title]) are read by every build, so the 报告 page can show each report's source.
+CREATE TABLE IF NOT EXISTS report_sources (
+    source_file VARCHAR PRIMARY KEY,
+    url         VARCHAR,
+    title       VARCHAR
+);

@@ -189,6 +189,9 @@ def main() -> None:
     with right:
         st.markdown("**报告信息**")
         st.dataframe(_meta_rows(meta), hide_index=True, width="stretch", height=36 * 12 + 4)
+        source = queries.report_source(str(meta.get("source_file") or ""))
+        if source and source.get("url"):
+            st.markdown(f"来源：[{source.get('title') or source['url']}]({source['url']})")
         if meta.get("meta_status") == "pending":
             st.warning(
                 "这份报告的元数据待确认：其数据暂未计入图表。请核对下方线索后更正。",

@@ -114,3 +114,14 @@ def test_every_real_text_has_its_source_recorded():
         listed = {r["file"]: r["url"] for r in csv.DictReader(fh)}
     texts = {p.name for p in REAL.glob("*.txt")}
     assert texts == set(listed)
+
+
+def test_the_build_records_each_reports_source_url(tmp_path):
+    db = tmp_path / "s.duckdb"
+    run_etl("build", "--input", REAL, "--db", db, "--quiet", check=True)
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        url = con.execute("SELECT url FROM report_sources WHERE source_file = 'national-2019.txt'").fetchone()[0]
+    finally:
+        con.close()
+    assert url.startswith("http://opinion.people.com.cn/")
