@@ -72,16 +72,15 @@ def main() -> None:
                 f"数据库：{summary['n_reports']} 份报告 · {summary['n_facts']} 条数据 · "
                 f"{summary['n_jurisdictions']} 个地区" + (f" · 构建于 {built}" if built else "")
             )
-            waiting = queries.pending_summary()
-            if waiting["reports"]:
+            if summary["pending_reports"]:
                 parts = []
-                if waiting["period_reports"]:
-                    parts.append(f"{waiting['period_reports']} 份报告待确认年份")
-                if waiting["place_reports"]:
-                    parts.append(f"{waiting['place_reports']} 份报告待确认地区")
+                if summary["pending_period_reports"]:
+                    parts.append(f"{summary['pending_period_reports']} 份报告待确认年份")
+                if summary["pending_place_reports"]:
+                    parts.append(f"{summary['pending_place_reports']} 份报告待确认地区")
                 st.sidebar.warning(
                     "，".join(parts)
-                    + f"，其 {waiting['facts']} 条数据暂未计入图表（缺少年份或地区，不是零）。"
+                    + f"，其 {summary['pending_facts']} 条数据暂未计入图表（缺少年份或地区，不是零）。"
                     "请在“报告”页查看线索并确认。",
                     icon=":material/pending:",
                 )

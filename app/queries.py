@@ -570,19 +570,32 @@ def report_facts(report_id: str) -> pd.DataFrame:
 
 
 def database_summary() -> dict:
-    """Counts for the footer: reports, facts, jurisdictions, and when the database was built."""
+    """Counts for the footer: reports, facts, jurisdictions, when the database was built, and the reports
+    (and their facts) that wait for an analyst (待确认) because their period or place is not resolved."""
+    aggregated = _use_aggregates()
     n_facts = (
         "select coalesce(sum(n_facts), 0)::bigint from agg_reports"
-        if _use_aggregates()
+        if aggregated
         else "select count(*) from {facts}"
     )
+    pending_facts = (
+        "select coalesce(sum(a.n_facts), 0)::bigint from agg_reports a join reports r using (report_id)"
+        if aggregated
+        else "select count(*) from {facts} f join reports r using (report_id)"
+    ) + " where r.meta_status = 'pending'"
     counts = _df(
         _facts(
             """
         select (select count(*) from reports) as n_reports,
-               ({n_facts}) as n_facts,""".replace("{n_facts}", n_facts)
+               ({n_facts}) as n_facts,
+               ({pending_facts}) as pending_facts,""".replace("{n_facts}", n_facts).replace(
+                "{pending_facts}", pending_facts
+            )
             + """
-               (select count(distinct jurisdiction) from reports) as n_jurisdictions
+               (select count(distinct jurisdiction) from reports) as n_jurisdictions,
+               (select count(*) from reports where meta_status = 'pending') as pending_reports,
+               (select count(*) from reports where meta_pending like '%period%') as pending_period_reports,
+               (select count(*) from reports where meta_pending like '%jurisdiction%') as pending_place_reports
         """
         )
     ).iloc[0]
@@ -593,26 +606,6 @@ def database_summary() -> dict:
     except duckdb.Error:  # build_info is optional for databases built elsewhere
         out["build_info"] = {}
     return out
-
-
-def pending_summary() -> dict:
-    """Reports loaded but waiting for an analyst (待确认), by field, and the facts they hold back from charts."""
-    try:
-        row = _df(
-            _facts(
-                """
-            select count(*) filter (where r.meta_pending like '%period%') as period_reports,
-                   count(*) filter (where r.meta_pending like '%jurisdiction%') as place_reports,
-                   count(*) as reports,
-                   coalesce(sum((select count(*) from {facts} f where f.report_id = r.report_id)), 0)::bigint
-                       as facts
-            from reports r where r.meta_status = 'pending'
-            """
-            )
-        ).iloc[0]
-    except duckdb.Error:  # a database built before metadata confidence existed
-        return {"period_reports": 0, "place_reports": 0, "reports": 0, "facts": 0}
-    return {k: int(v or 0) for k, v in row.items()}
 
 
 def corrections_log() -> pd.DataFrame:

@@ -34,6 +34,7 @@ from pathlib import Path
 import yaml
 
 from etl.errors import EtlError
+from etl.sections import plan_heading_year
 
 TERMS_FILE = Path(__file__).parent / "data" / "congress_terms.yaml"
 MIN_CONFIDENCE = 0.5
@@ -42,41 +43,15 @@ _FULL_SUPPORT = 0.6  # support at which a lone candidate counts as sure
 _CN = {**dict(zip("〇一二三四五六七八九", range(10), strict=True)), "○": 0, "零": 0, "两": 2}
 _YEAR = r"(?P<year>(?:19|20)\d{2}|[〇○零一二][〇○零一二三四五六七八九]{3})"
 _NUM = r"[一二三四五六七八九十]{1,3}|\d{1,2}"
-SESSION = re.compile(
-    rf"(?:第)?(?P<term>{_NUM})届(?P<inner>[\u4e00-\u9fff]{{0,12}}?)(?:人民代表大会|人大)(?:第)?(?P<n>{_NUM})次(?:全体)?会议"
-)
 # The reviewing committee named with its term: 受十届全国人大常委会委托, 省十一届人大常委会任期
 COMMITTEE_TERM = re.compile(
     rf"(?:第)?(?P<term>{_NUM})届(?P<inner>[\u4e00-\u9fff]{{0,8}}?)(?:人大常委会|人民代表大会常务委员会|人大及其常委会)"
 )
-_SESSION_REFERRED = re.compile(
-    r"(?:以来|期间|确定|通过的|作出|决议|精神|闭会|主席团交付|交付|代表提出|期间代表)"
-)
-_HELD = re.compile(r"举行|召开|开幕|闭幕|隆重|上[,，]?|在[^。]{0,20}$|作[^。]{0,10}报告")
 _SPAN = re.compile(r"((?:19|20)\d{2})年?(?:至|到|-|—|~)((?:19|20)\d{2})年")
-_PLAN_WORDS = re.compile(r"将|要|计划|拟|目标|力争|确保|务必|必须")
 _PAST_WORDS = re.compile(
     r"了|坚持|完成|召开了|审议|制定|取得|实现|聚焦|紧扣|围绕|在[^。]{0,12}领导下|一年来|过去"
 )
 _SINCE = re.compile(r"^(?:以来|来|起|初|底前|以前|之前|前)")
-_REVIEW_HEADINGS = tuple(
-    re.compile(p)
-    for p in (
-        rf"^(?:[一二三四五六七八九十]+[、.])?(?:回顾|盘点|回眸|数说){_YEAR}年?(?![\d月])",
-        rf"^(?:[一二三四五六七八九十]+[、.])?{_YEAR}年(?:的|度)?(?:主要)?工作(?:回顾|情况|综述|总结)?$",
-        rf"^{_YEAR}年度?(?:全国|[省市区县州旗盟])?(?:人大常委会|人大|常委会)(?:的)?(?:主要)?(?:工作)?(?:综述|回顾|纪实|总结)",
-        # a title that names the year reviewed: 2021年余姚市人民代表大会常务委员会工作报告
-        rf"^{_YEAR}年度?[\u4e00-\u9fff]{{2,20}}?(?:人民代表大会常务委员会|人大常务委员会|人大常委会)工作(?:报告|综述|总结)",
-    )
-)
-_PLAN_HEADINGS = tuple(
-    re.compile(p)
-    for p in (
-        rf"^(?:[一二三四五六七八九十]+[、.])?(?:展望|关于){_YEAR}年?(?![\d月])",
-        rf"^(?:[一二三四五六七八九十]+[、.])?{_YEAR}年(?:常委会|[省市区县]?人大常委会)?(?:的)?(?:主要)?(?:工作)?(?:的)?"
-        r"(?:总体要求和|总体思路和|目标)?(?:主要任务|任务|工作安排|安排|工作建议|建议|工作打算|打算|工作思路|工作计划|目标任务|工作重点)",
-    )
-)
 _REVIEW_PHRASE = re.compile(rf"(?:^|(?<=[。!?;\n]))(?:回顾|回眸|盘点){_YEAR}年?(?=[,:，])")
 # 【聚焦2024河南两会】, 2026两会|…: the year of the annual sessions, i.e. the session year
 LIANGHUI = re.compile(rf"{_YEAR}年?(?:[\u4e00-\u9fff]{{0,4}}?)(?:两会|人代会|人大会议)")
@@ -174,8 +149,19 @@ class Resolution:
     chosen: list[Candidate] = field(default_factory=list)
     conflicts: list[Candidate] = field(default_factory=list)
     suggested: tuple[int, int] | None = None  # the best guess when not confident enough
-    first_session: bool = False
     term_start_learned: tuple[str, int, int] | None = None  # (body, term, first year) a report taught
+
+
+@dataclass(frozen=True)
+class YearWords:
+    """The vocabulary year sentences are read with (from metadata_cues.yaml and sections.yaml)."""
+
+    review_headings: tuple[re.Pattern, ...]  # headings naming the reviewed year (group ``year``)
+    plan_heading: re.Pattern  # the plans heading of sections.yaml (2024年的主要任务, 展望2024年)
+    plan_words: tuple[str, ...]  # 将, 工作任务 …: a sentence about the coming year
+
+    def plans(self, text: str) -> bool:
+        return any(w in text for w in self.plan_words)
 
 
 @dataclass(frozen=True)
@@ -188,7 +174,7 @@ class Session:
     sentence: str
 
 
-def _sentence_at(text: str, pos: int, limit: int = 160) -> str:
+def sentence_at(text: str, pos: int, limit: int = 160) -> str:
     a = max(text.rfind(p, 0, pos) for p in "。!?\n") + 1
     ends = [e for e in (text.find(p, pos) for p in "。!?\n") if e != -1]
     b = min(ends) + 1 if ends else len(text)
@@ -196,13 +182,15 @@ def _sentence_at(text: str, pos: int, limit: int = 160) -> str:
     return s if len(s) <= limit else s[: limit - 1] + "…"
 
 
-def _year_of(m: re.Match) -> int:
+def year_of(m: re.Match) -> int:
     y = m.group("year")
     return int(y) if y.isdigit() else cn_int(y)
 
 
 def sessions(
     compact: str,
+    session: re.Pattern,
+    referred: re.Pattern,
     jurisdiction: str | None,
     level: str | None,
     province_of: callable,
@@ -212,13 +200,16 @@ def sessions(
 ) -> list[Session]:
     """Congress sessions being held, in the first ``limit`` characters, with their years where known.
 
+    ``session`` is the vocabulary's session pattern (groups ``term``, ``inner``, ``ordinal``); a session
+    followed by ``referred`` (以来, 确定, 主席团交付 …) is referred back to, not held.
+
     ``province_of(text_before, inner)`` names the province a session belongs to when the text says so
     (河南省第十四届…, 省十四届…); a session of no named body belongs to the report's own congress."""
     out = []
-    for m in SESSION.finditer(compact, 0, min(len(compact), limit)):
-        if _SESSION_REFERRED.match(compact, m.end()):
+    for m in session.finditer(compact, 0, min(len(compact), limit)):
+        if referred.match(compact, m.end()):
             continue  # 五届人大一次会议以来: referred back to, not held
-        term, number = cn_int(m.group("term")), cn_int(m.group("n"))
+        term, number = cn_int(m.group("term")), cn_int(m.group("ordinal"))
         if not (term and number) or number > 8:
             continue
         inner = m.group("inner")
@@ -238,13 +229,11 @@ def sessions(
                     body = jurisdiction
         start = terms.start(body, term, learned) if body else None
         year = start + number - 1 if start is not None else None
-        out.append(Session(term, number, body, year, m.start(), _sentence_at(compact, m.start())))
+        out.append(Session(term, number, body, year, m.start(), sentence_at(compact, m.start())))
     return out
 
 
-def _committee_terms(
-    compact: str, province_of, jurisdiction, level, terms: Terms, learned
-) -> list[Candidate]:
+def committee_terms(compact: str, province_of, jurisdiction, level, terms: Terms, learned) -> list[Candidate]:
     """受十届全国人大常委会委托 / 省十一届人大常委会任期: the reviewing committee's whole term."""
     out = []
     for m in COMMITTEE_TERM.finditer(compact, 0, min(len(compact), 1500)):
@@ -266,8 +255,18 @@ def _committee_terms(
         if start is None:
             continue
         out.append(
-            Candidate("term", start, start + terms.term_years - 1, 0.8, _sentence_at(compact, m.start()))
+            Candidate("term", start, start + terms.term_years - 1, 0.8, sentence_at(compact, m.start()))
         )
+    return out
+
+
+def span_candidates(compact: str, last: int | None, terms: Terms) -> list[Candidate]:
+    """A term review's stated span (2018年至2022年) ending at or just before the last session year."""
+    out = []
+    for m in _SPAN.finditer(compact):
+        a, b = int(m.group(1)), int(m.group(2))
+        if 3 <= b - a <= terms.term_years and (last is None or b in (last - 1, last)):
+            out.append(Candidate("span", a, b, 0.9, sentence_at(compact, m.start())))
     return out
 
 
@@ -280,6 +279,7 @@ def year_candidates(
     lines: tuple[str, ...],
     title: str | None,
     plans: list[tuple[int, int]],
+    vocabulary: YearWords,
     skip_dates: frozenset[int] = frozenset(),
 ) -> list[Candidate]:
     """Years the text states about the reviewed or the coming year (see the module docstring)."""
@@ -293,19 +293,18 @@ def year_candidates(
         if h2 in seen_heads:
             continue
         seen_heads.add(h2)
-        if m := next((hm for p in _REVIEW_HEADINGS if (hm := p.search(h2))), None):
-            y = _year_of(m)
+        if m := next((hm for p in vocabulary.review_headings if (hm := p.search(h2))), None):
+            y = year_of(m)
             out.append(Candidate("heading", y, y, 0.8, h))
-        elif m := next((hm for p in _PLAN_HEADINGS if (hm := p.search(h2))), None):
-            y = _year_of(m)
+        elif (m := vocabulary.plan_heading.search(h2)) and (y := plan_heading_year(m)):
             out.append(Candidate("plan_heading", y - 1, y - 1, 0.6, h, session_year=y))
     for m in _REVIEW_PHRASE.finditer(dense):  # 回顾2014,郑州市人大常委会…: the year reviewed
         if not _in_plans(m.start(), plans):
-            y = _year_of(m)
-            out.append(Candidate("review_phrase", y, y, 0.6, _sentence_at(dense, m.start())))
+            y = year_of(m)
+            out.append(Candidate("review_phrase", y, y, 0.6, sentence_at(dense, m.start())))
     past_weight: dict[int, float] = defaultdict(float)
     dated_weight: dict[int, float] = defaultdict(float)
-    first_sentence_end = next((dense.find(p) for p in "。" if dense.find(p) != -1), len(dense))
+    first_sentence_end = dense.find("。") if "。" in dense else len(dense)
     for m in _SENTENCE_YEAR.finditer(dense):
         ystr = m.group("year") or m.group("year2")
         rest = m.group("rest") if m.group("rest") is not None else (m.group("rest2") or "")
@@ -315,10 +314,10 @@ def year_candidates(
         if re.match(r"\d{1,2}月", rest):  # 2014年10月22日,…: an event of the year reviewed, weakly
             if not _in_plans(m.start(), plans) and y not in skip_dates and dated_weight[y] < 0.3:
                 dated_weight[y] += 0.15
-                out.append(Candidate("dated_event", y, y, 0.15, _sentence_at(dense, m.start())))
+                out.append(Candidate("dated_event", y, y, 0.15, sentence_at(dense, m.start())))
             continue
         pos = m.start()
-        sentence = _sentence_at(dense, pos)
+        sentence = sentence_at(dense, pos)
         line_start = dense.rfind("\n", 0, pos) + 1
         whole_line = dense[line_start : dense.find("\n", pos) if dense.find("\n", pos) != -1 else len(dense)]
         if _is_heading(whole_line):
@@ -328,15 +327,15 @@ def year_candidates(
         if rest.startswith(("是", ",是")):
             if (
                 in_plans
-                or _PLAN_WORDS.search(rest[:50])
-                or (_PLAN_WORDS.search(following[:30]) and not _PAST_WORDS.search(following[:30]))
+                or vocabulary.plans(rest[:50])
+                or (vocabulary.plans(following[:30]) and not _PAST_WORDS.search(following[:30]))
             ):
                 out.append(Candidate("year_is", y - 1, y - 1, 0.5, sentence, session_year=y))
             else:
                 opening = pos <= first_sentence_end + 1 or _after_past_heading(dense, pos)
                 out.append(Candidate("year_is", y, y, 0.6 if opening else 0.4, sentence))
             continue
-        if in_plans or _PLAN_WORDS.search(rest[:40]):  # 2024年,常委会将…: the coming year, weakly
+        if in_plans or vocabulary.plans(rest[:40]):  # 2024年,常委会将…: the coming year, weakly
             out.append(Candidate("plan_sentence", y - 1, y - 1, 0.2, sentence, session_year=y))
             continue
         past_weight[y] += 0.3
@@ -367,7 +366,6 @@ def resolve(
     term: bool,
     late: bool,
     terms: Terms,
-    first_session: bool,
 ) -> Resolution:
     """Weigh reviewed-year votes and session-year evidence into one period with a confidence.
 
@@ -397,7 +395,7 @@ def resolve(
         ref = max((v for v in votes if v.source in ("dateline", "session")), key=lambda v: v.weight)
         votes = [v for v in votes if ref.end - n_years - 1 <= v.end <= ref.end + 1]
     if not votes:
-        return Resolution(first_session=first_session)
+        return Resolution()
     key = (lambda v: v.end) if term else (lambda v: (v.start, v.end))
     by_key: dict = defaultdict(float)
     for v in votes:
@@ -416,8 +414,7 @@ def resolve(
     session = next((v.session_year for v in sorted(chosen, key=lambda v: -v.weight) if v.session_year), None)
     if session is None:
         session = end if late else end + 1
-    res = Resolution(session_year=session, confidence=confidence, chosen=chosen, conflicts=conflicts,
-                     first_session=first_session)  # fmt: skip
+    res = Resolution(session_year=session, confidence=confidence, chosen=chosen, conflicts=conflicts)
     if confidence >= MIN_CONFIDENCE:
         res.period_start, res.period_end = start, end
     else:

@@ -84,7 +84,6 @@ Rules, in the order extract_metadata() applies them:
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import functools
 import re
@@ -100,6 +99,7 @@ from etl import dating, gazetteer
 from etl.errors import EtlError
 from etl.gazetteer import Jurisdiction, PlaceMention
 from etl.models import ReportMeta
+from etl.sections import cues as section_cues
 from etl.sections import find_sections
 
 CUES_FILE = Path(__file__).parent / "data" / "metadata_cues.yaml"
@@ -319,17 +319,7 @@ def _prepare(text: str, warnings: list[str]) -> _Text:
     return _Text(lines, subtitles, dense, dense.replace("\n", ""), plain)
 
 
-def _cn_int(s: str) -> int:
-    """Arabic or Chinese numerals up to 99 (or a 4-digit year written digit by digit); 0 if malformed."""
-    if s.isdigit():
-        return int(s)
-    try:
-        if "十" not in s:
-            return int("".join(str(_CN_DIGITS[c]) for c in s))
-        tens, _, ones = s.partition("十")
-        return (_CN_DIGITS[tens] if tens else 1) * 10 + (_CN_DIGITS[ones] if ones else 0)
-    except (KeyError, ValueError):
-        return 0  # 十十: no date
+_cn_int = dating.cn_int  # Arabic or Chinese numerals (十六, 二〇一九); 0 if malformed
 
 
 def _make_date(year: int, month: int, day: int) -> dt.date | None:
@@ -442,10 +432,10 @@ def _committee_refs(compact: str, cues: Cues) -> tuple[list[tuple[int, PlaceMent
 
 
 def _place_before(compact: str, end: int) -> PlaceMention | None:
-    """The place written right before ``end``; also a division renamed or upgraded after the
-    gazetteer's data (宁乡市 for cpca's 宁乡县), found by its short name (kind ``renamed``)."""
-    # The division table is dated and keeps past names (宁乡县 and 宁乡市 are both entries), so a name
-    # is never assembled from a short form and a suffix: 某某作区 is a chairman's name, not a district.
+    """The place written right before ``end``.
+
+    The division table is dated and keeps past names (宁乡县 and 宁乡市 are both entries), so a name
+    is never assembled from a short form and a suffix: 某某作区 is a chairman's name, not a district."""
     return gazetteer.name_ending_at(compact, end)
 
 
@@ -483,8 +473,9 @@ def _unique(m: PlaceMention) -> Jurisdiction | None:
 
 def find_jurisdiction(
     text: _Text, title_span: tuple[int, int] | None, cues: Cues, warnings: list[str]
-) -> Jurisdiction | None:
-    """Whose standing committee reports (see the module docstring for the scores)."""
+) -> tuple[Jurisdiction | None, bool]:
+    """Whose standing committee reports (see the module docstring for the scores), and whether it was
+    only inferred from the places the body names (no committee named with its place up front)."""
     compact = text.compact
     header_end = cues.header_chars
     named, generic = _committee_refs(compact, cues)
@@ -498,8 +489,7 @@ def find_jurisdiction(
     pool: dict[tuple, _Candidate] = {}
 
     def add(pos: int, place: PlaceMention, session: bool, other: bool = False) -> None:
-        # 郑州市 and 郑州 add up; a renamed division (宁乡市) stays apart from its old name
-        key = (tuple(j.code for j in place.candidates), place.surface if place.kind == "renamed" else "")
+        key = tuple(j.code for j in place.candidates)  # 郑州市 and 郑州 add up
         cand = pool.setdefault(key, _Candidate(place, prefix=_prefix_chain(compact, place.start)))
         cand.hits += 1
         if other:  # 赴许昌市人大常委会学习: a mention wherever it stands
@@ -535,12 +525,12 @@ def find_jurisdiction(
         found = _resolve(best, lambda: gazetteer.context_names(compact), warnings)
         if not found:
             warnings.append(f"地区名“{best.mention.surface}”有歧义：未选定地区")
-        return found
+        return found, False
 
     unknown = _unknown_division(compact, title_span, cues)
     if unknown:  # never a string assembled from the title: the report waits for an analyst
-        warnings.append(f"地区待确认：标题中的“{unknown.name}”不在行政区划表中（含历史名称）")
-        return None
+        warnings.append(f"地区待确认：标题中的“{unknown}”不在行政区划表中（含历史名称）")
+        return None, False
 
     # No committee is named with its place in the header: the place of the committee's kind
     # that the text names most, where naming it at a committee phrase counts as a mention too
@@ -559,18 +549,14 @@ def find_jurisdiction(
         code, _n = counts.most_common(1)[0]
         j = gazetteer.by_code(code)
         warnings.append(f"地区“{j.name}”由正文地名推断：标题和开头未写明常委会所属地区")
-        return j
+        return j, True
     warnings.append("未找到所属地区：未写明常委会所属地区，正文也未提到同级地名")
-    return None
+    return None, False
 
 
-_SUFFIX_LEVEL = {"区": "county", "县": "county", "旗": "county", "州": "prefecture", "盟": "prefecture"}
-
-
-def _unknown_division(compact: str, span: tuple[int, int] | None, cues: Cues) -> Jurisdiction | None:
-    """A division the gazetteer does not know, written in the title before the committee phrase
-    (深圳市光明区人大常委会工作报告): its name, the level its suffix implies (市 is left open:
-    地级 or 县级) and the parent and province of the known place written before it."""
+def _unknown_division(compact: str, span: tuple[int, int] | None, cues: Cues) -> str | None:
+    """The name of a division the table does not know, written in the title before the committee
+    phrase (深圳市前海区人大常委会工作报告 → 前海区): never the author, but worth a warning."""
     if span is None:
         return None
     title = compact[span[0] : span[1]]
@@ -581,38 +567,24 @@ def _unknown_division(compact: str, span: tuple[int, int] | None, cues: Cues) ->
     head = re.search(r"(?<![\u4e00-\u9fff\d])[\u4e00-\u9fff]{2,12}$", title[: phrase.start()])
     if not head or head.group(0)[-1] not in "区县市旗州盟" or head.group(0)[0] in "全我本各该省市区县州旗盟":
         return None  # 全区人大常委会, 市区人大常委会: generic, not a name
-    name, above = head.group(0), None
-    while True:  # strip the known places written before it: 深圳市 in 深圳市光明区
+    name = head.group(0)
+    while True:  # strip the known places written before it: 深圳市 in 深圳市前海区
         prefix = next((m for m in gazetteer.find_in(name, include_common_words=True) if m.start == 0), None)
         if prefix is None or prefix.end >= len(name) or len(prefix.candidates) != 1:
             break
-        above, name = prefix.candidates[0], name[prefix.end :]
+        name = name[prefix.end :]
     if len(name) < 2 or gazetteer.candidates(name):
         return None
-    level = _SUFFIX_LEVEL.get(name[-1])
-    province = None if above is None else above.province
-    return Jurisdiction(name, level, above.name if above else None, province, "")  # "": no code known
+    return name
 
 
 def _resolve(cand: _Candidate, context: Callable[[], list[str]], warnings: list[str]) -> Jurisdiction | None:
     m = cand.mention
-    renamed = m.kind == "renamed"
     if len(m.candidates) == 1:
-        j = m.candidates[0]
-    else:
-        weighted = list(cand.prefix) * 5 + context()
-        j = gazetteer.resolve(m.surface[:-1] if renamed else m.surface, weighted)
-        if j:
-            warnings.append(
-                f"“{m.surface}”对应{len(m.candidates)}个行政区划：根据上下文选定{j.parent}{j.name}"
-            )
-    if j and renamed:
-        # Keep the name the report uses; code, level and parent come from the older entry.
-        warnings.append(
-            f"“{m.surface}”不在行政区划表中（区划表早于其设立）："
-            f"级别、上级地区和区划代码取自{j.name}（{j.code}）"
-        )
-        j = dataclasses.replace(j, name=m.surface)
+        return m.candidates[0]
+    j = gazetteer.resolve(m.surface, list(cand.prefix) * 5 + context())
+    if j:
+        warnings.append(f"“{m.surface}”对应{len(m.candidates)}个行政区划：根据上下文选定{j.parent}{j.name}")
     return j
 
 
@@ -914,7 +886,7 @@ def classify_report(
     if (
         title is None
         and not cues.session.search(compact[:300])
-        and any(re.match(r"(?:\d{4}年是|过去一年|一年来|过去的一年)", s) for s in opening)
+        and any(re.match(r"\d{4}年是", s) or s.startswith(cues.annual_phrases) for s in opening)
         and any(w in compact[:400] for w in cues.committee_words)
     ):
         # No title, byline or frame, but the committee's own account of its year (市人大常委会坚持…):
@@ -954,7 +926,17 @@ def resolve_period(
     compact, dense = prepared.compact, prepared.dense
     name = jurisdiction.name if jurisdiction else None
     level = jurisdiction.level if jurisdiction else None
-    held = dating.sessions(compact, name, level, _province_of, terms, learned, cues.header_chars)
+    held = dating.sessions(
+        compact,
+        cues.session,
+        cues.past_session_after,
+        name,
+        level,
+        _province_of,
+        terms,
+        learned,
+        cues.header_chars,
+    )
     first_session = (delivery.ordinal is not None and _cn_int(delivery.ordinal) == 1) or (
         bool(held) and held[0].number == 1
     )
@@ -972,7 +954,7 @@ def resolve_period(
         session_votes.append(("session", sess.year, weight, sess.sentence))
     for line in ([title] if title else []) + [ln for ln in prepared.lines[:3] if ln and len(ln) <= 60]:
         if m := dating.LIANGHUI.search(line):
-            session_votes.append(("lianghui", dating._year_of(m), 0.6, line))
+            session_votes.append(("lianghui", dating.year_of(m), 0.6, line))
             break
     if delivery.year and not delivery.explicit:  # inferred by find_delivered from the text's years
         session_votes.append(("inferred", delivery.year, 0.5 if term else 0.3, "由正文年份推断的会议年份"))
@@ -989,17 +971,15 @@ def resolve_period(
 
     plans = [(sec.start, sec.end) for sec in find_sections(dense, None, None) if sec.kind == "plans"]
     skip = frozenset({delivery.year} if delivery.explicit and delivery.year else set())
-    votes = dating.year_candidates(dense, prepared.lines, title, plans, skip)
+    vocabulary = dating.YearWords(cues.past_year_headings, section_cues().plan_heading, cues.plan_words)
+    votes = dating.year_candidates(dense, prepared.lines, title, plans, vocabulary, skip)
     if term:
         last = max((v[1] for v in session_votes), default=None)
-        for m in dating._SPAN.finditer(compact):
-            a, b = int(m.group(1)), int(m.group(2))
-            if 3 <= b - a <= terms.term_years - 1 + 1 and (last is None or b in (last - 1, last)):
-                votes.append(dating.Candidate("span", a, b, 0.9, dating._sentence_at(compact, m.start())))
-        votes += dating._committee_terms(compact, _province_of, name, level, terms, learned)
+        votes += dating.span_candidates(compact, last, terms)
+        votes += dating.committee_terms(compact, _province_of, name, level, terms, learned)
     if stamp_vote and not votes and not session_votes:  # an article's page date: the last resort
         session_votes.append(stamp_vote)
-    res = dating.resolve(votes, session_votes, term, late, terms, first_session)
+    res = dating.resolve(votes, session_votes, term, late, terms)
     sources = {c.source for c in res.chosen}
     if res.period_end is not None and sources == {"stamp"}:
         warnings.append(
@@ -1075,9 +1055,7 @@ def extract_metadata(
         warnings.append("未找到标题行")
 
     span = title_span(prepared, title, title_index)
-    n_before = len(warnings)
-    jurisdiction = find_jurisdiction(prepared, span, cues, warnings)
-    inferred_place = any("由正文地名推断" in w for w in warnings[n_before:])
+    jurisdiction, inferred_place = find_jurisdiction(prepared, span, cues, warnings)
     years = _years(prepared, title, cues)
     stamp = publication_stamp(prepared, cues)
     delivery = find_delivered(prepared, span, years, stamp, cues, warnings)

@@ -59,7 +59,7 @@ def _heading_kind(line: str, period_end: int | None) -> tuple[str, int | None] |
         return ("plans" if year > period_end else "past"), year
     m = c.plan_heading.search(s)
     if m:
-        year = int(m.group("y")) if m.groupdict().get("y") else None
+        year = plan_heading_year(m)
         if year is not None and period_end is not None and year <= period_end:
             return "past", year
         return "plans", year
@@ -70,6 +70,12 @@ def _heading_kind(line: str, period_end: int | None) -> tuple[str, int | None] |
             return "plans", year
         return "past", year
     return None
+
+
+def plan_heading_year(m: re.Match) -> int | None:
+    """The year a plans heading names (2024年的主要任务, 展望2024年), if any."""
+    y = m.groupdict().get("y") or m.groupdict().get("y2")
+    return int(y) if y else None
 
 
 def find_sections(

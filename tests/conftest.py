@@ -18,11 +18,13 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import math
 import random
 import re
 import shutil
 import subprocess
 import sys
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -213,6 +215,39 @@ def gold_rows(name: str) -> list[dict[str, str]]:
     """The rows of one gold CSV file (seeds_docs.csv, seeds_facts.csv)."""
     with (GOLD / name).open(encoding="utf-8", newline="") as fh:
         return list(csv.DictReader(fh))
+
+
+def score_against_gold(facts: dict[str, set[tuple]], prefix: str):
+    """Score extracted core facts {file: {(metric, value, period_start, period_end)}}, periods already
+    falling back to the report's, against gold ``prefix``_docs.csv / _facts.csv, as the judge scores:
+    report, metric and value agree and the periods overlap; a fact with no period matches nothing and
+    is missed, not wrong (no year on the dashboard shows it); duplicates count once; optional rows do not
+    count against recall. Returns (tp, fp, fn, missed, wrong)."""
+    docs = gold_rows(f"{prefix}_docs.csv")
+    key = "report_file" if "report_file" in docs[0] else "file"
+    gold = defaultdict(list)
+    for r in gold_rows(f"{prefix}_facts.csv"):
+        gold[r[key]].append(r)
+    tp = fp = fn = 0
+    missed, wrong = [], []
+    for doc in sorted({r[key] for r in docs}):
+        ext, used = set(facts.get(doc, ())), set()
+        for row in gold[doc]:
+            vals = [float(row["value"])] + [float(v) for v in row["alt_values"].split("|") if v]
+            g0, g1 = int(row["period_start"]), int(row["period_end"])
+            hit = next((k for k in sorted(ext, key=str) if k not in used and k[0] == row["metric"]
+                        and any(math.isclose(k[1], v) for v in vals)
+                        and k[2] is not None and k[3] is not None and k[2] <= g1 and g0 <= k[3]), None)  # fmt: skip
+            if hit:
+                used.add(hit)
+                tp += 1
+            elif row["optional"] != "1":
+                fn += 1
+                missed.append((doc, row["metric"], row["value"]))
+        dated_extra = {k for k in ext - used if k[2] is not None}
+        fp += len(dated_extra)
+        wrong.extend((doc, k) for k in sorted(dated_extra, key=str))
+    return tp, fp, fn, missed, wrong
 
 
 # --- the synthetic database --------------------------------------------------------------------------

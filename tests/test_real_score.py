@@ -8,12 +8,11 @@ Source URLs of every text are in data/corpus-real/sources.csv.
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 
 import duckdb
 import pytest
-from conftest import ROOT, gold_rows, run_etl
+from conftest import ROOT, gold_rows, run_etl, score_against_gold
 
 from etl.catalog import CORE_CODES
 
@@ -48,35 +47,9 @@ def real_db(tmp_path_factory):
     return {r["source_file"]: r for r in reports.values()}, facts
 
 
-def _score(facts):
-    gold = defaultdict(list)
-    for r in gold_rows("real_facts.csv"):
-        gold[r["file"]].append(r)
-    tp = fp = fn = 0
-    missed, wrong = [], []
-    for doc in {r["file"] for r in gold_rows("real_docs.csv")}:
-        ext, used = set(facts.get(doc, ())), set()
-        for row in gold[doc]:
-            vals = [float(row["value"])] + [float(v) for v in row["alt_values"].split("|") if v]
-            g0, g1 = int(row["period_start"]), int(row["period_end"])
-            hit = next((k for k in sorted(ext, key=str) if k not in used and k[0] == row["metric"]
-                        and any(math.isclose(k[1], v) for v in vals)
-                        and k[2] is not None and k[3] is not None and k[2] <= g1 and g0 <= k[3]), None)  # fmt: skip
-            if hit:
-                used.add(hit)
-                tp += 1
-            elif row["optional"] != "1":
-                fn += 1
-                missed.append((doc, row["metric"], row["value"]))
-        dated_extra = {k for k in ext - used if k[2] is not None}
-        fp += len(dated_extra)
-        wrong.extend((doc, k) for k in dated_extra)
-    return tp, fp, fn, missed, wrong
-
-
 def test_precision_and_recall_on_real_gold(real_db):
     _, facts = real_db
-    tp, fp, fn, missed, wrong = _score(facts)
+    tp, fp, fn, missed, wrong = score_against_gold(facts, "real")
     precision, recall = tp / (tp + fp), tp / (tp + fn)
     assert precision >= 0.97, f"precision {precision:.3f}; wrong: {wrong}"
     assert recall >= 0.90, f"recall {recall:.3f}; missed: {missed}"
@@ -121,7 +94,9 @@ def test_the_build_records_each_reports_source_url(tmp_path):
     run_etl("build", "--input", REAL, "--db", db, "--quiet", check=True)
     con = duckdb.connect(str(db), read_only=True)
     try:
-        url = con.execute("SELECT url FROM report_sources WHERE source_file = 'national-2019.txt'").fetchone()[0]
+        url = con.execute(
+            "SELECT url FROM report_sources WHERE source_file = 'national-2019.txt'"
+        ).fetchone()[0]
     finally:
         con.close()
     assert url.startswith("http://opinion.people.com.cn/")

