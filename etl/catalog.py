@@ -26,6 +26,9 @@ CORE_CODES = (
     "petitions.letters_visits", "meetings.standing_committee",
 )  # fmt: skip
 KINDS = ("core", "composite", "sub", "extended", "blocker")
+# What a count is: a flow over its period (laws enacted), a stock at its end (liaison stations), or a rate (%).
+# A stock or a rate is never summed over a term; a rate is never averaged across reports.
+MEASURES = ("flow", "stock", "rate")
 DEFAULT_PRIORITY = {"blocker": 30, "composite": 20, "sub": 20, "core": 10, "extended": 10}
 CONDITIONS = (
     "sentence_has", "sentence_lacks", "lead_has", "lead_lacks", "tail_lacks", "prev_has", "prev_lacks",
@@ -60,6 +63,7 @@ class Metric:
     label_en: str
     units: tuple[str, ...]
     patterns: tuple[Pattern, ...]
+    measure: str = "flow"
     examples: tuple[dict, ...] = field(default_factory=tuple)
 
     @property
@@ -178,13 +182,15 @@ def _parse(data: dict) -> Catalog:
     metrics: dict[str, Metric] = {}
     for entry in data["metrics"]:
         code = entry.get("code")
-        for key in ("code", "category", "kind", "label_zh", "label_en", "units", "patterns"):
+        for key in ("code", "category", "kind", "measure", "label_zh", "label_en", "units", "patterns"):
             if not entry.get(key):
                 raise CatalogError(f"catalog entry {code or entry!r} lacks {key!r}")
         if code in metrics:
             raise CatalogError(f"duplicate catalog code {code!r}")
         if entry["kind"] not in KINDS:
             raise CatalogError(f"{code}: kind must be one of {KINDS}")
+        if entry["measure"] not in MEASURES:
+            raise CatalogError(f"{code}: measure must be one of {MEASURES}")
         if entry["category"] not in categories:
             raise CatalogError(f"{code}: unknown category {entry['category']!r}")
         units = list(entry["units"])
@@ -205,6 +211,7 @@ def _parse(data: dict) -> Catalog:
             code=code,
             category=entry["category"],
             kind=entry["kind"],
+            measure=entry["measure"],
             label_zh=entry["label_zh"],
             label_en=entry["label_en"],
             units=tuple(units),

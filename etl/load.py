@@ -61,6 +61,7 @@ def load_reference_tables(con: duckdb.DuckDBPyConnection, catalog: Catalog | Non
         "label_en": [m.label_en for m in metrics],
         "unit": [m.unit for m in metrics],
         "kind": [m.kind for m in metrics],
+        "measure": [m.measure for m in metrics],
         "description": [catalog.categories[m.category]["label_zh"] for m in metrics],
     })  # fmt: skip
     places = all_jurisdictions()

@@ -68,8 +68,12 @@ CREATE TABLE IF NOT EXISTS metrics (
     label_en    VARCHAR NOT NULL,
     unit        VARCHAR,                  -- the usual unit ('件/部' lists alternatives)
     kind        VARCHAR NOT NULL,         -- core | composite | extended | sub
+    measure     VARCHAR,                  -- flow (counted over the period) | stock (a level at its end) | rate (%)
     description VARCHAR
 );
+
+-- Databases made before `measure` existed gain it (the catalog refills the table on every write).
+ALTER TABLE metrics ADD COLUMN IF NOT EXISTS measure VARCHAR;
 
 CREATE TABLE IF NOT EXISTS jurisdictions (
     name      VARCHAR NOT NULL,
