@@ -10,6 +10,7 @@ from pathlib import Path
 import yaml
 
 from .errors import CatalogError
+from .frames import frame_templates
 from .numbers import NUM, PCT, POST_WORDS
 
 CATALOG_PATH = Path(__file__).with_name("catalog.yaml")
@@ -31,7 +32,7 @@ KINDS = ("core", "composite", "sub", "extended", "blocker")
 MEASURES = ("flow", "stock", "rate")
 DEFAULT_PRIORITY = {"blocker": 30, "composite": 20, "sub": 20, "core": 10, "extended": 10}
 CONDITIONS = (
-    "sentence_has", "sentence_lacks", "lead_has", "lead_lacks", "tail_lacks", "prev_has", "prev_lacks",
+    "sentence_has", "sentence_lacks", "lead_has", "lead_lacks", "tail_lacks", "prev_has", "prev_lacks", "lacks",
 )  # fmt: skip
 
 GAP = r"[^,，。;；:：!?！？\n\d]{0,12}?"
@@ -49,6 +50,14 @@ class Pattern:
     # Words every match contains at least one of (derived from the regex): a sentence with none of
     # them is skipped without running the regex.  None when the regex guarantees no such word.
     needles: tuple[str, ...] | None = None
+    rank: int = 0  # the pattern's place among its metric's (the catalog lists the most direct first)
+    # Frames only (compiled from a metric's lexicon): 'verb' when the match states no verb and takes the
+    # verb of the counted list it continues (召开主任会议12次、常委会会议8次), 'noun' when it takes that
+    # list's counted noun (制定地方性法规2部、修改通过4部); `heads` are the words to look for.
+    inherit: str | None = None
+    heads: tuple[str, ...] = ()
+    frame: bool = False
+    nouns: tuple[str, ...] = ()  # frames: the counted nouns (parallel parts share one)
 
     def may_match(self, sentence: str) -> bool:
         return self.needles is None or any(n in sentence for n in self.needles)
@@ -64,6 +73,7 @@ class Metric:
     units: tuple[str, ...]
     patterns: tuple[Pattern, ...]
     measure: str = "flow"
+    frames: tuple[dict, ...] = ()
     examples: tuple[dict, ...] = field(default_factory=tuple)
 
     @property
@@ -155,7 +165,9 @@ def required_words(regex: re.Pattern) -> tuple[str, ...] | None:
 
 
 def _unit_group(units: list[str]) -> str:
-    alts = "|".join(re.escape(u) for u in sorted(units, key=len, reverse=True))
+    # 人(次) is written for 人次: both spellings, the unit read back without the brackets.
+    spelled = list(units) + [f"{u[0]}({u[1]})" for u in units if len(u) == 2 and u.endswith("次")]
+    alts = "|".join(re.escape(u) for u in sorted(spelled, key=len, reverse=True))
     return f"(?P<unit>{alts})(?P<post>{POST_WORDS})?"
 
 
@@ -175,6 +187,27 @@ def compile_pattern(source: str, units: list[str]) -> tuple[re.Pattern, bool]:
         raise CatalogError(f"pattern {source!r} does not compile: {exc}") from exc
 
 
+def compile_frames(code: str, frames, units: list[str], priority: int) -> list[Pattern]:
+    """A metric's frames (its lexicon) compiled into one pattern per word order (etl/frames.py)."""
+    out: list[Pattern] = []
+    for i, frame in enumerate(frames):
+        if not isinstance(frame, dict):
+            raise CatalogError(f"{code} frame {i}: a mapping of verbs, nouns … expected")
+        try:
+            templates = frame_templates(frame)
+        except ValueError as exc:
+            raise CatalogError(f"{code} frame {i}: {exc}") from exc
+        for t in templates:
+            regex, percent = compile_pattern(t["regex"], frame.get("units", units))
+            conds = {k: re.compile(v) for k, v in t["conditions"].items()}
+            out.append(Pattern(
+                code, f"{code}@{i}{t['order']}", regex, int(frame.get("priority", priority)), conds, percent,
+                required_words(regex), rank=len(out), inherit=t["inherit"], heads=t["heads"], frame=True,
+                nouns=tuple(sorted(set(frame["nouns"]) | set(frame.get("list_nouns") or ()), key=len, reverse=True)),
+            ))  # fmt: skip
+    return out
+
+
 def _parse(data: dict) -> Catalog:
     if not isinstance(data, dict) or "metrics" not in data:
         raise CatalogError("catalog.yaml needs a top-level 'metrics' list")
@@ -182,7 +215,7 @@ def _parse(data: dict) -> Catalog:
     metrics: dict[str, Metric] = {}
     for entry in data["metrics"]:
         code = entry.get("code")
-        for key in ("code", "category", "kind", "measure", "label_zh", "label_en", "units", "patterns"):
+        for key in ("code", "category", "kind", "measure", "label_zh", "label_en", "units"):
             if not entry.get(key):
                 raise CatalogError(f"catalog entry {code or entry!r} lacks {key!r}")
         if code in metrics:
@@ -193,9 +226,12 @@ def _parse(data: dict) -> Catalog:
             raise CatalogError(f"{code}: measure must be one of {MEASURES}")
         if entry["category"] not in categories:
             raise CatalogError(f"{code}: unknown category {entry['category']!r}")
+        if not entry.get("patterns") and not entry.get("frames"):
+            raise CatalogError(f"catalog entry {code!r} has neither frames nor patterns")
         units = list(entry["units"])
-        patterns = []
-        for i, p in enumerate(entry["patterns"]):
+        prio_default = entry.get("priority", DEFAULT_PRIORITY[entry["kind"]])
+        patterns = compile_frames(code, entry.get("frames") or (), units, int(prio_default))
+        for i, p in enumerate(entry.get("patterns") or ()):
             spec = {"regex": p} if isinstance(p, str) else dict(p)
             unknown = set(spec) - {"regex", "units", "priority", *CONDITIONS}
             if unknown:
@@ -205,7 +241,8 @@ def _parse(data: dict) -> Catalog:
                 raise CatalogError(f"{code} pattern {i}: no {{N}} or {{P}} placeholder")
             conds = {k: re.compile(spec[k]) for k in CONDITIONS if k in spec}
             prio = spec.get("priority", entry.get("priority", DEFAULT_PRIORITY[entry["kind"]]))
-            pattern = Pattern(code, f"{code}#{i}", regex, int(prio), conds, percent, required_words(regex))
+            pattern = Pattern(code, f"{code}#{i}", regex, int(prio), conds, percent, required_words(regex),
+                              rank=len(patterns))  # fmt: skip
             patterns.append(pattern)
         metrics[code] = Metric(
             code=code,
@@ -217,6 +254,7 @@ def _parse(data: dict) -> Catalog:
             units=tuple(units),
             patterns=tuple(patterns),
             examples=tuple(entry.get("examples") or ()),
+            frames=tuple(entry.get("frames") or ()),
         )
     missing = [c for c in CORE_CODES if c not in metrics or metrics[c].kind != "core"]
     if missing:

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 from .catalog import Catalog, Pattern, load_catalog
+from .frames import list_head_holds
 from .models import Fact, Section
 from .normalize import Normalized, sentences
 from .numbers import NumberError, parse_number
@@ -46,6 +47,39 @@ class Candidate:
     parts: int = 1
 
 
+# Rules written once for every metric (frames and patterns alike).
+# A plan for the coming year (将/拟/计划…) states no fact, wherever its sentence stands.
+_PLAN = re.compile(
+    r"(?:拟|计划|准备|将要?)(?:于|在)?(?:年内|今年|明年|下半年|下一步)?"
+    r"(?:对|制定|出台|审议|开展|组织|修改|修订|修正|废止|审查|讨论|召开|听取|办理)"
+)
+# Work done with or for another body is not this committee's count (配合省人大开展执法检查).
+_OTHER_BODY = re.compile(r"配合|协助|协同|参与|参加|陪同|受[^,，。]{0,12}委托")
+_OWN_WORK = ("legislation.", "supervision.", "decisions.")
+# Approving a lower body's regulations is not legislating (批准某市制定、修改和废止法规27件).
+_APPROVAL = re.compile(r"批准")
+_OWN_LAWS = ("legislation.laws_enacted", "legislation.laws_amended", "legislation.laws_repealed")
+
+
+def _context_allows(p: Pattern, sentence: str, lead: str, words: str, kind: str) -> bool:
+    if kind == "blocker":
+        return True
+    if _PLAN.search(sentence):
+        return False
+    if p.metric.startswith(_OWN_WORK) and _OTHER_BODY.search(lead + words):
+        return False
+    return not (p.metric in _OWN_LAWS and _APPROVAL.search(lead + words))
+
+
+# A part of a total the same sentence states (…980件（其中大会建议950件、闭会建议30件）) is not a second fact.
+_PART_MARK = re.compile(r"其中|[（(]")
+
+
+def _drop_parts(group: list[Candidate], sentence: str) -> list[Candidate]:
+    total = group[0]
+    return [total] + [c for c in group[1:] if not _PART_MARK.search(sentence[total.num_end : c.num_start])]
+
+
 def _lead_tail(sentence: str, start: int, end: int) -> tuple[str, str]:
     before = sentence[:start]
     m = _CLAUSE_START.search(before)
@@ -55,8 +89,10 @@ def _lead_tail(sentence: str, start: int, end: int) -> tuple[str, str]:
     return lead, after[:cut]
 
 
-def _conditions_hold(p: Pattern, sentence: str, lead: str, tail: str, prev: str = "") -> bool:
+def _conditions_hold(p: Pattern, sentence: str, lead: str, tail: str, prev: str = "", words: str = "") -> bool:
     c = p.conditions
+    if "lacks" in c and c["lacks"].search(words):
+        return False
     if "prev_has" in c and not c["prev_has"].search(prev):
         return False
     if "prev_lacks" in c and c["prev_lacks"].search(prev):
@@ -84,6 +120,15 @@ def _shares_count(lead: str) -> bool:
     return len(before[items[-1].end() :].strip()) >= 2
 
 
+_NEXT_ITEM = re.compile(r"^(?:和|及|以及|与|、)([^,，;；:：、]*)")
+
+
+def _shares_count_after(tail: str) -> bool:
+    """True when the counted noun is joined to another that has no count of its own (16件法律和有关法律问题的决定)."""
+    m = _NEXT_ITEM.match(tail)
+    return bool(m) and not _COUNTED_ITEM.search(m.group(1)) and bool(re.search(r"[\u4e00-\u9fff]{2}", m.group(1)))
+
+
 def candidates_in(sentence: str, catalog: Catalog, prev: str = "") -> list[Candidate]:
     """Every pattern's candidates in ``sentence``; ``prev`` is the sentence before it (prev_has/prev_lacks)."""
     out: list[Candidate] = []
@@ -91,9 +136,16 @@ def candidates_in(sentence: str, catalog: Catalog, prev: str = "") -> list[Candi
         kind = catalog.metrics[p.metric].kind
         for m in p.regex.finditer(sentence):
             lead, tail = _lead_tail(sentence, m.start(), m.end())
-            if not _conditions_hold(p, sentence, lead, tail, prev):
+            if not _conditions_hold(p, sentence, lead, tail, prev, m.group()):
+                continue
+            if p.inherit and not list_head_holds(sentence, m.start(), p.heads):
+                continue
+            if not _context_allows(p, sentence, lead, m.group(), kind):
                 continue
             keyword_first = m.start("num") > m.start()
+            unit_end = m.end("unit") if m.groupdict().get("unit") else m.end("num")
+            if m.end() > unit_end and kind in ("core", "extended") and _shares_count_after(tail):
+                continue
             if keyword_first and kind in ("core", "extended") and _shares_count(lead):
                 if not (p.percent and re.search("均|都", m.group())):
                     continue
@@ -101,7 +153,7 @@ def candidates_in(sentence: str, catalog: Catalog, prev: str = "") -> list[Candi
                 parsed = parse_number(m.group("num"), m.groupdict().get("post") or "")
             except NumberError:
                 continue
-            unit = "%" if p.percent else m.groupdict().get("unit")
+            unit = "%" if p.percent else (m.groupdict().get("unit") or "").replace("(", "").replace(")", "") or None
             out.append(
                 Candidate(p, kind, m.start(), m.end(), m.start("num"), m.end("num"),
                           parsed.value, parsed.qualifier, unit, lead, m.group())
@@ -143,15 +195,28 @@ def _wording(c: Candidate) -> str:
     return c.pattern_text[:offset] + "#" + c.pattern_text[offset + (c.num_end - c.num_start) :]
 
 
+def _noun(c: Candidate) -> str | None:
+    """The counted noun of a frame's match (大会期间…建议186件 / 闭会期间…建议42件 share 建议)."""
+    return next((n for n in c.pattern.nouns if n in c.pattern_text), None)
+
+
+def _parallel_key(c: Candidate) -> tuple:
+    if c.pattern.frame:
+        return ("frame", _noun(c))
+    return (c.pattern.pid, _wording(c))
+
+
 def _sum_parallel(group: list[Candidate], sentence: str) -> list[Candidate]:
     """Parallel parts of one metric in one sentence (街道…14个，社区…67个) → one summed count."""
     if len(group) < 2 or len(group) > 4:
         return group
     units = {c.unit for c in group}
-    if len({c.pattern.pid for c in group}) != 1 or len({_wording(c) for c in group}) != 1:
-        # Different wordings of one metric in one sentence are not parallel parts: keep the
-        # statement of the most direct pattern (the catalog lists a metric's patterns best first).
-        return [min(group, key=lambda c: (int(c.pattern.pid.rsplit("#", 1)[1]), c.num_start))]
+    if len({_parallel_key(c) for c in group}) != 1:
+        # Different wordings of one metric in one sentence are not parallel parts: keep the first
+        # statement (of regexes, the most direct: the catalog lists a metric's patterns best first).
+        if all(c.pattern.frame for c in group) or any(c.pattern.frame for c in group[:1]):
+            return [group[0]]
+        return [min(group, key=lambda c: (c.pattern.rank, c.num_start))]
     if len(units) != 1 or "%" in units or len(_YEAR.findall(sentence)) > 1:
         return group
     if any(_TOTAL_WORDS.search(c.lead) for c in group[1:]):
@@ -193,7 +258,7 @@ def extract_facts(
         for c in chosen:
             by_metric.setdefault(c.pattern.metric, []).append(c)
         for metric, group in by_metric.items():
-            for c in _sum_parallel(group, sentence):
+            for c in _sum_parallel(_drop_parts(group, sentence), sentence):
                 key = (metric, c.value, period, c.unit)
                 if key in seen:
                     continue

@@ -6,7 +6,8 @@ the index of the raw character it came from, so evidence can always be cut from 
 Steps, all character-level so the map stays exact:
 1. traditional → simplified characters (OpenCC, per line; per character where a phrase changes length);
 2. full-width ASCII (digits, letters, punctuation) → half-width; ideographic space → space;
-3. whitespace inside Chinese text dropped (``共 依 法 作 出 决 议 决 定 53 项``);
+3. whitespace inside Chinese text dropped (``共 依 法 作 出 决 议 决 定 53 项``); pinyin glosses that big5
+   mirror sites glue after characters dropped (``聽(tīng)取`` → ``聽取``);
 4. line breaks inside sentences joined (PDF/newspaper columns, page breaks), paragraph breaks kept.
 """
 
@@ -93,6 +94,27 @@ def _is_cjkish(ch: str) -> bool:
 
 
 _SPACES = re.compile(" +")
+# A pinyin gloss glued after a character by big5 mirror sites: 報(bào)告, 經(jīng)濟, 執(zhí)法 (tone marks required, so
+# (a)/(b) list markers and English in brackets stay).
+_TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ"
+_GLOSS = re.compile(rf"(?<=[{CJK}])\((?=[a-zü{_TONED}]*[{_TONED}])[a-zü{_TONED}]{{1,7}}\)")
+
+
+def _drop_glosses(text: str, idx: list[int]) -> tuple[str, list[int]]:
+    if "(" not in text:
+        return text, idx
+    parts: list[str] = []
+    out_i: list[int] = []
+    last = 0
+    for m in _GLOSS.finditer(text):
+        parts.append(text[last : m.start()])
+        out_i.extend(idx[last : m.start()])
+        last = m.end()
+    if not last:
+        return text, idx
+    parts.append(text[last:])
+    out_i.extend(idx[last:])
+    return "".join(parts), out_i
 
 
 def _drop_inner_spaces(text: str, idx: list[int]) -> tuple[str, list[int]]:
@@ -182,7 +204,8 @@ def normalize(raw: str) -> Normalized:
         prev_line = stripped
         pos += len(line) + 1
 
-    text, idx = _drop_inner_spaces("".join(parts), idx)
+    text, idx = _drop_glosses("".join(parts), idx)
+    text, idx = _drop_inner_spaces(text, idx)
     idx.append(len(raw))
     return Normalized(raw=raw, text=text, to_raw=tuple(idx))
 
