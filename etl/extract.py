@@ -53,6 +53,9 @@ _PLAN = re.compile(
     r"(?:拟|计划|准备|将要?)(?:于|在)?(?:年内|今年|明年|下半年|下一步)?"
     r"(?:对|制定|出台|审议|开展|组织|修改|修订|修正|废止|审查|讨论|召开|听取|办理)"
 )
+_NEXT_YEAR = re.compile(r"明年|下一年度|来年|下一步")
+# A delegation's motions and suggestions at a higher congress are not this committee's (代表团…提交建议114件).
+_DELEGATION = re.compile(r"代表团")
 # Work done with or for another body is not this committee's count (配合省人大开展执法检查).
 _OTHER_BODY = re.compile(r"配合|协助|协同|参与|参加|陪同|受[^,，。]{0,12}委托")
 _OWN_WORK = ("legislation.", "supervision.", "decisions.")
@@ -64,7 +67,9 @@ _OWN_LAWS = ("legislation.laws_enacted", "legislation.laws_amended", "legislatio
 def _context_allows(p: Pattern, sentence: str, lead: str, words: str, kind: str) -> bool:
     if kind == "blocker":
         return True
-    if _PLAN.search(sentence):
+    if _PLAN.search(sentence) or _NEXT_YEAR.search(sentence):
+        return False
+    if p.metric.startswith("deputies.") and _DELEGATION.search(sentence):
         return False
     if p.metric.startswith(_OWN_WORK) and _OTHER_BODY.search(lead + words):
         return False
@@ -120,7 +125,7 @@ def _shares_count(lead: str) -> bool:
     return len(before[items[-1].end() :].strip()) >= 2
 
 
-_NEXT_ITEM = re.compile(r"^(?:和|及|以及|与|、)([^,，;；:：、]*)")
+_NEXT_ITEM = re.compile(r"^(?:和|及|以及|与|、)(?!其他|其它)([^,，;；:：、]*)")
 
 
 def _shares_count_after(tail: str) -> bool:

@@ -30,12 +30,17 @@ from __future__ import annotations
 import re
 
 ORDERS = ("vnc", "vcn", "dui", "nvc", "act", "list_verb", "list_noun")
-FRAME_KEYS = {"verbs", "nouns", "list_nouns", "orders", "lacks", "units", "priority"}
+FRAME_KEYS = {"verbs", "nouns", "list_nouns", "orders", "lacks", "units", "priority", "gap"}
 
 # Words between a verb and its noun: modifiers inside one item of one clause (no digits, no clause or
 # list punctuation); quoted names (“一府一委两院”) and titles (《…》) may hold anything but a clause end.
-_MOD = r"(?:[^,，。;；:：!?！？\n\d、《》]|《[^》。;；\n]{1,40}》[、和及]?){0,14}?"
-_MOD_SHORT = r"(?:[^,，。;；:：!?！？\n\d、《》]){0,8}?"
+_MOD = r"(?:[^,，。;；:：!?！？\n\d、《》]|《[^》。;；\n]{1,40}》[、和及]?|关于[^,，。;；:：!?！？\n\d]{1,40}?等){0,14}?"
+# Between a count and its noun: a modifier (镇街中心, 村(社区)), never a second item (五次工作评议和两次专题询问).
+_MOD_SHORT = r"(?:[^,，。;；:：!?！？\n\d、《》和及与]){0,8}?"
+# Between a noun stated first and its verb (专项工作报告听取审议了9个; 群众来信来访共受理417件次).
+_NV_GAP = r"(?:共|累计|全年|已|均|已经|一年来|先后|依法)*"
+# What an activity noun stated first is done with (执法检查组织了5次; 专题询问开展两次).
+_DOING = r"(?:共|累计|全年|先后)*(?:组织开展|开展|组织|进行|举行|召开)(?:了)?"
 # Words between a noun and its count: function words only (共/累计/达…), and a batch count (11批53人次).
 _FUNC = (
     r"(?:共|累计|合计|总计|计|达到|达|为|了|等|各|分别|先后|全年|一年来|总数|数量|总量|的|有|\s)*"
@@ -61,7 +66,7 @@ def frame_templates(frame: dict) -> list[dict]:
     if not nouns:
         raise ValueError("a frame needs nouns")
     list_nouns = nouns + list(frame.get("list_nouns") or ())
-    default = ["act"] if not verbs else ["vnc", "vcn", "dui", "list_verb", "list_noun"]
+    default = ["act"] if not verbs else ["vnc", "vcn", "dui", "nvc", "list_verb", "list_noun"]
     orders = list(frame.get("orders") or default)
     bad = [o for o in orders if o not in ORDERS]
     if bad:
@@ -72,20 +77,25 @@ def frame_templates(frame: dict) -> list[dict]:
     for order in orders:
         inherit, heads = None, ()
         if order == "vnc":
-            src = f"{_PRE_VERB}{V}(?:了)?{_MOD}{X}{_FUNC}{{N}}{{U}}"
+            src = f"{_PRE_VERB}{V}(?:了|到)?{_MOD}{X}{_FUNC}{{N}}{{U}}"
         elif order == "vcn":
-            src = f"{_PRE_VERB}{V}(?:了|的)?(?:{_TITLES})?(?:共|计)?{{N}}{{U}}{_MOD_SHORT}{X}"
+            src = f"{_PRE_VERB}{V}(?:了|到|的)?(?:{_TITLES})?(?:共|计)?{{N}}{{U}}{_MOD_SHORT}{X}"
         elif order == "dui":
-            src = f"对(?:{_TITLES})?{{N}}{{U}}{_MOD_SHORT}{X}{_MOD}{_LINK}{V}"
+            src = f"对{_MOD}(?:{_TITLES})?{{N}}{{U}}{_MOD_SHORT}{X}{_MOD}{_LINK}(?:集中|全面|统一|逐件|认真|专项)?{V}"
         elif order == "nvc":
-            src = f"{X}{_MOD_SHORT}{V}(?:了)?{_FUNC}{{N}}{{U}}"
+            src = f"{X}{_NV_GAP}{V}(?:了|到)?{_FUNC}{{N}}{{U}}"
         elif order == "act":
-            src = [f"{X}(?:活动|工作)?{_FUNC}{{N}}{{U}}", f"{{N}}{{U}}{_MOD_SHORT}{X}"]
+            gap = _MOD_SHORT if frame.get("gap") else ""
+            src = [
+                f"{X}(?:活动|工作)?{gap}{_FUNC}{{N}}{{U}}",
+                f"{{N}}{{U}}{_MOD_SHORT}{X}",
+                f"{X}(?:活动|工作)?{_DOING}{{N}}{{U}}",
+            ]
         elif order == "list_verb":
             src = [f"{_ITEM_START}{XL}{_FUNC}{{N}}{{U}}", f"{_ITEM_START}{{N}}{{U}}{_MOD_SHORT}{XL}"]
             inherit, heads = "verb", tuple(verbs)
         elif order == "list_noun":
-            src = f"{_ITEM_START}{V}(?:了)?{{N}}{{U}}"
+            src = f"{_ITEM_START}{V}(?:\\([^)]{{1,4}}\\))?(?:了)?{{N}}{{U}}"
             inherit, heads = "noun", tuple(nouns)
         else:  # pragma: no cover - guarded above
             continue

@@ -25,7 +25,7 @@ POST_APPROX = ("左右", "上下")
 # Regex fragments for the catalog's pattern language ({N}, {P}); groups are named by the caller.
 NUM = (
     r"(?:(?:将近|接近|大约|近|约|超过|多于|逾))?"
-    rf"(?<![\d.{CN_DIGITS}第])(?:(?:{_ARABIC})(?:万|亿)?|(?:{_CHINESE}))(?![\d.])"
+    rf"(?<![\d.{CN_DIGITS}第])(?:(?:{_ARABIC})(?:千|万|亿)?|(?:{_CHINESE}))(?![\d.])"
     r"(?:余|多)?"
 )
 PCT = (
@@ -94,8 +94,8 @@ def parse_number(span: str, post: str = "") -> Parsed:
     if not s:
         raise NumberError(f"no digits in {span!r}")
     mult = 1.0
-    if re.fullmatch(rf"(?:{_ARABIC})(?:万|亿)", s):
-        mult = 10000.0 if s[-1] == "万" else 1e8
+    if re.fullmatch(rf"(?:{_ARABIC})(?:千|万|亿)", s):
+        mult = {"千": 1000.0, "万": 10000.0, "亿": 1e8}[s[-1]]
         s = s[:-1]
     if re.fullmatch(_ARABIC, s):
         value = float(s.replace(",", "")) * mult
