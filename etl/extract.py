@@ -67,7 +67,7 @@ _OWN_LAWS = ("legislation.laws_enacted", "legislation.laws_amended", "legislatio
 def _context_allows(p: Pattern, sentence: str, lead: str, words: str, kind: str) -> bool:
     if kind == "blocker":
         return True
-    if _PLAN.search(sentence) or _NEXT_YEAR.search(sentence):
+    if _PLAN.search(sentence) or _NEXT_YEAR.search(lead + words):
         return False
     if p.metric.startswith("deputies.") and _DELEGATION.search(sentence):
         return False
@@ -118,11 +118,10 @@ def _shares_count(lead: str) -> bool:
     m = _CONJ_END.search(lead)
     if not m:
         return False
-    before = lead[: m.start()]
-    items = list(_COUNTED_ITEM.finditer(before))
-    if not items:
-        return bool(re.search(r"[\u4e00-\u9fff]{2}", before))
-    return len(before[items[-1].end() :].strip()) >= 2
+    last = re.split(r"[、和及与]", lead[: m.start()])[-1]  # the item just before the conjunction
+    if _COUNTED_ITEM.search(last):
+        return False  # 听取5项重大事项报告、作出5项决定决议: that item has its own count
+    return bool(re.search(r"[\u4e00-\u9fff]{2}", last))
 
 
 _NEXT_ITEM = re.compile(r"^(?:和|及|以及|与|、)(?!其他|其它)([^,，;；:：、]*)")
@@ -205,18 +204,20 @@ def _noun(c: Candidate) -> str | None:
     return next((n for n in c.pattern.nouns if n in c.pattern_text), None)
 
 
-def _parallel_key(c: Candidate) -> tuple:
+def _parallel_key(c: Candidate, catalog: Catalog) -> tuple:
+    if catalog.metrics[c.pattern.metric].measure == "stock":
+        return (c.pattern.metric, c.unit)  # parts of a level (镇街中心联络站92个、村居联络站499个)
     if c.pattern.frame:
         return ("frame", _noun(c))
     return (c.pattern.pid, _wording(c))
 
 
-def _sum_parallel(group: list[Candidate], sentence: str) -> list[Candidate]:
+def _sum_parallel(group: list[Candidate], sentence: str, catalog: Catalog) -> list[Candidate]:
     """Parallel parts of one metric in one sentence (街道…14个，社区…67个) → one summed count."""
     if len(group) < 2 or len(group) > 4:
         return group
     units = {c.unit for c in group}
-    if len({_parallel_key(c) for c in group}) != 1:
+    if len({_parallel_key(c, catalog) for c in group}) != 1:
         # Different wordings of one metric in one sentence are not parallel parts: keep the first
         # statement (of regexes, the most direct: the catalog lists a metric's patterns best first).
         if all(c.pattern.frame for c in group) or any(c.pattern.frame for c in group[:1]):
@@ -263,7 +264,7 @@ def extract_facts(
         for c in chosen:
             by_metric.setdefault(c.pattern.metric, []).append(c)
         for metric, group in by_metric.items():
-            for c in _sum_parallel(_drop_parts(group, sentence), sentence):
+            for c in _sum_parallel(_drop_parts(group, sentence), sentence, catalog):
                 key = (metric, c.value, period, c.unit)
                 if key in seen:
                     continue

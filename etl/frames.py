@@ -36,7 +36,7 @@ FRAME_KEYS = {"verbs", "nouns", "list_nouns", "orders", "lacks", "units", "prior
 # list punctuation); quoted names (“一府一委两院”) and titles (《…》) may hold anything but a clause end.
 _MOD = r"(?:[^,，。;；:：!?！？\n\d、《》]|《[^》。;；\n]{1,40}》[、和及]?|关于[^,，。;；:：!?！？\n\d]{1,40}?等){0,14}?"
 # Between a count and its noun: a modifier (镇街中心, 村(社区)), never a second item (五次工作评议和两次专题询问).
-_MOD_SHORT = r"(?:[^,，。;；:：!?！？\n\d、《》和及与]){0,8}?"
+_MOD_SHORT = r"(?:[^,，。;；:：!?！？\n\d、《》和及与“”\"]){0,8}?"
 # Between a noun stated first and its verb (专项工作报告听取审议了9个; 群众来信来访共受理417件次).
 _NV_GAP = r"(?:共|累计|全年|已|均|已经|一年来|先后|依法)*"
 # What an activity noun stated first is done with (执法检查组织了5次; 专题询问开展两次).
