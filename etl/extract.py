@@ -76,13 +76,22 @@ def _context_allows(p: Pattern, sentence: str, lead: str, words: str, kind: str)
     return not (p.metric in _OWN_LAWS and _APPROVAL.search(lead + words))
 
 
-# A part of a total the same sentence states (…980件（其中大会建议950件、闭会建议30件）) is not a second fact.
-_PART_MARK = re.compile(r"其中|[（(]")
+# A part of a total the same sentence states (…980件（其中大会建议950件、闭会建议30件）) is not a second fact:
+# it follows 其中, or stands in brackets opened right after the total.
+_PART_MARK = re.compile(r"其中")
+_PARTS_IN_BRACKETS = re.compile(r"^[^,，;；、()（）]{0,4}[（(][^)）]*$")
 
 
 def _drop_parts(group: list[Candidate], sentence: str) -> list[Candidate]:
     total = group[0]
-    return [total] + [c for c in group[1:] if not _PART_MARK.search(sentence[total.num_end : c.num_start])]
+    return [total] + [
+        c
+        for c in group[1:]
+        if not (
+            _PART_MARK.search(sentence[total.num_end : c.num_start])
+            or _PARTS_IN_BRACKETS.match(sentence[total.end : c.num_start])
+        )
+    ]
 
 
 def _lead_tail(sentence: str, start: int, end: int) -> tuple[str, str]:
