@@ -58,6 +58,9 @@ class Pattern:
     heads: tuple[str, ...] = ()
     frame: bool = False
     nouns: tuple[str, ...] = ()  # frames: the counted nouns (parallel parts share one)
+    # Frames: a second set of words one of which the sentence must also hold (a frame's verbs and its
+    # nouns both), checked after the needle scan so most frames never run their regex.
+    also: tuple[str, ...] | None = None
 
     def may_match(self, sentence: str) -> bool:
         return self.needles is None or any(n in sentence for n in self.needles)
@@ -113,7 +116,12 @@ class Catalog:
         for _, idx in auto.iter(sentence):
             found.update(idx)
         patterns = self.patterns
-        return [patterns[i] for i in sorted(found)]
+        out = []
+        for i in sorted(found):
+            p = patterns[i]
+            if p.also is None or any(w in sentence for w in p.also):
+                out.append(p)
+        return out
 
     def fact_metrics(self) -> list[Metric]:
         """Metrics that become facts (everything but blockers)."""
@@ -187,6 +195,17 @@ def compile_pattern(source: str, units: list[str]) -> tuple[re.Pattern, bool]:
         raise CatalogError(f"pattern {source!r} does not compile: {exc}") from exc
 
 
+def _also(template: dict, frame: dict, needles: tuple[str, ...] | None) -> tuple[str, ...] | None:
+    """The frame's other word set: the sentence must hold a verb and a noun (or the list's head word)."""
+    verbs, nouns = tuple(frame.get("verbs") or ()), tuple(frame["nouns"]) + tuple(frame.get("list_nouns") or ())
+    if template["inherit"]:
+        return template["heads"] or None
+    for words in (verbs, nouns):
+        if words and needles is not None and not set(needles) & set(words):
+            return words
+    return None
+
+
 def compile_frames(code: str, frames, units: list[str], priority: int) -> list[Pattern]:
     """A metric's frames (its lexicon) compiled into one pattern per word order (etl/frames.py)."""
     out: list[Pattern] = []
@@ -204,6 +223,7 @@ def compile_frames(code: str, frames, units: list[str], priority: int) -> list[P
                 code, f"{code}@{i}{t['order']}", regex, int(frame.get("priority", priority)), conds, percent,
                 required_words(regex), rank=len(out), inherit=t["inherit"], heads=t["heads"], frame=True,
                 nouns=tuple(sorted(set(frame["nouns"]) | set(frame.get("list_nouns") or ()), key=len, reverse=True)),
+                also=_also(t, frame, required_words(regex)),
             ))  # fmt: skip
     return out
 

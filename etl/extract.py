@@ -18,7 +18,6 @@ from .normalize import Normalized, sentences
 from .numbers import NumberError, parse_number
 from .sections import section_at, sentence_period
 
-_CLAUSE_START = re.compile(r"[,，;；:：](?=[^,，;；:：]*$)")
 _CONJ_END = re.compile(r"(?:、|和|及|与|以及|并)$")
 # A count with its unit, in Arabic or Chinese numerals (执法检查7项, 专题调研五项, 修改二十一件次).
 _COUNTED_ITEM = re.compile(
@@ -64,12 +63,12 @@ _APPROVAL = re.compile(r"批准")
 _OWN_LAWS = ("legislation.laws_enacted", "legislation.laws_amended", "legislation.laws_repealed")
 
 
-def _context_allows(p: Pattern, sentence: str, lead: str, words: str, kind: str) -> bool:
+def _context_allows(p: Pattern, ctx: dict, lead: str, words: str, kind: str) -> bool:
     if kind == "blocker":
         return True
-    if _PLAN.search(sentence) or _NEXT_YEAR.search(lead + words):
+    if ctx["plan"] or _NEXT_YEAR.search(lead + words):
         return False
-    if p.metric.startswith("deputies.") and _DELEGATION.search(sentence):
+    if p.metric.startswith("deputies.") and ctx["delegation"]:
         return False
     if p.metric.startswith(_OWN_WORK) and _OTHER_BODY.search(lead + words):
         return False
@@ -94,26 +93,37 @@ def _drop_parts(group: list[Candidate], sentence: str) -> list[Candidate]:
     ]
 
 
+# A clause is read at most this far on either side of a match: extraction stays linear in a sentence's
+# length however many clauses it strings together.
+_CLAUSE_REACH = 200
+
+
 def _lead_tail(sentence: str, start: int, end: int) -> tuple[str, str]:
-    before = sentence[:start]
-    m = _CLAUSE_START.search(before)
-    lead = before[m.end() :] if m else before
-    after = sentence[end:]
+    before = sentence[max(0, start - _CLAUSE_REACH) : start]
+    cut = max(before.rfind(p) for p in ",，;；:：")
+    lead = before[cut + 1 :]
+    after = sentence[end : end + _CLAUSE_REACH]
     cut = min((after.find(p) for p in ",，;；:：" if p in after), default=len(after))
     return lead, after[:cut]
 
 
-def _conditions_hold(p: Pattern, sentence: str, lead: str, tail: str, prev: str = "", words: str = "") -> bool:
+_SENTENCE_CONDITIONS = ("sentence_has", "sentence_lacks", "prev_has", "prev_lacks")
+
+
+def _sentence_conditions_hold(p: Pattern, sentence: str, prev: str) -> bool:
+    c = p.conditions
+    return (
+        ("sentence_has" not in c or bool(c["sentence_has"].search(sentence)))
+        and ("sentence_lacks" not in c or not c["sentence_lacks"].search(sentence))
+        and ("prev_has" not in c or bool(c["prev_has"].search(prev)))
+        and ("prev_lacks" not in c or not c["prev_lacks"].search(prev))
+    )
+
+
+def _conditions_hold(p: Pattern, lead: str, tail: str, words: str = "") -> bool:
+    """The clause-level conditions (the sentence-level ones are checked once per sentence)."""
     c = p.conditions
     if "lacks" in c and c["lacks"].search(words):
-        return False
-    if "prev_has" in c and not c["prev_has"].search(prev):
-        return False
-    if "prev_lacks" in c and c["prev_lacks"].search(prev):
-        return False
-    if "sentence_has" in c and not c["sentence_has"].search(sentence):
-        return False
-    if "sentence_lacks" in c and c["sentence_lacks"].search(sentence):
         return False
     if "lead_has" in c and not c["lead_has"].search(lead):
         return False
@@ -145,15 +155,18 @@ def _shares_count_after(tail: str) -> bool:
 def candidates_in(sentence: str, catalog: Catalog, prev: str = "") -> list[Candidate]:
     """Every pattern's candidates in ``sentence``; ``prev`` is the sentence before it (prev_has/prev_lacks)."""
     out: list[Candidate] = []
+    ctx = {"plan": bool(_PLAN.search(sentence)), "delegation": bool(_DELEGATION.search(sentence))}
     for p in catalog.patterns_for(sentence):
+        if not _sentence_conditions_hold(p, sentence, prev):
+            continue
         kind = catalog.metrics[p.metric].kind
         for m in p.regex.finditer(sentence):
             lead, tail = _lead_tail(sentence, m.start(), m.end())
-            if not _conditions_hold(p, sentence, lead, tail, prev, m.group()):
+            if not _conditions_hold(p, lead, tail, m.group()):
                 continue
             if p.inherit and not list_head_holds(sentence, m.start(), p.heads):
                 continue
-            if not _context_allows(p, sentence, lead, m.group(), kind):
+            if not _context_allows(p, ctx, lead, m.group(), kind):
                 continue
             keyword_first = m.start("num") > m.start()
             unit_end = m.end("unit") if m.groupdict().get("unit") else m.end("num")
@@ -244,6 +257,23 @@ def _sum_parallel(group: list[Candidate], sentence: str, catalog: Catalog) -> li
     return [merged]
 
 
+# A "sentence" longer than this (a run-on page with no 。) is read in pieces cut at clause punctuation.
+_MAX_SENTENCE = 600
+_CLAUSE_PUNCT = re.compile(r"[；;，,]")
+
+
+def _bounded(spans: list[tuple[int, int]], text: str):
+    for a, b in spans:
+        while b - a > _MAX_SENTENCE:
+            cut = None
+            for m in _CLAUSE_PUNCT.finditer(text, a + _MAX_SENTENCE // 2, a + _MAX_SENTENCE):
+                cut = m.end()
+            cut = cut or a + _MAX_SENTENCE
+            yield a, cut
+            a = cut
+        yield a, b
+
+
 _HAS_NUMBER = re.compile(r"\d|[一二两三四五六七八九十百千万]")
 
 
@@ -259,7 +289,7 @@ def extract_facts(
     facts: list[Fact] = []
     seen: set[tuple] = set()
     prev = ""
-    for a, b in sentences(text):
+    for a, b in _bounded(sentences(text), text):
         sentence = text[a:b]
         before, prev = prev, sentence
         if not _HAS_NUMBER.search(sentence):

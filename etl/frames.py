@@ -126,7 +126,7 @@ def list_head_holds(sentence: str, start: int, heads: tuple[str, ...], max_items
     ``召开主任会议12次、党组会议10次，`` before ``常委会会议8次``: the last head word (召开) starts a run of
     items each holding a count, separated by 、，；, and nothing else stands between.
     """
-    prefix = sentence[:start]
+    prefix = sentence[max(0, start - 120) : start]
     at = max((prefix.rfind(h) for h in heads), default=-1)
     if at < 0:
         return False
