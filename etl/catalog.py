@@ -197,7 +197,10 @@ def compile_pattern(source: str, units: list[str]) -> tuple[re.Pattern, bool]:
 
 def _also(template: dict, frame: dict, needles: tuple[str, ...] | None) -> tuple[str, ...] | None:
     """The frame's other word set: the sentence must hold a verb and a noun (or the list's head word)."""
-    verbs, nouns = tuple(frame.get("verbs") or ()), tuple(frame["nouns"]) + tuple(frame.get("list_nouns") or ())
+    verbs, nouns = (
+        tuple(frame.get("verbs") or ()),
+        tuple(frame["nouns"]) + tuple(frame.get("list_nouns") or ()),
+    )
     if template["inherit"]:
         return template["heads"] or None
     for words in (verbs, nouns):

@@ -149,7 +149,11 @@ _NEXT_ITEM = re.compile(r"^(?:和|及|以及|与|、)(?!其他|其它)([^,，;�
 def _shares_count_after(tail: str) -> bool:
     """True when the counted noun is joined to another that has no count of its own (16件法律和有关法律问题的决定)."""
     m = _NEXT_ITEM.match(tail)
-    return bool(m) and not _COUNTED_ITEM.search(m.group(1)) and bool(re.search(r"[\u4e00-\u9fff]{2}", m.group(1)))
+    return (
+        bool(m)
+        and not _COUNTED_ITEM.search(m.group(1))
+        and bool(re.search(r"[\u4e00-\u9fff]{2}", m.group(1)))
+    )
 
 
 def candidates_in(sentence: str, catalog: Catalog, prev: str = "") -> list[Candidate]:
@@ -179,7 +183,11 @@ def candidates_in(sentence: str, catalog: Catalog, prev: str = "") -> list[Candi
                 parsed = parse_number(m.group("num"), m.groupdict().get("post") or "")
             except NumberError:
                 continue
-            unit = "%" if p.percent else (m.groupdict().get("unit") or "").replace("(", "").replace(")", "") or None
+            unit = (
+                "%"
+                if p.percent
+                else (m.groupdict().get("unit") or "").replace("(", "").replace(")", "") or None
+            )
             out.append(
                 Candidate(p, kind, m.start(), m.end(), m.start("num"), m.end("num"),
                           parsed.value, parsed.qualifier, unit, lead, m.group())

@@ -103,7 +103,9 @@ def frame_templates(frame: dict) -> list[dict]:
             continue
         for k, one in enumerate([src] if isinstance(src, str) else src):
             name = order if k == 0 else f"{order}{k + 1}"
-            out.append({"order": name, "regex": one, "inherit": inherit, "heads": heads, "conditions": conditions})
+            out.append(
+                {"order": name, "regex": one, "inherit": inherit, "heads": heads, "conditions": conditions}
+            )
     return out
 
 

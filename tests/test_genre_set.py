@@ -24,7 +24,9 @@ CORE = set(CORE_CODES)
 def _facts(text: str):
     norm = normalize(text)
     # The sentence alone: no report period to judge it by (a term review's part states any year it names).
-    return norm, extract_facts(norm, [Section("term_review", 0, len(norm.text), None, None, None)], "term_review")
+    return norm, extract_facts(
+        norm, [Section("term_review", 0, len(norm.text), None, None, None)], "term_review"
+    )
 
 
 def _pairs(facts, codes) -> set[tuple[str, float]]:
@@ -32,7 +34,9 @@ def _pairs(facts, codes) -> set[tuple[str, float]]:
 
 
 def _expected(entry, codes) -> set[tuple[str, float]]:
-    return {(f["metric"], round(float(f["value"]), 3)) for f in entry.get("facts") or [] if f["metric"] in codes}
+    return {
+        (f["metric"], round(float(f["value"]), 3)) for f in entry.get("facts") or [] if f["metric"] in codes
+    }
 
 
 def test_the_set_is_large_varied_and_sourced():
@@ -65,7 +69,9 @@ def test_core_precision_and_recall_over_the_set():
     assert recall >= 0.88, f"recall {recall:.3f}"
 
 
-@pytest.mark.parametrize("entry", [e for e in ENTRIES if e["kind"].startswith("trap_")], ids=lambda e: e["text"][:24])
+@pytest.mark.parametrize(
+    "entry", [e for e in ENTRIES if e["kind"].startswith("trap_")], ids=lambda e: e["text"][:24]
+)
 def test_traps_give_no_core_fact_outside_the_expected(entry):
     _, facts = _facts(entry["text"])
     extra = _pairs(facts, CORE) - _expected(entry, CORE)
