@@ -320,7 +320,7 @@ def metric_points(f: Filters) -> pd.DataFrame:
             from cand
             qualify row_number() over (
                 partition by jurisdiction, metric, period_start, period_end
-                order by type_rank, value desc, fact_id) = 1
+                order by type_rank, scope is not null, value desc, fact_id) = 1
         )
         select {_POINT_COLUMNS}, w.n_candidates
         from w join reports r on r.report_id = w.report_id
@@ -336,7 +336,7 @@ def metric_points(f: Filters) -> pd.DataFrame:
     from in_range
     qualify row_number() over (
         partition by jurisdiction, metric, period_start, period_end
-        order by type_rank, value desc, fact_id) = 1
+        order by type_rank, scope is not null, value desc, fact_id) = 1
     order by jurisdiction, metric, period_start, period_end
     """
     )

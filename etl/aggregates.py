@@ -41,7 +41,8 @@ FROM (
     {where}
 )
 WINDOW g AS (PARTITION BY report_id, metric, period_start, period_end)
-QUALIFY row_number() OVER (g ORDER BY value DESC, fact_id) = 1
+-- The committee's own figure first (scope NULL); a figure of another scope (全市五级) only when alone.
+QUALIFY row_number() OVER (g ORDER BY scope IS NOT NULL, value DESC, fact_id) = 1
 """
 
 _REPORTS = """

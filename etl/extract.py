@@ -52,7 +52,13 @@ _PLAN = re.compile(
     r"(?:拟|计划|准备|将要?)(?:于|在)?(?:年内|今年|明年|下半年|下一步)?"
     r"(?:对|制定|出台|审议|开展|组织|修改|修订|修正|废止|审查|讨论|召开|听取|办理)"
 )
-_NEXT_YEAR = re.compile(r"明年|下一年度|来年|下一步")
+_NEXT_YEAR = re.compile(r"明年|下一年度|来年|下一步|新的一年")
+# Regulations "in force" are a stock built up over decades (截止2009年,制定现行有效地方性法规289件), not a flow.
+_IN_FORCE = re.compile(r"现行有效")
+# A session of the congress itself (县十五届人民代表大会第六次会议…作出决议7项) is not the committee's act.
+_CONGRESS = re.compile(r"人民代表大会第[一二三四五六七八九十\d]+次会议|人代会")
+_COMMITTEE = re.compile(r"常委会|常务委员会")
+_COMMITTEE_ACTS = ("decisions.", "supervision.work_reports")
 # A delegation's motions and suggestions at a higher congress are not this committee's (代表团…提交建议114件).
 _DELEGATION = re.compile(r"代表团")
 # Work done with or for another body is not this committee's count (配合省人大开展执法检查).
@@ -69,6 +75,10 @@ def _context_allows(p: Pattern, ctx: dict, lead: str, words: str, kind: str) -> 
     if ctx["plan"] or _NEXT_YEAR.search(lead + words):
         return False
     if p.metric.startswith("deputies.") and ctx["delegation"]:
+        return False
+    if p.metric in _OWN_LAWS and ctx["in_force"]:
+        return False
+    if p.metric.startswith(_COMMITTEE_ACTS) and ctx["congress"]:
         return False
     if p.metric.startswith(_OWN_WORK) and _OTHER_BODY.search(lead + words):
         return False
@@ -159,7 +169,12 @@ def _shares_count_after(tail: str) -> bool:
 def candidates_in(sentence: str, catalog: Catalog, prev: str = "") -> list[Candidate]:
     """Every pattern's candidates in ``sentence``; ``prev`` is the sentence before it (prev_has/prev_lacks)."""
     out: list[Candidate] = []
-    ctx = {"plan": bool(_PLAN.search(sentence)), "delegation": bool(_DELEGATION.search(sentence))}
+    ctx = {
+        "plan": bool(_PLAN.search(sentence)),
+        "delegation": bool(_DELEGATION.search(sentence)),
+        "in_force": bool(_IN_FORCE.search(sentence)),
+        "congress": bool(_CONGRESS.search(sentence)) and not _COMMITTEE.search(sentence),
+    }
     for p in catalog.patterns_for(sentence):
         if not _sentence_conditions_hold(p, sentence, prev):
             continue
@@ -173,6 +188,8 @@ def candidates_in(sentence: str, catalog: Catalog, prev: str = "") -> list[Candi
             if not _context_allows(p, ctx, lead, m.group(), kind):
                 continue
             keyword_first = m.start("num") > m.start()
+            if not keyword_first and lead.endswith("对"):
+                continue  # 对1127件建议…表示满意: the count is the object of a predicate read later
             unit_end = m.end("unit") if m.groupdict().get("unit") else m.end("num")
             if m.end() > unit_end and kind in ("core", "extended") and _shares_count_after(tail):
                 continue
@@ -255,7 +272,9 @@ def _sum_parallel(group: list[Candidate], sentence: str, catalog: Catalog) -> li
         return [min(group, key=lambda c: (c.pattern.rank, c.num_start))]
     if len(units) != 1 or "%" in units or len(_YEAR.findall(sentence)) > 1:
         return group
-    if any(_TOTAL_WORDS.search(c.lead) for c in group[1:]):
+    if any(_TOTAL_WORDS.search(c.lead) for c in group[1:]) or any(
+        c.pattern_text[: c.num_start - c.start].endswith("的") for c in group[1:]
+    ):
         return group[:1]  # a later total or subset: keep the first statement only
     first = group[0]
     total = sum(c.value for c in group)
@@ -337,7 +356,9 @@ def _fact(norm, metric, c: Candidate, a, b, period, section: Section, sentence: 
         value_end=a + c.num_end,
         raw_start=raw_a,
         raw_end=raw_b,
-        scope="all_levels" if _ALL_LEVELS.search(sentence) else None,
+        # The scope is read in the count's own clause: 全市五级人大代表… in one clause, the committee's own
+        # count in the next.
+        scope="all_levels" if _ALL_LEVELS.search(c.lead + c.pattern_text) else None,
         section=section.kind,
         pattern=c.pattern.pid + (f"+sum{c.parts}" if c.parts > 1 else ""),
     )

@@ -152,3 +152,12 @@ def test_any_text_yields_no_exception_and_evidence_contains_the_number(parts):
     for f in facts:
         assert f.value_text in n.text[f.evidence_start : f.evidence_end]
         assert re.search(r"[\d一二两三四五六七八九十百千万]", f.value_text)
+
+
+def test_scope_is_read_in_the_counts_own_clause():
+    text = "全市五级人大代表进站接待群众5362人次，常委会组成人员联系代表205人次，全年召开常委会会议8次。"
+    norm = normalize(text)
+    facts = extract_facts(norm, [Section("past_work", 0, len(norm.text), None, 2023, 2023)], "annual_report")
+    scopes = {f.metric: f.scope for f in facts}
+    assert scopes["liaison.constituents_received"] == "all_levels"
+    assert scopes["meetings.standing_committee"] is None
