@@ -76,7 +76,7 @@ def _context_allows(p: Pattern, ctx: dict, lead: str, words: str, kind: str) -> 
         return False
     if p.metric.startswith("deputies.") and ctx["delegation"]:
         return False
-    if p.metric in _OWN_LAWS and ctx["in_force"]:
+    if p.metric in _OWN_LAWS and _IN_FORCE.search(ctx["window"]):
         return False
     if p.metric.startswith(_COMMITTEE_ACTS) and ctx["congress"]:
         return False
@@ -172,7 +172,6 @@ def candidates_in(sentence: str, catalog: Catalog, prev: str = "") -> list[Candi
     ctx = {
         "plan": bool(_PLAN.search(sentence)),
         "delegation": bool(_DELEGATION.search(sentence)),
-        "in_force": bool(_IN_FORCE.search(sentence)),
         "congress": bool(_CONGRESS.search(sentence)) and not _COMMITTEE.search(sentence),
     }
     for p in catalog.patterns_for(sentence):
@@ -185,6 +184,7 @@ def candidates_in(sentence: str, catalog: Catalog, prev: str = "") -> list[Candi
                 continue
             if p.inherit and not list_head_holds(sentence, m.start(), p.heads):
                 continue
+            ctx["window"] = sentence[max(0, m.start() - 120) : m.end()]
             if not _context_allows(p, ctx, lead, m.group(), kind):
                 continue
             keyword_first = m.start("num") > m.start()
@@ -301,6 +301,7 @@ def _bounded(spans: list[tuple[int, int]], text: str):
         yield a, b
 
 
+_NUMBERED = re.compile(r"^\s*(?:\d{1,2}|[一二三四五六七八九十]{1,3})[、.]")
 _HAS_NUMBER = re.compile(r"\d|[一二两三四五六七八九十百千万]")
 
 
@@ -316,9 +317,14 @@ def extract_facts(
     facts: list[Fact] = []
     seen: set[tuple] = set()
     prev = ""
+    plan_list = False  # inside a numbered list that a plan sentence opened (新的一年…包括1、… 2、… 3、…)
     for a, b in _bounded(sentences(text), text):
         sentence = text[a:b]
         before, prev = prev, sentence
+        numbered = bool(_NUMBERED.match(sentence))
+        if plan_list and numbered:
+            continue
+        plan_list = bool(_PLAN.search(sentence) or _NEXT_YEAR.search(sentence)) or (plan_list and numbered)
         if not _HAS_NUMBER.search(sentence):
             continue
         section = section_at(sections, a)

@@ -34,7 +34,14 @@ FRAME_KEYS = {"verbs", "nouns", "list_nouns", "orders", "lacks", "units", "prior
 
 # Words between a verb and its noun: modifiers inside one item of one clause (no digits, no clause or
 # list punctuation); quoted names (“一府一委两院”) and titles (《…》) may hold anything but a clause end.
-_MOD = r"(?:[^,，。;；:：!?！？\n\d、《》]|《[^》。;；\n]{1,40}》[、和及]?|关于[^,，。;；:：!?！？\n\d]{1,40}?等){0,14}?"
+# A list of bodies may stand inside the modifiers (县人民政府及其组成部门、县人民法院、县人民检察院专项工作报告).
+_BODIES = (
+    r"(?:[^,，。;；:：!?！？\n\d、《》]{1,14}?(?:政府|法院|检察院|监察委员会|监委|部门|单位)(?:、|和|及))"
+)
+_MOD = (
+    _BODIES
+    + r"{0,4}(?:[^,，。;；:：!?！？\n\d、《》]|《[^》。;；\n]{1,40}》[、和及]?|关于[^,，。;；:：!?！？\n\d]{1,40}?等){0,14}?"
+)
 # Between a count and its noun: a modifier (镇街中心, 村(社区)), never a second item (五次工作评议和两次专题询问).
 _MOD_SHORT = r"(?:[^,，。;；:：!?！？\n\d、《》和及与“”\"]){0,8}?"
 # Between a noun stated first and its verb (专项工作报告听取审议了9个; 群众来信来访共受理417件次).
@@ -79,7 +86,7 @@ def frame_templates(frame: dict) -> list[dict]:
         if order == "vnc":
             src = f"{_PRE_VERB}{V}(?:了|到)?{_MOD}{X}{_FUNC}{{N}}{{U}}"
         elif order == "vcn":
-            src = f"{_PRE_VERB}{V}(?:了|到|的)?(?:{_TITLES})?(?:共|计)?{{N}}{{U}}{_MOD_SHORT}{X}"
+            src = f'{_PRE_VERB}{V}(?:了|到|的)?(?:“[^”]{{1,12}}”的?)?(?:{_TITLES})?(?:共|计)?{{N}}{{U}}{_MOD_SHORT}[“"]?{X}'
         elif order == "dui":
             src = f"对{_MOD}(?:{_TITLES})?{{N}}{{U}}{_MOD_SHORT}{X}{_MOD}{_LINK}(?:集中|全面|统一|逐件|认真|专项)?{V}"
         elif order == "nvc":
@@ -87,8 +94,8 @@ def frame_templates(frame: dict) -> list[dict]:
         elif order == "act":
             gap = _MOD_SHORT if frame.get("gap") else ""
             src = [
-                f"{X}(?:活动|工作)?{gap}{_FUNC}{{N}}{{U}}",
-                f"{{N}}{{U}}{_MOD_SHORT}{X}",
+                f'{X}[”"]?(?:活动|工作)?{gap}{_FUNC}{{N}}{{U}}',
+                f'{{N}}{{U}}{_MOD_SHORT}[“"]?{X}',
                 f"{X}(?:活动|工作)?{_DOING}{{N}}{{U}}",
             ]
         elif order == "list_verb":
