@@ -147,23 +147,22 @@ def _shares_count(lead: str) -> bool:
     m = _CONJ_END.search(lead)
     if not m:
         return False
-    last = re.split(r"[、和及与]", lead[: m.start()])[-1]  # the item just before the conjunction
+    last = _ITEM_SEP.split(lead[: m.start()])[-1]  # the item just before the conjunction
     if _COUNTED_ITEM.search(last):
         return False  # 听取5项重大事项报告、作出5项决定决议: that item has its own count
-    return bool(re.search(r"[\u4e00-\u9fff]{2}", last))
+    return bool(_TWO_CJK.search(last))
 
 
+_ITEM_SEP = re.compile(r"[、和及与]")
+_TWO_CJK = re.compile(r"[\u4e00-\u9fff]{2}")
+_BOTH_WORDS = re.compile("均|都")
 _NEXT_ITEM = re.compile(r"^(?:和|及|以及|与|、)(?!其他|其它)([^,，;；:：、]*)")
 
 
 def _shares_count_after(tail: str) -> bool:
     """True when the counted noun is joined to another that has no count of its own (16件法律和有关法律问题的决定)."""
     m = _NEXT_ITEM.match(tail)
-    return (
-        bool(m)
-        and not _COUNTED_ITEM.search(m.group(1))
-        and bool(re.search(r"[\u4e00-\u9fff]{2}", m.group(1)))
-    )
+    return bool(m) and not _COUNTED_ITEM.search(m.group(1)) and bool(_TWO_CJK.search(m.group(1)))
 
 
 def candidates_in(sentence: str, catalog: Catalog, prev: str = "") -> list[Candidate]:
@@ -194,7 +193,7 @@ def candidates_in(sentence: str, catalog: Catalog, prev: str = "") -> list[Candi
             if m.end() > unit_end and kind in ("core", "extended") and _shares_count_after(tail):
                 continue
             if keyword_first and kind in ("core", "extended") and _shares_count(lead):
-                if not (p.percent and re.search("均|都", m.group())):
+                if not (p.percent and _BOTH_WORDS.search(m.group())):
                     continue
             try:
                 parsed = parse_number(m.group("num"), m.groupdict().get("post") or "")

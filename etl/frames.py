@@ -54,7 +54,6 @@ _FUNC = (
     r"(?:(?:\d+|[一二两三四五六七八九十]+)批次?)?"
 )
 _TITLES = r"(?:《[^》]{1,40}》[、和及]?){1,8}(?:等)?"
-_PRE_VERB = r"(?:依法|共|先后|累计|全年|组织|认真|分别|集中|共计)*"
 _LINK = r"(?:进行|开展|组织|作出|做出|作|予以|实施)?(?:了)?"
 _ITEM_START = r"(?:(?<=[、,，;；])|(?<=^))(?:和|及|以及|与|并)?"
 
@@ -84,9 +83,9 @@ def frame_templates(frame: dict) -> list[dict]:
     for order in orders:
         inherit, heads = None, ()
         if order == "vnc":
-            src = f"{_PRE_VERB}{V}(?:了|到)?{_MOD}{X}{_FUNC}{{N}}{{U}}"
+            src = f"{V}(?:了|到)?{_MOD}{X}{_FUNC}{{N}}{{U}}"
         elif order == "vcn":
-            src = f'{_PRE_VERB}{V}(?:了|到|的)?(?:“[^”]{{1,12}}”的?)?(?:{_TITLES})?(?:共|计)?{{N}}{{U}}{_MOD_SHORT}[“"]?{X}'
+            src = f'{V}(?:了|到|的)?(?:“[^”]{{1,12}}”的?)?(?:{_TITLES})?(?:共|计)?{{N}}{{U}}{_MOD_SHORT}[“"]?{X}'
         elif order == "dui":
             src = f"对{_MOD}(?:{_TITLES})?{{N}}{{U}}{_MOD_SHORT}{X}{_MOD}{_LINK}(?:集中|全面|统一|逐件|认真|专项)?{V}"
         elif order == "nvc":
