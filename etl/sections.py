@@ -27,6 +27,7 @@ class Cues:
     sentence_year: re.Pattern
     years_back: re.Pattern
     term_phrase: re.Pattern
+    this_session: re.Pattern
     max_heading_len: int
 
 
@@ -41,6 +42,7 @@ def cues() -> Cues:
         sentence_year=re.compile(data["sentence_year"]),
         years_back=re.compile(data["years_back"]),
         term_phrase=re.compile(data["term_phrase"]),
+        this_session=re.compile(data["this_session"]),
         max_heading_len=int(data["max_heading_len"]),
     )
 
@@ -137,6 +139,9 @@ def sentence_period(
             return (y, p1 if p1 is not None else y)
         if p0 is None or y >= p0 - 1:
             return (y, y)
+    if c.this_session.search(sentence) and p1 is not None and section.kind == "past_work":
+        # 本次会议共收到代表议案6件: what the session now held received, in the year it is held
+        return (p1 + 1, p1 + 1)
     m = c.years_back.match(sentence)
     if m and p1 is not None:
         from .numbers import NumberError, parse_number

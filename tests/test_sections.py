@@ -75,3 +75,12 @@ def test_sentence_period(sentence, period):
 def test_term_total_inside_annual_report_is_not_an_annual_fact():
     sec = Section("past_work", 0, 100, None, 2023, 2023)
     assert sentence_period("本届以来，共制定地方性法规12件。", sec, "annual_report") is None
+
+
+def test_counts_of_the_session_now_held_are_of_its_year():
+    from etl.models import Section
+    from etl.sections import sentence_period
+
+    past = Section("past_work", 0, 100, None, 2023, 2023)
+    assert sentence_period("本次会议共收到代表议案6件、建议230件。", past) == (2024, 2024)
+    assert sentence_period("大会期间代表提出议案3件、建议186件。", past) == (2023, 2023)
