@@ -85,7 +85,7 @@ def frame_templates(frame: dict) -> list[dict]:
         if order == "vnc":
             src = f"{V}(?:了|到)?{_MOD}{X}{_FUNC}{{N}}{{U}}"
         elif order == "vcn":
-            src = f'{V}(?:了|到|的)?(?:“[^”]{{1,12}}”的?)?(?:{_TITLES})?(?:共|计)?{{N}}{{U}}{_MOD_SHORT}[“"]?{X}'
+            src = f'{V}(?:了|到|的)?(?:“[^”]{{1,12}}”的?)?(?:{_TITLES})?(?:共|计)?{{N}}{{U}}{_MOD_SHORT}(?:“[^”]{{1,12}}”)?[“"]?{X}'
         elif order == "dui":
             src = f"对{_MOD}(?:{_TITLES})?{{N}}{{U}}{_MOD_SHORT}{X}{_MOD}{_LINK}(?:集中|全面|统一|逐件|认真|专项)?{V}"
         elif order == "nvc":
