@@ -164,3 +164,23 @@ def test_a_confirmation_outweighs_stated_reports_and_a_tie_is_not_used():
 )
 def test_the_period_of_a_session(report_type, session_year, period):
     assert session_terms._period_of(session_year, report_type, None, 7, 5) == period
+
+
+def test_editing_another_field_of_a_dated_report_keeps_the_extractors_values_as_extracted(tmp_path):
+    """The corrections keep a snapshot of what the extractor said: never the learned period."""
+    _lib, db = _build(tmp_path, {"xx-2023.txt": STATED, "xx-later.txt": ORDINAL_ONLY})
+    later = _report(db, "xx-later.txt")
+    correct_report(db, later["id"], report_type="report_excerpt", user="王分析", reason="是摘要")
+    # a second write re-applies the log to the database as it is, learned period included
+    correct_report(db, later["id"], delivered="2025-01-09", user="王分析", reason="会议日期")
+    assert _report(db, "xx-later.txt")["period"] == (2024, 2024)
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        snapshot = con.execute(
+            "SELECT period_start, period_end, meta_status, meta_pending FROM reports_as_extracted"
+            " WHERE report_id = ?",
+            [later["id"]],
+        ).fetchone()
+    finally:
+        con.close()
+    assert snapshot == (None, None, "pending", "period")
