@@ -1011,7 +1011,12 @@ def resolve_period(
         )
     # The report's own local congress session, which the term table cannot number (市第十五届…第三次会议):
     # kept in the evidence, so the database can date it from what other reports taught (session_terms).
-    if held and held[0].year is None and held[0].body in (None, name) and level not in ("national", "provincial"):
+    if (
+        held
+        and held[0].year is None
+        and held[0].body in (None, name)
+        and level not in ("national", "provincial")
+    ):
         res.local_session = held[0]
     # A local congress that states both its session and the year teaches the term table.
     local = [

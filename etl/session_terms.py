@@ -229,6 +229,29 @@ def _lesson_json(lessons: list[Lesson]) -> str | None:
     )
 
 
+_USE_COLUMNS = (
+    "report_id", "jurisdiction", "term", "period_start", "period_end", "was_period_start", "was_period_end",
+    "was_meta_status", "was_meta_pending", "was_period_confidence", "was_meta_evidence", "first_year",
+)  # fmt: skip
+
+
+def _arrow(columns: dict[str, Sequence]):
+    import pyarrow as pa
+
+    return pa.table({k: list(v) for k, v in columns.items()})
+
+
+def _insert(con: duckdb.DuckDBPyConnection, table: str, columns: dict[str, Sequence]) -> None:
+    """One columnar insert or replace (executemany costs milliseconds per row)."""
+    name = f"_session_terms_{table}_in"
+    con.register(name, _arrow(columns))
+    try:
+        cols = ", ".join(columns)
+        con.execute(f"INSERT OR REPLACE INTO {table} ({cols}) SELECT {cols} FROM {name}")
+    finally:
+        con.unregister(name)
+
+
 # -- apply -----------------------------------------------------------------------------------------
 
 
@@ -254,14 +277,19 @@ def learn_and_apply(con: duckdb.DuckDBPyConnection, jurisdictions: Iterable[str]
     learned = learn(lessons(con, jurisdictions))
     con.execute(f"DELETE FROM session_terms WHERE {_where('jurisdiction', jurisdictions)}")
     if learned:
-        con.executemany(
-            "INSERT INTO session_terms VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [
-                (x.jurisdiction, x.term, x.first_year, x.learned_from, _lesson_json(x.sources),
-                 _lesson_json(x.disputed), x.usable)
-                for x in learned
-            ],
-        )  # fmt: skip
+        _insert(
+            con,
+            "session_terms",
+            {
+                "jurisdiction": [x.jurisdiction for x in learned],
+                "term": [x.term for x in learned],
+                "first_year": [x.first_year for x in learned],
+                "learned_from": [x.learned_from for x in learned],
+                "source_reports": [_lesson_json(x.sources) for x in learned],
+                "disputed": [_lesson_json(x.disputed) for x in learned],
+                "used": [x.usable for x in learned],
+            },
+        )
     table = {(x.jurisdiction, x.term): x for x in learned if x.usable}
     if not table:
         return set()
@@ -277,6 +305,8 @@ def learn_and_apply(con: duckdb.DuckDBPyConnection, jurisdictions: Iterable[str]
         """
     ).fetchall()
     filled: set[str] = set()
+    updates: list[tuple] = []
+    uses: list[tuple] = []
     for rid, jur, rtype, delivered, p0, p1, status, pending, conf, raw in rows:
         ev = _evidence(raw)
         sess = _own_session(ev, jur)
@@ -302,18 +332,24 @@ def learn_and_apply(con: duckdb.DuckDBPyConnection, jurisdictions: Iterable[str]
             "before": before,
         }
         left = [p for p in (pending or "").split(",") if p and p != "period"]
-        con.execute(
-            """
-            UPDATE reports SET period_start = ?, period_end = ?, period_confidence = ?, meta_pending = ?,
-                   meta_status = ?, meta_evidence = ?
-            WHERE report_id = ?
-            """,
-            [start, end, CONFIDENCE, ",".join(left) or None, "pending" if left else "ok",
-             json.dumps(ev, ensure_ascii=False), rid],
-        )  # fmt: skip
-        con.execute(
-            "INSERT OR REPLACE INTO session_term_uses VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [rid, jur, sess["term"], start, end, p0, p1, status, pending, conf, raw, row.first_year],
-        )
+        updates.append((rid, start, end, ",".join(left) or None, "pending" if left else "ok",
+                        json.dumps(ev, ensure_ascii=False)))  # fmt: skip
+        uses.append((rid, jur, sess["term"], start, end, p0, p1, status, pending, conf, raw, row.first_year))
         filled.add(rid)
+    if updates:
+        cols = ("report_id", "period_start", "period_end", "meta_pending", "meta_status", "meta_evidence")
+        name = "_session_terms_updates"
+        con.register(name, _arrow(dict(zip(cols, zip(*updates, strict=True), strict=True))))
+        try:
+            con.execute(
+                f"""
+                UPDATE reports SET period_start = u.period_start, period_end = u.period_end,
+                       period_confidence = {CONFIDENCE}, meta_pending = u.meta_pending,
+                       meta_status = u.meta_status, meta_evidence = u.meta_evidence
+                FROM {name} u WHERE reports.report_id = u.report_id
+                """
+            )
+        finally:
+            con.unregister(name)
+        _insert(con, "session_term_uses", dict(zip(_USE_COLUMNS, zip(*uses, strict=True), strict=True)))
     return filled
