@@ -1,8 +1,10 @@
 """Sanity checks after loading: each says which report broke which expectation; none edits a fact.
 
 Every check is one SQL query that returns only the rows it flags; Python only words the messages.
-A run covers the whole database (``report_ids=None``) or only what concerns some reports: their own
-per-report checks plus, for the cross-report check (outliers across years), every report of the same
+Some compare reports of the same jurisdiction with each other: outliers across years, a term review's
+totals against the sum of the annual reports (flows only), a 数说 news summary or an excerpt against the
+full report of its year. A run covers the whole database (``report_ids=None``) or only what concerns some
+reports: their own per-report checks plus, for the cross-report checks, every report of the same
 jurisdictions, so that an incremental add costs about as much as the report itself:
 
     run_checks(con, report_ids)      the checks (all, or those concerning report_ids)
@@ -108,8 +110,10 @@ def _warning(
 # --- where the checks read from ------------------------------------------------------------------------
 
 # The fact columns the checks read (the scoped copy holds only these).
-_FACT_COLUMNS = "fact_id, report_id, metric, value, unit, period_start, period_end, scope, evidence_start"
-_REPORT_COLUMNS = "report_id, source_file, jurisdiction, period_start, period_end"
+_FACT_COLUMNS = (
+    "fact_id, report_id, metric, value, unit, qualifier, period_start, period_end, scope, evidence_start"
+)
+_REPORT_COLUMNS = "report_id, source_file, jurisdiction, period_start, period_end, report_type"
 
 # Temporary tables of a scoped run (private to the connection, dropped afterwards).
 _SCOPE_IDS = "_checks_scope_ids"  # the reports asked about
@@ -117,6 +121,11 @@ _SCOPE_FACTS = "_checks_scope_facts"  # facts of those reports and of every repo
 _SCOPE_REPORTS = "_checks_scope_reports"  # the same reports' label fields
 
 OUTLIER_CHECK = "outlier_across_years"
+TERM_VS_ANNUAL_CHECK = "term_vs_annual"
+SUMMARY_VS_FULL_CHECK = "summary_vs_full"
+# Checks that compare a report with other reports of its jurisdiction: a scoped run covers (and replaces)
+# them for every report of the jurisdictions concerned.
+CROSS_REPORT_CHECKS = (OUTLIER_CHECK, TERM_VS_ANNUAL_CHECK, SUMMARY_VS_FULL_CHECK)
 
 
 @dataclass(frozen=True)
@@ -493,6 +502,130 @@ def check_report_without_facts(con: duckdb.DuckDBPyConnection, report_ids: Scope
     ]
 
 
+# -- reports checked against each other --------------------------------------------------------------------
+
+# The period a fact covers: its own, else its report's (as the charts read it).
+_FACTS_DATED = """
+    SELECT f.report_id, f.metric, f.value, f.qualifier, f.scope,
+           coalesce(f.period_start, r.period_start) AS p0,
+           coalesce(f.period_end, f.period_start, r.period_end) AS p1,
+           r.jurisdiction, r.report_type, r.source_file
+    FROM {facts} f JOIN {reports} r ON r.report_id = f.report_id
+    WHERE r.jurisdiction IS NOT NULL
+"""
+_CN_COUNT = dict(enumerate("一二三四五六七八九十", start=1))
+_TYPE_ZH = {"annual_report": "年度报告", "term_review": "届期工作报告", "news_summary": "新闻稿",
+            "report_excerpt": "报告摘要"}  # fmt: skip
+
+
+def check_term_vs_annual(con: duckdb.DuckDBPyConnection, report_ids: ScopeArg = None) -> list[Check]:
+    """A term review's total of a flow metric differs from the sum of the same committee's annual reports.
+
+    Compared only where every year of the term has an annual value (one per year: the annual report's,
+    else an excerpt's, else a news summary's, else the year as a term review states it: the last year of a
+    term has no annual report of its own, the review at the new congress's first session covers it), for
+    the same metric and scope, all stated exactly. Stocks and rates are never summed (``metrics.measure``).
+    Neither number is changed; the check sits on the review."""
+    with _resolve(con, report_ids) as s:
+        rows = con.execute(
+            f"""
+            WITH f AS ({_FACTS_DATED.format(facts=s.facts, reports=s.reports)}),
+            term AS (
+                SELECT DISTINCT f.report_id, f.jurisdiction, f.metric, f.scope, f.p0, f.p1, f.value
+                FROM f JOIN metrics m ON m.code = f.metric
+                WHERE f.report_type = 'term_review' AND m.measure = 'flow' AND f.p1 > f.p0
+                  AND f.qualifier = 'exact'
+            ), per_report AS (
+                SELECT jurisdiction, metric, scope, p0 AS year, report_id, source_file, report_type,
+                       max(value) AS value, bool_and(qualifier = 'exact') AS exact
+                FROM f
+                WHERE p0 = p1
+                GROUP BY ALL
+            ), yearly AS (
+                SELECT *, row_number() OVER (
+                    PARTITION BY jurisdiction, metric, scope, year
+                    ORDER BY CASE report_type WHEN 'annual_report' THEN 0 WHEN 'report_excerpt' THEN 1
+                                              WHEN 'news_summary' THEN 2 ELSE 3 END,
+                             source_file, report_id) AS rank
+                FROM per_report
+            ), compared AS (
+                SELECT t.report_id, t.metric, t.scope, t.p0, t.p1, t.value,
+                       sum(y.value) AS annual_total, count(DISTINCT y.year) AS n_years, bool_and(y.exact) AS exact,
+                       list({{'year': y.year, 'file': y.source_file, 'value': y.value}} ORDER BY y.year) AS parts
+                FROM term t JOIN yearly y ON y.rank = 1 AND y.jurisdiction = t.jurisdiction
+                     AND y.metric = t.metric AND y.scope IS NOT DISTINCT FROM t.scope
+                     AND y.year BETWEEN t.p0 AND t.p1
+                GROUP BY t.report_id, t.metric, t.scope, t.p0, t.p1, t.value
+            )
+            SELECT c.report_id, r.source_file, r.jurisdiction, r.period_start, r.period_end,
+                   c.metric, m.label_zh, c.scope, c.p0, c.p1, c.value, c.annual_total, c.parts
+            FROM compared c JOIN {s.reports} r ON r.report_id = c.report_id
+            LEFT JOIN metrics m ON m.code = c.metric
+            WHERE c.n_years = c.p1 - c.p0 + 1 AND c.exact AND c.annual_total <> c.value
+            ORDER BY r.source_file, c.report_id, c.metric, c.scope NULLS FIRST, c.p0, c.value
+            """
+        ).fetchall()
+    out = []
+    for rid, src, jur, r0, r1, metric, label, scope, p0, p1, value, annual, parts in rows:
+        n = p1 - p0 + 1
+        years = f"{_CN_COUNT.get(n, str(n))}年"
+        listed = "；".join(f"{p['year']} {p['file']} {_num(p['value'])}" for p in parts)
+        scope_note = f" [{scope}]" if scope else ""
+        out.append(
+            _warning(
+                TERM_VS_ANNUAL_CHECK,
+                metric,
+                (rid, src, jur, r0, r1),
+                f"{label or metric}（{metric}）{scope_note} {p0}–{p1}：{years}合计 {_num(value)}，"
+                f"年度报告合计 {_num(annual)}，差 {_num(value - annual)}（{listed}）；两个数字均未改动，请核对",
+            )
+        )
+    return out
+
+
+def check_summary_vs_full(con: duckdb.DuckDBPyConnection, report_ids: ScopeArg = None) -> list[Check]:
+    """A news summary (数说, 综述) or an excerpt states another value than the full report of the same
+    committee for the same metric, period and scope (both stated exactly). The check sits on the summary."""
+    with _resolve(con, report_ids) as s:
+        rows = con.execute(
+            f"""
+            WITH f AS ({_FACTS_DATED.format(facts=s.facts, reports=s.reports)}),
+            summary AS (
+                SELECT DISTINCT report_id, report_type, jurisdiction, metric, scope, p0, p1, value FROM f
+                WHERE report_type IN ('news_summary', 'report_excerpt') AND qualifier = 'exact' AND p0 IS NOT NULL
+            ), full_report AS (
+                SELECT report_id, source_file, report_type, jurisdiction, metric, scope, p0, p1,
+                       list_sort(list_distinct(list(value))) AS vals, bool_and(qualifier = 'exact') AS exact
+                FROM f WHERE report_type IN ('annual_report', 'term_review')
+                GROUP BY ALL
+            )
+            SELECT su.report_id, r.source_file, r.jurisdiction, r.period_start, r.period_end, su.report_type,
+                   su.metric, m.label_zh, su.scope, su.p0, su.p1, su.value, fu.source_file, fu.report_type, fu.vals
+            FROM summary su JOIN full_report fu ON fu.jurisdiction = su.jurisdiction AND fu.metric = su.metric
+                 AND fu.scope IS NOT DISTINCT FROM su.scope AND fu.p0 = su.p0 AND fu.p1 = su.p1
+                 AND fu.report_id <> su.report_id
+            JOIN {s.reports} r ON r.report_id = su.report_id
+            LEFT JOIN metrics m ON m.code = su.metric
+            WHERE fu.exact AND NOT list_contains(fu.vals, su.value)
+            ORDER BY r.source_file, su.report_id, su.metric, su.scope NULLS FIRST, su.p0, su.value, fu.source_file
+            """
+        ).fetchall()
+    out = []
+    for rid, src, jur, r0, r1, stype, metric, label, scope, p0, p1, value, full_src, ftype, vals in rows:
+        scope_note = f" [{scope}]" if scope else ""
+        out.append(
+            _warning(
+                SUMMARY_VS_FULL_CHECK,
+                metric,
+                (rid, src, jur, r0, r1),
+                f"{label or metric}（{metric}）{scope_note} {_period(p0, p1)}：{_TYPE_ZH.get(stype, stype)} "
+                f"{_num(value)}，{_TYPE_ZH.get(ftype, ftype)} {full_src} 为 {'、'.join(_num(v) for v in vals)}，"
+                "不一致；两个数字均未改动，请核对",
+            )
+        )
+    return out
+
+
 CheckFn = Callable[..., list[Check]]  # check(con, scope: CheckScope | Sequence[str] | None = None)
 
 ALL_CHECKS: tuple[CheckFn, ...] = (
@@ -502,6 +635,8 @@ ALL_CHECKS: tuple[CheckFn, ...] = (
     check_outlier_across_years,
     check_duplicate_disagreement,
     check_report_without_facts,
+    check_term_vs_annual,
+    check_summary_vs_full,
 )
 
 
@@ -559,7 +694,7 @@ def replace_checks(
     """Refresh the `checks` table for a scope and return the checks written.
 
     None: delete every row and run everything.  A list of report ids (written, replaced or deleted):
-    delete the rows of those reports and the cross-report rows (outliers across years) of every report in
+    delete the rows of those reports and the cross-report rows (``CROSS_REPORT_CHECKS``) of every report in
     their jurisdictions, then write what ``run_checks(con, report_ids)`` finds, so the table ends up as a
     full run would leave it.  Call it inside the transaction that changed the reports, after the change.
     """
@@ -578,9 +713,10 @@ def replace_checks(
             f"""
             DELETE FROM checks
             WHERE report_id IN (SELECT report_id FROM {_SCOPE_IDS})
-               OR (check_name = ? AND report_id IN (SELECT report_id FROM {_SCOPE_REPORTS}))
+               OR (check_name IN (SELECT unnest(?::VARCHAR[]))
+                   AND report_id IN (SELECT report_id FROM {_SCOPE_REPORTS}))
             """,
-            [OUTLIER_CHECK],
+            [list(CROSS_REPORT_CHECKS)],
         )
     write_checks(con, found)
     return found

@@ -150,6 +150,7 @@ class Resolution:
     conflicts: list[Candidate] = field(default_factory=list)
     suggested: tuple[int, int] | None = None  # the best guess when not confident enough
     term_start_learned: tuple[str, int, int] | None = None  # (body, term, first year) a report taught
+    local_session: Session | None = None  # the report's own local session, not numbered by the term table
 
 
 @dataclass(frozen=True)

@@ -268,7 +268,8 @@ def open_writer(
     Readers are never blocked and see either the old file or the new one.  On any error, or if the
     process is killed, the live files are untouched; staging files are removed now or by the next writer.
     """
-    from . import aggregates
+    from . import aggregates, session_terms
+    from .checks import replace_checks
     from .corrections import apply_corrections, corrections_path, encode_log, read_log
 
     db_path = Path(db_path)
@@ -314,10 +315,16 @@ def open_writer(
             yield w
             log_changed = bool(w.new_corrections) or w.log_bytes is not None
             if w.replace_database or log_changed:
+                # learned periods are put back before the corrections, which snapshot the extractor's values
+                dated = session_terms.undo(con)
                 w.applied = apply_corrections(con, w.corrections)
+                dated |= session_terms.learn_and_apply(con)
+                if dated:
+                    replace_checks(con, sorted(dated))
                 if scoped:
                     after = aggregates.edits_fingerprint(con)
-                    aggregates.refresh(con, sorted(w.touched | aggregates.changed_reports(before, after)))
+                    changed = aggregates.changed_reports(before, after)
+                    aggregates.refresh(con, sorted(w.touched | changed | dated))
                 else:
                     aggregates.refresh(con, None)
                 _stamp(con, w)
@@ -393,7 +400,7 @@ def _in_place_writer(
 
 
 def _in_place_transaction(con, commit: Commit, db_path: Path, kind: str, log: list) -> Iterator[StagedWrite]:
-    from . import aggregates
+    from . import aggregates, session_terms
     from .corrections import apply_corrections
 
     committed = prepared = False
@@ -412,10 +419,13 @@ def _in_place_transaction(con, commit: Commit, db_path: Path, kind: str, log: li
         if not w.replace_database:
             con.execute("ROLLBACK")
         else:
+            jurisdictions = session_terms.jurisdictions_of(con, sorted(w.touched))
+            dated = session_terms.undo(con, jurisdictions)
             before = aggregates.edits_fingerprint(con)
             w.applied = apply_corrections(con, w.corrections)  # may carry corrections over to new versions
             changed = aggregates.changed_reports(before, aggregates.edits_fingerprint(con))
-            _refresh_derived(con, sorted(w.touched | changed))
+            dated |= session_terms.learn_and_apply(con, jurisdictions)
+            _refresh_derived(con, sorted(w.touched | changed | dated))
             _stamp(con, w)
             pause_point("staged")
             if commit.ops:  # the library renames, listed durably before the COMMIT (rolled forward)

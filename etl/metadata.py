@@ -7,11 +7,13 @@ prefecture and county reports, full texts and news write-ups), not for one file.
 
 Rules, in the order extract_metadata() applies them:
 
-* **Text.** Matching runs on a working copy: NFKC (full-width digits and punctuation
-  become half-width), traditional characters converted with OpenCC when the text
-  looks traditional, and whitespace removed (``compact``) so that a line break or
-  the letter-spacing of a newspaper page does not split a phrase. Publication stamps
-  are read from the lines as written (``plain``), where 2023-03-03 10:23:07 keeps its space.
+* **Text.** Metadata reads the pipeline's one normalization (``etl.normalize``: traditional →
+  simplified, full width → half width, wrapped lines joined) and the parts it found in it
+  (``find_sections`` before any period is known); it never re-normalizes. Matching runs on views
+  of that text: whitespace removed (``compact``) so that a line break or the letter-spacing of a
+  newspaper page does not split a phrase, and the lines as they are (``plain``), where
+  2023-03-03 10:23:07 keeps its space. A map leads from the views back to the normalized text, so
+  the plans part found by the pipeline is the plans part here.
 * **Title** (find_title): the first short line (≤ ``max_title_chars``) among the
   first 80 that contains the strongest title cue (常务委员会工作报告 before 工作报告
   before 综述), minus leading dashes. None when no line qualifies.
@@ -84,12 +86,12 @@ Rules, in the order extract_metadata() applies them:
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import functools
 import re
-import unicodedata
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -98,7 +100,8 @@ import yaml
 from etl import dating, gazetteer
 from etl.errors import EtlError
 from etl.gazetteer import Jurisdiction, PlaceMention
-from etl.models import ReportMeta
+from etl.models import ReportMeta, Section
+from etl.normalize import Normalized, normalize
 from etl.sections import cues as section_cues
 from etl.sections import find_sections
 
@@ -277,46 +280,54 @@ class _Text:
     subtitles: frozenset[int]  # indices of lines that began with a dash (——…工作报告摘编)
     dense: str  # the lines joined by newlines
     compact: str  # no whitespace at all
-    plain: tuple[str, ...]  # the lines as written (NFKC, simplified), stripped: 2023-03-03 10:23:07
+    plain: tuple[str, ...]  # the normalized lines as they are, stripped: 2023-03-03 10:23:07
+    to_norm: tuple[int, ...] = ()  # for each character of ``dense``, its offset in the normalized text
 
-
-@functools.lru_cache(maxsize=1)
-def _t2s():
-    import opencc
-
-    return opencc.OpenCC("t2s")
+    def dense_span(self, start: int, end: int) -> tuple[int, int]:
+        """A [start, end) span of the normalized text (a section) in ``dense`` coordinates."""
+        return bisect.bisect_left(self.to_norm, start), bisect.bisect_left(self.to_norm, end)
 
 
 _CJK_UNIFIED = re.compile("[\u4e00-\u9fff]")
 
 
-def _to_simplified(text: str, warnings: list[str]) -> str:
-    """Convert traditional text to simplified when enough of its first characters change."""
-    probe = text[:_TRAD_PROBE_CHARS]
-    cjk = len(_CJK_UNIFIED.findall(probe))
-    if not cjk:
-        return text
-    converted = _t2s().convert(probe)
-    if converted == probe:
-        return text
-    changed = sum(1 for a, b in zip(probe, converted, strict=False) if a != b)
-    if changed >= 3 and changed / cjk >= 0.02:
-        warnings.append("正文疑为繁体：已用 OpenCC（t2s）转为简体后读取元数据")
-        return _t2s().convert(text)
-    return text
+def _was_traditional(norm: Normalized, probe_chars: int = _TRAD_PROBE_CHARS) -> bool:
+    """Whether normalize() converted enough of the opening from traditional script to say so."""
+    text = norm.text[:probe_chars]
+    cjk = changed = 0
+    for i, ch in enumerate(text):
+        if _CJK_UNIFIED.match(ch):
+            cjk += 1
+            changed += norm.raw[norm.to_raw[i]] != ch
+    return changed >= 3 and changed / max(cjk, 1) >= 0.02
 
 
-_SPACES = re.compile(r"\s+")
-
-
-def _prepare(text: str, warnings: list[str]) -> _Text:
-    work = _to_simplified(unicodedata.normalize("NFKC", text), warnings)
-    plain = tuple(line.strip() for line in work.splitlines())
-    squeezed = [_SPACES.sub("", line) for line in plain]
-    lines = tuple(line.lstrip(_DASHES) for line in squeezed)
-    subtitles = frozenset(i for i, line in enumerate(squeezed) if line[:1] in "—–─━―-~")
+def _prepare(norm: Normalized, warnings: list[str]) -> _Text:
+    """The working views of the pipeline's normalized text (no second normalization: see normalize.py)."""
+    if _was_traditional(norm):
+        warnings.append("正文为繁体：按规范化（normalize，OpenCC t2s）后的简体文本读取元数据")
+    text = norm.text
+    plain: list[str] = []
+    lines: list[str] = []
+    subtitles: set[int] = set()
+    to_norm: list[int] = []
+    pos = 0
+    for i, line in enumerate(text.split("\n")):
+        if i:
+            to_norm.append(pos - 1)  # the line break
+        plain.append(line.strip())
+        kept = [(j, ch) for j, ch in enumerate(line) if not ch.isspace()]
+        if kept and kept[0][1] in "—–─━―-~":
+            subtitles.add(i)
+        while kept and kept[0][1] in _DASHES:
+            kept.pop(0)
+        lines.append("".join(ch for _, ch in kept))
+        to_norm.extend(pos + j for j, _ in kept)
+        pos += len(line) + 1
     dense = "\n".join(lines)
-    return _Text(lines, subtitles, dense, dense.replace("\n", ""), plain)
+    return _Text(
+        tuple(lines), frozenset(subtitles), dense, dense.replace("\n", ""), tuple(plain), tuple(to_norm)
+    )
 
 
 _cn_int = dating.cn_int  # Arabic or Chinese numerals (十六, 二〇一九); 0 if malformed
@@ -919,9 +930,12 @@ def resolve_period(
     stamp: dt.date | None,
     cues: Cues,
     warnings: list[str],
-    learned: dict[tuple[str, int], int] | None = None,
+    parts: Sequence[Section] = (),
 ) -> tuple[dating.Resolution, bool]:
-    """The period (with its evidence and confidence) and whether the report is a term review."""
+    """The period (with its evidence and confidence) and whether the report is a term review.
+
+    ``parts`` are the report's parts as the pipeline found them in the normalized text (offsets into
+    it): years stated in the plans part speak of the coming year."""
     terms = dating.load_terms()
     compact, dense = prepared.compact, prepared.dense
     name = jurisdiction.name if jurisdiction else None
@@ -934,7 +948,7 @@ def resolve_period(
         level,
         _province_of,
         terms,
-        learned,
+        None,  # local terms are learned in the database after loading (etl/session_terms.py)
         cues.header_chars,
     )
     first_session = (delivery.ordinal is not None and _cn_int(delivery.ordinal) == 1) or (
@@ -969,14 +983,14 @@ def resolve_period(
             session_votes.append(stamp_vote)
             stamp_vote = None
 
-    plans = [(sec.start, sec.end) for sec in find_sections(dense, None, None) if sec.kind == "plans"]
+    plans = [prepared.dense_span(sec.start, sec.end) for sec in parts if sec.kind == "plans"]
     skip = frozenset({delivery.year} if delivery.explicit and delivery.year else set())
     vocabulary = dating.YearWords(cues.past_year_headings, section_cues().plan_heading, cues.plan_words)
     votes = dating.year_candidates(dense, prepared.lines, title, plans, vocabulary, skip)
     if term:
         last = max((v[1] for v in session_votes), default=None)
         votes += dating.span_candidates(compact, last, terms)
-        votes += dating.committee_terms(compact, _province_of, name, level, terms, learned)
+        votes += dating.committee_terms(compact, _province_of, name, level, terms, None)
     if stamp_vote and not votes and not session_votes:  # an article's page date: the last resort
         session_votes.append(stamp_vote)
     res = dating.resolve(votes, session_votes, term, late, terms)
@@ -995,6 +1009,15 @@ def resolve_period(
         warnings.append(
             f"正文未注明日期：报告期{_span_text(res.period_start, res.period_end)}取自回顾工作语句或标题中的年份"
         )
+    # The report's own local congress session, which the term table cannot number (市第十五届…第三次会议):
+    # kept in the evidence, so the database can date it from what other reports taught (session_terms).
+    if (
+        held
+        and held[0].year is None
+        and held[0].body in (None, name)
+        and level not in ("national", "provincial")
+    ):
+        res.local_session = held[0]
     # A local congress that states both its session and the year teaches the term table.
     local = [
         s for s in held if s.year is None and s.body and s.body == name and level in ("prefecture", "county")
@@ -1036,20 +1059,23 @@ def _evidence_of_date(text: _Text, delivery: _Delivery) -> str:
 
 
 def extract_metadata(
-    text: str, source_file: str = "", learned: dict[tuple[str, int], int] | None = None
+    text: Normalized | str, source_file: str = "", parts: Sequence[Section] | None = None
 ) -> ReportMeta:
     """Report metadata (title, jurisdiction, period, type, delivery date) from a report's text.
 
-    ``text`` is the normalized report text; full-width characters and traditional
-    script are tolerated. Anything uncertain is listed in ``warnings`` (without the
-    file name: ``source_file`` is accepted so callers can pass it, and the caller
-    attaches the warnings to its report). ``learned`` maps (local congress, term) to the
-    term's first year, as learned from other reports and analysts' confirmations.
-    A field that cannot be resolved with confidence is left empty and listed in ``pending``.
+    ``text`` is the pipeline's normalized text (``normalize()``'s result); a plain string is
+    normalized here the same way. ``parts`` are the report's parts found in that text before any
+    period is known (``find_sections(norm.text, None, None)``); found here when not given. Anything
+    uncertain is listed in ``warnings`` (without the file name: ``source_file`` is accepted so callers
+    can pass it, and the caller attaches the warnings to its report). A field that cannot be resolved
+    with confidence is left empty and listed in ``pending``.
     """
     cues = load_cues()
     warnings: list[str] = []
-    prepared = _prepare(text, warnings)
+    norm = text if isinstance(text, Normalized) else normalize(text)
+    if parts is None:
+        parts = find_sections(norm.text, None, None)
+    prepared = _prepare(norm, warnings)
     title, title_index = find_title(prepared, cues)
     if title is None:
         warnings.append("未找到标题行")
@@ -1060,7 +1086,7 @@ def extract_metadata(
     stamp = publication_stamp(prepared, cues)
     delivery = find_delivered(prepared, span, years, stamp, cues, warnings)
 
-    res, term = resolve_period(prepared, title, jurisdiction, delivery, stamp, cues, warnings, learned)
+    res, term = resolve_period(prepared, title, jurisdiction, delivery, stamp, cues, warnings, parts)
     report_type = classify_report(prepared, title, term, delivery, cues, warnings)
     delivered = delivery.date
     if delivered is not None and not delivery.explicit and res.session_year and res.period_end is not None:
@@ -1094,6 +1120,14 @@ def extract_metadata(
     }
     if res.term_start_learned:
         meta.evidence["learned_term"] = list(res.term_start_learned)
+    if res.local_session is not None:
+        sess = res.local_session
+        meta.evidence["session"] = {
+            "term": sess.term,
+            "number": sess.number,
+            "body": sess.body,
+            "sentence": sess.sentence,
+        }
     if res.period_end is None:
         meta.pending.append("period")
     j_conf = 0.0

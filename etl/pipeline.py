@@ -48,7 +48,9 @@ def process_document(doc: Document) -> ExtractedReport:
             doc.source_file,
             "no people's congress wording (人大/人民代表大会/常委会) found: not a work report",
         )
-    meta = extract_metadata(norm.text, doc.source_file)
+    # Normalize once, find the parts, resolve the metadata from them, then date the parts.
+    parts = find_sections(norm.text, None, None)
+    meta = extract_metadata(norm, doc.source_file, parts)
     sections = find_sections(norm.text, meta.period_start, meta.period_end, meta.report_type)
     facts = extract_facts(norm, sections, meta.report_type)
     warnings = list(meta.warnings)

@@ -219,3 +219,34 @@ CREATE TABLE IF NOT EXISTS report_sources (
     url         VARCHAR,
     title       VARCHAR
 );
+
+-- Local congress terms learned from the reports (etl/session_terms.py): a report that states its session
+-- ordinal and its year, or an analyst's confirmation of a report's period, says when a term began.
+-- Rebuilt by every write for the jurisdictions it touches.
+CREATE TABLE IF NOT EXISTS session_terms (
+    jurisdiction   VARCHAR NOT NULL,
+    term           INTEGER NOT NULL,      -- 第十五届 → 15
+    first_year     INTEGER NOT NULL,      -- the year of its first session
+    learned_from   VARCHAR NOT NULL,      -- stated (a report names session and year) | confirmed (an analyst)
+    source_reports VARCHAR NOT NULL,      -- JSON list: report_id, source_file, how, first_year
+    disputed       VARCHAR,               -- JSON list of the reports that teach another first year
+    used           BOOLEAN NOT NULL,      -- false while the sources disagree without a confirmation
+    PRIMARY KEY (jurisdiction, term)
+);
+
+-- The pending reports a learned term dated, with the fields as they were, so the next write can put them
+-- back before learning again (idempotent across writes and rebuilds).
+CREATE TABLE IF NOT EXISTS session_term_uses (
+    report_id             VARCHAR PRIMARY KEY,
+    jurisdiction          VARCHAR NOT NULL,
+    term                  INTEGER NOT NULL,
+    period_start          INTEGER,
+    period_end            INTEGER,
+    was_period_start      INTEGER,
+    was_period_end        INTEGER,
+    was_meta_status       VARCHAR,
+    was_meta_pending      VARCHAR,
+    was_period_confidence DOUBLE,
+    was_meta_evidence     VARCHAR,
+    first_year            INTEGER
+);

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from etl import metadata
 from etl.metadata import extract_metadata, load_cues
 from etl.normalize import normalize
+from etl.sections import find_sections
 
 
 def _as_gold(meta) -> dict[str, str]:
@@ -355,7 +356,8 @@ def test_duplicate_name_is_reported_in_warnings():
 
 
 def test_traditional_opening_converted_to_simplified():
-    """The pipeline converts script first; an unconverted text is converted here too."""
+    """The pipeline's normalization converts script; a plain string given to extract_metadata is normalized
+    the same way, and the warning says the text was traditional."""
     trad = opencc.OpenCC("s2t").convert(
         "郑州市人民代表大会常务委员会工作报告\n——2024年2月3日在郑州市第十六届人民代表大会第二次会议上\n"
         "各位代表：\n受郑州市第十六届人民代表大会常务委员会的委托，我向大会报告工作，请予审议。\n2023年的主要工作\n"
@@ -800,3 +802,33 @@ def test_broken_cues_file_fails_loudly(tmp_path):
     bad.write_text("committee_phrases: []\n", encoding="utf-8")
     with pytest.raises(metadata.MetadataCuesError, match="committee_phrases"):
         load_cues.__wrapped__(bad)
+
+
+# -- one normalization, the pipeline's parts ---------------------------------------------------
+
+PLANS_WITHOUT_YEAR = (
+    "某县人民代表大会常务委员会工作报告\n各位代表：\n一年来，县人大常委会依法履职，审议议题多项。\n"
+    "今后一年的主要任务\n2025年是本届县人大常委会履职的关键一年。\n"
+)
+
+
+def test_metadata_reads_the_plans_part_the_pipeline_found():
+    """A "YYYY年是…" sentence under a yearless plans heading names the coming year, because the parts the
+    pipeline found say it stands in the plans; without those parts it would read as the reviewed year."""
+    norm = normalize(PLANS_WITHOUT_YEAR)
+    parts = find_sections(norm.text, None, None)
+    assert [p.kind for p in parts] == ["past_work", "plans"]
+    assert extract_metadata(norm, "x.txt", parts).period_end == 2024
+    assert extract_metadata(norm, "x.txt", []).period_end == 2025  # the parts are really what is read
+    assert extract_metadata(PLANS_WITHOUT_YEAR).period_end == 2024  # a string: normalized and split here
+
+
+def test_views_map_back_to_the_normalized_text():
+    norm = normalize("——某县 人大 常委会 工作报告\n  今后一年 的主要任务\n正文")
+    view = metadata._prepare(norm, [])
+    assert view.lines == ("某县人大常委会工作报告", "今后一年的主要任务", "正文")
+    assert view.subtitles == {0}
+    start = norm.text.index("今后")
+    a, b = view.dense_span(start, len(norm.text))
+    assert view.dense[a:b] == "今后一年的主要任务\n正文"
+    assert all(norm.text[view.to_norm[i]] == ch for i, ch in enumerate(view.dense))
