@@ -112,6 +112,8 @@ def _read_reason(exc: Exception) -> str:
         return "无法识别文字编码"
     if isinstance(exc, etl_errors.NotAReportError):
         return "看起来不是人大常委会工作报告（文中没有“人大”“常委会”等字样）"
+    if re.search(r"hidden file|lock file|no usable name", detail):
+        return "这个文件名不是报告文件（隐藏文件或编辑器的临时文件，构建时会跳过）：请改名后再上传"
     if "unsupported file type" in detail:
         return "不支持的文件类型：请上传 txt、html、pdf 或 docx"
     if "MB limit" in detail:

@@ -36,7 +36,7 @@ from . import __version__
 from .corrections import read_log
 from .errors import EtlError, ReadError
 from .pipeline import ExtractedReport, process_document
-from .readers import DEFAULT_MAX_BYTES, SUPPORTED_SUFFIXES, read_document
+from .readers import DEFAULT_MAX_BYTES, read_document, report_file_problem
 from .writer import PAUSE_ENV, pause_point
 
 SUPERSEDED_DIR = ".superseded"  # inside the library: old versions of replaced reports (builds skip it)
@@ -191,7 +191,13 @@ def safe_name(name: str) -> str:
     base = "".join(c for c in base if c.isprintable()).strip().lstrip(".")
     if not base or base in {".", ".."}:
         raise ReadError(name or "(no name)", "the upload has no usable file name")
-    return base[:200]
+    # in bytes: a file name may have 255 and the library adds -<id> or a stamp; the extension decides
+    # whether builds read the file, so the stem is shortened, never the extension
+    if len(base.encode("utf-8")) > 200:
+        suffix = Path(base).suffix[:16]
+        stem = base.encode("utf-8")[: 200 - len(suffix.encode("utf-8"))].decode("utf-8", "ignore")
+        base = stem + suffix
+    return base
 
 
 def stage_upload(name: str, data: bytes, *, folder: str | Path | None = None,
@@ -200,9 +206,12 @@ def stage_upload(name: str, data: bytes, *, folder: str | Path | None = None,
 
     The dashboard then calls ``preview(path)`` and, once confirmed, ``add_reports([path], …)``.
     """
-    base = safe_name(name)
-    if Path(base).suffix.lower() not in SUPPORTED_SUFFIXES:
-        raise ReadError(base, f"unsupported file type: upload one of {', '.join(SUPPORTED_SUFFIXES)}")
+    given = re.split(r"[\\/]", name or "")[-1].strip()
+    if problem := report_file_problem(given):  # judged on the name as given: "..txt" is refused, not renamed
+        raise ReadError(given or "(no name)", problem)
+    base = safe_name(given)
+    if problem := report_file_problem(base):  # control characters dropped: judge what is stored
+        raise ReadError(base, problem)
     if len(data) > max_bytes:
         raise ReadError(
             base, f"the file is {len(data) / 1048576:.1f} MB, over the {max_bytes / 1048576:.0f} MB limit"
@@ -332,6 +341,9 @@ def add_reports(
     for i, path in enumerate(paths):
         if on_progress:
             on_progress(i, len(paths), path.name)
+        if problem := report_file_problem(path.name):  # what a build would skip is never loaded
+            rejected.append(FileOutcome(path.name, REJECTED, message=problem))
+            continue
         try:
             items.append((path, preview(path, max_bytes=max_bytes, time_limit=time_limit)))
         except EtlError as exc:
@@ -384,6 +396,9 @@ def load_extracted(
             path = Path(path)
             out = FileOutcome(rep.document.source_file, UNCHANGED, rep.report_id, len(rep.facts),
                               warnings=list(rep.warnings))  # fmt: skip
+            if problem := report_file_problem(rep.document.source_file):
+                summary.outcomes.append(FileOutcome(rep.document.source_file, REJECTED, message=problem))
+                continue
             try:
                 data = path.read_bytes()
             except OSError as exc:

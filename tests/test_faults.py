@@ -89,3 +89,45 @@ def test_a_pending_jurisdiction_never_replaces_a_report(corpus_copy, tmp_path):
     assert plan_add([rep], db)[0].action == "replaces"  # resolved: a new version of the loaded report
     rep.meta = dataclasses.replace(rep.meta, status="pending", pending=["jurisdiction"])
     assert plan_add([rep], db)[0].action == NEW
+
+
+# ---------------------------------------------------------------- item 3: one rule for report files
+
+NOT_REPORTS = ("report.md", "report", "..txt", "~$report.docx", ".hidden.txt", "report.txt.bak")
+
+
+def test_add_refuses_by_name_what_build_would_skip(corpus_copy, tmp_path):
+    from etl.build import list_report_files
+    from etl.lifecycle import REJECTED, add_reports
+
+    db, lib = corpus_copy
+    text = (lib / "000_c08ffb83924445c9.txt").read_text(encoding="utf-8") + "\n（另一版本）\n"
+    incoming = tmp_path / "incoming"
+    incoming.mkdir()
+    for name in NOT_REPORTS:
+        (incoming / name).write_text(text, encoding="utf-8")
+    before = sorted(p.name for p in lib.rglob("*"))
+    generation = fetch(db, "SELECT value FROM build_info WHERE key = 'generation'")
+    s = add_reports(sorted(incoming.iterdir()), db, lib, time_limit=None)
+    assert {o.file: o.status for o in s.outcomes} == dict.fromkeys(NOT_REPORTS, REJECTED)
+    assert all(o.message for o in s.outcomes)
+    assert sorted(p.name for p in lib.rglob("*")) == before  # nothing stored that a build would skip
+    assert fetch(db, "SELECT value FROM build_info WHERE key = 'generation'") == generation
+    assert list_report_files(incoming) == []  # the same rule: build reads none of them
+
+
+def test_upload_refuses_by_name_what_build_would_skip(tmp_path):
+    import pytest
+
+    from etl.errors import ReadError
+    from etl.lifecycle import stage_upload
+    from etl.readers import is_report_file, report_file_problem
+
+    for name in NOT_REPORTS:
+        with pytest.raises(ReadError) as err:
+            stage_upload(name, b"x", folder=tmp_path)
+        assert err.value.path == name and err.value.reason == report_file_problem(name)
+        assert not is_report_file(name)
+    assert list(tmp_path.iterdir()) == []
+    long = "报" * 120 + ".txt"  # shortened, but never losing the extension builds look for
+    assert is_report_file(stage_upload(long, b"x", folder=tmp_path))
