@@ -131,3 +131,90 @@ def test_upload_refuses_by_name_what_build_would_skip(tmp_path):
     assert list(tmp_path.iterdir()) == []
     long = "报" * 120 + ".txt"  # shortened, but never losing the extension builds look for
     assert is_report_file(stage_upload(long, b"x", folder=tmp_path))
+
+
+# ---------------------------------------------------------------- item 5: formula injection
+
+PAYLOADS = ('=HYPERLINK("http://example.invalid","点我")', "+1+2", "-2+3", "@SUM(A1:A2)", "\t=1", "\r=1",
+            "＝1+1", "=cmd|' /C calc'!A0")  # fmt: skip
+DANGER = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
+
+
+def _xlsx_cells(data: bytes):
+    import io
+
+    from openpyxl import load_workbook
+
+    wb = load_workbook(io.BytesIO(data))
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            yield from row
+
+
+def _assert_inert_xlsx(data: bytes) -> tuple[int, int]:
+    texts = numbers = 0
+    for cell in _xlsx_cells(data):
+        assert cell.data_type != "f", (cell.coordinate, cell.value)
+        if isinstance(cell.value, str):
+            texts += 1
+            assert not cell.value.startswith(DANGER), (cell.coordinate, cell.value)
+        elif isinstance(cell.value, int | float):
+            numbers += 1
+    return texts, numbers
+
+
+def _assert_inert_csv(data: bytes, numeric: set[str]) -> None:
+    import csv
+    import io
+
+    rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+    assert rows
+    for row in rows:
+        for key, value in row.items():
+            assert not key.startswith(DANGER)
+            if key in numeric and value:
+                float(value)  # a number stays a number
+            else:
+                assert not value.startswith(DANGER), (key, value)
+
+
+def test_cli_exports_carry_no_live_formula(corpus_copy, tmp_path):
+    import duckdb
+
+    from etl.export import export_db
+
+    db, _ = corpus_copy
+    con = duckdb.connect(str(db))
+    con.execute("UPDATE reports SET title = ?, source_file = ?, jurisdiction = ?",
+                [PAYLOADS[0], PAYLOADS[3] + ".txt", PAYLOADS[1]])  # fmt: skip
+    con.execute("UPDATE facts SET evidence = ?, unit = ?, value_text = ?", [PAYLOADS[5], PAYLOADS[6], "-7"])
+    con.execute("UPDATE facts SET value = -value WHERE fact_id IN (SELECT fact_id FROM facts LIMIT 3)")
+    con.close()
+    n = export_db(db, "xlsx", tmp_path / "f.xlsx")
+    texts, numbers = _assert_inert_xlsx((tmp_path / "f.xlsx").read_bytes())
+    assert texts and numbers >= n  # every fact's value is still a number cell (negative ones too)
+    export_db(db, "csv", tmp_path / "f.csv")
+    numeric = {"value", "evidence_start", "evidence_end", "value_start", "value_end", "period_start",
+               "period_end", "report_period_start", "report_period_end"}  # fmt: skip
+    _assert_inert_csv((tmp_path / "f.csv").read_bytes(), numeric)
+    raw = (tmp_path / "f.csv").read_text(encoding="utf-8-sig")
+    assert "'=HYPERLINK(" in raw and ",-" in raw  # neutralized text kept whole; negative numbers kept
+
+
+def test_dashboard_exports_carry_no_live_formula():
+    import pandas as pd
+
+    from app import export
+    from app.charts import ChartData, Point, Series
+
+    table = pd.DataFrame({"报告": list(PAYLOADS), "数值": [-1.5, 2, 3, -4, 5, 6, 7, 8],
+                          PAYLOADS[0]: list(range(8))})  # fmt: skip
+    _assert_inert_csv(export.frame_bytes(table, "csv"), {"数值", "'" + PAYLOADS[0]})
+    texts, numbers = _assert_inert_xlsx(export.frame_bytes(table, "xlsx"))
+    assert numbers == 16 and texts == 8 + 3
+    chart = ChartData("k", PAYLOADS[0], PAYLOADS[3], "line", [PAYLOADS[1], "2023"],
+                      [Series(PAYLOADS[2], [Point(-3.0, "件", evidence=PAYLOADS[4], report=PAYLOADS[7]),
+                                            Point(4.0, note=PAYLOADS[5])])],
+                      subtitle=PAYLOADS[6], sources=[PAYLOADS[0]])  # fmt: skip
+    texts, numbers = _assert_inert_xlsx(export.charts_xlsx([chart]))
+    assert numbers >= 2
