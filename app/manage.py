@@ -68,6 +68,10 @@ def corrections_file() -> Path:
 # (library message pattern, what the analyst reads).  The first match wins; the library's message stays
 # beside it as the detail, so nothing is lost in translation.
 _CORRECTION_WORDS = [
+    (
+        r"corrections --repair",
+        "更正日志中有无法识别的行：请管理员运行 python -m etl corrections --repair（坏行另存，不会删除）。",
+    ),
     (r"evidence does not occur", "原句在这份报告的原文中找不到：请从报告原文中逐字复制写明该数字的那一句。"),
     (
         r"does not appear in the evidence sentence",

@@ -195,9 +195,23 @@ def _cmd_correct(args: argparse.Namespace) -> int:
 def _cmd_corrections(args: argparse.Namespace) -> int:
     import json
 
-    from .corrections import list_corrections
+    from .corrections import corrections_path, list_corrections, repair_log, scan_log
 
+    if args.repair:
+        r = repair_log(args.db, on_wait=_waiting)
+        if not r.quarantined:
+            print(f"{r.log}: every line is a valid correction ({r.kept}); nothing to repair")
+            return 0
+        for b in r.quarantined:
+            print(f"line {b.line}: {b.reason}")
+        print(f"{len(r.quarantined)} bad lines moved, byte for byte, to {r.side_file}; {r.kept} corrections kept "
+              f"in {r.log} and re-applied")  # fmt: skip
+        return 0
     entries = list_corrections(args.db, status=args.status)
+    _, bad = scan_log(corrections_path(args.db))
+    if bad:
+        print(f"warning: {corrections_path(args.db)} has {len(bad)} bad lines (line {bad[0].line}: "
+              f"{bad[0].reason}); writes refuse it until `python -m etl corrections --repair`", file=sys.stderr)  # fmt: skip
     if args.json:
         for e in entries:
             d = {k: (v.isoformat() + "Z" if k == "at_utc" and v else v) for k, v in e.__dict__.items()}
@@ -235,7 +249,17 @@ def _cmd_backup(args: argparse.Namespace) -> int:
     print(
         f"reports: {c['reports']}  facts: {c['facts']}  corrections: {c['corrections']}  (sha256 in manifest.json)"
     )
+    _warn_bad_log(folder / "corrections.jsonl", "the backup keeps the log as it was")
     return 0
+
+
+def _warn_bad_log(path: Path, what: str) -> None:
+    from .corrections import scan_log
+
+    _, bad = scan_log(path)
+    if bad:
+        print(f"warning: {path} has {len(bad)} bad lines (line {bad[0].line}: {bad[0].reason}); {what}; "
+              "run `python -m etl corrections --repair` to set them aside", file=sys.stderr)  # fmt: skip
 
 
 def _cmd_restore(args: argparse.Namespace) -> int:
@@ -246,6 +270,10 @@ def _cmd_restore(args: argparse.Namespace) -> int:
         print(f"the previous state was saved first: {r.safety_backup}")
     print(f"restored {r.db_path} from {r.restored_from}: reports {r.reports}, facts {r.facts}, "
           f"corrections {r.corrections}")  # fmt: skip
+    if r.bad_lines:
+        _warn_bad_log(
+            Path(args.backup) / "corrections.jsonl", "they were restored as they were but not applied"
+        )
     return 0
 
 
@@ -362,6 +390,9 @@ def make_parser() -> argparse.ArgumentParser:
     lc.add_argument("--db", type=Path, default=DEFAULT_DB, help=f"DuckDB file (default {DEFAULT_DB})")
     lc.add_argument("--status", choices=["applied", "orphaned", "reverted"])
     lc.add_argument("--json", action="store_true", help="one JSON object per line")
+    lc.add_argument("--repair", action="store_true",
+                    help="move lines of the log that are not valid corrections (named with their line number) into "
+                    "a side file <log>.quarantine-<UTC time>.jsonl, byte for byte, and keep the rest")  # fmt: skip
     lc.set_defaults(func=_cmd_corrections)
 
     bk = sub.add_parser("backup", help="copy the database and the corrections log into a timestamped folder",
@@ -389,7 +420,17 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except OSError as exc:  # disk full, permissions: say which file, no traceback
-        print(f"error: {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
+        where = exc.filename or getattr(args, "db", None) or getattr(args, "out", None) or "?"
+        print(f"error: {where}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+    except Exception as exc:  # a damaged database (DuckDB's own errors) and the like: a message, no traceback
+        import duckdb
+
+        if not isinstance(exc, duckdb.Error):
+            raise
+        where = getattr(args, "db", None) or getattr(args, "backup", None) or "the database"
+        print(f"error: {where}: cannot use the database ({type(exc).__name__}: {str(exc)[:300]}); rebuild it "
+              "(python -m etl build) or restore a backup (python -m etl restore)", file=sys.stderr)  # fmt: skip
         return 2
     except KeyboardInterrupt:
         print("interrupted; the database was left as it was", file=sys.stderr)

@@ -33,7 +33,7 @@ from pathlib import Path
 import duckdb
 
 from . import __version__
-from .corrections import read_log
+from .corrections import BadLine, read_log, scan_log
 from .errors import EtlError, ReadError
 from .pipeline import ExtractedReport, process_document
 from .readers import DEFAULT_MAX_BYTES, read_document, report_file_problem
@@ -382,6 +382,11 @@ def load_extracted(
     if not items:
         return summary
     fresh = not db_path.exists()
+    if lib is not None:
+        from .writer import ensure_free
+
+        sizes = [Path(p).stat().st_size for p, _ in items if Path(p).is_file()]
+        ensure_free(lib, sum(sizes), f"copying {len(sizes)} report files into the library")
     with open_writer(
         db_path, copy_existing=True, kind="add", lock_timeout=lock_timeout, on_wait=on_wait, in_place=True
     ) as w:
@@ -539,6 +544,7 @@ class RestoreSummary:
     reports: int
     facts: int
     corrections: int
+    bad_lines: tuple[BadLine, ...] = ()  # lines of the restored log left out (see corrections --repair)
 
 
 def backup(
@@ -551,13 +557,17 @@ def backup(
     """
     from .corrections import corrections_path
     from .load import connect_live, open_readonly
-    from .writer import fsync_dir, fsync_file, write_lock
+    from .writer import disk_full, ensure_free, fsync_dir, fsync_file, is_disk_full, wal_path, write_lock
 
     db_path = Path(db_path)
     out = Path(out_dir) if out_dir is not None else db_path.parent / "backups"
     with write_lock(db_path, timeout=lock_timeout):
         if not db_path.is_file():
             raise BackupError(f"no database at {db_path}: nothing to back up")
+        sizes = [
+            p.stat().st_size for p in (db_path, wal_path(db_path), corrections_path(db_path)) if p.exists()
+        ]
+        ensure_free(out, sum(sizes), f"a backup of {db_path.name}")
         now = dt.datetime.now(dt.UTC)
         final = out / f"{db_path.stem}-{now:%Y%m%dT%H%M%SZ}"
         n = 1
@@ -608,17 +618,17 @@ def backup(
                 fsync_file(p)
             os.replace(partial, final)
             fsync_dir(out)
-        except BaseException:
+        except BaseException as exc:
             shutil.rmtree(partial, ignore_errors=True)
+            if isinstance(exc, OSError | duckdb.Error) and is_disk_full(exc):
+                raise disk_full(partial, exc) from exc
             raise
     return final
 
 
 def _log_size(path: Path) -> int | None:
-    try:
-        return len(read_log(path))
-    except EtlError:
-        return None  # copied as it is; verify_backup and restore will name the bad line
+    """Valid corrections in the log (a bad line is copied as it is; restore and --repair name it)."""
+    return len(scan_log(path)[0])
 
 
 def _counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
@@ -659,7 +669,6 @@ def verify_backup(backup_dir: str | Path) -> dict:
             raise BackupError(f"{folder}: {name} is missing from the backup")
         if _sha256(path) != files[name]["sha256"]:
             raise BackupError(f"{path}: its sha256 does not match the manifest: the backup is damaged")
-    read_log(folder / "corrections.jsonl")
     try:
         con = open_readonly(folder / "database.duckdb")
         try:
@@ -694,10 +703,11 @@ def restore(
     with write_lock(db_path, timeout=lock_timeout):
         safety = backup(db_path) if safety_backup and db_path.is_file() else None
         with open_writer(db_path, source=folder / "database.duckdb", kind="restore") as w:
-            w.replace_log(read_log(log_file), log_file.read_bytes())
+            bad: list[BadLine] = []  # restored byte for byte; bad lines are skipped when applied
+            w.replace_log(read_log(log_file, skip_bad=bad), log_file.read_bytes())
             counts = _counts(w.con)
     return RestoreSummary(
-        folder, db_path, safety, counts["reports"] or 0, counts["facts"] or 0, len(w.corrections)
+        folder, db_path, safety, counts["reports"] or 0, counts["facts"] or 0, len(w.corrections), tuple(bad)
     )
 
 

@@ -22,7 +22,10 @@ from .writer import (
     Commit,
     ForeignWalError,
     clean_stale,
+    disk_full,
+    ensure_free,
     fsync_file,
+    is_disk_full,
     is_foreign_wal_error,
     pause_point,
     set_wal_aside,
@@ -256,6 +259,36 @@ def open_writer(
     on_wait=None,
     in_place: bool = False,
 ) -> Iterator[StagedWrite]:
+    """The one way to change a database (see ``_open_writer``); a full disk or a DuckDB failure becomes an
+    EtlError that names the file and says what to do, after the staging files are gone."""
+    try:
+        with _open_writer(db_path, copy_existing=copy_existing, require_existing=require_existing, kind=kind,
+                          source=source, lock_timeout=lock_timeout, on_wait=on_wait, in_place=in_place) as w:  # fmt: skip
+            yield w
+    except (OSError, duckdb.Error) as exc:
+        if is_disk_full(exc):
+            raise disk_full(exc.filename if getattr(exc, "filename", None) else db_path, exc) from exc
+        if isinstance(exc, duckdb.Error):
+            raise EtlError(
+                f"{db_path}: the write failed ({type(exc).__name__}: {exc}); it was abandoned and the live files "
+                "are as they were: if the database is damaged, rebuild it (python -m etl build) or restore a "
+                "backup (python -m etl restore)"
+            ) from exc
+        raise
+
+
+@contextlib.contextmanager
+def _open_writer(
+    db_path: str | Path,
+    *,
+    copy_existing: bool = False,
+    require_existing: bool = False,
+    kind: str = "build",
+    source: str | Path | None = None,
+    lock_timeout: float | None = None,
+    on_wait=None,
+    in_place: bool = False,
+) -> Iterator[StagedWrite]:
     """The one way to change a database: lock, stage, change, re-apply corrections, swap in.
 
     ``in_place`` (incremental adds to an existing database): no staged copy; the live file is changed in
@@ -277,22 +310,36 @@ def open_writer(
     with write_lock(db_path, timeout=lock_timeout, on_wait=on_wait):
         clean_stale(db_path, targets=(corr_path,))
         if in_place and db_path.exists() and source is None:
+            ensure_free(db_path.parent, 0, f"writing to {db_path.name}")
             with _in_place_writer(db_path, kind, read_log(corr_path), lock_timeout) as w:
                 yield w
             return
         if require_existing and not db_path.exists():
             raise EtlError(f"no database at {db_path}: run `python -m etl build` (or `make build`) first")
-        log = read_log(corr_path)
+        # a restore or a repair replaces the log whole: a bad line in the old one must not stop it
+        log = read_log(corr_path, skip_bad=[] if kind in ("restore", "repair") else None)
         previous = read_build_info(db_path)
         stage = staging_path(db_path)
         stage.unlink(missing_ok=True)
-        if source is not None:
-            shutil.copyfile(source, stage)
-        elif copy_existing and db_path.exists():
-            shutil.copyfile(db_path, stage)
-            wal = db_path.with_name(db_path.name + ".wal")
-            if wal.exists():  # left by someone who opened the live file read-write: keep its changes
-                shutil.copyfile(wal, stage.with_name(stage.name + ".wal"))
+        copied = (
+            Path(source) if source is not None else db_path if copy_existing and db_path.exists() else None
+        )
+        need = (copied.stat().st_size if copied else 0) + _size(wal_path(db_path))
+        ensure_free(
+            db_path.parent, need, f"staging a copy of {copied.name}" if copied else f"writing {db_path.name}"
+        )
+        try:
+            if source is not None:
+                shutil.copyfile(source, stage)
+            elif copied is not None:
+                shutil.copyfile(db_path, stage)
+                wal = wal_path(db_path)
+                if wal.exists():  # left by someone who opened the live file read-write: keep its changes
+                    shutil.copyfile(wal, stage.with_name(stage.name + ".wal"))
+        except BaseException:  # a full disk part-way: no database-sized staging file stays behind
+            stage.unlink(missing_ok=True)
+            stage.with_name(stage.name + ".wal").unlink(missing_ok=True)
+            raise
         commit = Commit(db_path)
         try:
             con = duckdb.connect(str(stage))
@@ -350,6 +397,13 @@ def open_writer(
             stage.unlink(missing_ok=True)
             stage.with_name(stage.name + ".wal").unlink(missing_ok=True)
             raise
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
 
 
 READER_INTENT_WAIT = 1.0  # a reader waits this long for an in-place writer, then tries the file itself

@@ -39,6 +39,22 @@ GOLD = ROOT / "tests" / "fixtures" / "gold"
 SCHEMA = ROOT / "etl" / "schema.sql"
 
 
+# --- the fault suite's slow part: `make faults` (pytest --faults) --------------------------------------------
+
+
+def pytest_addoption(parser):
+    parser.addoption("--faults", action="store_true", help="also run the slow fault tests (marked faults)")
+
+
+def pytest_collection_modifyitems(config, items):
+    if config.getoption("--faults"):
+        return
+    skip = pytest.mark.skip(reason="slow fault test: run `make faults`")
+    for item in items:
+        if "faults" in item.keywords:
+            item.add_marker(skip)
+
+
 # --- the command line and the database file --------------------------------------------------------------
 
 

@@ -8,6 +8,7 @@ import subprocess
 import sys
 
 import duckdb
+import pytest
 from conftest import fetch
 
 from etl.writer import staging_path, wal_path, write_lock
@@ -218,3 +219,260 @@ def test_dashboard_exports_carry_no_live_formula():
                       subtitle=PAYLOADS[6], sources=[PAYLOADS[0]])  # fmt: skip
     texts, numbers = _assert_inert_xlsx(export.charts_xlsx([chart]))
     assert numbers >= 2
+
+
+# ---------------------------------------------------------------- item 8: a fragile corrections log
+
+
+def _good_line(**over) -> dict:
+    d = {"v": 1, "correction_id": "c20250101000000-aaaaaa", "action": "set", "user": "u",
+         "at": "2025-01-01T00:00:00Z", "reason": "r", "fact_id": "f", "report_id": "r",
+         "changes": {"value": [1.0, 2.0]}, "before": {}, "fact": None, "target": None}  # fmt: skip
+    d.update(over)
+    return d
+
+
+def _line(**over) -> bytes:
+    import json
+
+    return json.dumps(_good_line(**over), ensure_ascii=False).encode() + b"\n"
+
+
+BAD_LINES = {
+    "value as text": _line(changes={"value": [1.0, "十二"]}),
+    "period as text": _line(changes={"period_start": [2020, "2021"]}),
+    "changes as a list": _line(changes=[["value", 1, 2]]),
+    "unknown field changed": _line(changes={"evidence": ["a", "b"]}),
+    "user as a number": _line(user=7),
+    "at not a time": _line(at="yesterday"),
+    "unknown action": _line(action="delete"),
+    "add without its fact": _line(action="add", fact={"value": "x"}),
+    "revert without target": _line(action="revert"),
+    "report with a bad type": _line(action="report", changes={"report_type": ["annual_report", 3]}),
+    "qualifier out of range": _line(changes={"qualifier": ["exact", "roughly"]}),
+    "not an object": b"[1, 2, 3]\n",
+    "non-UTF-8 byte": _line(reason="r\xff").replace("\xff".encode(), b"\xff"),
+    "duplicate id": _line(),
+    "truncated last line": _line()[:40].replace(b"aaaaaa", b"bbbbbb"),
+}
+
+
+def test_the_schema_takes_every_line_the_code_writes(corpus_copy):
+    from etl import corrections as C
+
+    db, _ = corpus_copy
+    fid, rid = fetch(db, "SELECT fact_id, report_id FROM facts ORDER BY fact_id LIMIT 1")[0]
+    C.correct_fact(db, fid, value=99, period=2020, unit="件", qualifier="approx", user="u", reason="r")
+    rec = C.reject_fact(db, fid, user="u", reason="r")
+    C.revert_correction(db, rec.correction_id, user="u", reason="r")
+    C.correct_report(db, rid, period="2019", report_type="annual_report", user="u", reason="r")
+    sentence = fetch(db, "SELECT evidence, value FROM facts WHERE fact_id = ?", [fid])[0]
+    C.reject_fact(db, fid, user="u", reason="r")
+    C.add_fact(db, rid, metric="supervision.special_inquiries", value=sentence[1], evidence=sentence[0],
+               user="u", reason="r")  # fmt: skip
+    good, bad = C.scan_log(C.corrections_path(db))
+    assert len(good) == 6 and bad == []
+
+
+def test_every_bad_log_line_is_named_by_its_number(tmp_path):
+    from etl import corrections as C
+
+    log = tmp_path / "congress.corrections.jsonl"
+    for kind, line in BAD_LINES.items():
+        ended = line if line.endswith(b"\n") else line + b"\n"  # as a later append leaves it
+        log.write_bytes(_line() + ended + _line(correction_id="c20250101000000-cccccc"))
+        with pytest.raises(C.CorrectionError, match=rf"{log.name}, line 2: .*--repair"):
+            C.read_log(log)
+        skipped: list = []
+        assert len(C.read_log(log, skip_bad=skipped)) == 2, kind
+        assert [(b.line, b.raw) for b in skipped] == [(2, line.rstrip(b"\n"))], kind
+
+
+FAST_KINDS = ("value as text", "non-UTF-8 byte", "truncated last line")
+
+
+@pytest.mark.parametrize(
+    "kind", [k if k in FAST_KINDS else pytest.param(k, marks=pytest.mark.faults) for k in sorted(BAD_LINES)]
+)
+def test_a_bad_log_line_is_named_and_every_write_says_what_to_do(corpus_copy, kind):
+    from etl import corrections as C
+    from etl.lifecycle import add_reports, backup, restore, verify_backup
+
+    db, lib = corpus_copy
+    fid = fetch(db, "SELECT fact_id FROM facts ORDER BY fact_id LIMIT 1")[0][0]
+    log = C.corrections_path(db)
+    log.write_bytes(_line() + BAD_LINES[kind])
+    with pytest.raises(C.CorrectionError, match=rf"{log.name}, line 2: .*--repair"):
+        C.correct_fact(db, fid, value=5, user="u", reason="r")
+    with pytest.raises(C.CorrectionError, match="line 2"):
+        add_reports([lib / "000_c08ffb83924445c9.txt"], db, None, time_limit=None)
+    folder = backup(db)  # whatever the log holds
+    assert verify_backup(folder) and (folder / "corrections.jsonl").read_bytes() == log.read_bytes()
+    r = restore(folder, db, safety_backup=True)
+    assert [b.line for b in r.bad_lines] == [2] and log.read_bytes() == _line() + BAD_LINES[kind]
+    s = C.repair_log(db)
+    assert [b.line for b in s.quarantined] == [2] and s.side_file.read_bytes().rstrip(b"\n") == BAD_LINES[
+        kind
+    ].rstrip(b"\n")  # kept byte for byte
+    assert log.read_bytes() == _line() and s.kept == 1
+    C.correct_fact(db, fid, value=5, user="u", reason="r")  # writes work again
+    assert len(C.read_log(log)) == 2
+
+
+def test_cli_names_the_bad_line_without_a_traceback(corpus_copy, tmp_path):
+    from conftest import run_etl
+
+    from etl import corrections as C
+
+    db, _ = corpus_copy
+    log = C.corrections_path(db)
+    log.write_bytes(_line() + BAD_LINES["value as text"] + BAD_LINES["non-UTF-8 byte"])
+    fid = fetch(db, "SELECT fact_id FROM facts ORDER BY fact_id LIMIT 1")[0][0]
+    p = run_etl("correct", "--db", db, "--fact", fid, "--value", "3", "--user", "u", "--reason", "r")
+    assert (
+        p.returncode == 2 and "line 2" in p.stderr and "--repair" in p.stderr and "Traceback" not in p.stderr
+    )
+    p = run_etl("backup", "--db", db, "--out", tmp_path / "b")
+    assert p.returncode == 0 and "2 bad lines" in p.stderr and "Traceback" not in p.stderr
+    p = run_etl("corrections", "--db", db, "--repair")
+    assert p.returncode == 0 and "line 2:" in p.stdout and "line 3:" in p.stdout, p.stdout + p.stderr
+    assert len(list(db.parent.glob("congress.corrections.quarantine-*.jsonl"))) == 1
+    p = run_etl("correct", "--db", db, "--fact", fid, "--value", "3", "--user", "u", "--reason", "r")
+    assert p.returncode == 0, p.stderr
+
+
+# ---------------------------------------------------------------- item 13: disk full
+
+
+def _leftovers(folder) -> list:
+    return sorted(p.name for p in folder.rglob("*") if ".staging-" in p.name or p.name.endswith(".partial"))
+
+
+def test_a_full_disk_is_refused_before_staging_and_names_the_folder(corpus_copy, monkeypatch):
+    from etl import corrections as C
+    from etl import writer
+    from etl.lifecycle import add_reports, backup
+
+    db, lib = corpus_copy
+    fid = fetch(db, "SELECT fact_id FROM facts ORDER BY fact_id LIMIT 1")[0][0]
+    monkeypatch.setattr(writer, "free_bytes", lambda folder: 4096)
+    with pytest.raises(
+        writer.DiskFullError, match=rf"{db.parent}: .*only 0.0 MB is left; nothing was changed"
+    ):
+        C.correct_fact(db, fid, value=5, user="u", reason="r")
+    with pytest.raises(writer.DiskFullError, match="free some space"):
+        backup(db)
+    with pytest.raises(writer.DiskFullError, match=str(lib)):
+        add_reports([lib / "000_c08ffb83924445c9.txt"], db, lib, time_limit=None)
+    assert _leftovers(db.parent) == [] and not C.corrections_path(db).exists()
+
+
+def test_running_out_of_space_mid_copy_leaves_no_staging_file(corpus_copy, monkeypatch):
+    import errno
+
+    from etl import corrections as C
+    from etl import writer
+
+    db, _ = corpus_copy
+    fid = fetch(db, "SELECT fact_id FROM facts ORDER BY fact_id LIMIT 1")[0][0]
+    real = shutil.copyfile
+
+    def half_then_full(src, dst, *a, **k):  # the device fills up half-way through the staged copy
+        with open(src, "rb") as f, open(dst, "wb") as g:
+            g.write(f.read(os.path.getsize(src) // 2))
+        raise OSError(errno.ENOSPC, "No space left on device")  # no file name, as sendfile raises it
+
+    monkeypatch.setattr(shutil, "copyfile", half_then_full)
+    with pytest.raises(
+        writer.DiskFullError, match=rf"{db.name}: no space left on the device .*free some space"
+    ):
+        C.correct_fact(db, fid, value=5, user="u", reason="r")
+    monkeypatch.setattr(shutil, "copyfile", real)
+    assert _leftovers(db.parent) == [] and not C.corrections_path(db).exists()
+    C.correct_fact(db, fid, value=5, user="u", reason="r")
+
+
+def test_writing_a_staged_file_on_a_full_disk_removes_it_and_names_it(tmp_path, monkeypatch):
+    import builtins
+    import errno
+
+    from etl.writer import write_staged
+
+    real_open = builtins.open
+
+    class Full:
+        def __init__(self, f):
+            self.f = f
+
+        def write(self, data):
+            self.f.write(data[:10])
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            self.f.close()
+
+    monkeypatch.setattr(builtins, "open", lambda p, m="r", *a, **k: Full(real_open(p, m, *a, **k)))
+    with pytest.raises(OSError) as err:
+        write_staged(tmp_path / "x.jsonl", b"0123456789" * 100)
+    monkeypatch.setattr(builtins, "open", real_open)
+    assert err.value.filename and ".staging-" in err.value.filename and list(tmp_path.iterdir()) == []
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A 24 MB tmpfs of our own (skipped with a message where mounting is not allowed)."""
+    mnt = tmp_path / "disk"
+    mnt.mkdir()
+    p = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=24m", "tmpfs", str(mnt)], capture_output=True, text=True
+    )
+    if p.returncode != 0:
+        pytest.skip(
+            f"cannot mount a small tmpfs here ({p.stderr.strip() or p.returncode}): disk-full test skipped"
+        )
+    try:
+        yield mnt
+    finally:
+        subprocess.run(["umount", "-l", str(mnt)], capture_output=True)
+
+
+@pytest.mark.faults
+@pytest.mark.parametrize("free_kb", [0, 4, 64, 1024, 6 * 1024, 11 * 1024])
+def test_commands_on_a_full_disk_name_the_path_and_leave_no_staging_files(
+    corpus_db, small_disk, free_kb, tmp_path
+):
+    from conftest import CORPUS, run_etl
+
+    db = small_disk / "congress.duckdb"
+    shutil.copyfile(corpus_db, db)
+    fid = fetch(db, "SELECT fact_id FROM facts JOIN reports USING (report_id) WHERE source_file <> "
+                "'000_c08ffb83924445c9.txt' ORDER BY fact_id LIMIT 1")[0][0]  # fmt: skip
+    before = fetch(db, "SELECT count(*) FROM reports")
+    filler = small_disk / "filler"
+    free = shutil.disk_usage(small_disk).free
+    with open(filler, "wb") as f:
+        f.truncate(0)
+        f.write(b"\0" * max(0, free - free_kb * 1024))
+    new = tmp_path / "in" / "new.txt"  # the file to add lives elsewhere
+    new.parent.mkdir()
+    new.write_text(
+        (CORPUS / "000_c08ffb83924445c9.txt").read_text(encoding="utf-8") + "\n（另一版本）\n",
+        encoding="utf-8",
+    )
+    runs = [
+        run_etl("correct", "--db", db, "--fact", fid, "--value", "5", "--user", "u", "--reason", "r"),
+        run_etl("add", "--db", db, "--no-library", "--time-limit", "0", new),
+        run_etl("backup", "--db", db, "--out", small_disk / "backups"),
+    ]
+    for p in runs:
+        assert "Traceback" not in p.stderr and p.returncode in (0, 1, 2), p.stderr
+        if p.returncode:
+            assert str(small_disk) in p.stderr and "space" in p.stderr, p.stderr
+    assert _leftovers(small_disk) == []
+    assert fetch(db, "SELECT count(*) FROM reports") == before  # readable, whole (the add replaces one)
+    filler.unlink()
+    p = run_etl("correct", "--db", db, "--fact", fid, "--value", "6", "--user", "u", "--reason", "r")
+    assert p.returncode == 0, p.stderr
