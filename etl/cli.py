@@ -240,10 +240,11 @@ def _cmd_backup(args: argparse.Namespace) -> int:
     folder = backup(args.db, args.out)
     print(f"backup: {folder}")
     try:
-        m = verify_backup(folder)
+        m = verify_backup(folder, deep=False)  # backup() has just read it back whole
     except EtlError as exc:
-        print(f"warning: the database could not be read, so this backup cannot be restored ({exc}); "
-              "restore an older backup instead", file=sys.stderr)  # fmt: skip
+        print(f"warning: this backup cannot be restored: {exc}; its files are kept for a rescue; rebuild the "
+              "database (python -m etl build) or restore an older backup (python -m etl restore FOLDER)",
+              file=sys.stderr)  # fmt: skip
         return 1
     c = m["counts"]
     print(

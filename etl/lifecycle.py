@@ -567,7 +567,7 @@ def backup(
         sizes = [
             p.stat().st_size for p in (db_path, wal_path(db_path), corrections_path(db_path)) if p.exists()
         ]
-        ensure_free(out, sum(sizes), f"a backup of {db_path.name}")
+        ensure_free(out, sum(sizes) + sizes[0], f"a backup of {db_path.name} (and its check)")
         now = dt.datetime.now(dt.UTC)
         final = out / f"{db_path.stem}-{now:%Y%m%dT%H%M%SZ}"
         n = 1
@@ -592,6 +592,7 @@ def backup(
             log_copy = partial / "corrections.jsonl"
             shutil.copyfile(corr, log_copy) if corr.exists() else log_copy.write_bytes(b"")
             try:  # a damaged database is still copied (restore refuses it; a person may rescue it)
+                check_database(db_copy, partial)  # garbage in a late block is found now, not at restore
                 con = open_readonly(db_copy)
                 try:
                     counts, readable = _counts(con), None
@@ -631,6 +632,58 @@ def _log_size(path: Path) -> int | None:
     return len(scan_log(path)[0])
 
 
+def check_database(path: Path, scratch_dir: Path) -> dict[str, int]:
+    """Read a database back whole: every row of every table, then every index; rows per table.
+
+    Raises DuckDB's error at the first damaged block.  Indexes are only read when a committed change
+    touches them, so that part runs on a scratch copy in ``scratch_dir`` (removed afterwards): every row
+    of every indexed table is deleted there, which walks each index entirely.
+    """
+    from .load import open_readonly
+
+    con = open_readonly(path)
+    try:
+        rows = read_every_table(con)
+    finally:
+        con.close()
+    try:
+        fd, name = tempfile.mkstemp(prefix=".verify-", suffix=".duckdb", dir=scratch_dir)
+    except OSError:  # a read-only backup folder
+        fd, name = tempfile.mkstemp(prefix=".verify-", suffix=".duckdb")
+    os.close(fd)
+    scratch = Path(name)
+    try:
+        shutil.copyfile(path, scratch)
+        con = duckdb.connect(str(scratch))
+        try:
+            indexed = con.execute(
+                "SELECT DISTINCT table_name FROM duckdb_constraints() WHERE database_name = current_database()"
+                " AND constraint_type IN ('PRIMARY KEY', 'UNIQUE') UNION SELECT table_name FROM duckdb_indexes()"
+                " WHERE database_name = current_database() ORDER BY 1"
+            ).fetchall()
+            for (table,) in indexed:
+                con.execute(f'DELETE FROM "{table}"')
+        finally:
+            con.close()
+    finally:
+        scratch.unlink(missing_ok=True)
+        scratch.with_name(scratch.name + ".wal").unlink(missing_ok=True)
+    return rows
+
+
+def read_every_table(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Read every row and column of every table (DuckDB checks each block's checksum as it reads it), in
+    batches so memory stays flat; rows per table.  Raises DuckDB's error at the first damaged block."""
+    tables = con.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() ORDER BY 1"
+    ).fetchall()
+    rows = {}
+    for (table,) in tables:
+        reader = con.sql(f'SELECT * FROM "{table}"').to_arrow_reader(65_536)
+        rows[table] = sum(batch.num_rows for batch in reader)
+    return rows
+
+
 def _counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     out = {}
     for table in ("reports", "facts", "facts_current"):
@@ -641,9 +694,9 @@ def _counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     return out
 
 
-def verify_backup(backup_dir: str | Path) -> dict:
-    """Check a backup folder against its manifest (files present, sha256, database readable); returns it."""
-    from .load import open_readonly
+def verify_backup(backup_dir: str | Path, *, deep: bool = True) -> dict:
+    """Check a backup folder against its manifest (files present, sha256) and, ``deep``, read its database
+    back whole (``check_database``; ``backup`` has just done that); returns the manifest."""
 
     folder = Path(backup_dir)
     mf = folder / "manifest.json"
@@ -669,15 +722,15 @@ def verify_backup(backup_dir: str | Path) -> dict:
             raise BackupError(f"{folder}: {name} is missing from the backup")
         if _sha256(path) != files[name]["sha256"]:
             raise BackupError(f"{path}: its sha256 does not match the manifest: the backup is damaged")
+    if not deep:
+        return manifest
     try:
-        con = open_readonly(folder / "database.duckdb")
-        try:
-            _counts(con)
-            con.execute("SELECT count(*) FROM reports JOIN facts USING (report_id)").fetchone()
-        finally:
-            con.close()
+        check_database(folder / "database.duckdb", folder)
     except duckdb.Error as exc:
-        raise BackupError(f"{folder / 'database.duckdb'}: not a readable database ({exc})") from exc
+        raise BackupError(
+            f"{folder / 'database.duckdb'}: the backup's database is damaged ({type(exc).__name__}: "
+            f"{str(exc)[:300]}); restore an older backup"
+        ) from exc
     return manifest
 
 

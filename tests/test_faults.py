@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -476,3 +477,64 @@ def test_commands_on_a_full_disk_name_the_path_and_leave_no_staging_files(
     filler.unlink()
     p = run_etl("correct", "--db", db, "--fact", fid, "--value", "6", "--user", "u", "--reason", "r")
     assert p.returncode == 0, p.stderr
+
+
+# ---------------------------------------------------------------- item 12: corruption found late
+
+
+def _damage_last_block(db) -> None:
+    """64 KB of garbage in the file's last block (an index DuckDB only reads when a write touches it)."""
+    size = os.path.getsize(db)
+    with open(db, "r+b") as f:
+        f.seek(size - 200_000)
+        f.write(os.urandom(65536))
+
+
+def test_backup_reads_everything_back_and_refuses_a_damaged_database(corpus_copy, tmp_path):
+    from etl.lifecycle import BackupError, backup, restore, verify_backup
+
+    db, _ = corpus_copy
+    good = backup(db, tmp_path / "b")
+    _damage_last_block(db)
+    bad = backup(db, tmp_path / "b")
+    manifest = json.loads((bad / "manifest.json").read_text(encoding="utf-8"))
+    assert "Corrupt" in manifest["database_error"] or "checksum" in manifest["database_error"]
+    with pytest.raises(BackupError, match="restore an older backup"):
+        verify_backup(bad)
+    with pytest.raises(BackupError, match="restore an older backup"):
+        restore(bad, db)
+    r = restore(good, db)  # the damaged live file is kept in a safety backup, the good one comes back
+    assert r.reports == 5 and r.safety_backup is not None
+    assert not [p for p in bad.parent.rglob("*") if p.name.startswith(".verify-")]
+
+
+@pytest.mark.faults
+@pytest.mark.parametrize("damage", ["truncated", "garbage"])
+def test_every_command_on_a_damaged_database_says_what_to_do(corpus_copy, tmp_path, damage):
+    from conftest import CORPUS, run_etl
+
+    db, _ = corpus_copy
+    good = run_etl("backup", "--db", db, "--out", tmp_path / "good", check=True)
+    folder = good.stdout.split("backup: ")[1].split()[0]
+    fid = fetch(db, "SELECT fact_id FROM facts ORDER BY fact_id LIMIT 1")[0][0]
+    if damage == "truncated":
+        os.truncate(db, os.path.getsize(db) // 2)
+    else:
+        _damage_last_block(db)
+    commands = [
+        ("corrections", "--db", db),
+        ("export", "--db", db, "--format", "csv", "--out", tmp_path / "x.csv"),
+        ("export-parquet", "--db", db, "--out", tmp_path / "pq"),
+        ("correct", "--db", db, "--fact", fid, "--value", "5", "--user", "u", "--reason", "r"),
+        ("add", "--db", db, "--no-library", "--time-limit", "0", CORPUS / "000_c08ffb83924445c9.txt"),
+        ("backup", "--db", db, "--out", tmp_path / "b"),
+    ]
+    for args in commands:
+        p = run_etl(*args)
+        assert "Traceback" not in p.stderr, (args[0], p.stderr)
+        if p.returncode:
+            assert "python -m etl build" in p.stderr or "restore" in p.stderr, (args[0], p.stderr)
+    assert run_etl("backup", "--db", db, "--out", tmp_path / "b").returncode == 1  # never a trusted backup
+    p = run_etl("restore", folder, "--db", db)
+    assert p.returncode == 0 and "Traceback" not in p.stderr, p.stderr
+    assert fetch(db, "SELECT count(*) FROM reports") == [(5,)]
