@@ -29,9 +29,11 @@ def _max_bytes(args: argparse.Namespace) -> int:
 def _cmd_build(args: argparse.Namespace) -> int:
     from .build import build
 
+    if args.time_limit < 0:
+        raise EtlError(f"--time-limit must be 0 (none) or positive, not {args.time_limit:g}")
     summary = build(
         args.input, args.db, progress=not args.quiet, max_bytes=_max_bytes(args), on_wait=_waiting,
-        workers=args.workers,
+        workers=args.workers, time_limit=args.time_limit or None,
     )  # fmt: skip
     out = sys.stdout
     print(f"database: {summary.db_path}", file=out)
@@ -293,6 +295,8 @@ def make_parser() -> argparse.ArgumentParser:
     b.add_argument("--db", required=True, type=Path, help="DuckDB file to write (replaced atomically)")
     b.add_argument("--quiet", action="store_true", help="no progress bar")
     b.add_argument("--max-mb", type=float, default=50, help="refuse files larger than this (default 50)")
+    b.add_argument("--time-limit", type=float, default=120,
+                   help="seconds to read one file before it is stopped and listed (default 120; 0: no limit)")  # fmt: skip
     b.add_argument("--workers", type=int, default=None,
                    help="extraction processes (default: one per core)")  # fmt: skip
     b.set_defaults(func=_cmd_build)

@@ -6,6 +6,7 @@ import contextlib
 import datetime as dt
 import functools
 import hashlib
+import os
 import shutil
 import time
 from collections.abc import Iterator
@@ -255,6 +256,7 @@ def open_writer(
     require_existing: bool = False,
     kind: str = "build",
     source: str | Path | None = None,
+    adopt_source: bool = False,
     lock_timeout: float | None = None,
     on_wait=None,
     in_place: bool = False,
@@ -263,7 +265,8 @@ def open_writer(
     EtlError that names the file and says what to do, after the staging files are gone."""
     try:
         with _open_writer(db_path, copy_existing=copy_existing, require_existing=require_existing, kind=kind,
-                          source=source, lock_timeout=lock_timeout, on_wait=on_wait, in_place=in_place) as w:  # fmt: skip
+                          source=source, adopt_source=adopt_source, lock_timeout=lock_timeout, on_wait=on_wait,
+                          in_place=in_place) as w:  # fmt: skip
             yield w
     except (OSError, duckdb.Error) as exc:
         if is_disk_full(exc):
@@ -285,6 +288,7 @@ def _open_writer(
     require_existing: bool = False,
     kind: str = "build",
     source: str | Path | None = None,
+    adopt_source: bool = False,
     lock_timeout: float | None = None,
     on_wait=None,
     in_place: bool = False,
@@ -296,7 +300,8 @@ def _open_writer(
     ``_in_place_writer``.
 
     Under the writer lock (other writers queue), the current database is copied to a staging file
-    (or a fresh one is started, or ``source`` is copied: restore), the caller changes it, the corrections log is folded in again, the file
+    (or a fresh one is started, or ``source`` is copied: restore, or taken over with ``adopt_source``: a
+    build that extracted into it before the lock), the caller changes it, the corrections log is folded in again, the file
     is checkpointed and closed, and then the staged files replace the live ones (see writer.Commit).
     Readers are never blocked and see either the old file or the new one.  On any error, or if the
     process is killed, the live files are untouched; staging files are removed now or by the next writer.
@@ -324,12 +329,14 @@ def _open_writer(
         copied = (
             Path(source) if source is not None else db_path if copy_existing and db_path.exists() else None
         )
-        need = (copied.stat().st_size if copied else 0) + _size(wal_path(db_path))
+        need = (copied.stat().st_size if copied and not adopt_source else 0) + _size(wal_path(db_path))
         ensure_free(
             db_path.parent, need, f"staging a copy of {copied.name}" if copied else f"writing {db_path.name}"
         )
         try:
-            if source is not None:
+            if source is not None and adopt_source:  # a file this process prepared (a build): no copy
+                os.replace(source, stage)
+            elif source is not None:
                 shutil.copyfile(source, stage)
             elif copied is not None:
                 shutil.copyfile(db_path, stage)

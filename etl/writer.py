@@ -108,6 +108,13 @@ def staging_path(target: str | Path, tag: str = "") -> Path:
     return target.with_name("." + _short(target.name) + suffix)
 
 
+def building_path(db_path: str | Path) -> Path:
+    """Where a build extracts into before it takes the lock: private to this process (``clean_stale``
+    removes it only once that process is gone, since other writers may run meanwhile)."""
+    db_path = Path(db_path)
+    return db_path.with_name(f".{db_path.name}.building-{os.getpid()}")
+
+
 def _short(name: str) -> str:
     """A staging stem that never nears the 255-byte limit of a file name: a long name becomes a hash."""
     if len(name.encode("utf-8")) <= 64:
@@ -571,6 +578,10 @@ def clean_stale(
     stale: list[Path] = []
     if db_path is not None:
         stale.extend(Path(db_path).parent.glob(Path(db_path).name + ".staging-*"))
+        for path in Path(db_path).parent.glob(f".{Path(db_path).name}.building-*"):
+            pid = path.name.rsplit(".building-", 1)[-1].split(".")[0]
+            if not pid.isdigit() or (int(pid) != os.getpid() and not pid_alive(int(pid))):
+                stale.append(path)
     for target in targets:
         stale.extend(Path(target).parent.glob("." + _short(Path(target).name) + ".staging-*"))
     for folder in folders:

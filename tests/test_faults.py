@@ -538,3 +538,62 @@ def test_every_command_on_a_damaged_database_says_what_to_do(corpus_copy, tmp_pa
     p = run_etl("restore", folder, "--db", db)
     assert p.returncode == 0 and "Traceback" not in p.stderr, p.stderr
     assert fetch(db, "SELECT count(*) FROM reports") == [(5,)]
+
+
+# ---------------------------------------------------------------- item 10: build extracts outside the lock
+
+
+def test_build_extracts_before_it_takes_the_writer_lock(corpus_copy, monkeypatch):
+    import errno
+    import fcntl
+
+    from etl import build as B
+    from etl.writer import lock_path
+
+    db, lib = corpus_copy
+    real = B.extract_files
+    seen = []
+
+    def watching(*a, **k):
+        for ex in real(*a, **k):
+            fd = os.open(lock_path(db), os.O_RDWR | os.O_CREAT)
+            try:  # another writer could take the lock now: the build does not hold it while extracting
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                fcntl.flock(fd, fcntl.LOCK_UN)
+                seen.append("free")
+            except OSError as exc:
+                assert exc.errno in (errno.EAGAIN, errno.EWOULDBLOCK)
+                seen.append("held")
+            finally:
+                os.close(fd)
+            yield ex
+
+    monkeypatch.setattr(B, "extract_files", watching)
+    s = B.build(lib, db, progress=False, workers=1)
+    assert s.reports == 5 and seen == ["free"] * 5
+    assert not list(db.parent.glob(".*building*")) and not list(db.parent.glob("*.staging-*"))
+
+
+def test_build_stops_a_file_past_its_time_limit_and_loads_the_others(corpus_copy, monkeypatch):
+    import time
+
+    from etl import build as B
+
+    db, lib = corpus_copy
+    (lib / "slow.txt").write_text((lib / "000_c08ffb83924445c9.txt").read_text(encoding="utf-8") + "\n补。\n",
+                                  encoding="utf-8")  # fmt: skip
+    real = B.process_document
+
+    def hang_on_slow(doc):
+        if doc.source_file == "slow.txt":
+            time.sleep(60)  # a pathological file
+        return real(doc)
+
+    monkeypatch.setattr(B, "process_document", hang_on_slow)
+    t = time.monotonic()
+    s = B.build(lib, db, progress=False, workers=1, time_limit=1)
+    assert time.monotonic() - t < 30
+    assert [(f, r.split(" and ")[0]) for f, r in s.problems] == [
+        ("slow.txt", "reading it took longer than 1 s")
+    ]
+    assert s.reports == 5
