@@ -55,6 +55,14 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_login_throttle():
+    """Failed logins are counted for the whole process (app.auth.THROTTLE): each test starts clean."""
+    mod = sys.modules.get("app.auth")
+    if mod is not None:
+        mod.THROTTLE.reset()
+
+
 # --- the command line and the database file --------------------------------------------------------------
 
 

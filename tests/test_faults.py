@@ -597,3 +597,49 @@ def test_build_stops_a_file_past_its_time_limit_and_loads_the_others(corpus_copy
         ("slow.txt", "reading it took longer than 1 s")
     ]
     assert s.reports == 5
+
+
+# ---------------------------------------------------------------- item 6: login lockout across sessions
+
+
+def test_the_lockout_backs_off_per_user_name_and_per_address():
+    from app.auth import LOCKOUT_SECONDS, MAX_FAILURES, MAX_LOCKOUT_SECONDS, LoginThrottle
+
+    t = LoginThrottle()
+    alice = t.keys("alice", "10.0.0.1")
+    for i in range(MAX_FAILURES - 1):
+        t.failed(alice, now=100.0 + i)
+    assert t.wait(alice, now=110.0) == 0
+    t.failed(alice, now=110.0)
+    assert t.wait(alice, now=110.0) == LOCKOUT_SECONDS
+    assert t.wait(t.keys("alice", "10.9.9.9"), now=110.0) == LOCKOUT_SECONDS  # another address: same name
+    assert t.wait(t.keys(" Alice ", None), now=110.0) == LOCKOUT_SECONDS
+    assert t.wait(t.keys("bob", "10.0.0.1"), now=110.0) == LOCKOUT_SECONDS  # another name: same address
+    assert t.wait(t.keys("bob", "10.0.0.2"), now=110.0) == 0
+    t.failed(alice, now=200.0)
+    assert t.wait(alice, now=200.0) == 2 * LOCKOUT_SECONDS  # backoff
+    for _ in range(20):
+        t.failed(alice, now=300.0)
+    assert t.wait(alice, now=300.0) == MAX_LOCKOUT_SECONDS
+    t.succeeded(alice)
+    assert t.wait(alice, now=300.0) == 0
+    assert not any("alice" in k for k in t._fails) and all(len(k) < 40 for k in alice)
+
+
+def test_fresh_sessions_do_not_reset_the_lockout_and_the_log_never_shows_the_user_field(
+    tmp_path, monkeypatch, caplog
+):
+    import logging
+
+    from conftest import ANALYST, PASSWORD, analyst_secrets, login, open_app, writable_corpus
+
+    corpus = writable_corpus(tmp_path, monkeypatch)
+    caplog.set_level(logging.INFO, logger="dashboard.auth")
+    for i in range(5):  # five browsers, or one pressing F5: each a new session
+        at = open_app(corpus["db"], monkeypatch, secrets=analyst_secrets())
+        at = login(at, ANALYST if i % 2 else "MyS3cret!pw", "wrong password")
+        assert "用户名或密码错误" in at.error[0].value
+    at = open_app(corpus["db"], monkeypatch, secrets=analyst_secrets())
+    at = login(at, ANALYST, PASSWORD)
+    assert "错误次数过多" in at.error[0].value and "auth_logout" not in {str(b.key) for b in at.button}
+    assert "MyS3cret!pw" not in caplog.text and "an unknown name (sha256" in caplog.text
