@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -643,3 +644,40 @@ def test_fresh_sessions_do_not_reset_the_lockout_and_the_log_never_shows_the_use
     at = login(at, ANALYST, PASSWORD)
     assert "错误次数过多" in at.error[0].value and "auth_logout" not in {str(b.key) for b in at.button}
     assert "MyS3cret!pw" not in caplog.text and "an unknown name (sha256" in caplog.text
+
+
+# ---------------------------------------------------------------- item 2: an add killed right after COMMIT
+
+
+def test_an_add_killed_right_after_its_commit_is_rolled_forward_by_the_next_writer(corpus_copy, tmp_path):
+    from test_lifecycle import ZY, ZZ, _kill, _start_paused, variant
+
+    from etl.build import build
+    from etl.lifecycle import SUPERSEDED_DIR, add_reports
+    from etl.writer import intent_path, journal_path
+
+    db, lib = corpus_copy
+    v2 = variant(lib / ZZ, tmp_path / "new" / "zz-final.txt", "（定稿）")
+    proc = _start_paused("committed", "add", v2, "--db", db, "--library", lib)
+    pid = proc.pid
+    _kill(proc)
+    # the kill landed mid-write: COMMIT done (its generation is the one the journal waits for), the library
+    # renames listed durably but not made, the in-place announcement still there
+    entry = json.loads(journal_path(db).read_text(encoding="utf-8"))
+    assert entry["pid"] == pid and entry["requires_generation"] >= 2
+    staged = [Path(op[1]) for op in entry["ops"] if op[0] == "replace"]
+    assert staged and all(p.exists() and p.name.startswith(".") for p in staged)
+    assert not (lib / "zz-final.txt").exists() and (lib / ZZ).exists()
+    assert intent_path(db).read_text(encoding="ascii").split()[0] == str(pid)
+    # the next writer (another add, which also clears dead writers' staging files) rolls forward first
+    other = variant(lib / ZY, tmp_path / "new" / "zy-other.txt", "（另一份）")
+    other.write_text(other.read_text(encoding="utf-8").replace("中原区", "二七区"), encoding="utf-8")
+    (o,) = add_reports([other], db, lib, time_limit=None).outcomes
+    assert o.status != "rejected", o.message
+    assert not journal_path(db).exists() and not any(p.exists() for p in staged)
+    assert (lib / "zz-final.txt").read_bytes() == v2.read_bytes() and not (lib / ZZ).exists()
+    assert len(list((lib / SUPERSEDED_DIR).iterdir())) == 1
+    assert fetch(db, "SELECT count(*) FROM reports WHERE source_file = 'zz-final.txt'") == [(1,)]
+    # and a rebuild from the library keeps the report: nothing was lost
+    s = build(lib, db, progress=False)
+    assert s.ok and fetch(db, "SELECT count(*) FROM reports WHERE source_file = 'zz-final.txt'") == [(1,)]
