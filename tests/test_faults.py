@@ -681,3 +681,34 @@ def test_an_add_killed_right_after_its_commit_is_rolled_forward_by_the_next_writ
     # and a rebuild from the library keeps the report: nothing was lost
     s = build(lib, db, progress=False)
     assert s.ok and fetch(db, "SELECT count(*) FROM reports WHERE source_file = 'zz-final.txt'") == [(1,)]
+
+
+# ---------------------------------------------------------------- item 7: readers and an in-place add
+
+
+def test_a_dashboard_run_does_not_hold_the_file_while_an_add_waits(corpus_copy, tmp_path, monkeypatch):
+    import time
+
+    from conftest import CORPUS, run_etl
+
+    from app import db as appdb
+
+    db, lib = corpus_copy
+    monkeypatch.setenv("CONGRESS_DB", str(db))
+    new = tmp_path / "new" / "zz.txt"
+    new.parent.mkdir()
+    new.write_text(
+        (CORPUS / "000_c08ffb83924445c9.txt").read_text(encoding="utf-8") + "\n（定稿）\n", encoding="utf-8"
+    )
+    with appdb.session():  # a page run that has read something and is now waiting on something else
+        with appdb.cursor() as cur:
+            assert cur.execute("SELECT count(*) FROM reports").fetchone() == (5,)
+        t = time.monotonic()
+        p = run_etl("add", new, "--db", db, "--no-library", "--time-limit", "0")
+        waited = time.monotonic() - t
+        assert p.returncode == 0, p.stderr
+        assert waited < 15, waited  # it used to wait the writer's 30 s for this run, then fail
+        t = time.monotonic()
+        with appdb.cursor() as cur:  # and the run reads on, the new state, at once
+            assert cur.execute("SELECT count(*) FROM reports WHERE source_file = 'zz.txt'").fetchone() == (1,)
+        assert time.monotonic() - t < 1
