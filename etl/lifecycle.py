@@ -372,7 +372,7 @@ def load_extracted(
     """Load reports already extracted by ``preview`` (the dashboard's confirm step); see add_reports."""
     from .checks import run_checks, write_checks
     from .load import delete_report, insert_rows, load_reference_tables, open_writer, write_report
-    from .records import rows_of
+    from .records import rows_of, to_arrow
     from .writer import clean_stale, write_staged
 
     started = time.monotonic()
@@ -382,6 +382,9 @@ def load_extracted(
     if not items:
         return summary
     fresh = not db_path.exists()
+    # Rows as Arrow tables before the lock: converting them (and the first conversion's imports, a second
+    # in a fresh process) must not happen while an in-place write keeps readers out of the file.
+    arrow = {rep.report_id: {t: to_arrow(t, b) for t, b in rows_of(rep).items() if b} for _, rep in items}
     if lib is not None:
         from .writer import ensure_free
 
@@ -435,7 +438,7 @@ def load_extracted(
                     files.retire(old_file, old_sha)  # same name: put() below keeps a copy and overwrites
             if w.in_place:  # already inside the writer's transaction
                 delete_report(con, rep.report_id)
-                insert_rows(con, rows_of(rep))
+                insert_rows(con, arrow[rep.report_id])
             else:
                 write_report(con, rep)
             w.touched.add(rep.report_id)

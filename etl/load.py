@@ -110,12 +110,12 @@ def write_report(con: duckdb.DuckDBPyConnection, rep: ExtractedReport) -> None:
 
 
 def insert_rows(con: duckdb.DuckDBPyConnection, rows: dict[str, list[tuple]]) -> None:
-    """Append row tuples (records.rows_of layout) to their tables, one Arrow scan per table."""
+    """Append row tuples (records.rows_of layout), or Arrow tables made from them, one scan per table."""
     for table in TABLES:
         batch = rows.get(table)
-        if not batch:
+        if batch is None or len(batch) == 0:
             continue
-        data = to_arrow(table, batch)
+        data = batch if hasattr(batch, "column_names") else to_arrow(table, batch)  # rows, or Arrow already
         names = ", ".join(data.column_names)
         con.register("_rows_in", data)
         try:

@@ -712,3 +712,53 @@ def test_a_dashboard_run_does_not_hold_the_file_while_an_add_waits(corpus_copy, 
         with appdb.cursor() as cur:  # and the run reads on, the new state, at once
             assert cur.execute("SELECT count(*) FROM reports WHERE source_file = 'zz.txt'").fetchone() == (1,)
         assert time.monotonic() - t < 1
+
+
+READER_LOOP = """
+import json, sys, time
+from pathlib import Path
+from etl.load import open_readonly
+db, stop = sys.argv[1], Path(sys.argv[2])
+waits, errors = [], []
+while not stop.exists():
+    t = time.monotonic()
+    try:
+        con = open_readonly(db)
+        try:
+            con.execute("SELECT count(*) FROM facts_current").fetchone()
+        finally:
+            con.close()
+    except Exception as exc:
+        errors.append(f"{type(exc).__name__}: {exc}"[:200])
+    waits.append(time.monotonic() - t)
+    time.sleep(0.02)
+print(json.dumps({"waits": waits, "errors": errors[:10]}))
+"""
+
+
+@pytest.mark.faults
+def test_three_readers_against_in_place_adds_wait_under_a_second_and_no_add_fails(corpus_copy, tmp_path):
+    import statistics
+
+    from conftest import CORPUS
+    from test_lifecycle import ZZ, variant
+
+    from etl.lifecycle import REJECTED, add_reports
+
+    db, lib = corpus_copy
+    stop = tmp_path / "stop"
+    readers = [subprocess.Popen([sys.executable, "-c", READER_LOOP, str(db), str(stop)], stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True) for _ in range(3)]  # fmt: skip
+    outcomes = []
+    try:
+        for i in range(8):  # a new version each time: every add writes in place
+            v = variant(CORPUS / ZZ, tmp_path / f"v{i}" / "zz-next.txt", f"（第{i}版）")
+            outcomes += add_reports([v], db, lib, time_limit=None, lock_timeout=120).outcomes
+    finally:
+        stop.touch()
+    results = [json.loads(p.communicate(timeout=120)[0]) for p in readers]
+    assert [o.status for o in outcomes if o.status == REJECTED] == [], [o.message for o in outcomes]
+    waits = sorted(w for r in results for w in r["waits"])
+    assert all(r["errors"] == [] for r in results), [r["errors"] for r in results]
+    p95 = statistics.quantiles(waits, n=20)[-1]
+    assert len(waits) > 30 and p95 < 1.0, (p95, waits[-5:])
