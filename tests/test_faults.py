@@ -762,3 +762,41 @@ def test_three_readers_against_in_place_adds_wait_under_a_second_and_no_add_fail
     assert all(r["errors"] == [] for r in results), [r["errors"] for r in results]
     p95 = statistics.quantiles(waits, n=20)[-1]
     assert len(waits) > 30 and p95 < 1.0, (p95, waits[-5:])
+
+
+# ---------------------------------------------------------------- item 2: kills at every step of an add
+
+
+def _library_agrees(db, lib) -> bool:
+    """Every report in the database has its very file in the library, and the library nothing more."""
+    from etl.writer import sha256_file
+
+    in_db = set(fetch(db, "SELECT source_file, file_sha256 FROM reports"))
+    in_lib = {(p.name, sha256_file(p)) for p in lib.iterdir() if p.is_file() and not p.name.startswith(".")}
+    return in_db == in_lib
+
+
+@pytest.mark.faults
+@pytest.mark.parametrize("point", ["staged", "before_commit", "committed", "mid_commit"])
+def test_an_add_killed_at_any_step_leaves_database_and_library_agreeing(corpus_copy, tmp_path, point):
+    from conftest import run_etl
+    from test_lifecycle import ZZ, _kill, _start_paused, variant
+
+    from etl.lifecycle import add_reports
+    from etl.writer import intent_path, journal_path
+
+    db, lib = corpus_copy
+    assert _library_agrees(db, lib)
+    v2 = variant(lib / ZZ, tmp_path / "new" / "zz-final.txt", "（定稿）")
+    proc = _start_paused(point, "add", v2, "--db", db, "--library", lib)
+    pid = proc.pid
+    _kill(proc)
+    assert intent_path(db).read_text(encoding="ascii").split()[0] == str(pid)  # killed inside the write
+    p = run_etl("corrections", "--db", db)  # any writer, or this reader, finishes a committed add first
+    assert p.returncode == 0, p.stderr
+    assert not journal_path(db).exists() and _library_agrees(db, lib)
+    committed = point in ("committed", "mid_commit")
+    assert fetch(db, "SELECT count(*) FROM reports WHERE source_file = 'zz-final.txt'") == [(int(committed),)]
+    (o,) = add_reports([v2], db, lib, time_limit=None).outcomes  # the next add: rolled forward or redone
+    assert o.status == ("unchanged" if committed else "replaced"), o.message
+    assert not list(lib.glob(".*staging*")) and _library_agrees(db, lib)
