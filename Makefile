@@ -9,7 +9,7 @@ PORT    ?= 8501
 STAMP   := $(VENV)/.installed
 DSTAMP  := $(VENV)/.installed-distributed
 
-.PHONY: setup setup-distributed system-deps run build dashboard test lint bench clean
+.PHONY: setup setup-distributed system-deps run build dashboard test faults lint bench clean
 
 setup: system-deps $(STAMP)
 
@@ -44,6 +44,11 @@ run: build
 # The whole suite, including the distributed runner's test against the local build (installs Ray).
 test: setup-distributed
 	$(BIN)/python -m pytest -q
+
+# The fault suite (issue 11): its fast part runs in `make test`; this adds the slow part (kills at every
+# step of a write, every kind of bad log line through every command, disk full on a small tmpfs …).
+faults: setup
+	$(BIN)/python -m pytest -q --faults tests/test_faults.py
 
 lint: setup
 	$(BIN)/ruff check .

@@ -16,6 +16,7 @@ import getpass
 import hashlib
 import logging
 import sys
+import threading
 import time
 from dataclasses import dataclass
 
@@ -26,10 +27,12 @@ from app.highlight import escape_md
 
 SECTION = "analysts"
 SESSION_KEY = "_analyst_session"
-FAILURES_KEY = "_login_failures"
 SESSION_HOURS = 8.0
-MAX_FAILURES = 5  # wrong passwords in one session before it has to wait
-LOCKOUT_SECONDS = 60.0
+MAX_FAILURES = 5  # wrong passwords for one user name, or from one address, before logins there wait
+LOCKOUT_SECONDS = 60.0  # the first wait; each further failure doubles it …
+MAX_LOCKOUT_SECONDS = 3600.0  # … up to an hour
+FORGET_SECONDS = 24 * 3600.0  # failures older than this no longer count
+MAX_TRACKED = 10_000  # names and addresses remembered at most (the oldest are forgotten first)
 DEFAULT_ROUNDS = 12
 MIN_PASSWORD_CHARS = 8
 MAX_PASSWORD_BYTES = 72  # bcrypt's limit
@@ -94,6 +97,80 @@ def verify(user: str, password: str, analysts: dict[str, str] | None = None) -> 
         return False
 
 
+# --- failed logins, counted for the whole process ---------------------------------------------------------
+
+
+class LoginThrottle:
+    """Failed logins per user name and per client address across every session of this server process.
+
+    A lockout kept in a session's state ends with a new tab or F5; this one does not.  After
+    MAX_FAILURES failures for a key, logins for it wait LOCKOUT_SECONDS, doubling with each further
+    failure up to MAX_LOCKOUT_SECONDS.  Keys are hashes: what was typed into the user field is never kept.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._fails: dict[str, tuple[int, float]] = {}  # key → (failures, time of the last one)
+
+    @staticmethod
+    def keys(user: str, address: str | None) -> list[str]:
+        name = hashlib.sha256((user or "").strip().casefold().encode("utf-8")).hexdigest()[:24]
+        return [f"user:{name}", f"addr:{address or '?'}"]
+
+    @staticmethod
+    def delay(failures: int) -> float:
+        if failures < MAX_FAILURES:
+            return 0.0
+        return min(LOCKOUT_SECONDS * 2 ** (failures - MAX_FAILURES), MAX_LOCKOUT_SECONDS)
+
+    def wait(self, keys: list[str], now: float | None = None) -> float:
+        """Seconds until a login for these keys may be tried (0: now)."""
+        now = time.time() if now is None else now
+        with self._lock:
+            waits = [last + self.delay(n) - now for n, last in (self._fails.get(k, (0, 0.0)) for k in keys)]
+        return max([0.0, *waits])
+
+    def failed(self, keys: list[str], now: float | None = None) -> None:
+        now = time.time() if now is None else now
+        with self._lock:
+            for k in keys:
+                n, last = self._fails.pop(k, (0, now))
+                self._fails[k] = (1 if now - last > FORGET_SECONDS else n + 1, now)  # newest last
+            while len(self._fails) > MAX_TRACKED:
+                del self._fails[next(iter(self._fails))]
+
+    def succeeded(self, keys: list[str]) -> None:
+        with self._lock:
+            for k in keys:
+                self._fails.pop(k, None)
+
+    def reset(self) -> None:
+        with self._lock:
+            self._fails.clear()
+
+
+THROTTLE = LoginThrottle()
+
+
+def client_address() -> str | None:
+    """The browser's address as this server sees it (the first X-Forwarded-For hop behind a proxy)."""
+    try:
+        forwarded, ip = st.context.headers.get("X-Forwarded-For"), st.context.ip_address
+    except Exception:  # noqa: BLE001 - no request context (bare mode)
+        return None
+    forwarded = forwarded.split(",")[0].strip() if isinstance(forwarded, str) else ""
+    return forwarded or (ip if isinstance(ip, str) and ip else None)  # AppTest gives a mock: no address
+
+
+def _user_tag(user: str, analysts: dict[str, str]) -> str:
+    """How a login attempt's user name appears in the log: an analyst's name, else only a short hash
+    (a password typed into the user field must never reach the log)."""
+    name = (user or "").strip()
+    if name in analysts:
+        return repr(name)
+    return f"an unknown name (sha256 {hashlib.sha256(name.encode('utf-8')).hexdigest()[:8]})"
+
+
 # --- the session ---------------------------------------------------------------------------------------
 
 
@@ -127,19 +204,16 @@ def login(user: str, password: str) -> str | None:
     analysts = configured_analysts()
     if not analysts:
         return "还没有配置分析员账号（见下方说明）。"
-    fails = st.session_state.get(FAILURES_KEY) or {"n": 0, "until": 0.0}
-    wait = fails["until"] - time.time()
+    keys = THROTTLE.keys(user, client_address())
+    wait = THROTTLE.wait(keys)
     if wait > 0:
         return f"密码错误次数过多，请 {int(wait) + 1} 秒后再试。"
     if not verify(user, password, analysts):
-        fails = {"n": fails["n"] + 1, "until": 0.0}
-        if fails["n"] >= MAX_FAILURES:
-            fails = {"n": 0, "until": time.time() + LOCKOUT_SECONDS}
-        st.session_state[FAILURES_KEY] = fails
-        log.warning("failed analyst login for %r", (user or "")[:40])
+        THROTTLE.failed(keys)
+        log.warning("failed analyst login for %s from %s", _user_tag(user, analysts), keys[1][5:])
         return "用户名或密码错误。"
     name = user.strip()
-    st.session_state.pop(FAILURES_KEY, None)
+    THROTTLE.succeeded(keys)
     st.session_state[SESSION_KEY] = {
         "user": name,
         "fingerprint": _fingerprint(analysts[name]),

@@ -1,8 +1,8 @@
 """The dashboard's read-only DuckDB access: a connection per script run, never held between reruns.
 
 A writer may change the live file in place (one read-write DuckDB process at a time, and no readers
-while it holds the file), so the dashboard opens the file when a run first needs it (session() in
-dashboard.py) and closes it when the run ends.  Opening waits up to LOCK_WAIT_S while a writer commits.
+while it holds the file), so the dashboard opens the file for one query at a time (cursor()) and closes
+it at once.  Opening waits up to LOCK_WAIT_S while a writer commits.
 Query results are cached by app/queries.py on the file's (path, inode, mtime), so a rerun whose queries
 are all cached does not open the file at all, and a changed or swapped-in file is read afresh.  The file
 is ATTACHed READ_ONLY to a fresh in-memory DuckDB: duckdb.connect(path) could hand back the process's
@@ -95,9 +95,9 @@ def _connect(version: DbVersion) -> duckdb.DuckDBPyConnection:
 
 @contextlib.contextmanager
 def session() -> Iterator[None]:
-    """One script run (or any batch of queries): the connection opened by the first query that misses
-    the cache is shared by the rest and closed at the end, so the file is never held between reruns (a
-    writer can then open it read-write).  Nested sessions share the outer one."""
+    """One script run (or any batch of queries): a memo of this run's query results (``run_memo``);
+    connections are per query (see ``cursor``), so the file is never held while a run waits on anything
+    else.  Nested sessions share the outer one."""
     if getattr(_local, "session", None) is not None:
         yield
         return
@@ -137,18 +137,14 @@ def release() -> None:
 def cursor(version: DbVersion | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
     """A cursor on the database file (read-only), closed on exit.
 
-    Inside session() the session's connection for this file version is used (opened on first use);
-    outside one, a connection is opened for this cursor alone and closed with it.
+    Each cursor opens its own read-only connection and closes it on exit, inside session() or not, so
+    the file is held only while a query runs.
     """
     version = version or db_version()
-    opened = getattr(_local, "session", None)
-    own = None
-    if opened is not None:
-        con = opened.get(version)
-        if con is None:
-            con = opened[version] = _connect(version)
-    else:
-        con = own = _connect(version)
+    # A connection per query, never one per run: a run that held its connection while it waited on
+    # something else (another session computing the cache entry it needs) kept an in-place writer out
+    # for 30 s, and readers queued behind that writer in turn (issue 11, item 7).
+    con = own = _connect(version)
     try:
         cur = con.cursor()
         try:

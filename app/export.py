@@ -30,7 +30,7 @@ from pptx.oxml.ns import qn
 from pptx.util import Inches, Pt
 
 from app.charts import PALETTE, TERM_COLOR, ChartData, to_plotly
-from etl.export import write_frame
+from etl.export import neutralize, neutralize_frame, write_frame
 
 EA_FONT = "Microsoft YaHei"  # East Asian typeface written into the PPTX (WPS/PowerPoint substitute if absent)
 LATIN_FONT = "Microsoft YaHei"
@@ -77,16 +77,16 @@ def charts_xlsx(charts: Sequence[ChartData]) -> bytes:
                     "来源": "；".join(chart.sources),
                 }
             )
-        pd.DataFrame(index_rows).to_excel(xw, sheet_name="目录", index=False)
+        neutralize_frame(pd.DataFrame(index_rows)).to_excel(xw, sheet_name="目录", index=False)
         for chart, name in zip(charts, names, strict=True):
-            frame = chart.long_frame()
+            frame = neutralize_frame(chart.long_frame())  # no text cell may run as a formula
             frame.to_excel(xw, sheet_name=name, index=False, startrow=5)
             ws = xw.sheets[name]
-            ws["A1"] = chart.title
+            ws["A1"] = neutralize(chart.title)
             ws["A1"].font = Font(bold=True, size=14)
-            ws["A2"] = f"单位：{chart.unit}"
-            ws["A3"] = chart.subtitle
-            ws["A4"] = chart.full_source_line
+            ws["A2"] = neutralize(f"单位：{chart.unit}")
+            ws["A3"] = neutralize(chart.subtitle)
+            ws["A4"] = neutralize(chart.full_source_line)
             ws["A4"].alignment = Alignment(wrap_text=False)
             for col, width in zip("ABCDEFGH", (16, 24, 10, 8, 14, 30, 60, 50), strict=True):
                 ws.column_dimensions[col].width = width

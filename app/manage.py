@@ -68,6 +68,10 @@ def corrections_file() -> Path:
 # (library message pattern, what the analyst reads).  The first match wins; the library's message stays
 # beside it as the detail, so nothing is lost in translation.
 _CORRECTION_WORDS = [
+    (
+        r"corrections --repair",
+        "更正日志中有无法识别的行：请管理员运行 python -m etl corrections --repair（坏行另存，不会删除）。",
+    ),
     (r"evidence does not occur", "原句在这份报告的原文中找不到：请从报告原文中逐字复制写明该数字的那一句。"),
     (
         r"does not appear in the evidence sentence",
@@ -112,6 +116,8 @@ def _read_reason(exc: Exception) -> str:
         return "无法识别文字编码"
     if isinstance(exc, etl_errors.NotAReportError):
         return "看起来不是人大常委会工作报告（文中没有“人大”“常委会”等字样）"
+    if re.search(r"hidden file|lock file|no usable name", detail):
+        return "这个文件名不是报告文件（隐藏文件或编辑器的临时文件，构建时会跳过）：请改名后再上传"
     if "unsupported file type" in detail:
         return "不支持的文件类型：请上传 txt、html、pdf 或 docx"
     if "MB limit" in detail:

@@ -7,10 +7,12 @@ many reports there are, and the live database is replaced in one rename at the e
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import multiprocessing as mp
 import os
+import signal
 import sys
 import threading
 from collections.abc import Iterable, Iterator
@@ -24,7 +26,9 @@ from .load import RowBuffer, load_reference_tables, open_writer
 from .pipeline import process_document
 from .readers import DEFAULT_MAX_BYTES, is_report_file, read_document
 from .records import rows_of
+from .writer import building_path
 
+DEFAULT_TIME_LIMIT = 120.0  # seconds to read and extract one file: the same as `add`
 # Below this many files a pool costs more than it saves.
 POOL_MIN_FILES = 16
 
@@ -62,10 +66,6 @@ class Extracted:
     n_bytes: int = 0
 
 
-class _NothingLoaded(Exception):
-    """Every file failed: abandon the staged database and keep the live one."""
-
-
 def list_report_files(input_dir: str | Path) -> list[Path]:
     root = Path(input_dir)
     if not root.is_dir():
@@ -76,16 +76,50 @@ def list_report_files(input_dir: str | Path) -> list[Path]:
     )  # fmt: skip
 
 
+class _TookTooLong(Exception):
+    """Raised by the per-file alarm."""
+
+
+@contextlib.contextmanager
+def _time_limit(seconds: float | None) -> Iterator[None]:
+    """Stop the work inside after ``seconds`` (an interval timer; main thread only, else no limit).
+
+    The same limit as ``add`` (whose reader runs in a child it can kill): a build's worker is stopped at
+    the next Python step of the extraction, which is where a pathological file spends its time.
+    """
+    if not seconds or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def alarm(signum, frame):
+        raise _TookTooLong
+
+    previous = signal.signal(signal.SIGALRM, alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 def extract_file(
-    path: Path, max_bytes: int = DEFAULT_MAX_BYTES, loaded_at: dt.datetime | None = None
+    path: Path,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    loaded_at: dt.datetime | None = None,
+    time_limit: float | None = None,
 ) -> Extracted:
-    """One file → its rows; a broken file becomes a problem, never an exception."""
+    """One file → its rows; a broken file, or one that takes over ``time_limit`` s, becomes a problem."""
     try:
         n_bytes = path.stat().st_size
     except OSError:
         n_bytes = 0
     try:
-        rep = process_document(read_document(path, max_bytes=max_bytes))
+        with _time_limit(time_limit):
+            rep = process_document(read_document(path, max_bytes=max_bytes))
+    except _TookTooLong:
+        return Extracted(path.name, problem=f"reading it took longer than {time_limit:g} s and was stopped "
+                         "(a pathological file?); convert it to .txt or .docx and try again", n_bytes=n_bytes)  # fmt: skip
     except EtlError as exc:
         return Extracted(path.name, problem=getattr(exc, "reason", str(exc)), n_bytes=n_bytes)
     except Exception as exc:  # a bug must not lose the other files; it is reported by name
@@ -94,7 +128,7 @@ def extract_file(
     return Extracted(path.name, rep.report_id, rows_of(rep, loaded_at), warnings, n_bytes=n_bytes)
 
 
-def _extract_job(job: tuple[Path, int, dt.datetime]) -> Extracted:
+def _extract_job(job: tuple[Path, int, dt.datetime, float | None]) -> Extracted:
     return extract_file(*job)
 
 
@@ -108,10 +142,11 @@ def extract_files(
     workers: int | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
     loaded_at: dt.datetime | None = None,
+    time_limit: float | None = None,
 ) -> Iterator[Extracted]:
     """Extract every file, in the order given, on ``workers`` processes (default: every core)."""  # fmt: skip
     workers = workers or default_workers()
-    jobs = [(p, max_bytes, loaded_at or dt.datetime.now()) for p in paths]
+    jobs = [(p, max_bytes, loaded_at or dt.datetime.now(), time_limit) for p in paths]
     if workers <= 1 or len(paths) < POOL_MIN_FILES:
         return map(_extract_job, jobs)
     # fork is cheapest, but forking a threaded process (the dashboard) can deadlock a child.  Decided
@@ -181,47 +216,90 @@ def build(
     lock_timeout: float | None = None,
     on_wait=None,
     workers: int | None = None,
+    time_limit: float | None = DEFAULT_TIME_LIMIT,
 ) -> BuildSummary:
     """Every report file under input_dir into a new database that replaces db_path in one rename.
 
-    Reports stream into a staged database while they are extracted (the writer lock is held meanwhile,
-    so other writers queue); the corrections log is re-applied to the new facts.  If no file can be
-    loaded, the existing database is left as it was.
+    Load → process → save: the reports are extracted and streamed into a private scratch database
+    *before* the writer lock is taken (other writers and readers carry on meanwhile); a file that takes
+    over ``time_limit`` seconds is stopped and listed, like ``add`` does.  Under the lock the scratch
+    file becomes the staged database, the corrections log is re-applied, and it is swapped in.  If no
+    file can be loaded, the existing database is left as it was.
     """
     started = dt.datetime.now()
     summary = BuildSummary(db_path=str(db_path))
     paths = list_report_files(input_dir)
     summary.files = len(paths)
     summary.workers = workers or default_workers()
+    db_path = Path(db_path)
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    scratch = building_path(db_path)
     try:
-        with open_writer(db_path, kind="build", lock_timeout=lock_timeout, on_wait=on_wait) as w:
-            con = w.con
-            load_reference_tables(con)
-            buffer = RowBuffer(con)
-            results = extract_files(paths, workers=summary.workers, max_bytes=max_bytes, loaded_at=started)
-            for ex in collect(results, summary, progress):
-                buffer.add(ex.rows)
-                summary.reports += 1
-                summary.facts += len(ex.rows["facts"])
-            buffer.flush()
-            if not summary.reports:
-                raise _NothingLoaded
-            if summary.problems:
-                con.executemany("INSERT INTO load_problems VALUES (?, ?)", summary.problems)
-            sources = read_sources(input_dir)
-            if sources:
-                con.executemany("INSERT OR REPLACE INTO report_sources VALUES (?, ?, ?)", sources)
-            summary.checks = run_checks(con)
-            write_checks(con, summary.checks)
-            con.executemany(
-                "INSERT INTO build_info VALUES (?, ?)",
-                [("built_at", started.isoformat(timespec="seconds")), ("etl_version", __version__),
-                 ("input", str(Path(input_dir).resolve()))],
-            )  # fmt: skip
-    except _NothingLoaded:
-        summary.seconds = (dt.datetime.now() - started).total_seconds()
-        return summary
+        _extract_into(scratch, paths, input_dir, summary, started, max_bytes, time_limit, progress)
+        if not summary.reports:
+            summary.seconds = (dt.datetime.now() - started).total_seconds()
+            return summary
+        with open_writer(db_path, kind="build", source=scratch, adopt_source=True,
+                         lock_timeout=lock_timeout, on_wait=on_wait) as w:  # fmt: skip
+            pass  # under the lock: only the corrections, the aggregates, the stamp and the swap
+    finally:
+        scratch.unlink(missing_ok=True)
+        scratch.with_name(scratch.name + ".wal").unlink(missing_ok=True)
     summary.corrections_applied = w.applied.count("applied")
     summary.corrections_orphaned = w.applied.count("orphaned")
     summary.seconds = (dt.datetime.now() - started).total_seconds()
     return summary
+
+
+def _extract_into(
+    scratch: Path,
+    paths: list[Path],
+    input_dir: str | Path,
+    summary: BuildSummary,
+    started: dt.datetime,
+    max_bytes: int,
+    time_limit: float | None,
+    progress: bool,
+) -> None:
+    """Extract every file into a new database at ``scratch`` (no lock: nobody else knows this file)."""
+    import duckdb
+
+    from .load import create_schema
+    from .writer import ensure_free
+
+    ensure_free(
+        scratch.parent, sum(p.stat().st_size for p in paths if p.is_file()), f"building {scratch.name}"
+    )
+    scratch.unlink(missing_ok=True)
+    con = duckdb.connect(str(scratch))
+    try:
+        create_schema(con)
+        load_reference_tables(con)
+        buffer = RowBuffer(con)
+        results = extract_files(paths, workers=summary.workers, max_bytes=max_bytes, loaded_at=started,
+                                time_limit=time_limit)  # fmt: skip
+        for ex in collect(results, summary, progress):
+            buffer.add(ex.rows)
+            summary.reports += 1
+            summary.facts += len(ex.rows["facts"])
+        buffer.flush()
+        if not summary.reports:
+            return
+        if summary.problems:
+            con.executemany("INSERT INTO load_problems VALUES (?, ?)", summary.problems)
+        sources = read_sources(input_dir)
+        if sources:
+            con.executemany("INSERT OR REPLACE INTO report_sources VALUES (?, ?, ?)", sources)
+        summary.checks = run_checks(con)
+        write_checks(con, summary.checks)
+        con.executemany(
+            "INSERT INTO build_info VALUES (?, ?)",
+            [
+                ("built_at", started.isoformat(timespec="seconds")),
+                ("etl_version", __version__),
+                ("input", str(Path(input_dir).resolve())),
+            ],  # fmt: skip
+        )
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()

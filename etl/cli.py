@@ -29,9 +29,11 @@ def _max_bytes(args: argparse.Namespace) -> int:
 def _cmd_build(args: argparse.Namespace) -> int:
     from .build import build
 
+    if args.time_limit < 0:
+        raise EtlError(f"--time-limit must be 0 (none) or positive, not {args.time_limit:g}")
     summary = build(
         args.input, args.db, progress=not args.quiet, max_bytes=_max_bytes(args), on_wait=_waiting,
-        workers=args.workers,
+        workers=args.workers, time_limit=args.time_limit or None,
     )  # fmt: skip
     out = sys.stdout
     print(f"database: {summary.db_path}", file=out)
@@ -195,9 +197,23 @@ def _cmd_correct(args: argparse.Namespace) -> int:
 def _cmd_corrections(args: argparse.Namespace) -> int:
     import json
 
-    from .corrections import list_corrections
+    from .corrections import corrections_path, list_corrections, repair_log, scan_log
 
+    if args.repair:
+        r = repair_log(args.db, on_wait=_waiting)
+        if not r.quarantined:
+            print(f"{r.log}: every line is a valid correction ({r.kept}); nothing to repair")
+            return 0
+        for b in r.quarantined:
+            print(f"line {b.line}: {b.reason}")
+        print(f"{len(r.quarantined)} bad lines moved, byte for byte, to {r.side_file}; {r.kept} corrections kept "
+              f"in {r.log} and re-applied")  # fmt: skip
+        return 0
     entries = list_corrections(args.db, status=args.status)
+    _, bad = scan_log(corrections_path(args.db))
+    if bad:
+        print(f"warning: {corrections_path(args.db)} has {len(bad)} bad lines (line {bad[0].line}: "
+              f"{bad[0].reason}); writes refuse it until `python -m etl corrections --repair`", file=sys.stderr)  # fmt: skip
     if args.json:
         for e in entries:
             d = {k: (v.isoformat() + "Z" if k == "at_utc" and v else v) for k, v in e.__dict__.items()}
@@ -226,16 +242,27 @@ def _cmd_backup(args: argparse.Namespace) -> int:
     folder = backup(args.db, args.out)
     print(f"backup: {folder}")
     try:
-        m = verify_backup(folder)
+        m = verify_backup(folder, deep=False)  # backup() has just read it back whole
     except EtlError as exc:
-        print(f"warning: the database could not be read, so this backup cannot be restored ({exc}); "
-              "restore an older backup instead", file=sys.stderr)  # fmt: skip
+        print(f"warning: this backup cannot be restored: {exc}; its files are kept for a rescue; rebuild the "
+              "database (python -m etl build) or restore an older backup (python -m etl restore FOLDER)",
+              file=sys.stderr)  # fmt: skip
         return 1
     c = m["counts"]
     print(
         f"reports: {c['reports']}  facts: {c['facts']}  corrections: {c['corrections']}  (sha256 in manifest.json)"
     )
+    _warn_bad_log(folder / "corrections.jsonl", "the backup keeps the log as it was")
     return 0
+
+
+def _warn_bad_log(path: Path, what: str) -> None:
+    from .corrections import scan_log
+
+    _, bad = scan_log(path)
+    if bad:
+        print(f"warning: {path} has {len(bad)} bad lines (line {bad[0].line}: {bad[0].reason}); {what}; "
+              "run `python -m etl corrections --repair` to set them aside", file=sys.stderr)  # fmt: skip
 
 
 def _cmd_restore(args: argparse.Namespace) -> int:
@@ -246,6 +273,10 @@ def _cmd_restore(args: argparse.Namespace) -> int:
         print(f"the previous state was saved first: {r.safety_backup}")
     print(f"restored {r.db_path} from {r.restored_from}: reports {r.reports}, facts {r.facts}, "
           f"corrections {r.corrections}")  # fmt: skip
+    if r.bad_lines:
+        _warn_bad_log(
+            Path(args.backup) / "corrections.jsonl", "they were restored as they were but not applied"
+        )
     return 0
 
 
@@ -264,6 +295,8 @@ def make_parser() -> argparse.ArgumentParser:
     b.add_argument("--db", required=True, type=Path, help="DuckDB file to write (replaced atomically)")
     b.add_argument("--quiet", action="store_true", help="no progress bar")
     b.add_argument("--max-mb", type=float, default=50, help="refuse files larger than this (default 50)")
+    b.add_argument("--time-limit", type=float, default=120,
+                   help="seconds to read one file before it is stopped and listed (default 120; 0: no limit)")  # fmt: skip
     b.add_argument("--workers", type=int, default=None,
                    help="extraction processes (default: one per core)")  # fmt: skip
     b.set_defaults(func=_cmd_build)
@@ -362,6 +395,9 @@ def make_parser() -> argparse.ArgumentParser:
     lc.add_argument("--db", type=Path, default=DEFAULT_DB, help=f"DuckDB file (default {DEFAULT_DB})")
     lc.add_argument("--status", choices=["applied", "orphaned", "reverted"])
     lc.add_argument("--json", action="store_true", help="one JSON object per line")
+    lc.add_argument("--repair", action="store_true",
+                    help="move lines of the log that are not valid corrections (named with their line number) into "
+                    "a side file <log>.quarantine-<UTC time>.jsonl, byte for byte, and keep the rest")  # fmt: skip
     lc.set_defaults(func=_cmd_corrections)
 
     bk = sub.add_parser("backup", help="copy the database and the corrections log into a timestamped folder",
@@ -389,7 +425,17 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except OSError as exc:  # disk full, permissions: say which file, no traceback
-        print(f"error: {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
+        where = exc.filename or getattr(args, "db", None) or getattr(args, "out", None) or "?"
+        print(f"error: {where}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+    except Exception as exc:  # a damaged database (DuckDB's own errors) and the like: a message, no traceback
+        import duckdb
+
+        if not isinstance(exc, duckdb.Error):
+            raise
+        where = getattr(args, "db", None) or getattr(args, "backup", None) or "the database"
+        print(f"error: {where}: cannot use the database ({type(exc).__name__}: {str(exc)[:300]}); rebuild it "
+              "(python -m etl build) or restore a backup (python -m etl restore)", file=sys.stderr)  # fmt: skip
         return 2
     except KeyboardInterrupt:
         print("interrupted; the database was left as it was", file=sys.stderr)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import difflib
+import functools
 import json
 import math
 import re
@@ -122,27 +123,155 @@ def corrections_path(db_path: str | Path) -> Path:
     return db_path.with_name(db_path.stem + ".corrections.jsonl")
 
 
-def read_log(path: str | Path) -> list[Correction]:
-    """Every correction in the log, oldest first; a malformed line is an error naming the line."""
+SCHEMA_PATH = Path(__file__).with_name("data") / "corrections.schema.json"
+REPAIR_HINT = (
+    "fix that line, or run `python -m etl corrections --repair` to move every bad line into a side file "
+    "(kept, never deleted)"
+)
+
+
+@functools.cache
+def _validator():
+    import jsonschema
+
+    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    cls = jsonschema.validators.validator_for(schema)
+    cls.check_schema(schema)
+    return cls(schema)
+
+
+@dataclass(frozen=True)
+class BadLine:
+    """A line of the log that is not a valid correction: where, why, and its exact bytes."""
+
+    line: int
+    reason: str
+    raw: bytes
+
+
+def _problem(d: Any) -> str | None:
+    """What is wrong with one decoded line, by the schema (etl/data/corrections.schema.json), or None."""
+    from jsonschema.exceptions import best_match
+
+    err = best_match(_validator().iter_errors(d))
+    if err is None:
+        return None
+    where = "/".join(str(p) for p in err.absolute_path) or "the line"
+    msg = err.message if len(err.message) <= 200 else err.message[:200] + "…"
+    return f"{where}: {msg}"
+
+
+def scan_log(path: str | Path) -> tuple[list[tuple[Correction, bytes]], list[BadLine]]:
+    """Every line of the log checked on its own: (correction, its bytes) for the good ones, and the bad ones.
+
+    Lines are split on bytes, so one non-UTF-8 byte or a truncated last line spoils only its own line.
+    """
     path = Path(path)
     if not path.exists():
-        return []
-    records: list[Correction] = []
+        return [], []
+    data = path.read_bytes()
+    good: list[tuple[Correction, bytes]] = []
+    bad: list[BadLine] = []
     seen: set[str] = set()
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
+    lines = data.split(b"\n")
+    if lines and lines[-1] == b"":
+        lines.pop()
+    for n, raw in enumerate(lines, 1):
+        if not raw.strip():
             continue
-        where = f"{path}, line {n}"
+        body = raw.removeprefix(b"\xef\xbb\xbf") if n == 1 else raw  # a BOM an editor added
         try:
-            d = json.loads(line)
+            text = body.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            bad.append(
+                BadLine(
+                    n,
+                    f"not UTF-8 text (byte {exc.start + 1} of the line is {body[exc.start : exc.start + 1]!r})",
+                    raw,
+                )
+            )
+            continue
+        try:
+            d = json.loads(text)
         except ValueError as exc:
-            raise CorrectionError(f"{where}: not valid JSON ({exc}); fix or remove that line") from exc
-        rec = Correction.from_dict(d, where)
-        if rec.correction_id in seen:
-            raise CorrectionError(f"{where}: correction id {rec.correction_id} appears twice")
-        seen.add(rec.correction_id)
-        records.append(rec)
-    return records
+            cut = (
+                " (the line is cut short: a write interrupted?)"
+                if n == len(lines) and not data.endswith(b"\n")
+                else ""
+            )
+            bad.append(BadLine(n, f"not valid JSON ({exc}){cut}", raw))
+            continue
+        problem = _problem(d)
+        if problem is None and d["correction_id"] in seen:
+            problem = f"correction id {d['correction_id']} appears twice"
+        if problem is not None:
+            bad.append(BadLine(n, problem, raw))
+            continue
+        seen.add(d["correction_id"])
+        good.append((Correction.from_dict(d, f"{path}, line {n}"), raw))
+    return good, bad
+
+
+def read_log(path: str | Path, *, skip_bad: list[BadLine] | None = None) -> list[Correction]:
+    """Every correction in the log, oldest first.
+
+    A line that does not fit the schema is an error naming the file, the line and what is wrong, unless
+    ``skip_bad`` is given: then such lines are left out and listed there (restore and repair, which must
+    work whatever the log holds).
+    """
+    path = Path(path)
+    good, bad = scan_log(path)
+    if bad and skip_bad is None:
+        b = bad[0]
+        more = f" ({len(bad) - 1} more bad lines after it)" if len(bad) > 1 else ""
+        raise CorrectionError(f"{path}, line {b.line}: {b.reason}{more}; {REPAIR_HINT}")
+    if skip_bad is not None:
+        skip_bad.extend(bad)
+    return [rec for rec, _ in good]
+
+
+@dataclass
+class RepairSummary:
+    log: Path
+    kept: int
+    quarantined: list[BadLine]
+    side_file: Path | None
+
+
+def repair_log(db_path: str | Path, *, lock_timeout: float | None = None, on_wait=None) -> RepairSummary:
+    """Move the log's bad lines, byte for byte, into ``<log>.quarantine-<UTC>.jsonl``; keep the good ones.
+
+    Under the writer lock: the side file is written and renamed into place first (so the bad lines exist
+    somewhere at every moment), then the log without them is swapped in with the database re-applied.
+    """
+    import os
+
+    from .load import open_writer
+    from .writer import Commit, fsync_dir, write_lock, write_staged
+
+    db_path = Path(db_path)
+    path = corrections_path(db_path)
+    with write_lock(db_path, timeout=lock_timeout, on_wait=on_wait):
+        good, bad = scan_log(path)
+        if not bad:
+            return RepairSummary(path, len(good), [], None)
+        stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+        side = path.with_name(f"{path.stem}.quarantine-{stamp}.jsonl")
+        n = 1
+        while side.exists():
+            n += 1
+            side = path.with_name(f"{path.stem}.quarantine-{stamp}-{n}.jsonl")
+        os.replace(write_staged(side, b"".join(b.raw + b"\n" for b in bad)), side)
+        fsync_dir(side.parent)
+        data = b"".join(raw + b"\n" for _, raw in good)
+        if db_path.exists():
+            with open_writer(db_path, copy_existing=True, kind="repair") as w:
+                w.replace_log([rec for rec, _ in good], data)
+        else:
+            commit = Commit(db_path)
+            commit.replace(write_staged(path, data), path)
+            commit.run()
+    return RepairSummary(path, len(good), bad, side)
 
 
 def encode_log(records: Iterable[Correction]) -> bytes:

@@ -76,6 +76,33 @@ _XLSX_MIN_WIDTH = 6
 _XLSX_BAD_SHEET_CHARS = set("[]:*?/\\")
 
 
+# OWASP's CSV-injection guidance: a text cell that starts with one of these is read as a formula by Excel,
+# LibreOffice or Google Sheets (=HYPERLINK(…) from a report's text or file name); a leading apostrophe makes
+# it text.  The full-width forms are there because some spreadsheets fold them to ASCII when a cell is edited.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
+
+
+def neutralize(value: object) -> object:
+    """A text cell that a spreadsheet would run as a formula, prefixed with ' ; every other value unchanged."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def neutralize_frame(df: pd.DataFrame) -> pd.DataFrame:
+    """The frame with every text cell and header neutralized (see ``neutralize``); numbers stay numbers."""
+    out = df.copy()
+    out.columns = [neutralize(c) for c in df.columns]
+    for i, dtype in enumerate(df.dtypes):
+        if (
+            pd.api.types.is_object_dtype(dtype)
+            or isinstance(dtype, pd.CategoricalDtype)
+            or pd.api.types.is_string_dtype(dtype)
+        ):
+            out.isetitem(i, df.iloc[:, i].astype(object).map(neutralize, na_action="ignore"))
+    return out
+
+
 def _int_as_nullable(arrow_type: pa.DataType) -> pd.api.extensions.ExtensionDtype | None:
     # Years and offsets with a NULL would otherwise turn into floats ('2023.0' in the CSV).
     return pd.Int64Dtype() if pa.types.is_integer(arrow_type) else None
@@ -164,9 +191,12 @@ def _write_xlsx(df: pd.DataFrame, out: str | Path | BinaryIO, sheet_name: str) -
 
 
 def _write(df: pd.DataFrame, fmt: str, out: str | Path | BinaryIO, sheet_name: str) -> None:
+    if fmt in ("csv", "xlsx"):  # spreadsheets: no cell may run as a formula
+        df = neutralize_frame(df)
     if fmt == "csv":
         # utf-8-sig: the BOM is what makes Excel read the Chinese text as UTF-8.
-        df.to_csv(out, index=False, encoding="utf-8-sig")
+        # CRLF (RFC 4180): the csv writer then quotes a cell holding a lone \r, which Excel would split.
+        df.to_csv(out, index=False, encoding="utf-8-sig", lineterminator="\r\n")
     elif fmt == "xlsx":
         _write_xlsx(df, out, sheet_name)
     else:

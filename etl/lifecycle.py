@@ -33,10 +33,10 @@ from pathlib import Path
 import duckdb
 
 from . import __version__
-from .corrections import read_log
+from .corrections import BadLine, read_log, scan_log
 from .errors import EtlError, ReadError
 from .pipeline import ExtractedReport, process_document
-from .readers import DEFAULT_MAX_BYTES, SUPPORTED_SUFFIXES, read_document
+from .readers import DEFAULT_MAX_BYTES, read_document, report_file_problem
 from .writer import PAUSE_ENV, pause_point
 
 SUPERSEDED_DIR = ".superseded"  # inside the library: old versions of replaced reports (builds skip it)
@@ -191,7 +191,13 @@ def safe_name(name: str) -> str:
     base = "".join(c for c in base if c.isprintable()).strip().lstrip(".")
     if not base or base in {".", ".."}:
         raise ReadError(name or "(no name)", "the upload has no usable file name")
-    return base[:200]
+    # in bytes: a file name may have 255 and the library adds -<id> or a stamp; the extension decides
+    # whether builds read the file, so the stem is shortened, never the extension
+    if len(base.encode("utf-8")) > 200:
+        suffix = Path(base).suffix[:16]
+        stem = base.encode("utf-8")[: 200 - len(suffix.encode("utf-8"))].decode("utf-8", "ignore")
+        base = stem + suffix
+    return base
 
 
 def stage_upload(name: str, data: bytes, *, folder: str | Path | None = None,
@@ -200,9 +206,12 @@ def stage_upload(name: str, data: bytes, *, folder: str | Path | None = None,
 
     The dashboard then calls ``preview(path)`` and, once confirmed, ``add_reports([path], …)``.
     """
-    base = safe_name(name)
-    if Path(base).suffix.lower() not in SUPPORTED_SUFFIXES:
-        raise ReadError(base, f"unsupported file type: upload one of {', '.join(SUPPORTED_SUFFIXES)}")
+    given = re.split(r"[\\/]", name or "")[-1].strip()
+    if problem := report_file_problem(given):  # judged on the name as given: "..txt" is refused, not renamed
+        raise ReadError(given or "(no name)", problem)
+    base = safe_name(given)
+    if problem := report_file_problem(base):  # control characters dropped: judge what is stored
+        raise ReadError(base, problem)
     if len(data) > max_bytes:
         raise ReadError(
             base, f"the file is {len(data) / 1048576:.1f} MB, over the {max_bytes / 1048576:.0f} MB limit"
@@ -332,6 +341,9 @@ def add_reports(
     for i, path in enumerate(paths):
         if on_progress:
             on_progress(i, len(paths), path.name)
+        if problem := report_file_problem(path.name):  # what a build would skip is never loaded
+            rejected.append(FileOutcome(path.name, REJECTED, message=problem))
+            continue
         try:
             items.append((path, preview(path, max_bytes=max_bytes, time_limit=time_limit)))
         except EtlError as exc:
@@ -360,7 +372,7 @@ def load_extracted(
     """Load reports already extracted by ``preview`` (the dashboard's confirm step); see add_reports."""
     from .checks import run_checks, write_checks
     from .load import delete_report, insert_rows, load_reference_tables, open_writer, write_report
-    from .records import rows_of
+    from .records import rows_of, to_arrow
     from .writer import clean_stale, write_staged
 
     started = time.monotonic()
@@ -370,6 +382,14 @@ def load_extracted(
     if not items:
         return summary
     fresh = not db_path.exists()
+    # Rows as Arrow tables before the lock: converting them (and the first conversion's imports, a second
+    # in a fresh process) must not happen while an in-place write keeps readers out of the file.
+    arrow = {rep.report_id: {t: to_arrow(t, b) for t, b in rows_of(rep).items() if b} for _, rep in items}
+    if lib is not None:
+        from .writer import ensure_free
+
+        sizes = [Path(p).stat().st_size for p, _ in items if Path(p).is_file()]
+        ensure_free(lib, sum(sizes), f"copying {len(sizes)} report files into the library")
     with open_writer(
         db_path, copy_existing=True, kind="add", lock_timeout=lock_timeout, on_wait=on_wait, in_place=True
     ) as w:
@@ -384,6 +404,9 @@ def load_extracted(
             path = Path(path)
             out = FileOutcome(rep.document.source_file, UNCHANGED, rep.report_id, len(rep.facts),
                               warnings=list(rep.warnings))  # fmt: skip
+            if problem := report_file_problem(rep.document.source_file):
+                summary.outcomes.append(FileOutcome(rep.document.source_file, REJECTED, message=problem))
+                continue
             try:
                 data = path.read_bytes()
             except OSError as exc:
@@ -415,7 +438,7 @@ def load_extracted(
                     files.retire(old_file, old_sha)  # same name: put() below keeps a copy and overwrites
             if w.in_place:  # already inside the writer's transaction
                 delete_report(con, rep.report_id)
-                insert_rows(con, rows_of(rep))
+                insert_rows(con, arrow[rep.report_id])
             else:
                 write_report(con, rep)
             w.touched.add(rep.report_id)
@@ -524,6 +547,7 @@ class RestoreSummary:
     reports: int
     facts: int
     corrections: int
+    bad_lines: tuple[BadLine, ...] = ()  # lines of the restored log left out (see corrections --repair)
 
 
 def backup(
@@ -536,13 +560,17 @@ def backup(
     """
     from .corrections import corrections_path
     from .load import connect_live, open_readonly
-    from .writer import fsync_dir, fsync_file, write_lock
+    from .writer import disk_full, ensure_free, fsync_dir, fsync_file, is_disk_full, wal_path, write_lock
 
     db_path = Path(db_path)
     out = Path(out_dir) if out_dir is not None else db_path.parent / "backups"
     with write_lock(db_path, timeout=lock_timeout):
         if not db_path.is_file():
             raise BackupError(f"no database at {db_path}: nothing to back up")
+        sizes = [
+            p.stat().st_size for p in (db_path, wal_path(db_path), corrections_path(db_path)) if p.exists()
+        ]
+        ensure_free(out, sum(sizes) + sizes[0], f"a backup of {db_path.name} (and its check)")
         now = dt.datetime.now(dt.UTC)
         final = out / f"{db_path.stem}-{now:%Y%m%dT%H%M%SZ}"
         n = 1
@@ -567,6 +595,7 @@ def backup(
             log_copy = partial / "corrections.jsonl"
             shutil.copyfile(corr, log_copy) if corr.exists() else log_copy.write_bytes(b"")
             try:  # a damaged database is still copied (restore refuses it; a person may rescue it)
+                check_database(db_copy, partial)  # garbage in a late block is found now, not at restore
                 con = open_readonly(db_copy)
                 try:
                     counts, readable = _counts(con), None
@@ -593,17 +622,69 @@ def backup(
                 fsync_file(p)
             os.replace(partial, final)
             fsync_dir(out)
-        except BaseException:
+        except BaseException as exc:
             shutil.rmtree(partial, ignore_errors=True)
+            if isinstance(exc, OSError | duckdb.Error) and is_disk_full(exc):
+                raise disk_full(partial, exc) from exc
             raise
     return final
 
 
 def _log_size(path: Path) -> int | None:
+    """Valid corrections in the log (a bad line is copied as it is; restore and --repair name it)."""
+    return len(scan_log(path)[0])
+
+
+def check_database(path: Path, scratch_dir: Path) -> dict[str, int]:
+    """Read a database back whole: every row of every table, then every index; rows per table.
+
+    Raises DuckDB's error at the first damaged block.  Indexes are only read when a committed change
+    touches them, so that part runs on a scratch copy in ``scratch_dir`` (removed afterwards): every row
+    of every indexed table is deleted there, which walks each index entirely.
+    """
+    from .load import open_readonly
+
+    con = open_readonly(path)
     try:
-        return len(read_log(path))
-    except EtlError:
-        return None  # copied as it is; verify_backup and restore will name the bad line
+        rows = read_every_table(con)
+    finally:
+        con.close()
+    try:
+        fd, name = tempfile.mkstemp(prefix=".verify-", suffix=".duckdb", dir=scratch_dir)
+    except OSError:  # a read-only backup folder
+        fd, name = tempfile.mkstemp(prefix=".verify-", suffix=".duckdb")
+    os.close(fd)
+    scratch = Path(name)
+    try:
+        shutil.copyfile(path, scratch)
+        con = duckdb.connect(str(scratch))
+        try:
+            indexed = con.execute(
+                "SELECT DISTINCT table_name FROM duckdb_constraints() WHERE database_name = current_database()"
+                " AND constraint_type IN ('PRIMARY KEY', 'UNIQUE') UNION SELECT table_name FROM duckdb_indexes()"
+                " WHERE database_name = current_database() ORDER BY 1"
+            ).fetchall()
+            for (table,) in indexed:
+                con.execute(f'DELETE FROM "{table}"')
+        finally:
+            con.close()
+    finally:
+        scratch.unlink(missing_ok=True)
+        scratch.with_name(scratch.name + ".wal").unlink(missing_ok=True)
+    return rows
+
+
+def read_every_table(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Read every row and column of every table (DuckDB checks each block's checksum as it reads it), in
+    batches so memory stays flat; rows per table.  Raises DuckDB's error at the first damaged block."""
+    tables = con.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() ORDER BY 1"
+    ).fetchall()
+    rows = {}
+    for (table,) in tables:
+        reader = con.sql(f'SELECT * FROM "{table}"').to_arrow_reader(65_536)
+        rows[table] = sum(batch.num_rows for batch in reader)
+    return rows
 
 
 def _counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
@@ -616,9 +697,9 @@ def _counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     return out
 
 
-def verify_backup(backup_dir: str | Path) -> dict:
-    """Check a backup folder against its manifest (files present, sha256, database readable); returns it."""
-    from .load import open_readonly
+def verify_backup(backup_dir: str | Path, *, deep: bool = True) -> dict:
+    """Check a backup folder against its manifest (files present, sha256) and, ``deep``, read its database
+    back whole (``check_database``; ``backup`` has just done that); returns the manifest."""
 
     folder = Path(backup_dir)
     mf = folder / "manifest.json"
@@ -644,16 +725,15 @@ def verify_backup(backup_dir: str | Path) -> dict:
             raise BackupError(f"{folder}: {name} is missing from the backup")
         if _sha256(path) != files[name]["sha256"]:
             raise BackupError(f"{path}: its sha256 does not match the manifest: the backup is damaged")
-    read_log(folder / "corrections.jsonl")
+    if not deep:
+        return manifest
     try:
-        con = open_readonly(folder / "database.duckdb")
-        try:
-            _counts(con)
-            con.execute("SELECT count(*) FROM reports JOIN facts USING (report_id)").fetchone()
-        finally:
-            con.close()
+        check_database(folder / "database.duckdb", folder)
     except duckdb.Error as exc:
-        raise BackupError(f"{folder / 'database.duckdb'}: not a readable database ({exc})") from exc
+        raise BackupError(
+            f"{folder / 'database.duckdb'}: the backup's database is damaged ({type(exc).__name__}: "
+            f"{str(exc)[:300]}); restore an older backup"
+        ) from exc
     return manifest
 
 
@@ -679,10 +759,11 @@ def restore(
     with write_lock(db_path, timeout=lock_timeout):
         safety = backup(db_path) if safety_backup and db_path.is_file() else None
         with open_writer(db_path, source=folder / "database.duckdb", kind="restore") as w:
-            w.replace_log(read_log(log_file), log_file.read_bytes())
+            bad: list[BadLine] = []  # restored byte for byte; bad lines are skipped when applied
+            w.replace_log(read_log(log_file, skip_bad=bad), log_file.read_bytes())
             counts = _counts(w.con)
     return RestoreSummary(
-        folder, db_path, safety, counts["reports"] or 0, counts["facts"] or 0, len(w.corrections)
+        folder, db_path, safety, counts["reports"] or 0, counts["facts"] or 0, len(w.corrections), tuple(bad)
     )
 
 

@@ -6,6 +6,7 @@ import contextlib
 import datetime as dt
 import functools
 import hashlib
+import os
 import shutil
 import time
 from collections.abc import Iterator
@@ -22,7 +23,10 @@ from .writer import (
     Commit,
     ForeignWalError,
     clean_stale,
+    disk_full,
+    ensure_free,
     fsync_file,
+    is_disk_full,
     is_foreign_wal_error,
     pause_point,
     set_wal_aside,
@@ -106,12 +110,12 @@ def write_report(con: duckdb.DuckDBPyConnection, rep: ExtractedReport) -> None:
 
 
 def insert_rows(con: duckdb.DuckDBPyConnection, rows: dict[str, list[tuple]]) -> None:
-    """Append row tuples (records.rows_of layout) to their tables, one Arrow scan per table."""
+    """Append row tuples (records.rows_of layout), or Arrow tables made from them, one scan per table."""
     for table in TABLES:
         batch = rows.get(table)
-        if not batch:
+        if batch is None or len(batch) == 0:
             continue
-        data = to_arrow(table, batch)
+        data = batch if hasattr(batch, "column_names") else to_arrow(table, batch)  # rows, or Arrow already
         names = ", ".join(data.column_names)
         con.register("_rows_in", data)
         try:
@@ -252,6 +256,39 @@ def open_writer(
     require_existing: bool = False,
     kind: str = "build",
     source: str | Path | None = None,
+    adopt_source: bool = False,
+    lock_timeout: float | None = None,
+    on_wait=None,
+    in_place: bool = False,
+) -> Iterator[StagedWrite]:
+    """The one way to change a database (see ``_open_writer``); a full disk or a DuckDB failure becomes an
+    EtlError that names the file and says what to do, after the staging files are gone."""
+    try:
+        with _open_writer(db_path, copy_existing=copy_existing, require_existing=require_existing, kind=kind,
+                          source=source, adopt_source=adopt_source, lock_timeout=lock_timeout, on_wait=on_wait,
+                          in_place=in_place) as w:  # fmt: skip
+            yield w
+    except (OSError, duckdb.Error) as exc:
+        if is_disk_full(exc):
+            raise disk_full(exc.filename if getattr(exc, "filename", None) else db_path, exc) from exc
+        if isinstance(exc, duckdb.Error):
+            raise EtlError(
+                f"{db_path}: the write failed ({type(exc).__name__}: {exc}); it was abandoned and the live files "
+                "are as they were: if the database is damaged, rebuild it (python -m etl build) or restore a "
+                "backup (python -m etl restore)"
+            ) from exc
+        raise
+
+
+@contextlib.contextmanager
+def _open_writer(
+    db_path: str | Path,
+    *,
+    copy_existing: bool = False,
+    require_existing: bool = False,
+    kind: str = "build",
+    source: str | Path | None = None,
+    adopt_source: bool = False,
     lock_timeout: float | None = None,
     on_wait=None,
     in_place: bool = False,
@@ -263,7 +300,8 @@ def open_writer(
     ``_in_place_writer``.
 
     Under the writer lock (other writers queue), the current database is copied to a staging file
-    (or a fresh one is started, or ``source`` is copied: restore), the caller changes it, the corrections log is folded in again, the file
+    (or a fresh one is started, or ``source`` is copied: restore, or taken over with ``adopt_source``: a
+    build that extracted into it before the lock), the caller changes it, the corrections log is folded in again, the file
     is checkpointed and closed, and then the staged files replace the live ones (see writer.Commit).
     Readers are never blocked and see either the old file or the new one.  On any error, or if the
     process is killed, the live files are untouched; staging files are removed now or by the next writer.
@@ -278,22 +316,38 @@ def open_writer(
     with write_lock(db_path, timeout=lock_timeout, on_wait=on_wait):
         clean_stale(db_path, targets=(corr_path,))
         if in_place and db_path.exists() and source is None:
+            ensure_free(db_path.parent, 0, f"writing to {db_path.name}")
             with _in_place_writer(db_path, kind, read_log(corr_path), lock_timeout) as w:
                 yield w
             return
         if require_existing and not db_path.exists():
             raise EtlError(f"no database at {db_path}: run `python -m etl build` (or `make build`) first")
-        log = read_log(corr_path)
+        # a restore or a repair replaces the log whole: a bad line in the old one must not stop it
+        log = read_log(corr_path, skip_bad=[] if kind in ("restore", "repair") else None)
         previous = read_build_info(db_path)
         stage = staging_path(db_path)
         stage.unlink(missing_ok=True)
-        if source is not None:
-            shutil.copyfile(source, stage)
-        elif copy_existing and db_path.exists():
-            shutil.copyfile(db_path, stage)
-            wal = db_path.with_name(db_path.name + ".wal")
-            if wal.exists():  # left by someone who opened the live file read-write: keep its changes
-                shutil.copyfile(wal, stage.with_name(stage.name + ".wal"))
+        copied = (
+            Path(source) if source is not None else db_path if copy_existing and db_path.exists() else None
+        )
+        need = (copied.stat().st_size if copied and not adopt_source else 0) + _size(wal_path(db_path))
+        ensure_free(
+            db_path.parent, need, f"staging a copy of {copied.name}" if copied else f"writing {db_path.name}"
+        )
+        try:
+            if source is not None and adopt_source:  # a file this process prepared (a build): no copy
+                os.replace(source, stage)
+            elif source is not None:
+                shutil.copyfile(source, stage)
+            elif copied is not None:
+                shutil.copyfile(db_path, stage)
+                wal = wal_path(db_path)
+                if wal.exists():  # left by someone who opened the live file read-write: keep its changes
+                    shutil.copyfile(wal, stage.with_name(stage.name + ".wal"))
+        except BaseException:  # a full disk part-way: no database-sized staging file stays behind
+            stage.unlink(missing_ok=True)
+            stage.with_name(stage.name + ".wal").unlink(missing_ok=True)
+            raise
         commit = Commit(db_path)
         try:
             con = duckdb.connect(str(stage))
@@ -357,6 +411,13 @@ def open_writer(
             stage.unlink(missing_ok=True)
             stage.with_name(stage.name + ".wal").unlink(missing_ok=True)
             raise
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
 
 
 READER_INTENT_WAIT = 1.0  # a reader waits this long for an in-place writer, then tries the file itself

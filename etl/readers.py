@@ -46,14 +46,30 @@ _FORMAT_NAMES = {".txt": "a text", ".text": "a text", ".htm": "an HTML", ".html"
 _FORMAT_NAMES[".docx"] = "a Word (.docx)"
 
 
+def report_file_problem(name: str) -> str | None:
+    """Why a file of this name is not a report file, or None if it is.
+
+    The one rule for ``build`` (which files it reads), ``add`` and the dashboard's upload (which files they
+    accept): a file one of them took that a later build skips would vanish with its corrections.
+    """
+    if not name or name in (".", ".."):
+        return "the file has no usable name"
+    if name.startswith("."):
+        return "a hidden file (its name starts with '.'), which builds skip: rename it without the dot"
+    if name.startswith("~$"):  # the lock file Word leaves next to an open document
+        return "an editor's lock file (~$…), not a document: give the document itself"
+    suffix = Path(name).suffix.lower()
+    if not suffix:
+        return f"unsupported file type: the name has no extension; name it {', '.join(SUPPORTED_SUFFIXES)}"
+    if suffix not in SUPPORTED_SUFFIXES:
+        return f"unsupported file type {suffix}: report files are {', '.join(SUPPORTED_SUFFIXES)}"
+    return None
+
+
 def is_report_file(path: str | Path) -> bool:
-    """True for a file a build should read: a supported suffix, not hidden, not an editor's lock file."""
+    """True for a file a build should read (see ``report_file_problem``) that is not a folder."""
     p = Path(path)
-    name = p.name
-    # "~$x.docx" is the lock file Word leaves next to an open document.
-    if not name or name.startswith((".", "~$")):
-        return False
-    if p.suffix.lower() not in SUPPORTED_SUFFIXES:
+    if report_file_problem(p.name) is not None:
         return False
     return not p.exists() or p.is_file()
 

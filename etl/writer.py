@@ -17,6 +17,7 @@ import fcntl
 import hashlib
 import json
 import os
+import shutil
 import sys
 import threading
 import time
@@ -33,6 +34,55 @@ PAUSE_POINTS = ("staged", "before_commit", "mid_commit")
 
 class WriteLockTimeout(EtlError):
     """Another writer held the database for longer than the caller wanted to wait."""
+
+
+class DiskFullError(EtlError):
+    """Not enough free space for a write; the message names the folder and what to do."""
+
+
+MIN_FREE = 1 << 20  # headroom every write keeps: DuckDB's log and checkpoint, the journal, lock files
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    """An OSError or a DuckDB error that says the device (or the quota) is full."""
+    if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return True
+    text = str(exc).lower()
+    return "no space left" in text or "disk quota exceeded" in text or "not enough space" in text
+
+
+def free_bytes(folder: str | Path) -> int | None:
+    """Free bytes on the device holding ``folder`` (its nearest existing parent); None if unknown."""
+    p = Path(folder).absolute()
+    while not p.exists() and p != p.parent:
+        p = p.parent
+    try:
+        return shutil.disk_usage(p).free
+    except OSError:
+        return None
+
+
+def _mb(n: int | None) -> str:
+    return "?" if n is None else f"{n / 1048576:.1f} MB"
+
+
+def ensure_free(folder: str | Path, need: int, what: str) -> None:
+    """Refuse a write before it stages anything when ``folder`` has less than ``need`` (+ headroom) free."""
+    free = free_bytes(folder)
+    if free is not None and free < need + MIN_FREE:
+        raise DiskFullError(
+            f"{folder}: {what} needs about {_mb(need + MIN_FREE)} free there, only {_mb(free)} is left; "
+            "nothing was changed: free some space and try again"
+        )
+
+
+def disk_full(path: str | Path, exc: BaseException) -> DiskFullError:
+    """The error for a write that ran out of space part-way (its staging files already removed)."""
+    folder = Path(path).parent
+    return DiskFullError(
+        f"{path}: no space left on the device ({_mb(free_bytes(folder))} free in {folder}); the write was "
+        "abandoned and its staging files removed, the live files are as they were: free some space and try again"
+    )
 
 
 def lock_path(db_path: str | Path) -> Path:
@@ -56,6 +106,13 @@ def staging_path(target: str | Path, tag: str = "") -> Path:
     if target.suffix == ".duckdb":
         return target.with_name(target.name + suffix)
     return target.with_name("." + _short(target.name) + suffix)
+
+
+def building_path(db_path: str | Path) -> Path:
+    """Where a build extracts into before it takes the lock: private to this process (``clean_stale``
+    removes it only once that process is gone, since other writers may run meanwhile)."""
+    db_path = Path(db_path)
+    return db_path.with_name(f".{db_path.name}.building-{os.getpid()}")
 
 
 def _short(name: str) -> str:
@@ -165,8 +222,9 @@ def write_lock(db_path: str | Path, *, timeout: float | None = None, on_wait=Non
     try:
         _acquire(fd, lp, timeout, on_wait)
         try:
-            os.ftruncate(fd, 0)
-            os.write(fd, f"{os.getpid()}\n".encode())
+            with contextlib.suppress(OSError):  # who holds it, for messages; a full disk must not stop here
+                os.ftruncate(fd, 0)
+                os.write(fd, f"{os.getpid()}\n".encode())
             held.add(key)
             settle_wal(db_path)
             recover(db_path)
@@ -323,10 +381,16 @@ def write_staged(target: str | Path, data: bytes, tag: str = "") -> Path:
     """Write ``data`` to a staging file for ``target`` and flush it to disk; returns the staging path."""
     stage = staging_path(target, tag)
     stage.parent.mkdir(parents=True, exist_ok=True)
-    with open(stage, "wb") as f:
-        f.write(data)
-        f.flush()
-        os.fsync(f.fileno())
+    try:
+        with open(stage, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+    except OSError as exc:  # a full disk part-way: remove the partial file, and name it
+        stage.unlink(missing_ok=True)
+        if exc.filename is None:
+            exc.filename = str(stage)
+        raise
     return stage
 
 
@@ -514,6 +578,10 @@ def clean_stale(
     stale: list[Path] = []
     if db_path is not None:
         stale.extend(Path(db_path).parent.glob(Path(db_path).name + ".staging-*"))
+        for path in Path(db_path).parent.glob(f".{Path(db_path).name}.building-*"):
+            pid = path.name.rsplit(".building-", 1)[-1].split(".")[0]
+            if not pid.isdigit() or (int(pid) != os.getpid() and not pid_alive(int(pid))):
+                stale.append(path)
     for target in targets:
         stale.extend(Path(target).parent.glob("." + _short(Path(target).name) + ".staging-*"))
     for folder in folders:

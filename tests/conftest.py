@@ -39,6 +39,30 @@ GOLD = ROOT / "tests" / "fixtures" / "gold"
 SCHEMA = ROOT / "etl" / "schema.sql"
 
 
+# --- the fault suite's slow part: `make faults` (pytest --faults) --------------------------------------------
+
+
+def pytest_addoption(parser):
+    parser.addoption("--faults", action="store_true", help="also run the slow fault tests (marked faults)")
+
+
+def pytest_collection_modifyitems(config, items):
+    if config.getoption("--faults"):
+        return
+    skip = pytest.mark.skip(reason="slow fault test: run `make faults`")
+    for item in items:
+        if "faults" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_login_throttle():
+    """Failed logins are counted for the whole process (app.auth.THROTTLE): each test starts clean."""
+    mod = sys.modules.get("app.auth")
+    if mod is not None:
+        mod.THROTTLE.reset()
+
+
 # --- the command line and the database file --------------------------------------------------------------
 
 
