@@ -290,8 +290,8 @@ def poster_data(con: duckdb.DuckDBPyConnection, jurisdiction: str, period: tuple
             charts.append(c)
     for g in groups[1:]:
         charts.append(bars(g))
-    if len(charts) < 2:
-        counts = now.groupby("category", dropna=False)["metric"].nunique()
+    counts = now.groupby("category", dropna=False)["metric"].nunique()
+    if len(charts) < 2 and len(counts) >= 2:
         cats = labels()["categories"]
         order = [c for c in cats if c in counts.index]
         charts.append(
@@ -456,6 +456,13 @@ def _draw_chart(cv: _Canvas, c: SmallChart, x0: float, y0: float, x1: float, y1:
             cv.text(x0 + 18, bottom - 4, "断开处：当年没有报告写明这个数。", 13, MUTED)
 
 
+def _need(c: SmallChart) -> float:
+    """The height a chart needs in pixels: title, then ~52 px a bar (~70 a pair), or a fixed line chart."""
+    if c.kind == "line":
+        return 400
+    return 110 + len(c.labels) * (72 if c.kind == "compare" else 52) + (30 if c.kind == "compare" else 0)
+
+
 def compose(data: PosterData, generated: dt.date | None = None) -> go.Figure:
     """The poster as one Plotly figure, laid out in A4 pixels."""
     cv = _Canvas()
@@ -508,22 +515,24 @@ def compose(data: PosterData, generated: dt.date | None = None) -> go.Figure:
     yy += len(notes) * src_size * line + 6
     cv.text(margin, yy, stamp, 13, "#999999")
 
-    # charts between the cards and the footer: two side by side, a third across the page
-    bottom = foot_top - 40
+    # charts between the cards and the footer: two side by side, a third across the page; each row as
+    # tall as its charts need (a two-bar chart is not stretched over half a page), a little more if room
     charts = data.charts
-    if len(charts) == 1:
-        boxes = [(margin, charts_top, WIDTH - margin, bottom)]
-    else:
-        split = charts_top + (bottom - charts_top) * (0.55 if len(charts) == 3 else 1.0)
-        half = (inner - gap) / 2
-        boxes = [
-            (margin, charts_top, margin + half, split),
-            (margin + half + gap, charts_top, WIDTH - margin, split),
-        ]
-        if len(charts) == 3:
-            boxes.append((margin, split + 20, WIDTH - margin, bottom))
-    for c, box in zip(charts, boxes, strict=False):
-        _draw_chart(cv, c, *box)
+    rows_of = [charts[:1]] if len(charts) == 1 else [charts[:2], charts[2:3]] if charts else []
+    rows_of = [r for r in rows_of if r]
+    needs = [max(_need(c) for c in r) for r in rows_of]
+    room = foot_top - 40 - charts_top - 20 * max(0, len(rows_of) - 1)
+    grow = min(room / sum(needs), 1.35) if needs else 1
+    y0 = charts_top
+    half = (inner - gap) / 2
+    for r, need in zip(rows_of, needs, strict=True):
+        h = need * grow
+        if len(r) == 1:
+            _draw_chart(cv, r[0], margin, y0, WIDTH - margin, y0 + h)
+        else:
+            _draw_chart(cv, r[0], margin, y0, margin + half, y0 + h)
+            _draw_chart(cv, r[1], margin + half + gap, y0, WIDTH - margin, y0 + h)
+        y0 += h + 20
 
     layout = {
         "width": WIDTH,
