@@ -194,3 +194,18 @@ def test_cli_errors_are_one_line(corpus_db, tmp_path):
     assert proc.returncode == 2 and ".png or .pdf" in proc.stderr
     proc = run_etl("poster", "--db", corpus_db, "--all")
     assert proc.returncode == 2 and "--out-dir" in proc.stderr
+
+
+def test_poster_buttons_on_overview_and_export(corpus_db, monkeypatch):
+    from conftest import assert_clean, open_app
+
+    at = open_app(corpus_db, monkeypatch, "overview", {"focus": "郑州市", "period": "2023"})
+    assert_clean(at)
+    labels = [b.proto.label for b in at.get("download_button")]
+    if static_export_status()[0]:
+        assert "数说海报 PNG" in labels and "数说海报 PDF" in labels
+    else:
+        assert any("数说海报" in c.value for c in at.caption)
+    at = open_app(corpus_db, monkeypatch, "export")
+    assert_clean(at)
+    assert at.selectbox(key="ex_poster_j").options
