@@ -27,9 +27,15 @@ from .gazetteer import read_divisions
 DEFAULT_OUT = Path("data/geo")
 NATIONAL = "000000000000"
 CNMAPS_CODE = {NATIONAL: "100000"}  # cnmaps names the country 100000
-# Douglas–Peucker tolerance in degrees (~1 km per 0.01°) and decimals kept, by the level of the parent:
+# Douglas–Peucker tolerance in degrees (~1 km per 0.01°) and decimals kept, by the level of the parent
+# (about a pixel of the page's map: 60° of China, 6° of a province, 1.5° of a city across ~800 px):
 # the country's provinces are drawn small, a city's districts large.
-TOLERANCE = {"national": (0.02, 3), "provincial": (0.004, 4), "prefecture": (0.0008, 4)}
+TOLERANCE = {"national": (0.04, 2), "provincial": (0.008, 3), "prefecture": (0.002, 3)}
+# Coastal islets smaller than this (degrees across) are left out at that scale: hundreds of them off
+# 浙江 and 福建 weigh more than the provinces.  Never for 海南省 (南海诸岛) and 台湾省 (钓鱼岛 and its
+# islets), which an official map must show however small.
+MIN_ISLAND = {"national": 0.08, "provincial": 0.01, "prefecture": 0.0}
+KEEP_ALL_ISLANDS = ("46", "71")
 FORMAT_VERSION = 1
 
 
@@ -96,9 +102,16 @@ def simplify_ring(ring: np.ndarray, tol: float) -> np.ndarray:
     return out
 
 
-def simplify_geometry(geom: dict, tol: float, decimals: int) -> dict:
-    """A (Multi)Polygon simplified ring by ring, coordinates rounded to ``decimals``."""
+def simplify_geometry(geom: dict, tol: float, decimals: int, min_island: float = 0.0) -> dict:
+    """A (Multi)Polygon simplified ring by ring, coordinates rounded to ``decimals``; polygons narrower
+    than ``min_island`` degrees are left out (never the largest one)."""
     polys = geom["coordinates"] if geom["type"] == "MultiPolygon" else [geom["coordinates"]]
+    if min_island > 0 and len(polys) > 1:
+        sizes = [
+            float(np.ptp(np.asarray(p[0], dtype=float), axis=0).max()) if len(p[0]) else 0.0 for p in polys
+        ]
+        biggest = int(np.argmax(sizes))
+        polys = [p for i, p in enumerate(polys) if i == biggest or sizes[i] >= min_island]
     out = []
     for poly in polys:
         rings = []
@@ -141,7 +154,8 @@ def _parent_level(code: str) -> str:
 
 def build_parent(parent: str, children: list[dict], root: Path) -> dict:
     """The GeoJSON FeatureCollection of ``parent``'s children, simplified for the parent's map scale."""
-    tol, decimals = TOLERANCE[_parent_level(parent)]
+    level = _parent_level(parent)
+    tol, decimals = TOLERANCE[level]
     features, missing = [], []
     for r in sorted(children, key=lambda r: r["code"]):
         path = root / "land" / f"{r['code'][:6]}.geojson"
@@ -155,7 +169,9 @@ def build_parent(parent: str, children: list[dict], root: Path) -> dict:
                 "type": "Feature",
                 "id": r["code"],
                 "properties": {"name": r["name"], "code": r["code"], "level": r["level"]},
-                "geometry": simplify_geometry(geom, tol, decimals),
+                "geometry": simplify_geometry(
+                    geom, tol, decimals, 0.0 if r["code"].startswith(KEEP_ALL_ISLANDS) else MIN_ISLAND[level]
+                ),
             }
         )
     fc: dict = {
