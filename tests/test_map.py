@@ -174,3 +174,18 @@ def test_open_overview_from_the_map(corpus_db, geo_dir, monkeypatch):
     assert_clean(at)
     assert at.selectbox(key="ov_j").value == "鹤壁市"
     assert at.selectbox(key="ov_p").value == "2023"
+
+
+def test_national_map_keeps_south_sea_islands_and_drops_coastal_islets(tmp_path):
+    root = tmp_path / "amap"
+    (root / "land").mkdir(parents=True)
+    islet = [[[[112.0, 16.0], [112.01, 16.0], [112.01, 16.01], [112.0, 16.0]]]]
+    main = _square(110, 19, 1.5)["coordinates"]
+    for code in ("460000", "330000"):
+        geom = {"type": "MultiPolygon", "coordinates": main + islet}
+        (root / "land" / f"{code}.geojson").write_text(json.dumps(geom))
+    children = [{"code": "460000000000", "name": "海南省", "level": "provincial"},
+                {"code": "330000000000", "name": "浙江省", "level": "provincial"}]  # fmt: skip
+    fc = etl_geo.build_parent(etl_geo.NATIONAL, children, root)
+    polys = {f["properties"]["name"]: len(f["geometry"]["coordinates"]) for f in fc["features"]}
+    assert polys == {"海南省": 2, "浙江省": 1}
