@@ -187,10 +187,10 @@ def poster_data(con: duckdb.DuckDBPyConnection, jurisdiction: str, period: tuple
         r = rows[code]
         use(r)
         tags = []
-        if ps != pe:
-            tags.append("届期合计")
-        if r.get("measure") in MEASURE_TAG:
+        if r.get("measure") in MEASURE_TAG:  # a level or a rate is never a term's sum
             tags.append(MEASURE_TAG[r["measure"]])
+        elif ps != pe:
+            tags.append("届期合计")
         if r.get("scope") == "all_levels":
             tags.append(scope_zh(r["scope"]))
         if r.get("corrected"):
@@ -576,7 +576,35 @@ def render(data: PosterData, fmt: str = "png") -> bytes:
         raise PosterError(f"海报格式只能是 png 或 pdf，而不是 {fmt!r}")
     _static_ready()
     fig = compose(data)
-    return fig.to_image(format=fmt, width=WIDTH, height=HEIGHT, scale=PNG_SCALE if fmt == "png" else 1)
+    out = fig.to_image(format=fmt, width=WIDTH, height=HEIGHT, scale=PNG_SCALE if fmt == "png" else 1)
+    return to_a4(out) if fmt == "pdf" else out
+
+
+A4_PT = (595.28, 841.89)
+
+
+def to_a4(pdf: bytes) -> bytes:
+    """Kaleido's PDF page is the figure's pixels at 96 dpi (930 × 1316 pt); put it on an A4 page, scaled
+    as a vector drawing, so the file prints at its size without "fit to page"."""
+    import io
+
+    import pypdfium2 as pdfium
+
+    src = pdfium.PdfDocument(pdf)
+    dst = pdfium.PdfDocument.new()
+    try:
+        w, h = src[0].get_size()
+        page = dst.new_page(*A4_PT)
+        obj = src.page_as_xobject(0, dst).as_pageobject()
+        obj.transform(pdfium.PdfMatrix().scale(A4_PT[0] / w, A4_PT[1] / h))
+        page.insert_obj(obj)
+        page.gen_content()
+        buf = io.BytesIO()
+        dst.save(buf)
+        return buf.getvalue()
+    finally:
+        dst.close()
+        src.close()
 
 
 def write_many(items: list[tuple[PosterData, Path]]) -> None:
@@ -598,6 +626,9 @@ def write_many(items: list[tuple[PosterData, Path]]) -> None:
             height=HEIGHT,
             scale=PNG_SCALE if fmt == "png" else 1,
         )
+        if fmt == "pdf":
+            for _, path in pairs:
+                path.write_bytes(to_a4(path.read_bytes()))
 
 
 def all_periods(con: duckdb.DuckDBPyConnection) -> list[tuple[str, tuple[int, int]]]:

@@ -162,7 +162,13 @@ def test_png_and_pdf_are_a4(small_db, tmp_path):
     box = re.search(rb"/MediaBox\s*\[\s*0\s+0\s+([\d.]+)\s+([\d.]+)", pdf)
     assert box, "no MediaBox"
     w, h = float(box.group(1)), float(box.group(2))
-    assert h / w == pytest.approx(poster.HEIGHT / poster.WIDTH, rel=0.01)  # portrait, A4 proportions
+    assert (w, h) == pytest.approx(poster.A4_PT, abs=0.5)  # an A4 page, portrait
+    import pypdfium2 as pdfium
+
+    doc = pdfium.PdfDocument(pdf)
+    text = doc[0].get_textpage().get_text_range()
+    doc.close()
+    assert "8件" in text and "单位：件" in text  # vector text, not a picture
 
 
 @needs_renderer
