@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import time
+from pathlib import Path
 
 import pytest
 from test_e2e import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, _streamlit
@@ -82,5 +83,19 @@ def test_map_in_a_real_browser(corpus_db, tmp_path):
             expect(page.get_by_role("heading", name="总览", exact=True)).to_be_visible(timeout=60_000)
             expect(page).to_have_url(re.compile(r"focus=.*period=2023"), timeout=30_000)
             assert page.locator('[data-testid="stException"]').count() == 0
+            page.screenshot(path=str(ARTIFACTS / "e2e_map_clicked.png"), full_page=True)
+
+            # 总览 offers the division's 数说 poster, drawn when the button is pressed
+            with page.expect_download(timeout=120_000) as dl:
+                page.get_by_role("button", name="数说海报 PNG").click()
+            png = Path(dl.value.path()).read_bytes()
+            assert png[:8] == b"\x89PNG\r\n\x1a\n" and dl.value.suggested_filename.startswith("数说_")
+            assert int.from_bytes(png[16:20], "big") == 2480 and int.from_bytes(png[20:24], "big") == 3508
+
+            # back on the map, the old click does not send the reader away again
+            page.get_by_role("link", name="地图", exact=True).click()
+            expect(areas.first).to_be_attached(timeout=60_000)
+            page.wait_for_timeout(3000)
+            expect(page.get_by_role("heading", name="地图", exact=True)).to_be_visible()
         finally:
             browser.close()
