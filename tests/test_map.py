@@ -189,3 +189,21 @@ def test_national_map_keeps_south_sea_islands_and_drops_coastal_islets(tmp_path)
     fc = etl_geo.build_parent(etl_geo.NATIONAL, children, root)
     polys = {f["properties"]["name"]: len(f["geometry"]["coordinates"]) for f in fc["features"]}
     assert polys == {"海南省": 2, "浙江省": 1}
+
+
+@pytest.mark.skipif(not geo.static_ready()[0], reason="no Kaleido/Chromium/CJK font")
+def test_map_exports_png_and_svg(corpus_db, geo_dir, monkeypatch):
+    at = _open_map(
+        corpus_db, monkeypatch, {"parent": "河南省", "metric": "deputies.suggestions", "period": "2023"}
+    )
+    next(b for b in at.button if "PNG / SVG" in b.label).click().run()
+    assert_clean(at)
+    names = {b.proto.label for b in at.get("download_button")}
+    assert {"下载 PNG", "下载 SVG"} <= names
+    con = open_readonly(corpus_db)
+    try:
+        view = geo.map_view(con, "河南省", "deputies.suggestions", (2023, 2023))
+    finally:
+        con.close()
+    svg = geo.map_image(view, "svg").decode()
+    assert svg.startswith("<svg") and "无数据" in svg and "郑州市" in svg
