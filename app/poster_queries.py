@@ -4,7 +4,8 @@ Both run from the command line (`python -m etl poster`) as well as from the dash
 connection instead of going through app/queries.py's Streamlit cache.  They follow the dashboard's
 rules: facts as corrected (facts_current), reports waiting for an analyst (meta_status = 'pending')
 left out, and one point per jurisdiction, metric and period chosen as app/queries.metric_points does
-(report type rank from labels.yaml, then the larger value).
+(report type rank from labels.yaml, then the committee's own figure before another scope, then the larger
+value).
 """
 
 from __future__ import annotations
@@ -65,7 +66,7 @@ from base
 where period_start is not null and period_end is not null
 qualify row_number() over (
     partition by jurisdiction, metric, period_start, period_end
-    order by type_rank, value desc, fact_id) = 1
+    order by type_rank, scope is not null, value desc, fact_id) = 1
 order by jurisdiction, metric, period_start, period_end
 """
 
