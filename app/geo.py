@@ -79,13 +79,7 @@ def parent_code(con: duckdb.DuckDBPyConnection, name: str) -> str | None:
 
 def map_parents(con: duckdb.DuckDBPyConnection) -> list[str]:
     """全国 first, then every parent with at least one reporting child (pending reports left out)."""
-    rows = con.execute(
-        "select r.parent, min(case r.level when 'provincial' then 0 when 'prefecture' then 1 else 2 end) as o "
-        "from reports r where r.parent is not null and r.jurisdiction is not null "
-        "and coalesce(r.meta_status, 'ok') <> 'pending' and r.parent <> $n group by 1 order by 2, 1",
-        {"n": NATIONAL_NAME},
-    ).fetchall()
-    return [NATIONAL_NAME] + [r[0] for r in rows]
+    return [NATIONAL_NAME] + [p for p in poster_queries.reporting_parents(con) if p != NATIONAL_NAME]
 
 
 @dataclass
@@ -142,7 +136,7 @@ def map_view(
 ) -> MapView:
     """The table and (when boundaries exist) the figure of ``parent``'s divisions for one metric and period."""
     pts = poster_queries.level_points(con, parent, metric, period)
-    cat = con.execute("select label_zh, unit from metrics where code = $m", {"m": metric}).fetchone()
+    cat = poster_queries.metric_label_unit(con, metric)
     label = cat[0] if cat else metric
     units = [u for u in pts["unit"].dropna().unique().tolist() if u] if not pts.empty else []
     unit = "/".join(units) or (cat[1] if cat and cat[1] else "")

@@ -1,5 +1,7 @@
 """The SQL behind the 数说 poster (app/poster.py) and the 地图 page (app/geo.py): plain DuckDB, no Streamlit.
 
+(Kept apart from app/queries.py, whose functions read through the dashboard's Streamlit cache.)
+
 Both run from the command line (`python -m etl poster`) as well as from the dashboard, so they take a
 connection instead of going through app/queries.py's Streamlit cache.  They follow the dashboard's
 rules: facts as corrected (facts_current), reports waiting for an analyst (meta_status = 'pending')
@@ -133,3 +135,18 @@ def division_code(con: duckdb.DuckDBPyConnection, name: str) -> str | None:
         "select code from jurisdictions where name = $n order by code limit 1", {"n": name}
     ).fetchone()
     return row[0] if row else None
+
+
+def reporting_parents(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Parents with at least one reporting child (pending reports left out), provinces first."""
+    rows = con.execute(
+        "select r.parent, min(case r.level when 'provincial' then 0 when 'prefecture' then 1 else 2 end) as o "
+        "from reports r where r.parent is not null and r.jurisdiction is not null "
+        "and coalesce(r.meta_status, 'ok') <> 'pending' group by 1 order by 2, 1"
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+def metric_label_unit(con: duckdb.DuckDBPyConnection, metric: str) -> tuple[str, str | None] | None:
+    """(label_zh, usual unit) of a catalog metric, or None."""
+    return con.execute("select label_zh, unit from metrics where code = $m", {"m": metric}).fetchone()

@@ -38,7 +38,10 @@ def _open_overview(jurisdiction: str, period: tuple[int, int]) -> None:
 
 def main() -> None:
     st.title("地图")
-    st.caption("一个上级地区下辖的同级地区，按一项指标着色。灰色为无数据：没有报告写明，不等于零。")
+    st.caption(
+        "一个上级地区下辖的同级地区，按一项指标着色。灰色为无数据：没有报告写明，不等于零。"
+        "点击有数据的地区打开它的总览。本页不使用左侧筛选。"
+    )
     version = db.db_version()
 
     # 1. parent, metric, period
