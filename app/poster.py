@@ -16,6 +16,8 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import html
+import io
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -565,8 +567,6 @@ def _static_ready() -> None:
     ok, info = static_export_status()
     if not ok:
         raise PosterError(info)
-    import os
-
     os.environ.setdefault("BROWSER_PATH", info)
 
 
@@ -586,8 +586,6 @@ A4_PT = (595.28, 841.89)
 def to_a4(pdf: bytes) -> bytes:
     """Kaleido's PDF page is the figure's pixels at 96 dpi (930 × 1316 pt); put it on an A4 page, scaled
     as a vector drawing, so the file prints at its size without "fit to page"."""
-    import io
-
     import pypdfium2 as pdfium
 
     src = pdfium.PdfDocument(pdf)
