@@ -102,6 +102,21 @@ def simplify_ring(ring: np.ndarray, tol: float) -> np.ndarray:
     return out
 
 
+def signed_area(ring: np.ndarray) -> float:
+    """Shoelace area in square degrees: positive when the ring runs counter-clockwise (lon east, lat north)."""
+    x, y = ring[:, 0], ring[:, 1]
+    return 0.5 * float(np.sum(x[:-1] * y[1:] - x[1:] * y[:-1]))
+
+
+def _speck(ring: np.ndarray, unit: float) -> np.ndarray:
+    """The ring's bounding box, at least ``unit`` across, as a closed clockwise rectangle."""
+    (x0, y0), (x1, y1) = ring.min(axis=0), ring.max(axis=0)
+    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+    hx, hy = max((x1 - x0) / 2, unit / 2), max((y1 - y0) / 2, unit / 2)
+    box = [[cx - hx, cy - hy], [cx - hx, cy + hy], [cx + hx, cy + hy], [cx + hx, cy - hy], [cx - hx, cy - hy]]
+    return np.round(np.asarray(box), 6)
+
+
 def simplify_geometry(geom: dict, tol: float, decimals: int, min_island: float = 0.0) -> dict:
     """A (Multi)Polygon simplified ring by ring, coordinates rounded to ``decimals``; polygons narrower
     than ``min_island`` degrees are left out (never the largest one)."""
@@ -113,6 +128,7 @@ def simplify_geometry(geom: dict, tol: float, decimals: int, min_island: float =
         biggest = int(np.argmax(sizes))
         polys = [p for i, p in enumerate(polys) if i == biggest or sizes[i] >= min_island]
     out = []
+    unit = 10.0**-decimals
     for poly in polys:
         rings = []
         for k, ring in enumerate(poly):
@@ -122,11 +138,16 @@ def simplify_geometry(geom: dict, tol: float, decimals: int, min_island: float =
             s = np.round(simplify_ring(arr, tol), decimals)
             # rounding may merge neighbouring points: drop repeats, keep the ring closed
             s = s[np.r_[True, np.any(np.diff(s, axis=0) != 0, axis=1)]]
-            if len(s) < 4:
-                if k == 0:
-                    s = np.round(arr[np.linspace(0, len(arr) - 1, 4).round().astype(int)], decimals + 2)
-                else:
+            if len(s) < 4 or abs(signed_area(s)) < unit * unit:
+                if k > 0:
                     continue  # a hole that shrank to nothing
+                s = _speck(
+                    arr, unit
+                )  # an islet too small to draw (南海诸岛, 钓鱼岛's rocks) stays as a speck
+            # the map (d3-geo) reads a counter-clockwise outer ring as "the whole globe but this": outer
+            # rings clockwise, holes counter-clockwise, whatever the source or the simplification did
+            if (signed_area(s) > 0) == (k == 0):
+                s = s[::-1]
             rings.append(s.tolist())
         if rings:
             out.append(rings)

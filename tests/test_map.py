@@ -18,7 +18,9 @@ HENAN = "410000000000"
 def _square(x: float, y: float, d: float = 0.5) -> dict:
     return {
         "type": "MultiPolygon",
-        "coordinates": [[[[x, y], [x + d, y], [x + d, y + d], [x, y + d], [x, y]]]],
+        "coordinates": [
+            [[[x, y], [x, y + d], [x + d, y + d], [x + d, y], [x, y]]]
+        ],  # clockwise, as maps want
     }
 
 
@@ -55,6 +57,21 @@ def test_simplify_drops_points_but_keeps_small_islands():
     for poly in out["coordinates"]:
         ring = poly[0]
         assert ring[0] == ring[-1] and len(ring) >= 4
+        assert (
+            etl_geo.signed_area(np.asarray(ring)) < 0
+        )  # outer rings clockwise (d3-geo fills the rest otherwise)
+
+
+def test_winding_is_fixed_and_a_collapsed_islet_stays_a_speck():
+    ccw = [[113.0, 34.0], [114.0, 34.0], [114.0, 35.0], [113.0, 35.0], [113.0, 34.0]]
+    hole_cw = [[113.2, 34.2], [113.2, 34.4], [113.4, 34.4], [113.4, 34.2], [113.2, 34.2]]
+    rock = [[123.4933, 25.7375], [123.49331, 25.73751], [123.49332, 25.73752], [123.4933, 25.7375]]  # a line
+    out = etl_geo.simplify_geometry(
+        {"type": "MultiPolygon", "coordinates": [[ccw, hole_cw], [rock]]}, 0.001, 3
+    )
+    (outer, hole), (speck,) = out["coordinates"]
+    assert etl_geo.signed_area(np.asarray(outer)) < 0 and etl_geo.signed_area(np.asarray(hole)) > 0
+    assert etl_geo.signed_area(np.asarray(speck)) < 0 and len(speck) == 5
 
 
 def test_build_parent_reads_the_package_layout(tmp_path):
