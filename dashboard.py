@@ -25,6 +25,7 @@ PAGES = [
     ),
     st.Page("pages/trends_page.py", title="趋势", icon=":material/show_chart:", url_path="trends"),
     st.Page("pages/compare_page.py", title="对比", icon=":material/bar_chart:", url_path="compare"),
+    st.Page("pages/map_page.py", title="地图", icon=":material/map:", url_path="map"),
     st.Page("pages/data_page.py", title="数据", icon=":material/table:", url_path="data"),
     st.Page("pages/reports_page.py", title="报告", icon=":material/article:", url_path="reports"),
     st.Page("pages/export_page.py", title="简报导出", icon=":material/slideshow:", url_path="export"),

@@ -414,6 +414,10 @@ def make_parser() -> argparse.ArgumentParser:
     rs.add_argument("--db", type=Path, default=DEFAULT_DB, help=f"DuckDB file (default {DEFAULT_DB})")
     rs.add_argument("--no-safety-backup", action="store_true", help="do not back up the current state first")
     rs.set_defaults(func=_cmd_restore)
+
+    from .poster_cmd import register as register_poster  # 数说 posters (app/poster.py)
+
+    register_poster(sub)
     return p
 
 

@@ -7,7 +7,7 @@ import functools
 
 import streamlit as st
 
-from app import export, state, ui
+from app import export, poster_ui, state, ui
 from app.views import ChartRequest, default_metric, resolve
 
 MAX_LINES = 12  # jurisdictions in a default trend when none is chosen (as on 趋势)
@@ -30,6 +30,7 @@ def _default_requests() -> list[ChartRequest]:
 
 def main() -> None:
     st.title("简报导出")
+    poster_ui.poster_section()
     tokens = ui.brief_tokens()
 
     # 1. the briefing list (kept in the URL, so a link reproduces it)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app import queries, state, ui
+from app import poster_ui, queries, state, ui
 from app.filters import Filters
 from app.highlight import escape_md
 from app.labels import format_number, format_value, labels, period_zh
@@ -92,6 +92,7 @@ def main() -> None:
     st.caption(
         "“≥”表示原文为“余/多/以上”；增减只在两年都有年度数值、单位相同时显示。数量多少不代表工作质量高低。"
     )
+    poster_ui.poster_buttons(jur, (ps, pe), key="ov_poster")
 
     # 3. a compact chart per category group, two per row
     st.subheader("分类概况")

