@@ -260,7 +260,12 @@ BAD_LINES = {
 
 
 def test_the_schema_takes_every_line_the_code_writes(corpus_copy):
+    import jsonschema
+
     from etl import corrections as C
+
+    schema = json.loads(C.SCHEMA_PATH.read_text(encoding="utf-8"))
+    jsonschema.validators.validator_for(schema).check_schema(schema)
 
     db, _ = corpus_copy
     fid, rid = fetch(db, "SELECT fact_id, report_id FROM facts ORDER BY fact_id LIMIT 1")[0]
