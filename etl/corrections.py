@@ -135,9 +135,7 @@ def _validator():
     import jsonschema
 
     schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
-    cls = jsonschema.validators.validator_for(schema)
-    cls.check_schema(schema)
-    return cls(schema)
+    return jsonschema.validators.validator_for(schema)(schema)  # the schema itself is checked in the tests
 
 
 @dataclass(frozen=True)
