@@ -120,12 +120,10 @@ def test_a_writer_loop_and_a_reader_loop_in_two_processes_never_collide(corpus_c
     stop = tmp_path / "stop"
     reader = subprocess.Popen(python(READER, db, stop, 50), cwd=ROOT, stdout=subprocess.PIPE,
                               stderr=subprocess.PIPE, text=True)  # fmt: skip
-    started = time.monotonic()
     writer = subprocess.run(python(WRITER, db, lib, tmp_path, ",".join(PLAN)), cwd=ROOT, capture_output=True,
                             text=True, timeout=180)  # fmt: skip
     stop.touch()
     out, err = reader.communicate(timeout=120)
-    elapsed = time.monotonic() - started
     assert writer.returncode == 0, writer.stderr
     assert writer.stdout.split() == PLAN
     assert reader.returncode == 0, err
@@ -138,7 +136,7 @@ def test_a_writer_loop_and_a_reader_loop_in_two_processes_never_collide(corpus_c
     assert int(info["generation"]) == 1 + sum(k not in ("readd", "backup") for k in PLAN)
     assert [e.status for e in C.list_corrections(db)].count("applied") >= 1
     assert not list(db.parent.glob("*staging*")) and not list(lib.glob(".*staging*"))
-    assert elapsed < 60
+    # How long this takes is a benchmark's question (make bench), not a test's: no wall-clock bound here.
 
 
 def test_two_writers_queue_instead_of_colliding(corpus_copy, tmp_path):
