@@ -144,7 +144,7 @@ with base as (
     select
         f.fact_id, f.report_id, f.metric,
         coalesce(m.label_zh, f.metric) as label_zh,
-        m.category, m.kind, m.unit as metric_unit,
+        m.category, m.kind, coalesce(m.measure, 'flow') as measure, m.unit as metric_unit,
         f.value, f.unit, f.qualifier,
         coalesce(f.period_start, r.period_start) as period_start,
         coalesce(f.period_end, f.period_start, r.period_end) as period_end,
@@ -290,7 +290,8 @@ def fact_count(f: Filters, contains: str = "") -> int:
 
 
 _POINT_COLUMNS = """w.fact_id, w.report_id, w.metric, coalesce(m.label_zh, w.metric) as label_zh, m.category, m.kind,
-        m.unit as metric_unit, w.value, w.unit, w.qualifier, w.period_start, w.period_end, w.scope, w.evidence,
+        coalesce(m.measure, 'flow') as measure, m.unit as metric_unit, w.value, w.unit, w.qualifier,
+        w.period_start, w.period_end, w.scope, w.evidence,
         w.evidence_start, w.evidence_end, w.value_text, w.corrected, w.correction_id, w.jurisdiction,
         r.level, r.province, r.parent, r.report_type, r.title, r.source_file,
         r.period_start as report_period_start, r.period_end as report_period_end, r.delivered"""
@@ -433,6 +434,7 @@ def metrics_catalog() -> pd.DataFrame:
         )
         sql = f"""
         select m.code, m.category, m.label_zh, m.label_en, m.unit, m.kind,
+            coalesce(m.measure, 'flow') as measure, m.description,
             coalesce(sum(a.n_facts), 0)::bigint as n_facts
         from metrics m
         left join {counts} a
@@ -443,6 +445,7 @@ def metrics_catalog() -> pd.DataFrame:
         return _df(sql)
     sql = """
     select m.code, m.category, m.label_zh, m.label_en, m.unit, m.kind,
+        coalesce(m.measure, 'flow') as measure, m.description,
         count(f.fact_id) as n_facts
     from metrics m
     left join {facts} f on f.metric = m.code

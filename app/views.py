@@ -7,7 +7,7 @@ requests the other pages added, so the slide shows the chart as it was configure
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 
@@ -20,6 +20,7 @@ from app.labels import (
     format_value,
     labels,
     level_zh,
+    measure_zh,
     period_zh,
     qualifier_word,
     report_type_zh,
@@ -39,28 +40,29 @@ class ChartRequest:
     end: int
     level: str = ""
     term_mode: str = "separate"  # trend only: separate | average
+    part: str = ""  # category only: 'measure:unit' (charts.part_token), one chart per unit and kind
 
     def token(self) -> str:
-        """A compact, URL-safe-enough text form: kind~subject~j1,j2~start~end~level~term_mode."""
-        return "~".join(
-            [
-                self.kind,
-                self.subject,
-                ",".join(self.jurisdictions),
-                str(self.start),
-                str(self.end),
-                self.level,
-                self.term_mode,
-            ]
-        )
+        """A compact, URL-safe-enough text form: kind~subject~j1,j2~start~end~level~term_mode[~part]."""
+        fields = [
+            self.kind,
+            self.subject,
+            ",".join(self.jurisdictions),
+            str(self.start),
+            str(self.end),
+            self.level,
+            self.term_mode,
+        ]
+        return "~".join(fields + ([self.part] if self.part else []))
 
     @classmethod
     def from_token(cls, token: str) -> ChartRequest | None:
         """Parse token(); None for anything malformed (a hand-edited URL must not break the page)."""
         parts = str(token).split("~")
-        if len(parts) != 7 or parts[0] not in KINDS:
+        if len(parts) not in (7, 8) or parts[0] not in KINDS:
             return None
-        kind, subject, jurs, start, end, level, mode = parts
+        kind, subject, jurs, start, end, level, mode = parts[:7]
+        part = parts[7] if len(parts) == 8 and charts.parse_part(parts[7]) else ""
         try:
             s, e = int(start), int(end)
         except ValueError:
@@ -75,6 +77,7 @@ class ChartRequest:
             e,
             level,
             mode if mode in ("separate", "average") else "separate",
+            part,
         )
 
     def describe(self) -> str:
@@ -82,6 +85,9 @@ class ChartRequest:
         subject = self.subject
         if self.kind != "category":
             subject = metric_info(self.subject).get("label_zh", self.subject)
+        part = charts.parse_part(self.part) if self.part else None
+        if part is not None:
+            subject += f"（{part[1] or '—'}{'' if part[0] == 'flow' else '，' + measure_zh(part[0])}）"
         jurs = "、".join(self.jurisdictions[:4]) + ("等" if len(self.jurisdictions) > 4 else "")
         return f"{KIND_ZH[self.kind]} · {subject} · {jurs or '—'} · {period_zh(self.start, self.end)}"
 
@@ -109,14 +115,11 @@ def resolve(req: ChartRequest, points: pd.DataFrame | None = None) -> ChartData 
     fetched for several metrics at once (see points_for()); its rows of this metric are used.
     """
     if req.kind == "category":
-        cats = group_categories(req.subject)
-        if not cats or not req.jurisdictions:
+        pts = _category_points(req)
+        if pts is None:
             return None
-        pts = queries.metric_points(
-            Filters(jurisdictions=req.jurisdictions[:1], year_from=req.start, year_to=req.end)
-        )
-        pts = pts[pts["category"].isin(cats) & (pts["kind"] != "sub")]
-        return charts.category_chart(pts, req.subject, req.jurisdictions[0], (req.start, req.end))
+        part = charts.parse_part(req.part) if req.part else None
+        return charts.category_chart(pts, req.subject, req.jurisdictions[0], (req.start, req.end), part)
     info = metric_info(req.subject)
     f = Filters(jurisdictions=req.jurisdictions, year_from=req.start, year_to=req.end, metrics=(req.subject,))
     if points is not None:
@@ -132,6 +135,36 @@ def resolve(req: ChartRequest, points: pd.DataFrame | None = None) -> ChartData 
             pts, info, (req.start, req.end), list(req.jurisdictions), level_zh(req.level) if req.level else ""
         )
     return None
+
+
+def _category_points(req: ChartRequest) -> pd.DataFrame | None:
+    cats = group_categories(req.subject)
+    if not cats or not req.jurisdictions:
+        return None
+    pts = queries.metric_points(
+        Filters(jurisdictions=req.jurisdictions[:1], year_from=req.start, year_to=req.end)
+    )
+    pts = pts[pts["category"].isin(cats) & (pts["kind"] != "sub")]
+    return pts[
+        (pts["jurisdiction"] == req.jurisdictions[0])
+        & (pts["period_start"] == req.start)
+        & (pts["period_end"] == req.end)
+    ]
+
+
+def category_requests(req: ChartRequest) -> list[tuple[ChartRequest, ChartData]]:
+    """A category group's charts, one per unit and kind (never two units on one axis), with the request
+    that draws each one (for 加入简报)."""
+    pts = _category_points(req)
+    if pts is None or pts.empty:
+        return []
+    out = []
+    for part in charts.category_parts(pts):
+        r = replace(req, part=charts.part_token(part))
+        out.append(
+            (r, charts.category_chart(pts, req.subject, req.jurisdictions[0], (req.start, req.end), part))
+        )
+    return out
 
 
 def points_for(reqs: list[ChartRequest]) -> pd.DataFrame | None:
@@ -155,6 +188,14 @@ def period_options(f: Filters) -> list[tuple[int, int]]:
     """Periods with facts under ``f``: single years first (latest first), then terms."""
     per = queries.periods(f)
     return [(int(r.period_start), int(r.period_end)) for r in per.itertuples()]
+
+
+def period_coverage(f: Filters) -> dict[str, int]:
+    """period_key → how many jurisdictions have facts for that period under ``f``."""
+    per = queries.periods(f)
+    return {
+        period_key((int(r.period_start), int(r.period_end))): int(r.n_jurisdictions) for r in per.itertuples()
+    }
 
 
 def period_key(p: tuple[int, int]) -> str:

@@ -102,8 +102,11 @@ def test_overview_sidebar_level_filter_narrows_the_jurisdictions(corpus_db, monk
 def test_overview_term_period_is_labelled_and_has_no_yearly_change(corpus_db, monkeypatch):
     at = open_app(corpus_db, monkeypatch, query={"focus": "郑州市", "period": "2018-2022"})
     assert_clean(at)
-    assert "届期合计" in at.subheader[0].value
-    assert {m.label: m.value for m in at.metric}[label(corpus_db, "appointments.personnel")] == "767人次"
+    assert "届期" in at.subheader[0].value
+    cards = {m.label: m.value for m in at.metric}
+    assert cards[label(corpus_db, "appointments.personnel") + "（届期合计）"] == "767人次"
+    # a stock is the level at the term's end, never a term total
+    assert cards[label(corpus_db, "liaison.stations") + "（届末数）"] == "771个"
     assert all(not m.delta for m in at.metric)
 
 
@@ -127,7 +130,10 @@ def test_overview_url_restores_state(corpus_db, monkeypatch):
     assert at.sidebar.selectbox(key="f_cat").value == "liaison"
     assert at.selectbox(key="ov_j").value == "鹤壁市"
     assert at.subheader[0].value == "鹤壁市 · 2023年"
-    assert figure_titles(at) == ["联系群众：鹤壁市 2023年"]
+    # one chart per unit and kind: the stations (a stock, 个) apart from the visits (人次) and issues (件)
+    titles = figure_titles(at)
+    assert "联系群众：鹤壁市 2023年年末数（个）" in titles
+    assert all(t.startswith("联系群众：鹤壁市 2023年") for t in titles)
     assert {k: at.query_params[k] for k in query} == query  # and it is written back unchanged
 
 
