@@ -9,7 +9,7 @@ import logging
 
 import streamlit as st
 
-from app import auth, db, queries, state
+from app import auth, db, queries, state, ui
 
 st.set_page_config(page_title="人大常委会履职数据看板", page_icon=":material/account_balance:", layout="wide")
 
@@ -39,6 +39,7 @@ log = logging.getLogger("dashboard")
 
 def main() -> None:
     state.begin_run()
+    ui.load_brief()
     analyst = auth.is_analyst()
     page = st.navigation(PAGES + [MANAGE] if analyst else PAGES)
 

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import streamlit as st
 
-from app import state
+from app import briefs, state
 from app.charts import ChartData, plotly_config, source_truncated, to_plotly
 from app.highlight import escape_md
 from app.labels import category_zh, level_zh
 from app.views import ChartRequest
 
-BRIEF = "_brief_tokens"
+CURRENT = "_brief_id"  # the session's current brief (an id in app/briefs.py's file)
+NOW = "_brief_now"  # that brief as read at the start of this run
+BEIJING = dt.timezone(dt.timedelta(hours=8))
 
 
 def show_chart(
@@ -27,24 +31,72 @@ def show_chart(
     return True
 
 
-def brief_tokens() -> list[str]:
-    if BRIEF not in st.session_state:
-        st.session_state[BRIEF] = []
-    return st.session_state[BRIEF]
+def _brief_name() -> str:
+    return f"简报 {dt.datetime.now(BEIJING):%m月%d日 %H:%M}"
+
+
+def load_brief() -> briefs.Brief | None:
+    """This session's current brief, read once per run (dashboard.py calls it first thing).
+
+    The first run of a session adopts the brief named in the URL (``?brief=<id>``: a refresh or a shared
+    link); a link from before briefs were saved (``?brief=<chart token>`` …) becomes a new saved brief.
+    The brief's id is written back to the URL on every page, so a refresh anywhere keeps it.
+    """
+    current = None
+    try:
+        raw = state.url_once("brief", multi=True, split=False) or []
+        if raw and all("~" in t for t in raw):
+            tokens = [t for t in raw if ChartRequest.from_token(t) is not None]
+            if tokens:
+                st.session_state[CURRENT] = briefs.create("链接中的简报", tokens).brief_id
+        elif raw:
+            st.session_state[CURRENT] = raw[0]
+        current = briefs.get(st.session_state.get(CURRENT))
+    except briefs.BriefError as exc:
+        st.sidebar.warning(str(exc), icon=":material/error:")
+    if current is None:
+        st.session_state.pop(CURRENT, None)
+    st.session_state[NOW] = current
+    state.set_param("brief", current.brief_id if current else None)
+    return current
+
+
+def current_brief() -> briefs.Brief | None:
+    """The brief load_brief() read in this run."""
+    return st.session_state.get(NOW)
+
+
+def set_current_brief(brief_id: str | None) -> None:
+    if brief_id:
+        st.session_state[CURRENT] = brief_id
+    else:
+        st.session_state.pop(CURRENT, None)
 
 
 def add_to_brief(req: ChartRequest, key: str) -> None:
-    """A small button that adds this chart, as configured here, to the 简报导出 page."""
-    tokens = brief_tokens()
+    """A small button that adds this chart, as configured here, to the current saved brief (a new one
+    when there is none yet)."""
+    brief = current_brief()
     token = req.token()
-    if token in tokens:
+    if brief is not None and token in brief.charts:
         st.button("已在简报中", key=key, disabled=True, icon=":material/check:")
         return
+    where = f"“{brief.name}”" if brief else "一份新简报"
     if st.button(
-        "加入简报", key=key, icon=":material/add_chart:", help="在“简报导出”页下载为 PPTX / XLSX / PNG"
+        "加入简报",
+        key=key,
+        icon=":material/add_chart:",
+        help=f"加入{where}，在“简报导出”页下载为 PPTX / XLSX / PNG",
     ):
-        tokens.append(token)
-        st.toast("已加入简报：" + req.describe())
+        try:
+            if brief is None:
+                brief = briefs.create(_brief_name())
+                set_current_brief(brief.brief_id)
+            briefs.add_chart(brief.brief_id, token)
+        except briefs.BriefError as exc:
+            st.error(str(exc), icon=":material/error:")
+            return
+        st.toast(f"已加入简报“{brief.name}”：" + req.describe())
         st.rerun()
 
 
