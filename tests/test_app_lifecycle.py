@@ -537,3 +537,28 @@ def test_a_correction_whose_fact_is_gone_after_a_rebuild_is_listed_as_orphaned(c
     assert row["状态"] == "失效（原数据已不存在）" and "已不存在" in row["说明"]
     assert row["分析员"] == "bob" and row["变更"] == "数值 303 → 310"  # the fact (and its unit) is gone
     assert "失效（原数据已不存在） 1" in page_text(at)
+
+
+def test_an_uploaded_year_is_selectable_at_once_in_the_uploaders_session(tmp_path, monkeypatch):
+    from conftest import copy_corpus
+
+    from etl.build import build
+
+    # a library whose last year is 2022: both 2023 reports held back
+    library = copy_corpus(tmp_path / "library", exclude=[HELD_BACK, "000_c08ffb83924445c9.txt"])
+    db = tmp_path / "db" / "congress.duckdb"
+    db.parent.mkdir()
+    assert build(library, db, progress=False).ok
+    monkeypatch.setenv("CONGRESS_LIBRARY", str(library))
+    at = analyst_app({"db": db}, monkeypatch)
+    slider = at.sidebar.slider(key="f_years")
+    assert slider.max == 2022 and slider.value[1] == 2022
+
+    held = CORPUS / HELD_BACK  # 鹤壁市 2023
+    at = upload(at, (held.name, held.read_bytes()))
+    at.button(key="mg_confirm").click().run()
+    assert_clean(at)
+    at.switch_page("pages/overview_page.py").run()
+    slider = at.sidebar.slider(key="f_years")
+    assert slider.max == 2023 and slider.value[1] == 2023  # widened, not left at the old maximum
+    assert "鹤壁市" in at.selectbox(key="ov_j").options
