@@ -30,9 +30,12 @@ PAGES = [
     st.Page("pages/export_page.py", title="简报导出", icon=":material/slideshow:", url_path="export"),
     st.Page("pages/audit_page.py", title="更正记录", icon=":material/history:", url_path="corrections"),
 ]
-# Analysts only: a viewer's navigation does not list it, so /manage is not a page for them at all (and the
-# page and every write check the session again).
+# Analysts only: a viewer gets LOGIN at the same address (and the page and every write check the session
+# again).
 MANAGE = st.Page("pages/manage_page.py", title="数据管理", icon=":material/upload_file:", url_path="manage")
+# A visitor who opens /manage (a bookmark, a colleague's link) is told 请先登录 there, with the login form,
+# instead of landing silently on 总览; the page holds no write action.
+LOGIN = st.Page("pages/login_page.py", title="数据管理", icon=":material/lock:", url_path="manage")
 
 log = logging.getLogger("dashboard")
 
@@ -41,7 +44,7 @@ def main() -> None:
     state.begin_run()
     ui.load_brief()
     analyst = auth.is_analyst()
-    page = st.navigation(PAGES + [MANAGE] if analyst else PAGES)
+    page = st.navigation(PAGES + [MANAGE if analyst else LOGIN])
 
     try:
         st.session_state["_filters"] = state.sidebar()

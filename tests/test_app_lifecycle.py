@@ -84,11 +84,20 @@ def write_widgets(at) -> set[str]:
 
 def test_a_viewer_cannot_reach_upload_or_correction(corpus, monkeypatch):
     secrets = analyst_secrets()
-    # by URL: /manage is not a page for a viewer, the default page opens instead
+    # by URL: /manage tells a viewer 请先登录, with the login form, and offers no write action
     at = open_app(corpus["db"], monkeypatch, "manage", secrets=secrets)
     assert_clean(at)
-    assert at.title[0].value == "总览"
+    assert at.title[0].value == "数据管理"
+    assert "请先登录" in at.warning[0].value
+    assert at.button(key="lg_submit")
     assert not at.file_uploader and not write_widgets(at)
+    # and signing in there opens the real page at the same address
+    at.text_input(key="lg_user").input(ANALYST)
+    at.text_input(key="lg_password").input(PASSWORD)
+    at.button(key="lg_submit").click().run()
+    assert_clean(at)
+    assert at.title[0].value == "数据管理" and not any("请先登录" in w.value for w in at.warning)
+    assert "lg_submit" not in widget_keys(at) and at.file_uploader
     # the pages that are open show no write action either
     for page in ("reports", "data", "corrections"):
         at = open_app(corpus["db"], monkeypatch, page, secrets=secrets)
@@ -143,7 +152,7 @@ def test_login_then_logout_and_revoked_analysts_lose_access(corpus, monkeypatch)
     # the analyst is removed from secrets.toml: the next run no longer lets the session in
     at.secrets = {"analysts": {"bob": analyst_secrets("bob")["analysts"]["bob"]}}
     at.run()
-    assert at.title[0].value != "数据管理" and not at.file_uploader
+    assert any("请先登录" in w.value for w in at.warning) and not at.file_uploader
     # logging out does the same
     at = analyst_app(corpus, monkeypatch)
     at.button(key="auth_logout").click().run()
