@@ -78,6 +78,11 @@ _CORRECTION_WORDS = [
     (r"needs a reason|needs a user", "请填写更正理由。"),
     (r"must be plain text", "理由请写成不超过 2000 字的纯文本。"),
     (r"unknown metric code", "未知的指标代码。"),
+    (r"not in the division table", "这个地区不在行政区划表中：请写完整的正式名称，如“许昌市”“中原区”。"),
+    (r"ambiguous \(", "这个地名对应多个行政区：请写完整的正式名称（如“郑州市中原区”的“中原区”）。"),
+    (r"is not a date", "日期请写成 2024-01-13 的格式。"),
+    (r"nothing to correct", "没有改动：报告已经是这些值。"),
+    (r"no report with id", "数据库中没有这份报告（可能刚被替换），请刷新页面后重选。"),
     (r"nothing to correct", "没有要更正的内容：新填写的值与当前值相同。"),
     (r"already has this fact", "抽取结果里已经有这条数据：请在列表中选中它直接更正。"),
     (r"already added by correction", "这条数据已经补充过了。"),
@@ -316,6 +321,33 @@ def correct(
         period=period,
         unit=unit,
         qualifier=qualifier,
+        lock_timeout=LOCK_TIMEOUT,
+    )
+
+
+def correct_report_meta(
+    report_id: str,
+    *,
+    reason: str,
+    jurisdiction: str | None = None,
+    period: str | None = None,
+    report_type: str | None = None,
+    delivered: str | None = None,
+) -> Correction:
+    """Set or confirm a report's jurisdiction, period, type or delivery date (only the fields given);
+    logged with who and why like a fact correction, re-applied on every write."""
+    from etl.corrections import correct_report
+
+    user = auth.require_analyst()
+    return correct_report(
+        db.db_path(),
+        report_id,
+        user=user,
+        reason=reason,
+        jurisdiction=jurisdiction,
+        period=period,
+        report_type=report_type,
+        delivered=delivered,
         lock_timeout=LOCK_TIMEOUT,
     )
 

@@ -350,9 +350,11 @@ def facts_display(rows: pd.DataFrame, sort: str = "place", contains: str = "") -
 
 # --- the 更正记录 page's table --------------------------------------------------------------------------
 
-ACTION_ZH = {"set": "更正", "reject": "驳回", "add": "补充", "revert": "撤销"}
+ACTION_ZH = {"set": "更正", "reject": "驳回", "add": "补充", "revert": "撤销", "report": "报告信息"}
 STATUS_ZH = {"applied": "生效", "orphaned": "失效（原数据已不存在）", "reverted": "已撤销"}
-_FIELD_ZH = {"value": "数值", "metric": "指标", "unit": "单位", "qualifier": "限定", "scope": "范围"}
+_FIELD_ZH = {"value": "数值", "metric": "指标", "unit": "单位", "qualifier": "限定", "scope": "范围",
+             "jurisdiction": "地区", "level": "层级", "parent": "上级", "province": "省份",
+             "report_type": "报告类型", "delivered": "报告日期"}  # fmt: skip
 _NOTE_ZH = [
     ("the fact no longer exists", "这条数据在重建或替换报告后已不存在；更正保留在记录里，可据此重新更正"),
     ("its report is no longer in the database", "所属报告已被替换或移除"),
@@ -417,11 +419,17 @@ def change_words(row, metric_label: dict[str, str]) -> str:
             old, new = qualifier_word(old), qualifier_word(new)
         elif name == "scope":
             old, new = scope_zh(old) if old else "—", scope_zh(new) if new else "—"
+        elif name == "level":
+            old, new = level_zh(old) if old else "—", level_zh(new) if new else "—"
+        elif name == "report_type":
+            old, new = report_type_zh(old) if old else "—", report_type_zh(new) if new else "—"
         elif name == "value":
             unit = None if _is_missing(row.get("fact_unit")) else row.get("fact_unit")
             units = changes.get("unit", [unit, unit])
             old, new = format_value(old, units[0]), format_value(new, units[1])
-        parts.append(f"{_FIELD_ZH.get(name, name)} {old if old is not None else '—'} → {new}")
+        parts.append(
+            f"{_FIELD_ZH.get(name, name)} {old if old is not None else '—'} → {new if new is not None else '—'}"
+        )
     return "；".join(parts) or str(row.get("summary") or "")
 
 

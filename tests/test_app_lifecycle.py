@@ -571,3 +571,56 @@ def test_an_uploaded_year_is_selectable_at_once_in_the_uploaders_session(tmp_pat
     slider = at.sidebar.slider(key="f_years")
     assert slider.max == 2023 and slider.value[1] == 2023  # widened, not left at the old maximum
     assert "鹤壁市" in at.selectbox(key="ov_j").options
+
+
+def test_an_analyst_corrects_report_metadata_on_the_reports_page(corpus, monkeypatch):
+    rid = fetch(corpus["db"], "select report_id from reports where jurisdiction = '新郑市'")[0][0]
+    at = analyst_app(corpus, monkeypatch, "reports")
+    at.selectbox(key="rp_r").set_value(rid).run()
+    assert_clean(at)
+    at.text_input(key=f"rp_correct_meta_d_{rid}").input("2019-01-15")
+    at.selectbox(key=f"rp_correct_meta_t_{rid}").set_value("term_review")
+    # no reason: refused with a sentence, nothing written
+    at.button(key=f"rp_correct_meta_s_{rid}").click().run()
+    assert "请填写更正理由" in at.error[0].value
+    assert fetch(corpus["db"], "select delivered from reports where report_id = ?", [rid])[0][0] is None
+    at.text_input(key=f"rp_correct_meta_r_{rid}").input("报告首页写明日期")
+    at.button(key=f"rp_correct_meta_s_{rid}").click().run()
+    assert_clean(at)
+    assert "已记录更正" in at.success[0].value
+    row = fetch(
+        corpus["db"], "select cast(delivered as varchar), report_type from reports where report_id = ?", [rid]
+    )
+    assert row == [("2019-01-15", "term_review")]
+    # logged with who and why, shown in the audit
+    at.switch_page("pages/audit_page.py").run()
+    assert_clean(at)
+    audit = at.dataframe[0].value
+    first = audit.iloc[0]
+    assert first["分析员"] == ANALYST and first["理由"] == "报告首页写明日期" and first["操作"] == "报告信息"
+    assert "报告日期 — → 2019-01-15" in first["变更"] and "None" not in first["变更"]
+    # a viewer sees no such form
+    viewer = open_app(corpus["db"], monkeypatch, "reports", {"report": rid})
+    assert not [k for k in widget_keys(viewer) if k.startswith("rp_correct")]
+
+
+def test_report_metadata_set_in_the_upload_preview_is_applied_and_logged(corpus, monkeypatch):
+    at = analyst_app(corpus, monkeypatch)
+    held = corpus["held_back"]
+    at = upload(at, (held.name, held.read_bytes()))
+    key = at.toggle[0].key.removeprefix("mg_meta_on_")
+    at.toggle[0].set_value(True).run()
+    at.text_input(key=f"mg_meta_delivered_{key}").input("2024-01-20")
+    at.button(key="mg_confirm").click().run()
+    assert "请填写更正理由" in at.error[0].value  # nothing loaded without a reason
+    assert fetch(corpus["db"], "select count(*) from reports")[0][0] == 4
+    at.text_input(key=f"mg_meta_reason_{key}").input("鹤壁日报刊发日期")
+    at.button(key="mg_confirm").click().run()
+    assert_clean(at)
+    assert "报告信息已更正" in at.success[0].value
+    row = fetch(
+        corpus["db"], "select cast(delivered as varchar) from reports where source_file = ?", [held.name]
+    )
+    assert row == [("2024-01-20",)]
+    log = [json.loads(line) for line in corpus["log"].read_text(encoding="utf-8").splitlines()]
+    assert log[-1]["user"] == ANALYST and log[-1]["reason"] == "鹤壁日报刊发日期"
