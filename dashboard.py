@@ -71,10 +71,9 @@ def main() -> None:
             )
         try:
             summary = queries.database_summary()
-            built = summary["build_info"].get("built_at") or summary["build_info"].get("finished_at") or ""
             st.sidebar.caption(
                 f"数据库：{summary['n_reports']} 份报告 · {summary['n_facts']} 条数据 · "
-                f"{summary['n_jurisdictions']} 个地区" + (f" · 构建于 {built}" if built else "")
+                f"{summary['n_jurisdictions']} 个地区" + ui.last_write_words(summary["build_info"])
             )
             if summary["pending_reports"]:
                 parts = []

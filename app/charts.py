@@ -692,9 +692,58 @@ def to_plotly(chart: ChartData, height: int | None = None, full_source: bool = F
     return go.Figure(data=traces, layout=layout, _validate=False)
 
 
+# Plotly's modebar and messages in Chinese: the locale is handed over with the figure (config.locales),
+# as Streamlit's Plotly bundle registers no locale but English.
+ZH_CN = {
+    "dictionary": {
+        "Download plot as a png": "下载为 PNG 图片",
+        "Download plot": "下载图表",
+        "Zoom": "缩放",
+        "Pan": "平移",
+        "Box Select": "框选",
+        "Lasso Select": "套索选择",
+        "Zoom in": "放大",
+        "Zoom out": "缩小",
+        "Autoscale": "自动缩放",
+        "Reset axes": "重置坐标轴",
+        "Reset view": "重置视图",
+        "Toggle Spike Lines": "显示或隐藏参考线",
+        "Show closest data on hover": "悬停时显示最近的数据",
+        "Compare data on hover": "悬停时比较数据",
+        "Toggle show closest data on hover": "切换悬停显示方式",
+        "Double-click to zoom back out": "双击恢复原始大小",
+        "Snapshot succeeded": "图片已生成",
+        "Taking snapshot - this may take a few seconds": "正在生成图片，请稍候",
+        "Sorry, there was a problem downloading your snapshot!": "抱歉，图片下载失败。",
+        "Click to enter Colorscale title": "点击输入色标标题",
+        "Click to enter Component A title": "点击输入标题",
+        "Click to enter Plot title": "点击输入图表标题",
+        "Click to enter X axis title": "点击输入横轴标题",
+        "Click to enter Y axis title": "点击输入纵轴标题",
+        "Produced with Plotly.js": "由 Plotly.js 生成",
+        "trace": "系列",
+        "new text": "新文本",
+    },
+    "format": {
+        "days": ["星期日", "星期一", "星期二", "星期三", "星期四", "星期五", "星期六"],
+        "shortDays": ["周日", "周一", "周二", "周三", "周四", "周五", "周六"],
+        "months": [f"{m}月" for m in range(1, 13)],
+        "shortMonths": [f"{m}月" for m in range(1, 13)],
+        "date": "%Y-%m-%d",
+        "decimal": ".",
+        "thousands": ",",
+    },
+}
+
+
 def plotly_config(chart: ChartData) -> dict:
-    """st.plotly_chart config: briefing-quality PNG with a meaningful file name, no Plotly logo."""
+    """st.plotly_chart config: briefing-quality PNG with a meaningful file name, no Plotly logo, the
+    modebar in Chinese and only on hover (it never covers a title on a phone)."""
     return {
         "toImageButtonOptions": {"format": "png", "scale": 3, "filename": chart.key},
         "displaylogo": False,
+        "displayModeBar": "hover",
+        "modeBarButtonsToRemove": ["select2d", "lasso2d", "toggleSpikelines"],
+        "locale": "zh-CN",
+        "locales": {"zh-CN": ZH_CN},
     }

@@ -100,6 +100,22 @@ def add_to_brief(req: ChartRequest, key: str) -> None:
         st.rerun()
 
 
+WRITE_ZH = {"build": "重建", "add": "上传", "correction": "更正", "restore": "恢复备份", "revert": "撤销更正"}
+
+
+def last_write_words(info: dict) -> str:
+    """' · 最近更新 2026-12-07 10:48（北京时间，上传）' from build_info: the last write, not the first build."""
+    raw = info.get("last_write_at_utc") or info.get("built_at") or info.get("finished_at") or ""
+    try:
+        t = dt.datetime.fromisoformat(str(raw).replace("Z", "+00:00"))
+    except ValueError:
+        return ""
+    if t.tzinfo is None:  # an older file's built_at: the building machine's local time
+        t = t.astimezone()
+    kind = WRITE_ZH.get(str(info.get("last_write") or ""), "")
+    return f" · 最近更新 {t.astimezone(BEIJING):%Y-%m-%d %H:%M}（北京时间{'，' + kind if kind else ''}）"
+
+
 def no_data(message: str) -> None:
     st.info(message, icon=":material/search_off:")
 

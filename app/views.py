@@ -25,6 +25,7 @@ from app.labels import (
     qualifier_word,
     report_type_zh,
     scope_zh,
+    tidy_text,
 )
 
 KINDS = ("trend", "terms", "compare", "category")
@@ -334,7 +335,7 @@ def facts_display(rows: pd.DataFrame, sort: str = "place", contains: str = "") -
             "单位": df["unit"],
             "限定": df["qualifier"].map(qualifier_word),
             "范围": df["scope"].map(lambda s: scope_zh(s) if isinstance(s, str) else ""),
-            "原文": df["evidence"],
+            "原文": df["evidence"].map(tidy_text),
             "报告类型": df["report_type"].map(report_type_zh),
             "来源文件": df["source_file"],
             "指标代码": df["metric"],

@@ -18,6 +18,7 @@ from app.labels import (
     qualifier_word,
     report_type_zh,
     scope_zh,
+    tidy_text,
 )
 from etl.corrections import REPORT_TYPES
 
@@ -239,7 +240,7 @@ def main() -> None:
                     if sel.get("corrected")
                     else ""
                 )
-                + f"<br>原文：{html.escape(str(sel['evidence']))}</div>"
+                + f"<br>原文：{html.escape(tidy_text(sel['evidence']))}</div>"
             )
         marks = [
             {
@@ -289,7 +290,7 @@ def main() -> None:
                             for a, b in zip(facts["period_start"], facts["period_end"], strict=True)
                         ],
                         "已更正": facts["corrected"].fillna(False).astype(bool),
-                        "原文": facts["evidence"],
+                        "原文": facts["evidence"].map(tidy_text),
                     }
                 ),
                 hide_index=True,

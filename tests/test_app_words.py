@@ -1,0 +1,34 @@
+"""The Chinese UI's words: Beijing time and the last write in the sidebar, Plotly in Chinese, evidence
+shown as a tidy sentence (issue 12 items 11–12)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from conftest import assert_clean, fetch, open_app
+
+from app.labels import tidy_text
+
+
+def test_sidebar_shows_the_last_write_in_beijing_time(corpus_db, monkeypatch):
+    at = open_app(corpus_db, monkeypatch)
+    assert_clean(at)
+    (utc,) = fetch(corpus_db, "select value from build_info where key = 'last_write_at_utc'")[0]
+    bj = dt.datetime.strptime(utc, "%Y-%m-%dT%H:%M:%SZ") + dt.timedelta(hours=8)
+    captions = " ".join(c.value for c in at.sidebar.caption)
+    assert f"最近更新 {bj:%Y-%m-%d %H:%M}（北京时间，重建）" in captions
+    assert "构建于" not in captions
+
+
+def test_plotly_speaks_chinese_and_its_modebar_shows_on_hover_only(corpus_db, monkeypatch):
+    at = open_app(corpus_db, monkeypatch)
+    config = json.loads(at.get("plotly_chart")[0].proto.config)
+    assert config["locale"] == "zh-CN" and config["displayModeBar"] == "hover"
+    assert config["locales"]["zh-CN"]["dictionary"]["Download plot as a png"] == "下载为 PNG 图片"
+
+
+def test_evidence_is_shown_without_pdf_spacing():
+    assert tidy_text("本 届 以 来 ，共 依 法\n制定 12 件 法规") == "本届以来，共依法制定12件法规"
+    assert tidy_text("全年 receiving 120 people") == "全年receiving 120 people"
+    assert tidy_text(None) == ""
