@@ -14,7 +14,20 @@ from app import auth, db, queries, state, ui
 st.set_page_config(page_title="人大常委会履职数据看板", page_icon=":material/account_balance:", layout="wide")
 
 # Only the metric cards are restyled; Chinese text falls back to the system CJK font (fonts-noto-cjk).
-st.html('<style>[data-testid="stMetricValue"] { color: #b03a2e; }</style>')
+st.html(
+    """<style>
+[data-testid="stMetricValue"] { color: #b03a2e; }
+/* phones: headline cards two to a row, without sparklines, so the first chart comes early */
+@media (max-width: 640px) {
+  [data-testid="stHorizontalBlock"]:has([data-testid="stMetric"]) { flex-flow: row wrap; gap: 0.5rem; }
+  [data-testid="stHorizontalBlock"]:has([data-testid="stMetric"]) > [data-testid="stColumn"] {
+    flex: 1 1 calc(50% - 0.5rem); min-width: calc(50% - 0.5rem); max-width: calc(50% - 0.25rem);
+  }
+  [data-testid="stMetric"] [data-testid="stMetricValue"] { font-size: 1.6rem; }
+  [data-testid="stMetricChart"] { display: none !important; }
+}
+</style>"""
+)
 
 # File names differ from the URL paths on purpose: Streamlit treats a pages/ folder as the old multipage
 # layout until st.navigation first runs (and AppTest resets that on every run), and a file named like a

@@ -15,6 +15,7 @@ from app.views import ChartRequest
 CURRENT = "_brief_id"  # the session's current brief (an id in app/briefs.py's file)
 NOW = "_brief_now"  # that brief as read at the start of this run
 BEIJING = dt.timezone(dt.timedelta(hours=8))
+SUBTITLE_FITS = 40  # characters of a chart's subtitle that fit under the title of a half-width chart
 
 
 def show_chart(
@@ -26,6 +27,8 @@ def show_chart(
         st.info(f"{title}{empty}缺少报告不等于数量为零。", icon=":material/info:")
         return False
     st.plotly_chart(to_plotly(chart, height=height), config=plotly_config(chart), key=key, width="stretch")
+    if len(chart.subtitle) > SUBTITLE_FITS:  # a long note (values kept apart, why) is cut in the figure
+        st.caption(escape_md(chart.subtitle))
     if source_truncated(chart):
         st.caption(escape_md(chart.full_source_line))
     return True

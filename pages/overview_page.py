@@ -43,20 +43,37 @@ def _delta(cur, prev) -> tuple[str | None, str]:
     return f"{'+' if diff > 0 else '-'}{format_number(abs(diff))}{unit}", "auto"
 
 
+def _pin_jurisdiction() -> None:
+    """The overview's 地区 becomes the sidebar's (before the next run draws the sidebar)."""
+    st.session_state["f_jurs"] = [st.session_state["ov_j"]]
+
+
 def main() -> None:
     f = state.current_filters()
     st.title("总览")
 
-    # 1. which jurisdiction and period
-    scope = state.jurisdictions_in_scope(f)
+    # 1. which jurisdiction and period: one source of truth with the sidebar.  The sidebar's 地区 is the
+    # overview's when it names one; choosing here sets the sidebar (and the URL's j) to that one.
+    pinned = f.jurisdictions[0] if len(f.jurisdictions) == 1 else None
+    scope = state.jurisdictions_in_scope(f if len(f.jurisdictions) > 1 else f.with_(jurisdictions=()))
     if not scope:
         ui.no_data("当前筛选下没有任何地区的报告。请放宽左侧的层级、省份或地区筛选。")
         return
     c1, c2 = st.columns(2)
-    state.seed("ov_j", "focus", scope, scope[0])
+    state.seed("ov_j", "focus", scope, pinned or scope[0])
+    if pinned in scope:
+        st.session_state["ov_j"] = pinned
     with c1:
-        jur = st.selectbox("地区", scope, key="ov_j")
-    state.keep("ov_j", "focus")
+        jur = st.selectbox(
+            "地区",
+            scope,
+            key="ov_j",
+            on_change=_pin_jurisdiction,
+            help="与左侧“地区”是同一个选择：总览一次看一个地区",
+        )
+    state.keep("ov_j", None if pinned else "focus")
+    if len(f.jurisdictions) > 1:
+        st.caption(f"左侧选了 {len(f.jurisdictions)} 个地区，总览一次看一个：在上面切换。")
     options = period_options(
         Filters(jurisdictions=(jur,), year_from=f.year_from, year_to=f.year_to, category=f.category)
     )
@@ -64,10 +81,18 @@ def main() -> None:
         ui.no_data(f"{jur} 在 {f.year_from}–{f.year_to} 年没有可显示的数据。请调整左侧的年份范围或类别。")
         return
     keys = [period_key(p) for p in options]
-    state.seed("ov_p", "period", keys, keys[0])
+    # the period follows the sidebar's years: by default their last year with data
+    latest = next(
+        (k for k in keys if "-" not in k and f.year_to is not None and int(k) <= f.year_to), keys[0]
+    )
+    state.seed("ov_p", "period", keys, latest)
     with c2:
         pkey = st.selectbox(
-            "年份 / 届期", keys, key="ov_p", format_func=lambda k: _period_label(parse_period(k))
+            "年份 / 届期",
+            keys,
+            key="ov_p",
+            format_func=lambda k: _period_label(parse_period(k)),
+            help=f"左侧年份范围（{f.year_from}–{f.year_to}年）内有数据的年份和届期",
         )
     state.keep("ov_p", "period")
     ps, pe = parse_period(pkey)

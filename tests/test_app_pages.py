@@ -90,7 +90,12 @@ def test_overview_changes_with_the_chosen_jurisdiction(corpus_db, monkeypatch):
     assert at.subheader[0].value == "鹤壁市 · 2023年"
     assert page_text(at) != before
     assert {m.label: m.value for m in at.metric}[label(corpus_db, "appointments.personnel")] == "102人次"
-    assert at.query_params["focus"] == "鹤壁市"
+    # one source of truth: the sidebar's 地区 and the URL's j follow the overview's choice
+    assert at.sidebar.multiselect(key="f_jurs").value == ["鹤壁市"]
+    assert at.query_params["j"] == "鹤壁市" and "focus" not in at.query_params
+    # and the sidebar drives the overview
+    at.sidebar.multiselect(key="f_jurs").set_value(["郑州市"]).run()
+    assert at.selectbox(key="ov_j").value == "郑州市" and at.subheader[0].value.startswith("郑州市")
 
 
 def test_overview_sidebar_level_filter_narrows_the_jurisdictions(corpus_db, monkeypatch):
