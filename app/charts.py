@@ -567,6 +567,12 @@ def _white_template() -> dict:
 _TEMPLATE: dict | None = None
 
 
+def _whole_counts(chart: ChartData) -> bool:
+    """True when every drawn value is a whole number (a count, not a rate): ticks are then whole too."""
+    values = [v for s in chart.series for v in s.values if v is not None]
+    return bool(values) and chart.unit != "%" and all(float(v).is_integer() for v in values)
+
+
 def to_plotly(chart: ChartData, height: int | None = None, full_source: bool = False) -> go.Figure:
     """The Plotly figure for a chart: title with unit, hover with value, qualifier and evidence, source line.
 
@@ -599,6 +605,11 @@ def to_plotly(chart: ChartData, height: int | None = None, full_source: bool = F
             )
         layout["xaxis"] = {"type": "category", "title": {"text": chart.category_title}}
         layout["yaxis"] = {"title": {"text": chart.unit}, "rangemode": "tozero"}
+        if _whole_counts(chart):
+            top = max((v for s in chart.series for v in s.values if v is not None), default=0)
+            layout["yaxis"]["tickformat"] = ",d"
+            if top <= 8:
+                layout["yaxis"]["dtick"] = 1
         height = height or 420
     else:
         for i, s in enumerate(chart.series):
@@ -626,6 +637,10 @@ def to_plotly(chart: ChartData, height: int | None = None, full_source: bool = F
             xaxis["range"] = [0, top * 1.22]
         xaxis["title"] = {"text": chart.unit}
         xaxis["rangemode"] = "tozero"
+        if _whole_counts(chart):
+            xaxis["tickformat"] = ",d"  # 2件 is never on an axis of 0.5, 1.5 …
+            if top <= 8:
+                xaxis["dtick"] = 1
         layout["xaxis"] = xaxis
         height = height or max(240, 110 + 34 * n_cats)
         layout["bargap"] = 0.5 if n_cats <= 2 else 0.25
