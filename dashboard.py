@@ -42,6 +42,7 @@ PAGES = [
     st.Page("pages/reports_page.py", title="报告", icon=":material/article:", url_path="reports"),
     st.Page("pages/export_page.py", title="简报导出", icon=":material/slideshow:", url_path="export"),
     st.Page("pages/audit_page.py", title="更正记录", icon=":material/history:", url_path="corrections"),
+    st.Page("pages/metrics_page.py", title="指标说明", icon=":material/menu_book:", url_path="metrics"),
 ]
 # Analysts only: a viewer gets LOGIN at the same address (and the page and every write check the session
 # again).

@@ -477,3 +477,33 @@ def audit_display(log: pd.DataFrame, metric_label: dict[str, str]) -> pd.DataFra
             "报告ID": df["report_id"],
         }
     ).reset_index(drop=True)
+
+
+# --- the 指标说明 page ------------------------------------------------------------------------------
+
+
+def metric_definitions() -> list[dict]:
+    """Every catalog metric as the 指标说明 page explains it: label, unit(s), kind, measure, and the
+    catalog's example sentences: those that count (with the value read) and those that do not."""
+    from etl.catalog import load_catalog
+
+    cat = load_catalog()
+    counts = dict(zip(*(lambda c: (c["code"], c["n_facts"]))(queries.metrics_catalog()), strict=False))
+    out = []
+    for m in cat.metrics.values():
+        counted = [e for e in m.examples if e.get("value") is not None]
+        not_counted = [e for e in m.examples if e.get("value") is None]
+        out.append(
+            {
+                "code": m.code,
+                "category": m.category,
+                "label_zh": m.label_zh,
+                "units": "、".join(m.units),
+                "kind": m.kind,
+                "measure": m.measure,
+                "n_facts": int(counts.get(m.code, 0)),
+                "counts": [(str(e["text"]), e["value"]) for e in counted],
+                "not_counted": [str(e["text"]) for e in not_counted],
+            }
+        )
+    return sorted(out, key=lambda d: (category_order(d["category"]), KIND_RANK.get(d["kind"], 9), d["code"]))

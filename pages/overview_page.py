@@ -124,7 +124,8 @@ def main() -> None:
                 delta_description=f"较{int(prev['period_start'])}年" if delta else None,
                 help=("分析员更正过此数值，原因见“更正记录”页。\n\n" if corrected else "")
                 + (f"{measure_note(measure)}。\n\n" if measure != "flow" else "")
-                + f"原文：{escape_md(tidy_text(r['evidence']))}",
+                + f"原文：{escape_md(tidy_text(r['evidence']))}\n\n"
+                + f"[这个指标怎么算 →](/metrics?metric={r['metric']})",
                 border=True,
                 chart_data=card["history"] if len(card["history"]) > 1 else None,
                 chart_type="line",

@@ -625,6 +625,7 @@ PAGE_URLS = {
     "export": "export",
     "corrections": "corrections",
     "manage": "manage",
+    "metrics": "metrics",
 }
 
 

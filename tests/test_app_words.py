@@ -32,3 +32,19 @@ def test_evidence_is_shown_without_pdf_spacing():
     assert tidy_text("本 届 以 来 ，共 依 法\n制定 12 件 法规") == "本届以来，共依法制定12件法规"
     assert tidy_text("全年 receiving 120 people") == "全年receiving 120 people"
     assert tidy_text(None) == ""
+
+
+def test_metric_definitions_page_explains_each_metric_from_the_catalog(corpus_db, monkeypatch):
+    at = open_app(corpus_db, monkeypatch, "metrics", {"metric": "liaison.stations"})
+    assert_clean(at)
+    assert at.title[0].value == "指标说明"
+    assert at.selectbox(key="mt_cat").value == "liaison"
+    opened = [e for e in at.expander if e.label.startswith("人大代表联络站 ·")]
+    assert opened and "存量" in opened[0].label
+    text = "\n".join(m.value for m in at.markdown)
+    assert "各级代表联络站771个" in text and "不计入的写法" in text and "新建代表联络站12个" in text
+
+
+def test_a_card_links_to_its_metric_definition(corpus_db, monkeypatch):
+    at = open_app(corpus_db, monkeypatch, query={"j": "郑州市", "period": "2023"})
+    assert any("/metrics?metric=legislation.laws_enacted" in (m.help or "") for m in at.metric)
