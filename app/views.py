@@ -349,6 +349,18 @@ def facts_display(rows: pd.DataFrame, sort: str = "place", contains: str = "") -
     return out.reset_index(drop=True)
 
 
+def fact_link(report_id: str, fact_id: str) -> str:
+    """The address of 报告 scrolled to a fact's sentence."""
+    return f"/reports?report={report_id}&fact={fact_id}"
+
+
+def fact_links(table: pd.DataFrame) -> pd.Series:
+    """fact_link() of each row of a facts_display() table."""
+    return pd.Series(
+        [fact_link(r, f) for r, f in zip(table["报告ID"], table["事实ID"], strict=True)], index=table.index
+    )
+
+
 # --- the 更正记录 page's table --------------------------------------------------------------------------
 
 ACTION_ZH = {"set": "更正", "reject": "驳回", "add": "补充", "revert": "撤销", "report": "报告信息"}

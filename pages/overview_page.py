@@ -20,6 +20,7 @@ from app.labels import (
 from app.views import (
     ChartRequest,
     category_requests,
+    fact_link,
     group_categories,
     headline_cards,
     parse_period,
@@ -125,6 +126,7 @@ def main() -> None:
                 help=("分析员更正过此数值，原因见“更正记录”页。\n\n" if corrected else "")
                 + (f"{measure_note(measure)}。\n\n" if measure != "flow" else "")
                 + f"原文：{escape_md(tidy_text(r['evidence']))}\n\n"
+                + f"[在报告中查看原句 →]({fact_link(r['report_id'], r['fact_id'])})　"
                 + f"[这个指标怎么算 →](/metrics?metric={r['metric']})",
                 border=True,
                 chart_data=card["history"] if len(card["history"]) > 1 else None,

@@ -48,3 +48,17 @@ def test_metric_definitions_page_explains_each_metric_from_the_catalog(corpus_db
 def test_a_card_links_to_its_metric_definition(corpus_db, monkeypatch):
     at = open_app(corpus_db, monkeypatch, query={"j": "郑州市", "period": "2023"})
     assert any("/metrics?metric=legislation.laws_enacted" in (m.help or "") for m in at.metric)
+
+
+def test_every_number_leads_to_its_sentence(corpus_db, monkeypatch):
+    at = open_app(corpus_db, monkeypatch, "data", {"j": "郑州市"})
+    assert_clean(at)
+    shown = at.dataframe[0].value
+    row = shown.iloc[0]
+    assert row["原句"] == f"/reports?report={row['报告ID']}&fact={row['事实ID']}"
+    # the link opens 报告 with that fact's sentence marked
+    rep = open_app(corpus_db, monkeypatch, "reports", {"report": row["报告ID"], "fact": row["事实ID"]})
+    assert_clean(rep)
+    assert rep.selectbox(key="rp_f").value == row["事实ID"]
+    cards = open_app(corpus_db, monkeypatch, query={"j": "郑州市", "period": "2023"})
+    assert all("/reports?report=" in (m.help or "") for m in cards.metric)
