@@ -43,6 +43,7 @@ PAGES = [
     st.Page("pages/export_page.py", title="简报导出", icon=":material/slideshow:", url_path="export"),
     st.Page("pages/audit_page.py", title="更正记录", icon=":material/history:", url_path="corrections"),
     st.Page("pages/metrics_page.py", title="指标说明", icon=":material/menu_book:", url_path="metrics"),
+    st.Page("pages/quality_page.py", title="数据质量", icon=":material/rule:", url_path="quality"),
 ]
 # Analysts only: a viewer gets LOGIN at the same address (and the page and every write check the session
 # again).
@@ -98,8 +99,13 @@ def main() -> None:
                 st.sidebar.warning(
                     "，".join(parts)
                     + f"，其 {summary['pending_facts']} 条数据暂未计入图表（缺少年份或地区，不是零）。"
-                    "请在“报告”页查看线索并确认。",
+                    "请在“数据质量”页查看线索并确认。",
                     icon=":material/pending:",
+                )
+            quality = queries.quality_counts()
+            if quality["checks"]:
+                st.sidebar.caption(
+                    f"数据质量：{quality['checks']} 条检查提示、{quality['pending']} 份报告待确认（见“数据质量”页）"
                 )
         except db.DashboardDataError:
             pass

@@ -127,3 +127,12 @@ def tidy_text(text: str | None) -> str:
     # a space next to a CJK character or CJK punctuation is layout, not text
     cjk = "[\u2e80-\u9fff\u3000-\u303f\uff00-\uffef]"
     return re.sub(rf"(?<={cjk}) | (?={cjk})", "", out)
+
+
+def check_zh(code: str | None) -> str:
+    return labels().get("checks", {}).get(code, {}).get("zh", code or "")
+
+
+def check_note(code: str | None) -> str:
+    """What an analyst should look at for a check of this kind (labels.yaml)."""
+    return labels().get("checks", {}).get(code, {}).get("note", "")

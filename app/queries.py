@@ -650,3 +650,43 @@ def metric_labels() -> dict[str, str]:
     """Metric code → Chinese label, from the database's metrics table."""
     cat = metrics_catalog()
     return dict(zip(cat["code"], cat["label_zh"], strict=False))
+
+
+def quality_checks() -> pd.DataFrame:
+    """The `checks` table (etl/checks.py) with each flagged report's place, period and title, warnings
+    first; empty (with the columns) for a database without checks."""
+    cols = ["report_id", "source_file", "check_name", "severity", "metric", "message", "label_zh",
+            "jurisdiction", "period_start", "period_end", "title", "delivered", "report_type"]  # fmt: skip
+    if "checks" not in _tables():
+        return pd.DataFrame(columns=cols)
+    sql = """
+    select c.report_id, c.source_file, c.check_name, c.severity, c.metric, c.message,
+        coalesce(m.label_zh, c.metric) as label_zh,
+        r.jurisdiction, r.period_start, r.period_end, r.title, r.delivered, r.report_type
+    from checks c
+    left join reports r on r.report_id = c.report_id
+    left join metrics m on m.code = c.metric
+    order by c.severity = 'error' desc, c.check_name, r.jurisdiction, r.period_end, c.metric
+    """
+    return _df(sql)
+
+
+def pending_reports() -> pd.DataFrame:
+    """Reports 待确认 (their period or place unresolved), with their evidence and how many facts wait."""
+    sql = f"""
+    select r.report_id, r.source_file, r.title, r.jurisdiction, r.period_start, r.period_end, r.report_type,
+        r.delivered, r.meta_pending, r.period_confidence, r.meta_evidence, {_n_facts_sql()} as n_facts
+    from reports r
+    where r.meta_status = 'pending'
+    order by n_facts desc, r.source_file
+    """
+    return _df(_facts(sql))
+
+
+def quality_counts() -> dict[str, int]:
+    """How many checks and 待确认 reports there are (the sidebar's and the 数据质量 page's counts)."""
+    checks = "(select count(*) from checks)" if "checks" in _tables() else "0"
+    row = _df(
+        f"select {checks} as n_checks, (select count(*) from reports where meta_status = 'pending') as n_pending"
+    ).iloc[0]
+    return {"checks": int(row["n_checks"]), "pending": int(row["n_pending"])}

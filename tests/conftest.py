@@ -626,6 +626,7 @@ PAGE_URLS = {
     "corrections": "corrections",
     "manage": "manage",
     "metrics": "metrics",
+    "quality": "quality",
 }
 
 

@@ -62,3 +62,21 @@ def test_every_number_leads_to_its_sentence(corpus_db, monkeypatch):
     assert rep.selectbox(key="rp_f").value == row["事实ID"]
     cards = open_app(corpus_db, monkeypatch, query={"j": "郑州市", "period": "2023"})
     assert all("/reports?report=" in (m.help or "") for m in cards.metric)
+
+
+def test_quality_page_lists_pending_reports_and_checks_with_a_way_to_fix_them(corpus_db, monkeypatch):
+    at = open_app(corpus_db, monkeypatch, "quality")
+    assert_clean(at)
+    assert at.title[0].value == "数据质量"
+    n_checks = fetch(corpus_db, "select count(*) from checks")[0][0]
+    n_pending = fetch(corpus_db, "select count(*) from reports where meta_status = 'pending'")[0][0]
+    tables = [d.value for d in at.dataframe]
+    checks = tables[-1]
+    assert len(checks) == n_checks > 0
+    assert checks["去处理"].str.startswith("/reports?report=").all()
+    assert (
+        not checks["说明"].str.contains("expected", regex=False).any()
+    )  # Chinese, not the library's English
+    if n_pending:
+        assert len(tables[0]) == n_pending and tables[0]["去处理"].str.startswith("/reports?report=").all()
+    assert f"数据质量：{n_checks} 条检查提示" in " ".join(c.value for c in at.sidebar.caption)
