@@ -278,6 +278,42 @@ def preview_facts(up: Upload) -> pd.DataFrame:
     )
 
 
+def version_diff(up: Upload, old_facts: pd.DataFrame) -> pd.DataFrame:
+    """What a new version changes, per metric and period: old value → new value (as written), and whether
+    it is 新增 / 删除 / 改变 / 不变.  ``old_facts``: queries.report_facts() of the report(s) it replaces."""
+    rep = up.report
+    assert rep is not None
+    labels = metric_labels()
+
+    def cells(rows) -> dict[tuple, list[str]]:
+        out: dict[tuple, list[str]] = {}
+        for metric, value, unit, qualifier, ps, pe in rows:
+            out.setdefault((metric, ps, pe), []).append(format_value(value, unit, qualifier))
+        return out
+
+    new = cells((f.metric, f.value, f.unit, f.qualifier, f.period_start, f.period_end) for f in rep.facts)
+    old = cells(
+        zip(
+            old_facts["metric"],
+            old_facts["value"],
+            old_facts["unit"],
+            old_facts["qualifier"],
+            [None if pd.isna(v) else int(v) for v in old_facts["period_start"]],
+            [None if pd.isna(v) else int(v) for v in old_facts["period_end"]],
+            strict=True,
+        )
+    )
+    rows = []
+    for key in sorted(set(old) | set(new), key=lambda k: (k[0], k[1] or 0, k[2] or 0)):
+        a, b = "、".join(sorted(old.get(key, []))), "、".join(sorted(new.get(key, [])))
+        change = "新增" if not a else "删除" if not b else "不变" if a == b else "改变"
+        rows.append({"指标": labels.get(key[0], key[0]), "期间": period_zh(key[1], key[2]), "旧版本": a or "—",
+                     "新版本": b or "—", "变化": change})  # fmt: skip
+    order = {"改变": 0, "新增": 1, "删除": 2, "不变": 3}
+    df = pd.DataFrame(rows, columns=["指标", "期间", "旧版本", "新版本", "变化"])
+    return df.sort_values("变化", key=lambda c: c.map(order), kind="stable").reset_index(drop=True)
+
+
 @functools.cache
 def metric_labels() -> dict[str, str]:
     """Metric code → Chinese label from the catalog (works before any database exists)."""

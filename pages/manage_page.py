@@ -125,6 +125,15 @@ def _preview(up: manage.Upload, planned) -> bool:
                 + "；".join(f"{escape_md(name)}（报告ID {rid}）" for rid, name in planned.replaces)
                 + "。旧版本的数据会被删除，旧文件移到报告库的 .superseded/ 下保存。"
             )
+            old = pd.concat([queries.report_facts(rid) for rid, _ in planned.replaces], ignore_index=True)
+            diff = manage.version_diff(up, old)
+            changed = diff[diff["变化"] != "不变"]
+            st.markdown(
+                f"**新版本的变化**：{len(changed)} 项有变化（改变 {int((diff['变化'] == '改变').sum())}、"
+                f"新增 {int((diff['变化'] == '新增').sum())}、删除 {int((diff['变化'] == '删除').sum())}），"
+                f"{int((diff['变化'] == '不变').sum())} 项不变"
+            )
+            st.dataframe(diff, hide_index=True, width="stretch", height=min(420, 38 + 35 * len(diff)))
         take = st.checkbox(
             "载入这份报告",
             value=action != UNCHANGED,

@@ -265,6 +265,18 @@ def test_a_new_version_replaces_the_old_report(corpus, monkeypatch):
     at = upload(at, (name, text.encode("utf-8")))
     assert "新版本" in at.expander[0].label
     assert any("将替换" in c.value for c in at.caption)
+    # what the new version changes, per metric: old value → new value, the changed ones first
+    diff = at.dataframe[0].value
+    first = diff.iloc[0]
+    assert (first["指标"], first["期间"], first["旧版本"], first["新版本"], first["变化"]) == (
+        "任免国家机关工作人员",
+        "2023年",
+        "303人次",
+        "305人次",
+        "改变",
+    )
+    assert set(diff["变化"][1:]) == {"不变"}
+    assert any("1 项有变化" in m.value for m in at.markdown)
     at.button(key="mg_confirm").click().run()
     assert "已载入并替换旧版本" in at.success[0].value
     table = data_table(at)
