@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import urllib.parse
 
 import streamlit as st
 
@@ -15,6 +17,7 @@ from app.views import ChartRequest
 CURRENT = "_brief_id"  # the session's current brief (an id in app/briefs.py's file)
 NOW = "_brief_now"  # that brief as read at the start of this run
 BEIJING = dt.timezone(dt.timedelta(hours=8))
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SUBTITLE_FITS = 40  # characters of a chart's subtitle that fit under the title of a half-width chart
 
 
@@ -117,6 +120,38 @@ def last_write_words(info: dict) -> str:
         t = t.astimezone()
     kind = WRITE_ZH.get(str(info.get("last_write") or ""), "")
     return f" · 最近更新 {t.astimezone(BEIJING):%Y-%m-%d %H:%M}（北京时间{'，' + kind if kind else ''}）"
+
+
+def chart_link(req: ChartRequest) -> str:
+    """The address that shows exactly this chart (on 简报导出, drawn from the current data)."""
+    return "/export?chart=" + urllib.parse.quote(req.token(), safe="~,")
+
+
+def _table_bytes(chart: ChartData, fmt: str) -> bytes:
+    from app.export import frame_bytes
+
+    return frame_bytes(chart.long_frame(), fmt)
+
+
+def chart_actions(req: ChartRequest, chart: ChartData, key: str) -> None:
+    """Under a chart: 加入简报, and the chart's own data (CSV / XLSX, built on click) with its link."""
+    c1, c2 = st.columns(2)
+    with c1:
+        add_to_brief(req, key=key)
+    with c2.popover(
+        "本图数据", icon=":material/download:", help="这张图的数据、原文和来源，以及只看这张图的链接"
+    ):
+        for fmt, mime in (("csv", "text/csv"), ("xlsx", XLSX_MIME)):
+            st.download_button(
+                fmt.upper(),
+                data=functools.partial(_table_bytes, chart, fmt),
+                file_name=f"{chart.key}.{fmt}",
+                mime=mime,
+                on_click="ignore",
+                icon=":material/download:",
+                key=f"{key}_dl_{fmt}",
+            )
+        st.markdown(f"[只看这张图 →]({chart_link(req)})")
 
 
 def no_data(message: str) -> None:

@@ -152,8 +152,9 @@ def main() -> None:
     cols = st.columns(2)
     for i, (code, req) in enumerate(zip(charted, reqs, strict=True)):
         with cols[i % 2]:
-            if ui.show_chart(resolve(req, points), key=f"cmp_{code}"):
-                ui.add_to_brief(req, key=f"cmp_brief_{code}")
+            chart = resolve(req, points)
+            if ui.show_chart(chart, key=f"cmp_{code}"):
+                ui.chart_actions(req, chart, key=f"cmp_brief_{code}")
 
 
 main()

@@ -7,8 +7,10 @@ import functools
 
 import streamlit as st
 
-from app import briefs, export, ui
+from app import briefs, export, state, ui
 from app.views import ChartRequest, resolve
+
+SINGLE = "_single_chart_token"
 
 
 def _when(iso: str) -> str:
@@ -96,8 +98,29 @@ def _order(brief: briefs.Brief, requests: list[ChartRequest]) -> None:
             st.rerun()
 
 
+def _single_chart() -> None:
+    """A link to exactly one chart (``?chart=<token>``, from 本图数据 under any chart): that chart first."""
+    token = state.url_once("chart")
+    if token:
+        st.session_state[SINGLE] = token
+    token = st.session_state.get(SINGLE)
+    req = ChartRequest.from_token(token) if token else None
+    if req is None:
+        return
+    state.set_param("chart", token)
+    st.subheader("链接中的图表")
+    chart = resolve(req)
+    if ui.show_chart(chart, key="ex_single"):
+        ui.chart_actions(req, chart, key="ex_single_brief")
+    if st.button("关闭这张图", key="ex_single_close", icon=":material/close:"):
+        st.session_state.pop(SINGLE, None)
+        st.rerun()
+    st.divider()
+
+
 def main() -> None:
     st.title("简报导出")
+    _single_chart()
     try:
         saved = briefs.list_briefs()
     except briefs.BriefError as exc:

@@ -154,7 +154,7 @@ def main() -> None:
         for col, (title, req, chart) in zip(st.columns(2), drawn[start : start + 2], strict=False):
             with col:
                 ui.show_chart(chart, key=f"ov_chart_{title}_{req.part}")
-                ui.add_to_brief(req, key=f"ov_brief_{title}_{req.part}")
+                ui.chart_actions(req, chart, key=f"ov_brief_{title}_{req.part}")
     if empty:
         st.caption(f"这一期报告未写明数量的类别：{'、'.join(empty)}（未写明不等于零）。")
 

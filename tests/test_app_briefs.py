@@ -77,3 +77,32 @@ def test_a_brief_survives_a_rebuild(tmp_path, monkeypatch, corpus_db):
     at = open_app(db, monkeypatch, "export", {"brief": b.brief_id})
     assert_clean(at)
     assert figure_titles(at)[0].startswith("任免国家机关工作人员")
+
+
+def test_each_chart_offers_its_data_and_a_link_to_exactly_that_chart(synth_db, monkeypatch):
+    import io
+    import urllib.parse
+
+    import pandas as pd
+
+    from app import ui
+    from app.views import ChartRequest, resolve
+
+    at = open_app(synth_db, monkeypatch, "trends", {"m": "petitions.letters_visits", "j": "郑州市"})
+    assert_clean(at)
+    keys = {b.proto.id for b in at.get("download_button")}
+    assert any("tr_brief_petitions.letters_visits_dl_csv" in k for k in keys)
+    link = next(m.value for m in at.markdown if "只看这张图" in m.value)
+    token = urllib.parse.unquote(link.split("chart=", 1)[1].rstrip(")"))
+    req = ChartRequest.from_token(token)
+    assert req.kind == "trend" and req.subject == "petitions.letters_visits"
+    # the data is the chart's own points
+    monkeypatch.setenv("CONGRESS_DB", str(synth_db))
+    chart = resolve(req)
+    back = pd.read_csv(io.BytesIO(ui._table_bytes(chart, "csv")), encoding="utf-8-sig")
+    assert back["数值"].tolist() == chart.long_frame()["数值"].tolist()
+    # the link opens that chart alone, without any brief
+    single = open_app(synth_db, monkeypatch, "export", {"chart": token})
+    assert_clean(single)
+    assert figure_titles(single)[0].startswith("信访（来信来访）")
+    assert briefs.list_briefs() == []
