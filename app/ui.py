@@ -30,7 +30,8 @@ def show_chart(
         st.info(f"{title}{empty}缺少报告不等于数量为零。", icon=":material/info:")
         return False
     st.plotly_chart(to_plotly(chart, height=height), config=plotly_config(chart), key=key, width="stretch")
-    if len(chart.subtitle) > SUBTITLE_FITS:  # a long note (values kept apart, why) is cut in the figure
+    if "未画入" in chart.subtitle and len(chart.subtitle) > SUBTITLE_FITS:
+        # the values kept apart, and why, must be read in full: a narrow figure cuts its subtitle
         st.caption(escape_md(chart.subtitle))
     if source_truncated(chart):
         st.caption(escape_md(chart.full_source_line))
