@@ -151,7 +151,8 @@ def report_label(row) -> str:
 
 
 def _point(row, value: float | None = None, note: str | None = None) -> Point:
-    notes = [n for n in (note, scope_zh(row.get("scope")) if row.get("scope") else None) if n]
+    scope = _str(row.get("scope"))
+    notes = [n for n in (note, scope_zh(scope) if scope else None) if n]
     n_other = int(row.get("n_candidates", 1) or 1) - 1
     if n_other > 0:
         notes.append(f"同期另有 {n_other} 条数值，见“数据”页")
@@ -185,9 +186,14 @@ def _unit_of(rows: pd.DataFrame, fallback: str | None) -> str:
     return fallback or ""
 
 
+def _str(v) -> str:
+    """A text cell as a string: '' for None and for pandas' NaN (which is truthy)."""
+    return v if isinstance(v, str) else ""
+
+
 def _like_key(r: dict, definition: bool) -> tuple[str, str, str]:
-    unit = r.get("unit") or ""
-    scope = r.get("scope") or ""
+    unit = _str(r.get("unit"))
+    scope = _str(r.get("scope"))
     return (
         unit,
         scope if definition else "",
@@ -230,8 +236,8 @@ def apart_note(apart: pd.DataFrame) -> str:
         return ""
     items = []
     for r in _records(apart)[:4]:
-        why = [f"单位为{r.get('unit') or '—'}"]
-        if r.get("scope"):
+        why = [f"单位为{_str(r.get('unit')) or '—'}"]
+        if _str(r.get("scope")):
             why.append(scope_zh(r["scope"]))
         d = definition_of(r.get("metric"), r.get("evidence"))
         if d:
