@@ -17,6 +17,15 @@ st.set_page_config(page_title="人大常委会履职数据看板", page_icon=":m
 st.html(
     """<style>
 [data-testid="stMetricValue"] { color: #b03a2e; }
+/* the file uploader's fixed English words, in Chinese (Streamlit offers no option for them) */
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p { font-size: 0 !important; }
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p::after {
+  content: "选择文件"; font-size: 0.875rem;
+}
+[data-testid="stFileUploaderDropzoneInstructions"] span { font-size: 0 !important; }
+[data-testid="stFileUploaderDropzoneInstructions"] span::after {
+  content: "或把文件拖到这里 · txt、html、pdf、docx"; font-size: 0.875rem;
+}
 /* phones: headline cards two to a row, without sparklines, so the first chart comes early */
 @media (max-width: 640px) {
   [data-testid="stHorizontalBlock"]:has([data-testid="stMetric"]) { flex-flow: row wrap; gap: 0.5rem; }

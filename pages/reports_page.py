@@ -89,6 +89,8 @@ def _evidence_rows(meta: pd.Series) -> pd.DataFrame | None:
         sources = "、".join(_SOURCE_ZH.get(s, s) for s in str(e.get("source") or "").split(",") if s) or "—"
         conflicts = "；".join(f"{c.get('value')}（{_SOURCE_ZH.get(c.get('source'), c.get('source'))}）"
                              for c in e.get("conflicts") or [])  # fmt: skip
+        if key == "report_type" and e.get("value"):
+            e = {**e, "value": report_type_zh(e["value"])}  # a code, shown in words
         value = e.get("value") or (
             "待确认" + (f"（可能为 {e['suggested'][0]}–{e['suggested'][1]}）" if e.get("suggested") else "")
         )
