@@ -566,7 +566,9 @@ def _white_template() -> dict:
     if _TEMPLATE is None:
         import plotly.io as pio
 
-        _TEMPLATE = pio.templates["plotly_white"].to_plotly_json()
+        full = pio.templates["plotly_white"].to_plotly_json()
+        # only the trace types drawn here: the others' defaults were half of every figure's JSON
+        _TEMPLATE = {"layout": full["layout"], "data": {k: full["data"][k] for k in ("bar", "scatter")}}
     return _TEMPLATE
 
 
