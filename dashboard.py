@@ -9,12 +9,34 @@ import logging
 
 import streamlit as st
 
-from app import auth, db, queries, state
+from app import auth, db, queries, state, ui
 
 st.set_page_config(page_title="人大常委会履职数据看板", page_icon=":material/account_balance:", layout="wide")
 
 # Only the metric cards are restyled; Chinese text falls back to the system CJK font (fonts-noto-cjk).
-st.html('<style>[data-testid="stMetricValue"] { color: #b03a2e; }</style>')
+st.html(
+    """<style>
+[data-testid="stMetricValue"] { color: #b03a2e; }
+/* the file uploader's fixed English words, in Chinese (Streamlit offers no option for them) */
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p { font-size: 0 !important; }
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p::after {
+  content: "选择文件"; font-size: 0.875rem;
+}
+[data-testid="stFileUploaderDropzoneInstructions"] span { font-size: 0 !important; }
+[data-testid="stFileUploaderDropzoneInstructions"] span::after {
+  content: "或把文件拖到这里 · txt、html、pdf、docx"; font-size: 0.875rem;
+}
+/* phones: headline cards two to a row, without sparklines, so the first chart comes early */
+@media (max-width: 640px) {
+  [data-testid="stHorizontalBlock"]:has([data-testid="stMetric"]) { flex-flow: row wrap; gap: 0.5rem; }
+  [data-testid="stHorizontalBlock"]:has([data-testid="stMetric"]) > [data-testid="stColumn"] {
+    flex: 1 1 calc(50% - 0.5rem); min-width: calc(50% - 0.5rem); max-width: calc(50% - 0.25rem);
+  }
+  [data-testid="stMetric"] [data-testid="stMetricValue"] { font-size: 1.6rem; }
+  [data-testid="stMetricChart"] { display: none !important; }
+}
+</style>"""
+)
 
 # File names differ from the URL paths on purpose: Streamlit treats a pages/ folder as the old multipage
 # layout until st.navigation first runs (and AppTest resets that on every run), and a file named like a
@@ -30,18 +52,24 @@ PAGES = [
     st.Page("pages/reports_page.py", title="报告", icon=":material/article:", url_path="reports"),
     st.Page("pages/export_page.py", title="简报导出", icon=":material/slideshow:", url_path="export"),
     st.Page("pages/audit_page.py", title="更正记录", icon=":material/history:", url_path="corrections"),
+    st.Page("pages/metrics_page.py", title="指标说明", icon=":material/menu_book:", url_path="metrics"),
+    st.Page("pages/quality_page.py", title="数据质量", icon=":material/rule:", url_path="quality"),
 ]
-# Analysts only: a viewer's navigation does not list it, so /manage is not a page for them at all (and the
-# page and every write check the session again).
+# Analysts only: a viewer gets LOGIN at the same address (and the page and every write check the session
+# again).
 MANAGE = st.Page("pages/manage_page.py", title="数据管理", icon=":material/upload_file:", url_path="manage")
+# A visitor who opens /manage (a bookmark, a colleague's link) is told 请先登录 there, with the login form,
+# instead of landing silently on 总览; the page holds no write action.
+LOGIN = st.Page("pages/login_page.py", title="数据管理", icon=":material/lock:", url_path="manage")
 
 log = logging.getLogger("dashboard")
 
 
 def main() -> None:
     state.begin_run()
+    ui.load_brief()
     analyst = auth.is_analyst()
-    page = st.navigation(PAGES + [MANAGE] if analyst else PAGES)
+    page = st.navigation(PAGES + [MANAGE if analyst else LOGIN])
 
     try:
         st.session_state["_filters"] = state.sidebar()
@@ -68,10 +96,9 @@ def main() -> None:
             )
         try:
             summary = queries.database_summary()
-            built = summary["build_info"].get("built_at") or summary["build_info"].get("finished_at") or ""
             st.sidebar.caption(
                 f"数据库：{summary['n_reports']} 份报告 · {summary['n_facts']} 条数据 · "
-                f"{summary['n_jurisdictions']} 个地区" + (f" · 构建于 {built}" if built else "")
+                f"{summary['n_jurisdictions']} 个地区" + ui.last_write_words(summary["build_info"])
             )
             if summary["pending_reports"]:
                 parts = []
@@ -82,8 +109,13 @@ def main() -> None:
                 st.sidebar.warning(
                     "，".join(parts)
                     + f"，其 {summary['pending_facts']} 条数据暂未计入图表（缺少年份或地区，不是零）。"
-                    "请在“报告”页查看线索并确认。",
+                    "请在“数据质量”页查看线索并确认。",
                     icon=":material/pending:",
+                )
+            quality = queries.quality_counts()
+            if quality["checks"]:
+                st.sidebar.caption(
+                    f"数据质量：{quality['checks']} 条检查提示、{quality['pending']} 份报告待确认（见“数据质量”页）"
                 )
         except db.DashboardDataError:
             pass

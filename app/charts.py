@@ -17,12 +17,16 @@ import plotly.graph_objects as go
 
 from app.labels import (
     category_zh,
+    definition_of,
     format_number,
     format_value,
+    measure_note,
+    measure_period_word,
     period_zh,
     qualifier_word,
     report_type_zh,
     scope_zh,
+    tidy_text,
 )
 
 FONT_FAMILY = "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, sans-serif"
@@ -70,6 +74,8 @@ class ChartData:
     subtitle: str = ""  # coverage, caveats: shown under the title on screen and on the slide
     sources: list[str] = field(default_factory=list)  # one line per report behind the chart
     years: str = ""  # the years the chart covers, in words
+    places: list[str] = field(default_factory=list)  # the jurisdictions drawn (the PPTX cover names them)
+    measure: str = "flow"  # flow | stock | rate (metrics.measure) of what is drawn
 
     @property
     def is_empty(self) -> bool:
@@ -106,6 +112,7 @@ class ChartData:
                         "系列": s.name,
                         "数值": p.value,
                         "单位": p.unit,
+                        "原文写法": p.label,
                         "限定": qualifier_word(p.qualifier),
                         "说明": p.note,
                         "原文": p.evidence,
@@ -119,12 +126,33 @@ class ChartData:
 # --- from query rows to ChartData -------------------------------------------------------------------
 
 
+def _missing(v) -> bool:
+    try:
+        return v is None or bool(pd.isna(v))
+    except (TypeError, ValueError):  # a list or array is not missing
+        return False
+
+
 def report_label(row) -> str:
-    return f"{row['jurisdiction']} {period_zh(row['report_period_start'], row['report_period_end'])} {report_type_zh(row['report_type'])}（{row['source_file']}）"
+    """A report as a reader names it: its title and date ('郑州市《…工作报告》（2024年2月3日）'), never a file name."""
+    jur = row.get("jurisdiction")
+    jur = "地区待确认" if _missing(jur) or not jur else str(jur)
+    title = row.get("title")
+    title = "" if _missing(title) else tidy_text(str(title))
+    delivered = row.get("delivered")
+    date = "日期不详" if _missing(delivered) else f"{pd.Timestamp(delivered):%Y年%-m月%-d日}"
+    if title:
+        name = f"《{title}》" if jur in title else f"{jur}《{title}》"
+    else:
+        start = row.get("report_period_start", row.get("period_start"))
+        period = period_zh(start, row.get("report_period_end", row.get("period_end")))
+        name = f"{jur} {period}{report_type_zh(row.get('report_type'))}"
+    return f"{name}（{date}）"
 
 
 def _point(row, value: float | None = None, note: str | None = None) -> Point:
-    notes = [n for n in (note, scope_zh(row.get("scope")) if row.get("scope") else None) if n]
+    scope = _str(row.get("scope"))
+    notes = [n for n in (note, scope_zh(scope) if scope else None) if n]
     n_other = int(row.get("n_candidates", 1) or 1) - 1
     if n_other > 0:
         notes.append(f"同期另有 {n_other} 条数值，见“数据”页")
@@ -132,7 +160,7 @@ def _point(row, value: float | None = None, note: str | None = None) -> Point:
         value=float(row["value"]) if value is None else value,
         unit=row.get("unit"),
         qualifier=row.get("qualifier"),
-        evidence=row.get("evidence"),
+        evidence=tidy_text(row.get("evidence")) or None,
         report=report_label(row),
         note="；".join(notes) or None,
         corrected=bool(row.get("corrected") or False),
@@ -158,6 +186,75 @@ def _unit_of(rows: pd.DataFrame, fallback: str | None) -> str:
     return fallback or ""
 
 
+def _str(v) -> str:
+    """A text cell as a string: '' for None and for pandas' NaN (which is truthy)."""
+    return v if isinstance(v, str) else ""
+
+
+def _like_key(r: dict, definition: bool) -> tuple[str, str, str]:
+    unit = _str(r.get("unit"))
+    scope = _str(r.get("scope"))
+    return (
+        unit,
+        scope if definition else "",
+        definition_of(r.get("metric"), r.get("evidence")) if definition else "",
+    )
+
+
+def split_like(
+    rows: pd.DataFrame, metric: dict, definition: bool = True
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(drawn, apart): the rows that say the same thing (unit, and with ``definition`` also scope and
+    definition) as most jurisdictions' rows, and the rest, which a chart shows apart with a note.
+
+    Ties go to the metric's first catalog unit, then the plainer definition.
+    """
+    if rows.empty:
+        return rows, rows
+    recs = _records(rows)
+    keys = [_like_key(r, definition) for r in recs]
+    units = [u for u in str(metric.get("unit") or "").split("/") if u]
+    counts: dict[tuple, set] = {}
+    for k, r in zip(keys, recs, strict=True):
+        counts.setdefault(k, set()).add(r.get("jurisdiction"))
+    best = max(
+        counts,
+        key=lambda k: (
+            len(counts[k]),
+            -(units.index(k[0]) if k[0] in units else len(units)),
+            not k[1],
+            not k[2],
+        ),
+    )
+    mask = [k == best for k in keys]
+    return rows[mask], rows[[not m for m in mask]]
+
+
+def apart_note(apart: pd.DataFrame) -> str:
+    """'另有 1 个数值单位或口径不同，未画入：鹤壁市 2023年 205人次（单位为人次）' (empty when none)."""
+    if apart.empty:
+        return ""
+    items = []
+    for r in _records(apart)[:4]:
+        why = [f"单位为{_str(r.get('unit')) or '—'}"]
+        if _str(r.get("scope")):
+            why.append(scope_zh(r["scope"]))
+        d = definition_of(r.get("metric"), r.get("evidence"))
+        if d:
+            why.append(d)
+        items.append(
+            f"{r.get('jurisdiction') or '地区待确认'} {period_zh(r['period_start'], r['period_end'])} "
+            f"{format_value(r['value'], r.get('unit'), r.get('qualifier'))}（{'，'.join(why)}）"
+        )
+    more = "等" if len(apart) > 4 else ""
+    return f"另有 {len(apart)} 个数值单位或口径不同，不能放在一起比较，未画入：{'；'.join(items)}{more}"
+
+
+def _measure(metric: dict) -> str:
+    m = metric.get("measure")
+    return m if isinstance(m, str) and m in ("flow", "stock", "rate") else "flow"
+
+
 def trend_chart(
     points: pd.DataFrame,
     metric: dict,
@@ -165,18 +262,24 @@ def trend_chart(
     jurisdictions: list[str],
     term_mode: str = "separate",
 ) -> ChartData:
-    """Annual values of one metric over ``years``, one line per jurisdiction.
+    """Annual values of one metric over ``years``, one line per jurisdiction, in one unit.
 
     Term figures (period_start != period_end) are never drawn as a year's value.  With
-    term_mode='average' they become a dashed segment over the term at total ÷ years (a percentage keeps
-    its value), labelled as such; otherwise they are left to term_chart().
+    term_mode='average' a flow's term total becomes a dashed segment at total ÷ years, a stock's term
+    figure a mark at the term's last year (the level then), a rate's a dashed segment at its own value;
+    otherwise they are left to term_chart().  Values in another unit than most are listed, not drawn.
     """
     y0, y1 = years
     cats = [str(y) for y in range(y0, y1 + 1)]
+    measure = _measure(metric)
+    candidates = points[points["jurisdiction"].isin(jurisdictions)]
+    if term_mode != "average":
+        candidates = candidates[candidates["period_start"] == candidates["period_end"]]
+    drawn, apart = split_like(candidates, metric, definition=False)
     series: list[Series] = []
     used = []
     for jur in jurisdictions:
-        rows = points[points["jurisdiction"] == jur]
+        rows = drawn[drawn["jurisdiction"] == jur]
         annual = rows[rows["period_start"] == rows["period_end"]]
         by_year = {int(r["period_start"]): r for r in _records(annual)}
         if by_year:
@@ -187,30 +290,45 @@ def trend_chart(
             for r in _records(rows[rows["period_start"] != rows["period_end"]]):
                 ps, pe = int(r["period_start"]), int(r["period_end"])
                 n = pe - ps + 1
-                is_rate = (r.get("unit") or "") == "%"
-                avg = float(r["value"]) if is_rate else float(r["value"]) / n
                 total = format_value(r["value"], r.get("unit"), r.get("qualifier"))
-                note = (
-                    f"{ps}–{pe}年 届期数值 {total}（比率，不折算）"
-                    if is_rate
-                    else f"{ps}–{pe}年 届期合计 {total} ÷ {n}年 = 年均 {format_number(round(avg, 1))}"
-                )
-                pts = [_point(r, avg, note) if ps <= y <= pe else Point(None) for y in range(y0, y1 + 1)]
-                name = f"{jur} {ps}–{pe}届期数值" if is_rate else f"{jur} {ps}–{pe}届期年均（合计{total}）"
+                if measure == "stock":
+                    note = f"{ps}–{pe}年 届末数 {total}（存量，是届末的水平，不折算）"
+                    pts = [_point(r, None, note) if y == pe else Point(None) for y in range(y0, y1 + 1)]
+                    name = f"{jur} {pe}年届末数"
+                elif measure == "rate":
+                    note = f"{ps}–{pe}年 届期比率 {total}（比率，不折算）"
+                    pts = [_point(r, None, note) if ps <= y <= pe else Point(None) for y in range(y0, y1 + 1)]
+                    name = f"{jur} {ps}–{pe}届期比率"
+                else:
+                    avg = float(r["value"]) / n
+                    note = f"{ps}–{pe}年 届期合计 {total} ÷ {n}年 = 年均 {format_number(round(avg, 1))}"
+                    pts = [_point(r, avg, note) if ps <= y <= pe else Point(None) for y in range(y0, y1 + 1)]
+                    name = f"{jur} {ps}–{pe}届期年均（合计{total}）"
                 series.append(Series(name, pts, style="term"))
                 used.append(rows[rows["fact_id"] == r["fact_id"]])
     used_rows = pd.concat(used) if used else points.iloc[0:0]
     unit = _unit_of(used_rows, metric.get("unit"))
     label = metric.get("label_zh") or metric.get("code", "")
-    missing = [j for j in jurisdictions if j not in set(used_rows.get("jurisdiction", []))]
+    drawn_places = set(used_rows.get("jurisdiction", []))
+    missing = [j for j in jurisdictions if j not in drawn_places]
     subtitle = f"{len(jurisdictions) - len(missing)}/{len(jurisdictions)} 个地区有数据"
     if missing:
         subtitle += f"（无：{'、'.join(missing[:4])}{'等' if len(missing) > 4 else ''}；缺报告不等于零）"
+    if measure != "flow":
+        subtitle += f" · {measure_note(measure)}"
     if term_mode == "average" and any(s.style == "term" for s in series):
-        subtitle += " · 虚线为届期合计折算的年均值，不是当年数"
+        subtitle += {
+            "flow": " · 虚线为届期合计折算的年均值，不是当年数",
+            "stock": " · 空心菱形为届末数（届末的水平）",
+            "rate": " · 虚线为届期比率，不是当年数",
+        }[measure]
+    apart = apart[apart["period_start"] >= y0] if not apart.empty else apart
+    if not apart.empty:
+        subtitle += " · " + apart_note(apart)
+    word = measure_period_word(measure, False)
     return ChartData(
         key=f"趋势_{label}_{y0}-{y1}",
-        title=f"{label}（{y0}–{y1}年）",
+        title=f"{label}（{y0}–{y1}年{'' if measure == 'flow' else '，' + word}）",
         unit=unit,
         kind="line",
         categories=cats,
@@ -219,48 +337,73 @@ def trend_chart(
         subtitle=subtitle,
         sources=_sources(used_rows),
         years=f"{y0}–{y1}年",
+        places=[s.name for s in series if s.style != "term"] or sorted(drawn_places),
+        measure=measure,
     )
 
 
 def term_chart(points: pd.DataFrame, metric: dict) -> ChartData | None:
-    """Term figures (a five-year total) of one metric as bars of their own: never mixed with annual values."""
+    """Term figures of one metric as bars of their own, never mixed with annual values: a flow's
+    five-year total, a stock's level at the term's end, a rate as stated; in one unit."""
     rows = points[points["period_start"] != points["period_end"]]
     if rows.empty:
         return None
+    rows, apart = split_like(rows, metric, definition=False)
     rows = rows.sort_values(["jurisdiction", "period_start"])
     recs = _records(rows)
-    cats = [f"{r['jurisdiction']} {r['period_start']}–{r['period_end']}" for r in recs]
+    measure = _measure(metric)
+    word = measure_period_word(measure, True)
+    cats = [f"{r['jurisdiction'] or '地区待确认'} {r['period_start']}–{r['period_end']}" for r in recs]
     pts = [_point(r) for r in recs]
     label = metric.get("label_zh") or metric.get("code", "")
     years = sorted({int(y) for y in rows["period_start"]} | {int(y) for y in rows["period_end"]})
+    subtitle = {
+        "flow": "多年合计，不可与年度值直接比较",
+        "stock": "届末数：届期结束时的水平（存量），不是多年相加",
+        "rate": "届期比率：报告所述的比率，不是相加或平均",
+    }[measure]
+    if not apart.empty:
+        subtitle += " · " + apart_note(apart)
     return ChartData(
-        key=f"届期合计_{label}",
-        title=f"{label}：届期合计",
+        key=f"{word}_{label}",
+        title=f"{label}：{word}",
         unit=_unit_of(rows, metric.get("unit")),
         kind="barh",
         categories=cats,
-        series=[Series("届期合计", pts, style="term")],
+        series=[Series(word, pts, style="term")],
         category_title="地区与届期",
-        subtitle="多年合计，不可与年度值直接比较",
+        subtitle=subtitle,
         sources=_sources(rows),
         years=f"{years[0]}–{years[-1]}年",
+        places=sorted({r["jurisdiction"] for r in recs if r["jurisdiction"]}),
+        measure=measure,
     )
 
 
 def compare_chart(
     points: pd.DataFrame, metric: dict, period: tuple[int, int], jurisdictions: list[str], level_zh: str = ""
 ) -> ChartData:
-    """One metric for one period across jurisdictions, largest first, with coverage in the subtitle."""
+    """One metric for one period across jurisdictions, largest first, with coverage in the subtitle.
+
+    Only like is compared with like: values in another unit, scope or definition than most are listed
+    apart under the title, not drawn as bars beside the others.
+    """
     ps, pe = period
     rows = points[(points["period_start"] == ps) & (points["period_end"] == pe)]
-    rows = rows[rows["jurisdiction"].isin(jurisdictions)].sort_values("value", ascending=True)
+    rows = rows[rows["jurisdiction"].isin(jurisdictions)]
+    rows, apart = split_like(rows, metric)
+    rows = rows.sort_values("value", ascending=True)
     label = metric.get("label_zh") or metric.get("code", "")
-    missing = [j for j in jurisdictions if j not in set(rows["jurisdiction"])]
-    subtitle = f"{len(rows)}/{len(jurisdictions)} 个{level_zh}地区有数据"
+    measure = _measure(metric)
+    have = set(rows["jurisdiction"]) | set(apart["jurisdiction"])
+    missing = [j for j in jurisdictions if j not in have]
+    subtitle = f"{len(rows)}/{len(jurisdictions)} 个{level_zh}地区有可比数据"
     if missing:
         subtitle += f"（无：{'、'.join(missing[:4])}{'等' if len(missing) > 4 else ''}）"
+    if not apart.empty:
+        subtitle += " · " + apart_note(apart)
     subtitle += " · 数量多少不代表工作质量高低"
-    kind_word = "届期合计" if ps != pe else ""
+    kind_word = measure_period_word(measure, ps != pe) if (ps != pe or measure != "flow") else ""
     return ChartData(
         key=f"对比_{label}_{ps}" + (f"-{pe}" if pe != ps else ""),
         title=f"{label}：{period_zh(ps, pe)}{kind_word}各地比较",
@@ -278,36 +421,82 @@ def compare_chart(
         subtitle=subtitle,
         sources=_sources(rows),
         years=period_zh(ps, pe),
+        places=rows["jurisdiction"].tolist(),
+        measure=measure,
     )
 
 
-def category_chart(points: pd.DataFrame, title: str, jurisdiction: str, period: tuple[int, int]) -> ChartData:
-    """The metrics of one category group for one jurisdiction and period (总览's compact charts)."""
+MEASURE_ORDER = {"flow": 0, "stock": 1, "rate": 2}
+
+
+def category_parts(points: pd.DataFrame) -> list[tuple[str, str]]:
+    """The (measure, unit) groups of a category's points, each drawn as its own chart (flows first)."""
+    if points.empty:
+        return []
+    recs = _records(points)
+    counts: dict[tuple[str, str], int] = {}
+    for r in recs:
+        k = (r.get("measure") or "flow", r.get("unit") or "")
+        counts[k] = counts.get(k, 0) + 1
+    return sorted(counts, key=lambda k: (MEASURE_ORDER.get(k[0], 9), -counts[k], k[1]))
+
+
+def part_token(part: tuple[str, str]) -> str:
+    return f"{part[0]}:{part[1]}"
+
+
+def parse_part(token: str) -> tuple[str, str] | None:
+    measure, sep, unit = str(token or "").partition(":")
+    return (measure, unit) if sep and measure in MEASURE_ORDER else None
+
+
+def category_chart(
+    points: pd.DataFrame,
+    title: str,
+    jurisdiction: str,
+    period: tuple[int, int],
+    part: tuple[str, str] | None = None,
+) -> ChartData:
+    """The metrics of one category group for one jurisdiction and period in one unit and of one kind
+    (总览's compact charts): ``part`` = (measure, unit), by default the first of category_parts()."""
     ps, pe = period
     rows = points[
         (points["jurisdiction"] == jurisdiction)
         & (points["period_start"] == ps)
         & (points["period_end"] == pe)
-    ].sort_values("value", ascending=True)
-    units = sorted({u for u in rows["unit"].dropna()}) if not rows.empty else []
-    term = "届期合计" if ps != pe else ""
+    ]
+    parts = category_parts(rows)
+    if part is None or part not in parts:
+        part = parts[0] if parts else ("flow", "")
+    measure, unit = part
+    if not rows.empty:
+        rows = rows[(rows["measure"].fillna("flow") == measure) & (rows["unit"].fillna("") == unit)]
+    rows = rows.sort_values("value", ascending=True)
+    word = measure_period_word(measure, ps != pe) if (ps != pe or measure != "flow") else ""
+    others = len(parts) - 1
+    subtitle = measure_note(measure) if measure != "flow" else ""
+    if others > 0:
+        more = f"同类另有 {others} 张图（单位或性质不同，分开画）"
+        subtitle = f"{subtitle} · {more}" if subtitle else more
     return ChartData(
-        key=f"总览_{jurisdiction}_{title}_{ps}" + (f"-{pe}" if pe != ps else ""),
-        title=f"{title}：{jurisdiction} {period_zh(ps, pe)}{term}",
-        unit="各项单位见标注" if len(units) > 1 else (units[0] if units else ""),
+        key=f"总览_{jurisdiction}_{title}_{unit or '无单位'}_{ps}" + (f"-{pe}" if pe != ps else ""),
+        title=f"{title}：{jurisdiction} {period_zh(ps, pe)}{word}（{unit or '—'}）",
+        unit=unit,
         kind="barh",
         categories=rows["label_zh"].tolist(),
         series=[
             Series(
-                f"{jurisdiction} {period_zh(ps, pe)}",
+                f"{jurisdiction} {period_zh(ps, pe)}{word}",
                 [_point(r) for r in _records(rows)],
                 style="term" if ps != pe else "annual",
             )
         ],
         category_title="指标",
-        subtitle="",
+        subtitle=subtitle,
         sources=_sources(rows),
         years=period_zh(ps, pe),
+        places=[jurisdiction],
+        measure=measure,
     )
 
 
@@ -377,11 +566,19 @@ def _white_template() -> dict:
     if _TEMPLATE is None:
         import plotly.io as pio
 
-        _TEMPLATE = pio.templates["plotly_white"].to_plotly_json()
+        full = pio.templates["plotly_white"].to_plotly_json()
+        # only the trace types drawn here: the others' defaults were half of every figure's JSON
+        _TEMPLATE = {"layout": full["layout"], "data": {k: full["data"][k] for k in ("bar", "scatter")}}
     return _TEMPLATE
 
 
 _TEMPLATE: dict | None = None
+
+
+def _whole_counts(chart: ChartData) -> bool:
+    """True when every drawn value is a whole number (a count, not a rate): ticks are then whole too."""
+    values = [v for s in chart.series for v in s.values if v is not None]
+    return bool(values) and chart.unit != "%" and all(float(v).is_integer() for v in values)
 
 
 def to_plotly(chart: ChartData, height: int | None = None, full_source: bool = False) -> go.Figure:
@@ -416,6 +613,11 @@ def to_plotly(chart: ChartData, height: int | None = None, full_source: bool = F
             )
         layout["xaxis"] = {"type": "category", "title": {"text": chart.category_title}}
         layout["yaxis"] = {"title": {"text": chart.unit}, "rangemode": "tozero"}
+        if _whole_counts(chart):
+            top = max((v for s in chart.series for v in s.values if v is not None), default=0)
+            layout["yaxis"]["tickformat"] = ",d"
+            if top <= 8:
+                layout["yaxis"]["dtick"] = 1
         height = height or 420
     else:
         for i, s in enumerate(chart.series):
@@ -441,10 +643,12 @@ def to_plotly(chart: ChartData, height: int | None = None, full_source: bool = F
         if top > 0:
             # room on the right for the "5,362人次" labels drawn outside the bars
             xaxis["range"] = [0, top * 1.22]
-        xaxis["title"] = {"text": chart.unit if "见标注" not in chart.unit else ""}
+        xaxis["title"] = {"text": chart.unit}
         xaxis["rangemode"] = "tozero"
-        if "见标注" in chart.unit:
-            xaxis["showticklabels"] = False
+        if _whole_counts(chart):
+            xaxis["tickformat"] = ",d"  # 2件 is never on an axis of 0.5, 1.5 …
+            if top <= 8:
+                xaxis["dtick"] = 1
         layout["xaxis"] = xaxis
         height = height or max(240, 110 + 34 * n_cats)
         layout["bargap"] = 0.5 if n_cats <= 2 else 0.25
@@ -511,9 +715,58 @@ def to_plotly(chart: ChartData, height: int | None = None, full_source: bool = F
     return go.Figure(data=traces, layout=layout, _validate=False)
 
 
+# Plotly's modebar and messages in Chinese: the locale is handed over with the figure (config.locales),
+# as Streamlit's Plotly bundle registers no locale but English.
+ZH_CN = {
+    "dictionary": {
+        "Download plot as a png": "下载为 PNG 图片",
+        "Download plot": "下载图表",
+        "Zoom": "缩放",
+        "Pan": "平移",
+        "Box Select": "框选",
+        "Lasso Select": "套索选择",
+        "Zoom in": "放大",
+        "Zoom out": "缩小",
+        "Autoscale": "自动缩放",
+        "Reset axes": "重置坐标轴",
+        "Reset view": "重置视图",
+        "Toggle Spike Lines": "显示或隐藏参考线",
+        "Show closest data on hover": "悬停时显示最近的数据",
+        "Compare data on hover": "悬停时比较数据",
+        "Toggle show closest data on hover": "切换悬停显示方式",
+        "Double-click to zoom back out": "双击恢复原始大小",
+        "Snapshot succeeded": "图片已生成",
+        "Taking snapshot - this may take a few seconds": "正在生成图片，请稍候",
+        "Sorry, there was a problem downloading your snapshot!": "抱歉，图片下载失败。",
+        "Click to enter Colorscale title": "点击输入色标标题",
+        "Click to enter Component A title": "点击输入标题",
+        "Click to enter Plot title": "点击输入图表标题",
+        "Click to enter X axis title": "点击输入横轴标题",
+        "Click to enter Y axis title": "点击输入纵轴标题",
+        "Produced with Plotly.js": "由 Plotly.js 生成",
+        "trace": "系列",
+        "new text": "新文本",
+    },
+    "format": {
+        "days": ["星期日", "星期一", "星期二", "星期三", "星期四", "星期五", "星期六"],
+        "shortDays": ["周日", "周一", "周二", "周三", "周四", "周五", "周六"],
+        "months": [f"{m}月" for m in range(1, 13)],
+        "shortMonths": [f"{m}月" for m in range(1, 13)],
+        "date": "%Y-%m-%d",
+        "decimal": ".",
+        "thousands": ",",
+    },
+}
+
+
 def plotly_config(chart: ChartData) -> dict:
-    """st.plotly_chart config: briefing-quality PNG with a meaningful file name, no Plotly logo."""
+    """st.plotly_chart config: briefing-quality PNG with a meaningful file name, no Plotly logo, the
+    modebar in Chinese and only on hover (it never covers a title on a phone)."""
     return {
         "toImageButtonOptions": {"format": "png", "scale": 3, "filename": chart.key},
         "displaylogo": False,
+        "displayModeBar": "hover",
+        "modeBarButtonsToRemove": ["select2d", "lasso2d", "toggleSpikelines"],
+        "locale": "zh-CN",
+        "locales": {"zh-CN": ZH_CN},
     }

@@ -29,7 +29,7 @@ from pptx.enum.dml import MSO_LINE_DASH_STYLE
 from pptx.oxml.ns import qn
 from pptx.util import Inches, Pt
 
-from app.charts import PALETTE, TERM_COLOR, ChartData, to_plotly
+from app.charts import CORRECTED_MARK, PALETTE, TERM_COLOR, ChartData, to_plotly
 from etl.export import neutralize, neutralize_frame, write_frame
 
 EA_FONT = "Microsoft YaHei"  # East Asian typeface written into the PPTX (WPS/PowerPoint substitute if absent)
@@ -162,8 +162,21 @@ def _chart_fonts(chart, size: int = 12) -> None:
     _set_ea(defrpr)
 
 
+def _number_format(values: Sequence[float | None], unit: str = "") -> str:
+    """An Excel number format that never ends in a bare dot ('#,##0.##' shows 37 as '37.'), with the unit."""
+    whole = all(v is None or float(v).is_integer() for v in values)
+    base = "#,##0" if whole else "#,##0.0#"
+    return base + (f'"{unit}"' if unit else "")
+
+
+def point_label(p) -> str:
+    """A data label as the screen writes it: unit, ≥ for 余/多/以上, 约 for 近/约, and the 已更正 mark."""
+    return f"{p.label}（{CORRECTED_MARK}）" if p.corrected else p.label
+
+
 def _add_native_chart(slide, chart: ChartData, left, top, width, height):
-    data = CategoryChartData(number_format="#,##0.##")
+    values = [v for s in chart.series for v in s.values]
+    data = CategoryChartData(number_format=_number_format(values))
     data.categories = chart.categories
     for s in chart.series:
         data.add_series(s.name, s.values)
@@ -182,7 +195,8 @@ def _add_native_chart(slide, chart: ChartData, left, top, width, height):
     plot = ch.plots[0]
     plot.has_data_labels = True
     labels = plot.data_labels
-    labels.number_format = "#,##0.##"
+    # the fallback format of any label PowerPoint regenerates carries the unit too
+    labels.number_format = _number_format(values, chart.unit)
     labels.number_format_is_linked = False
     _cjk_font(labels.font, 10)
     if chart.kind != "line":
@@ -201,15 +215,27 @@ def _add_native_chart(slide, chart: ChartData, left, top, width, height):
         else:
             series.format.fill.solid()
             series.format.fill.fore_color.rgb = color
+        # each label is the value as written on screen ('≥1,200条', '约5,000件', '12项（已更正）')
+        for j, p in enumerate(s.points):
+            if p.value is None:
+                continue
+            dl = series.points[j].data_label
+            dl.text_frame.text = point_label(p)
+            for para in dl.text_frame.paragraphs:
+                for run in para.runs:
+                    _style_run(run, 10, color="B03A2E" if p.corrected else None)
+            if chart.kind != "line":
+                dl.position = XL_LABEL_POSITION.OUTSIDE_END
     value_axis = ch.value_axis
     value_axis.has_major_gridlines = True
     _cjk_font(value_axis.tick_labels.font, 10)
-    if chart.unit:
-        value_axis.has_title = True
-        value_axis.axis_title.text_frame.text = f"单位：{chart.unit}"
-        for para in value_axis.axis_title.text_frame.paragraphs:
-            for run in para.runs:
-                _style_run(run, 10)
+    value_axis.tick_labels.number_format = _number_format(values)
+    value_axis.tick_labels.number_format_is_linked = False
+    value_axis.has_title = True
+    value_axis.axis_title.text_frame.text = f"单位：{chart.unit or '—'}"
+    for para in value_axis.axis_title.text_frame.paragraphs:
+        for run in para.runs:
+            _style_run(run, 10)
     _cjk_font(ch.category_axis.tick_labels.font, 11)
     if ch.has_legend:
         _cjk_font(ch.legend.font, 11)
@@ -218,28 +244,52 @@ def _add_native_chart(slide, chart: ChartData, left, top, width, height):
 
 def _source_note(chart: ChartData) -> str:
     srcs = "；".join(chart.sources) if chart.sources else "无"
-    return f"来源：{srcs}。年份：{chart.years}。“≥”表示报告原文为“余/多/以上”。"
+    points = [p for s in chart.series for p in s.points if p.value is not None]
+    marks = []
+    if any(p.qualifier == "approx_at_least" for p in points):
+        marks.append("“≥”表示报告原文为“余/多/以上”")
+    if any(p.qualifier == "approx" for p in points):
+        marks.append("“约”表示报告原文为“近/约”")
+    if any(p.corrected for p in points):
+        marks.append(f"“{CORRECTED_MARK}”表示分析员更正过该数值，原因见“更正记录”")
+    return f"来源：{srcs}。年份：{chart.years}。" + ("；".join(marks) + "。" if marks else "")
+
+
+def deck_summary(charts: Sequence[ChartData]) -> tuple[str, list[str]]:
+    """What a deck is about, from its charts (never the sidebar's filters): ('郑州市 · 2023年', the slide
+    titles)."""
+    places = list(dict.fromkeys(p for c in charts if not c.is_empty for p in c.places if p))
+    years = list(dict.fromkeys(c.years for c in charts if not c.is_empty and c.years))
+    shown = "、".join(places[:6]) + (f"等 {len(places)} 个地区" if len(places) > 6 else "")
+    head = " · ".join(x for x in (shown, "、".join(years[:4]) + ("等" if len(years) > 4 else "")) if x)
+    return head or "（所选图表没有数据）", [c.title for c in charts]
 
 
 def charts_pptx(
     charts: Sequence[ChartData], title: str = "人大常委会履职数据简报", subtitle: str = ""
 ) -> bytes:
-    """A 16:9 deck: a title slide, then one slide per chart with a native (editable) chart and its sources."""
+    """A 16:9 deck: a cover saying what the slides show, then one slide per chart with a native (editable)
+    chart, units on every label and axis, and its sources.  ``subtitle``: e.g. the brief's name."""
     prs = Presentation()
     prs.slide_width, prs.slide_height = Inches(13.333), Inches(7.5)
     blank = prs.slide_layouts[6]
     W = prs.slide_width
 
+    head, titles = deck_summary(charts)
     cover = prs.slides.add_slide(blank)
-    _text_box(cover, Inches(0.8), Inches(2.4), W - Inches(1.6), Inches(1.2), [(title, 36, True, "C0392B")])
+    _text_box(cover, Inches(0.8), Inches(1.6), W - Inches(1.6), Inches(1.2), [(title, 36, True, "C0392B")])
+    listing = "；".join(titles[:8]) + (f" 等 {len(titles)} 张" if len(titles) > 8 else "")
     _text_box(
         cover,
         Inches(0.8),
-        Inches(3.7),
+        Inches(2.9),
         W - Inches(1.6),
-        Inches(1.5),
+        Inches(3.5),
         [
-            (subtitle or "数据来自各级人大常委会工作报告，每个数字均可追溯到报告原文。", 16, False, "555555"),
+            (head, 24, True, "333333"),
+            *([(subtitle, 16, False, "555555")] if subtitle else []),
+            (f"共 {len(titles)} 张图表：{listing}", 14, False, "555555"),
+            ("数据来自各级人大常委会工作报告，每个数字均可追溯到报告原文。", 14, False, "777777"),
             (f"生成日期：{dt.date.today():%Y年%m月%d日}", 14, False, "777777"),
         ],
     )
@@ -255,7 +305,7 @@ def charts_pptx(
             [
                 (chart.title, 26, True, "222222"),
                 (
-                    f"单位：{chart.unit}" + (f"　{chart.subtitle}" if chart.subtitle else ""),
+                    f"单位：{chart.unit or '—'}" + (f"　{chart.subtitle}" if chart.subtitle else ""),
                     13,
                     False,
                     "666666",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 from pathlib import Path
 from typing import Any
 
@@ -90,3 +91,48 @@ def format_value(value: float | None, unit: str | None = None, qualifier: str | 
     if value is None:
         return "—"
     return f"{qualifier_mark(qualifier)}{format_number(value)}{unit or ''}"
+
+
+def measure_zh(code: str | None) -> str:
+    """'流量' / '存量' / '比率' for metrics.measure (a missing one is a flow)."""
+    return labels()["measures"].get(code or "flow", labels()["measures"]["flow"])["zh"]
+
+
+def measure_period_word(code: str | None, term: bool) -> str:
+    """What a figure of this measure is called for one year or a term: 当年数/届期合计, 年末数/届末数, 比率."""
+    m = labels()["measures"].get(code or "flow", labels()["measures"]["flow"])
+    return m["term"] if term else m["year"]
+
+
+def measure_note(code: str | None) -> str:
+    return labels()["measures"].get(code or "flow", labels()["measures"]["flow"])["note"]
+
+
+def definition_of(metric: str | None, evidence: str | None) -> str:
+    """The wider definition a fact's sentence names ('含基本满意'), '' for the metric's own (labels.yaml)."""
+    for d in labels().get("definitions", {}).get(metric or "", []):
+        if evidence and any(w in evidence for w in d["words"]):
+            return d["zh"]
+    return ""
+
+
+def tidy_text(text: str | None) -> str:
+    """A sentence for reading: the spaces a PDF puts between CJK characters and line breaks removed.
+
+    For display only; stored evidence and its offsets are untouched.
+    """
+    if not text:
+        return ""
+    out = re.sub(r"\s+", " ", str(text)).strip()
+    # a space next to a CJK character or CJK punctuation is layout, not text
+    cjk = "[\u2e80-\u9fff\u3000-\u303f\uff00-\uffef]"
+    return re.sub(rf"(?<={cjk}) | (?={cjk})", "", out)
+
+
+def check_zh(code: str | None) -> str:
+    return labels().get("checks", {}).get(code, {}).get("zh", code or "")
+
+
+def check_note(code: str | None) -> str:
+    """What an analyst should look at for a check of this kind (labels.yaml)."""
+    return labels().get("checks", {}).get(code, {}).get("note", "")

@@ -82,6 +82,11 @@ _CORRECTION_WORDS = [
     (r"needs a reason|needs a user", "请填写更正理由。"),
     (r"must be plain text", "理由请写成不超过 2000 字的纯文本。"),
     (r"unknown metric code", "未知的指标代码。"),
+    (r"not in the division table", "这个地区不在行政区划表中：请写完整的正式名称，如“许昌市”“中原区”。"),
+    (r"ambiguous \(", "这个地名对应多个行政区：请写完整的正式名称（如“郑州市中原区”的“中原区”）。"),
+    (r"is not a date", "日期请写成 2024-01-13 的格式。"),
+    (r"nothing to correct", "没有改动：报告已经是这些值。"),
+    (r"no report with id", "数据库中没有这份报告（可能刚被替换），请刷新页面后重选。"),
     (r"nothing to correct", "没有要更正的内容：新填写的值与当前值相同。"),
     (r"already has this fact", "抽取结果里已经有这条数据：请在列表中选中它直接更正。"),
     (r"already added by correction", "这条数据已经补充过了。"),
@@ -279,6 +284,42 @@ def preview_facts(up: Upload) -> pd.DataFrame:
     )
 
 
+def version_diff(up: Upload, old_facts: pd.DataFrame) -> pd.DataFrame:
+    """What a new version changes, per metric and period: old value → new value (as written), and whether
+    it is 新增 / 删除 / 改变 / 不变.  ``old_facts``: queries.report_facts() of the report(s) it replaces."""
+    rep = up.report
+    assert rep is not None
+    labels = metric_labels()
+
+    def cells(rows) -> dict[tuple, list[str]]:
+        out: dict[tuple, list[str]] = {}
+        for metric, value, unit, qualifier, ps, pe in rows:
+            out.setdefault((metric, ps, pe), []).append(format_value(value, unit, qualifier))
+        return out
+
+    new = cells((f.metric, f.value, f.unit, f.qualifier, f.period_start, f.period_end) for f in rep.facts)
+    old = cells(
+        zip(
+            old_facts["metric"],
+            old_facts["value"],
+            old_facts["unit"],
+            old_facts["qualifier"],
+            [None if pd.isna(v) else int(v) for v in old_facts["period_start"]],
+            [None if pd.isna(v) else int(v) for v in old_facts["period_end"]],
+            strict=True,
+        )
+    )
+    rows = []
+    for key in sorted(set(old) | set(new), key=lambda k: (k[0], k[1] or 0, k[2] or 0)):
+        a, b = "、".join(sorted(old.get(key, []))), "、".join(sorted(new.get(key, [])))
+        change = "新增" if not a else "删除" if not b else "不变" if a == b else "改变"
+        rows.append({"指标": labels.get(key[0], key[0]), "期间": period_zh(key[1], key[2]), "旧版本": a or "—",
+                     "新版本": b or "—", "变化": change})  # fmt: skip
+    order = {"改变": 0, "新增": 1, "删除": 2, "不变": 3}
+    df = pd.DataFrame(rows, columns=["指标", "期间", "旧版本", "新版本", "变化"])
+    return df.sort_values("变化", key=lambda c: c.map(order), kind="stable").reset_index(drop=True)
+
+
 @functools.cache
 def metric_labels() -> dict[str, str]:
     """Metric code → Chinese label from the catalog (works before any database exists)."""
@@ -322,6 +363,33 @@ def correct(
         period=period,
         unit=unit,
         qualifier=qualifier,
+        lock_timeout=LOCK_TIMEOUT,
+    )
+
+
+def correct_report_meta(
+    report_id: str,
+    *,
+    reason: str,
+    jurisdiction: str | None = None,
+    period: str | None = None,
+    report_type: str | None = None,
+    delivered: str | None = None,
+) -> Correction:
+    """Set or confirm a report's jurisdiction, period, type or delivery date (only the fields given);
+    logged with who and why like a fact correction, re-applied on every write."""
+    from etl.corrections import correct_report
+
+    user = auth.require_analyst()
+    return correct_report(
+        db.db_path(),
+        report_id,
+        user=user,
+        reason=reason,
+        jurisdiction=jurisdiction,
+        period=period,
+        report_type=report_type,
+        delivered=delivered,
         lock_timeout=LOCK_TIMEOUT,
     )
 

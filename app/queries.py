@@ -144,7 +144,7 @@ with base as (
     select
         f.fact_id, f.report_id, f.metric,
         coalesce(m.label_zh, f.metric) as label_zh,
-        m.category, m.kind, m.unit as metric_unit,
+        m.category, m.kind, coalesce(m.measure, 'flow') as measure, m.unit as metric_unit,
         f.value, f.unit, f.qualifier,
         coalesce(f.period_start, r.period_start) as period_start,
         coalesce(f.period_end, f.period_start, r.period_end) as period_end,
@@ -290,7 +290,8 @@ def fact_count(f: Filters, contains: str = "") -> int:
 
 
 _POINT_COLUMNS = """w.fact_id, w.report_id, w.metric, coalesce(m.label_zh, w.metric) as label_zh, m.category, m.kind,
-        m.unit as metric_unit, w.value, w.unit, w.qualifier, w.period_start, w.period_end, w.scope, w.evidence,
+        coalesce(m.measure, 'flow') as measure, m.unit as metric_unit, w.value, w.unit, w.qualifier,
+        w.period_start, w.period_end, w.scope, w.evidence,
         w.evidence_start, w.evidence_end, w.value_text, w.corrected, w.correction_id, w.jurisdiction,
         r.level, r.province, r.parent, r.report_type, r.title, r.source_file,
         r.period_start as report_period_start, r.period_end as report_period_end, r.delivered"""
@@ -433,6 +434,7 @@ def metrics_catalog() -> pd.DataFrame:
         )
         sql = f"""
         select m.code, m.category, m.label_zh, m.label_en, m.unit, m.kind,
+            coalesce(m.measure, 'flow') as measure, m.description,
             coalesce(sum(a.n_facts), 0)::bigint as n_facts
         from metrics m
         left join {counts} a
@@ -443,6 +445,7 @@ def metrics_catalog() -> pd.DataFrame:
         return _df(sql)
     sql = """
     select m.code, m.category, m.label_zh, m.label_en, m.unit, m.kind,
+        coalesce(m.measure, 'flow') as measure, m.description,
         count(f.fact_id) as n_facts
     from metrics m
     left join {facts} f on f.metric = m.code
@@ -647,3 +650,43 @@ def metric_labels() -> dict[str, str]:
     """Metric code → Chinese label, from the database's metrics table."""
     cat = metrics_catalog()
     return dict(zip(cat["code"], cat["label_zh"], strict=False))
+
+
+def quality_checks() -> pd.DataFrame:
+    """The `checks` table (etl/checks.py) with each flagged report's place, period and title, warnings
+    first; empty (with the columns) for a database without checks."""
+    cols = ["report_id", "source_file", "check_name", "severity", "metric", "message", "label_zh",
+            "jurisdiction", "period_start", "period_end", "title", "delivered", "report_type"]  # fmt: skip
+    if "checks" not in _tables():
+        return pd.DataFrame(columns=cols)
+    sql = """
+    select c.report_id, c.source_file, c.check_name, c.severity, c.metric, c.message,
+        coalesce(m.label_zh, c.metric) as label_zh,
+        r.jurisdiction, r.period_start, r.period_end, r.title, r.delivered, r.report_type
+    from checks c
+    left join reports r on r.report_id = c.report_id
+    left join metrics m on m.code = c.metric
+    order by c.severity = 'error' desc, c.check_name, r.jurisdiction, r.period_end, c.metric
+    """
+    return _df(sql)
+
+
+def pending_reports() -> pd.DataFrame:
+    """Reports 待确认 (their period or place unresolved), with their evidence and how many facts wait."""
+    sql = f"""
+    select r.report_id, r.source_file, r.title, r.jurisdiction, r.period_start, r.period_end, r.report_type,
+        r.delivered, r.meta_pending, r.period_confidence, r.meta_evidence, {_n_facts_sql()} as n_facts
+    from reports r
+    where r.meta_status = 'pending'
+    order by n_facts desc, r.source_file
+    """
+    return _df(_facts(sql))
+
+
+def quality_counts() -> dict[str, int]:
+    """How many checks and 待确认 reports there are (the sidebar's and the 数据质量 page's counts)."""
+    checks = "(select count(*) from checks)" if "checks" in _tables() else "0"
+    row = _df(
+        f"select {checks} as n_checks, (select count(*) from reports where meta_status = 'pending') as n_pending"
+    ).iloc[0]
+    return {"checks": int(row["n_checks"]), "pending": int(row["n_pending"])}

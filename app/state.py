@@ -20,6 +20,7 @@ from app.labels import category_order, category_zh, kind_zh, level_order, level_
 _RUN_PARAMS = "_url_params_this_run"
 _CONSUMED = "_url_consumed"
 _KEPT = "_kept_values"
+_BOUNDS = "_year_bounds_seen"  # the data's first and last year when the year slider was last drawn
 
 
 def _store(name: str, factory: Callable[[], Any]) -> Any:
@@ -180,6 +181,15 @@ def sidebar() -> Filters:
     if y0 < y1:
         seed("f_years", "years", None, (y0, y1), parse=lambda s: tuple(int(x) for x in str(s).split("-", 1)))
         lo, hi = st.session_state["f_years"]
+        # After a write (an upload in this session, a build elsewhere) the data may reach further: a range
+        # that ran to the old first or last year runs to the new one, so new data is selectable at once.
+        seen = st.session_state.get(_BOUNDS)
+        if seen is not None and tuple(seen) != (y0, y1):
+            if int(hi) >= seen[1] and y1 > seen[1]:
+                hi = y1
+            if int(lo) <= seen[0] and y0 < seen[0]:
+                lo = y0
+        st.session_state[_BOUNDS] = (y0, y1)
         lo, hi = max(y0, min(int(lo), y1)), min(y1, max(int(hi), y0))
         st.session_state["f_years"] = (min(lo, hi), max(lo, hi))
         years = sb.slider("年份", min_value=y0, max_value=y1, key="f_years", step=1)

@@ -7,7 +7,7 @@ requests the other pages added, so the slide shows the chart as it was configure
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 
@@ -20,10 +20,12 @@ from app.labels import (
     format_value,
     labels,
     level_zh,
+    measure_zh,
     period_zh,
     qualifier_word,
     report_type_zh,
     scope_zh,
+    tidy_text,
 )
 
 KINDS = ("trend", "terms", "compare", "category")
@@ -39,28 +41,29 @@ class ChartRequest:
     end: int
     level: str = ""
     term_mode: str = "separate"  # trend only: separate | average
+    part: str = ""  # category only: 'measure:unit' (charts.part_token), one chart per unit and kind
 
     def token(self) -> str:
-        """A compact, URL-safe-enough text form: kind~subject~j1,j2~start~end~level~term_mode."""
-        return "~".join(
-            [
-                self.kind,
-                self.subject,
-                ",".join(self.jurisdictions),
-                str(self.start),
-                str(self.end),
-                self.level,
-                self.term_mode,
-            ]
-        )
+        """A compact, URL-safe-enough text form: kind~subject~j1,j2~start~end~level~term_mode[~part]."""
+        fields = [
+            self.kind,
+            self.subject,
+            ",".join(self.jurisdictions),
+            str(self.start),
+            str(self.end),
+            self.level,
+            self.term_mode,
+        ]
+        return "~".join(fields + ([self.part] if self.part else []))
 
     @classmethod
     def from_token(cls, token: str) -> ChartRequest | None:
         """Parse token(); None for anything malformed (a hand-edited URL must not break the page)."""
         parts = str(token).split("~")
-        if len(parts) != 7 or parts[0] not in KINDS:
+        if len(parts) not in (7, 8) or parts[0] not in KINDS:
             return None
-        kind, subject, jurs, start, end, level, mode = parts
+        kind, subject, jurs, start, end, level, mode = parts[:7]
+        part = parts[7] if len(parts) == 8 and charts.parse_part(parts[7]) else ""
         try:
             s, e = int(start), int(end)
         except ValueError:
@@ -75,6 +78,7 @@ class ChartRequest:
             e,
             level,
             mode if mode in ("separate", "average") else "separate",
+            part,
         )
 
     def describe(self) -> str:
@@ -82,6 +86,9 @@ class ChartRequest:
         subject = self.subject
         if self.kind != "category":
             subject = metric_info(self.subject).get("label_zh", self.subject)
+        part = charts.parse_part(self.part) if self.part else None
+        if part is not None:
+            subject += f"（{part[1] or '—'}{'' if part[0] == 'flow' else '，' + measure_zh(part[0])}）"
         jurs = "、".join(self.jurisdictions[:4]) + ("等" if len(self.jurisdictions) > 4 else "")
         return f"{KIND_ZH[self.kind]} · {subject} · {jurs or '—'} · {period_zh(self.start, self.end)}"
 
@@ -109,14 +116,11 @@ def resolve(req: ChartRequest, points: pd.DataFrame | None = None) -> ChartData 
     fetched for several metrics at once (see points_for()); its rows of this metric are used.
     """
     if req.kind == "category":
-        cats = group_categories(req.subject)
-        if not cats or not req.jurisdictions:
+        pts = _category_points(req)
+        if pts is None:
             return None
-        pts = queries.metric_points(
-            Filters(jurisdictions=req.jurisdictions[:1], year_from=req.start, year_to=req.end)
-        )
-        pts = pts[pts["category"].isin(cats) & (pts["kind"] != "sub")]
-        return charts.category_chart(pts, req.subject, req.jurisdictions[0], (req.start, req.end))
+        part = charts.parse_part(req.part) if req.part else None
+        return charts.category_chart(pts, req.subject, req.jurisdictions[0], (req.start, req.end), part)
     info = metric_info(req.subject)
     f = Filters(jurisdictions=req.jurisdictions, year_from=req.start, year_to=req.end, metrics=(req.subject,))
     if points is not None:
@@ -132,6 +136,36 @@ def resolve(req: ChartRequest, points: pd.DataFrame | None = None) -> ChartData 
             pts, info, (req.start, req.end), list(req.jurisdictions), level_zh(req.level) if req.level else ""
         )
     return None
+
+
+def _category_points(req: ChartRequest) -> pd.DataFrame | None:
+    cats = group_categories(req.subject)
+    if not cats or not req.jurisdictions:
+        return None
+    pts = queries.metric_points(
+        Filters(jurisdictions=req.jurisdictions[:1], year_from=req.start, year_to=req.end)
+    )
+    pts = pts[pts["category"].isin(cats) & (pts["kind"] != "sub")]
+    return pts[
+        (pts["jurisdiction"] == req.jurisdictions[0])
+        & (pts["period_start"] == req.start)
+        & (pts["period_end"] == req.end)
+    ]
+
+
+def category_requests(req: ChartRequest) -> list[tuple[ChartRequest, ChartData]]:
+    """A category group's charts, one per unit and kind (never two units on one axis), with the request
+    that draws each one (for 加入简报)."""
+    pts = _category_points(req)
+    if pts is None or pts.empty:
+        return []
+    out = []
+    for part in charts.category_parts(pts):
+        r = replace(req, part=charts.part_token(part))
+        out.append(
+            (r, charts.category_chart(pts, req.subject, req.jurisdictions[0], (req.start, req.end), part))
+        )
+    return out
 
 
 def points_for(reqs: list[ChartRequest]) -> pd.DataFrame | None:
@@ -155,6 +189,14 @@ def period_options(f: Filters) -> list[tuple[int, int]]:
     """Periods with facts under ``f``: single years first (latest first), then terms."""
     per = queries.periods(f)
     return [(int(r.period_start), int(r.period_end)) for r in per.itertuples()]
+
+
+def period_coverage(f: Filters) -> dict[str, int]:
+    """period_key → how many jurisdictions have facts for that period under ``f``."""
+    per = queries.periods(f)
+    return {
+        period_key((int(r.period_start), int(r.period_end))): int(r.n_jurisdictions) for r in per.itertuples()
+    }
 
 
 def period_key(p: tuple[int, int]) -> str:
@@ -293,7 +335,7 @@ def facts_display(rows: pd.DataFrame, sort: str = "place", contains: str = "") -
             "单位": df["unit"],
             "限定": df["qualifier"].map(qualifier_word),
             "范围": df["scope"].map(lambda s: scope_zh(s) if isinstance(s, str) else ""),
-            "原文": df["evidence"],
+            "原文": df["evidence"].map(tidy_text),
             "报告类型": df["report_type"].map(report_type_zh),
             "来源文件": df["source_file"],
             "指标代码": df["metric"],
@@ -307,11 +349,25 @@ def facts_display(rows: pd.DataFrame, sort: str = "place", contains: str = "") -
     return out.reset_index(drop=True)
 
 
+def fact_link(report_id: str, fact_id: str) -> str:
+    """The address of 报告 scrolled to a fact's sentence."""
+    return f"/reports?report={report_id}&fact={fact_id}"
+
+
+def fact_links(table: pd.DataFrame) -> pd.Series:
+    """fact_link() of each row of a facts_display() table."""
+    return pd.Series(
+        [fact_link(r, f) for r, f in zip(table["报告ID"], table["事实ID"], strict=True)], index=table.index
+    )
+
+
 # --- the 更正记录 page's table --------------------------------------------------------------------------
 
-ACTION_ZH = {"set": "更正", "reject": "驳回", "add": "补充", "revert": "撤销"}
+ACTION_ZH = {"set": "更正", "reject": "驳回", "add": "补充", "revert": "撤销", "report": "报告信息"}
 STATUS_ZH = {"applied": "生效", "orphaned": "失效（原数据已不存在）", "reverted": "已撤销"}
-_FIELD_ZH = {"value": "数值", "metric": "指标", "unit": "单位", "qualifier": "限定", "scope": "范围"}
+_FIELD_ZH = {"value": "数值", "metric": "指标", "unit": "单位", "qualifier": "限定", "scope": "范围",
+             "jurisdiction": "地区", "level": "层级", "parent": "上级", "province": "省份",
+             "report_type": "报告类型", "delivered": "报告日期"}  # fmt: skip
 _NOTE_ZH = [
     ("the fact no longer exists", "这条数据在重建或替换报告后已不存在；更正保留在记录里，可据此重新更正"),
     ("its report is no longer in the database", "所属报告已被替换或移除"),
@@ -376,11 +432,17 @@ def change_words(row, metric_label: dict[str, str]) -> str:
             old, new = qualifier_word(old), qualifier_word(new)
         elif name == "scope":
             old, new = scope_zh(old) if old else "—", scope_zh(new) if new else "—"
+        elif name == "level":
+            old, new = level_zh(old) if old else "—", level_zh(new) if new else "—"
+        elif name == "report_type":
+            old, new = report_type_zh(old) if old else "—", report_type_zh(new) if new else "—"
         elif name == "value":
             unit = None if _is_missing(row.get("fact_unit")) else row.get("fact_unit")
             units = changes.get("unit", [unit, unit])
             old, new = format_value(old, units[0]), format_value(new, units[1])
-        parts.append(f"{_FIELD_ZH.get(name, name)} {old if old is not None else '—'} → {new}")
+        parts.append(
+            f"{_FIELD_ZH.get(name, name)} {old if old is not None else '—'} → {new if new is not None else '—'}"
+        )
     return "；".join(parts) or str(row.get("summary") or "")
 
 
@@ -427,3 +489,33 @@ def audit_display(log: pd.DataFrame, metric_label: dict[str, str]) -> pd.DataFra
             "报告ID": df["report_id"],
         }
     ).reset_index(drop=True)
+
+
+# --- the 指标说明 page ------------------------------------------------------------------------------
+
+
+def metric_definitions() -> list[dict]:
+    """Every catalog metric as the 指标说明 page explains it: label, unit(s), kind, measure, and the
+    catalog's example sentences: those that count (with the value read) and those that do not."""
+    from etl.catalog import load_catalog
+
+    cat = load_catalog()
+    counts = dict(zip(*(lambda c: (c["code"], c["n_facts"]))(queries.metrics_catalog()), strict=False))
+    out = []
+    for m in cat.metrics.values():
+        counted = [e for e in m.examples if e.get("value") is not None]
+        not_counted = [e for e in m.examples if e.get("value") is None]
+        out.append(
+            {
+                "code": m.code,
+                "category": m.category,
+                "label_zh": m.label_zh,
+                "units": "、".join(m.units),
+                "kind": m.kind,
+                "measure": m.measure,
+                "n_facts": int(counts.get(m.code, 0)),
+                "counts": [(str(e["text"]), e["value"]) for e in counted],
+                "not_counted": [str(e["text"]) for e in not_counted],
+            }
+        )
+    return sorted(out, key=lambda d: (category_order(d["category"]), KIND_RANK.get(d["kind"], 9), d["code"]))

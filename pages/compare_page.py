@@ -12,6 +12,7 @@ from app.views import (
     metric_order,
     most_documented_category,
     parse_period,
+    period_coverage,
     period_key,
     period_options,
     points_for,
@@ -69,14 +70,27 @@ def main() -> None:
         ui.no_data(f"{level_zh(level)}地区在所选年份没有“{category_zh(category)}”类数据。")
         return
     keys = [period_key(p) for p in options]
-    state.seed("cmp_p", "period", keys, keys[0])
+    # default: the period most of these jurisdictions have data for (the latest one may have only one)
+    coverage = period_coverage(base.with_(category=category))
+    best = max(keys, key=lambda k: (coverage.get(k, 0), -keys.index(k)))
+    state.seed("cmp_p", "period", keys, best)
     pkey = st.selectbox(
         "年份 / 届期",
         keys,
         key="cmp_p",
-        format_func=lambda k: period_zh(*parse_period(k)) + ("（届期合计）" if "-" in k else ""),
+        format_func=lambda k: (
+            period_zh(*parse_period(k))
+            + ("（届期）" if "-" in k else "")
+            + f"　{coverage.get(k, 0)} 个地区有数据"
+        ),
     )
     state.keep("cmp_p", "period")
+    best_words = f"{period_zh(*parse_period(best))}（{coverage.get(best, 0)}/{len(scope)} 个地区有数据）"
+    st.caption(
+        f"默认显示数据覆盖最多的一期：{best_words}。"
+        if pkey == best
+        else f"数据覆盖最多的一期是 {best_words}，可在上面切换。"
+    )
     ps, pe = parse_period(pkey)
 
     # 3. which metrics: the chosen ones, else every metric of the category with data in this period
@@ -119,6 +133,7 @@ def main() -> None:
         pts = queries.metric_points(in_period.with_(jurisdictions=tuple(shown)))
         pts = pts[(pts["period_start"] == ps) & (pts["period_end"] == pe) & (pts["kind"] != "sub")]
     st.dataframe(compare_table(pts, metrics, shown), width="stretch")
+    st.caption("表中照录报告原文的数值和单位；单位或口径不同的数值不能直接比较，图中分开列出并说明。")
 
     # 5. one bar chart per metric
     # (one query for every chart's points; the first MAX_CHARTS metrics unless the user asks for all: the
@@ -137,8 +152,9 @@ def main() -> None:
     cols = st.columns(2)
     for i, (code, req) in enumerate(zip(charted, reqs, strict=True)):
         with cols[i % 2]:
-            if ui.show_chart(resolve(req, points), key=f"cmp_{code}"):
-                ui.add_to_brief(req, key=f"cmp_brief_{code}")
+            chart = resolve(req, points)
+            if ui.show_chart(chart, key=f"cmp_{code}"):
+                ui.chart_actions(req, chart, key=f"cmp_brief_{code}")
 
 
 main()

@@ -9,7 +9,7 @@ import streamlit as st
 
 from app import queries, state, ui
 from app.export import frame_bytes
-from app.views import SORTS, facts_display
+from app.views import SORTS, fact_links, facts_display
 
 # One download button each: label, format (also the file suffix), MIME type.
 DOWNLOADS = (
@@ -71,11 +71,16 @@ def main() -> None:
         ui.no_data("当前筛选下没有数据。请放宽左侧筛选或清空搜索词。")
         return
     st.dataframe(
-        table,
+        # on screen only: each row opens 报告 at its sentence (the downloads keep the ids instead)
+        table.assign(原句=fact_links(table)),
         hide_index=True,
         width="stretch",
         height=560,
+        column_order=[c for c in table.columns if c != "原文"][:8]
+        + ["原句", "原文"]
+        + list(table.columns[9:]),
         column_config={
+            "原句": st.column_config.LinkColumn("原句", display_text="在报告中查看", width="small"),
             "数值": st.column_config.NumberColumn("数值", format="localized"),
             "已更正": st.column_config.CheckboxColumn(
                 "已更正", help="分析员更正或补充过这条数据（原因见“更正记录”页）", width="small"

@@ -1,4 +1,4 @@
-"""简报导出: the charts added on other pages → PPTX with native charts, XLSX of their data, PNG/SVG."""
+"""简报导出: saved briefs (named lists of charts added on other pages) → PPTX with native charts, XLSX, PNG/SVG."""
 
 from __future__ import annotations
 
@@ -7,67 +7,158 @@ import functools
 
 import streamlit as st
 
-from app import export, poster_ui, state, ui
-from app.views import ChartRequest, default_metric, resolve
+from app import briefs, export, poster_ui, state, ui
+from app.views import ChartRequest, resolve
 
-MAX_LINES = 12  # jurisdictions in a default trend when none is chosen (as on 趋势)
+SINGLE = "_single_chart_token"
 
 
-def _default_requests() -> list[ChartRequest]:
-    """When nothing was added yet: each chosen metric's trend (and its term totals, if any)."""
-    f = state.current_filters()
-    scope = tuple(state.jurisdictions_in_scope(f))[:MAX_LINES]
-    metrics = list(f.metrics[:6]) or [m for m in [default_metric(f, list(scope))] if m]
-    out = []
-    for m in metrics:
-        out.append(ChartRequest("trend", m, scope, f.year_from, f.year_to, f.level or ""))
-        terms = ChartRequest("terms", m, scope, f.year_from, f.year_to, f.level or "")
-        chart = resolve(terms)
-        if chart is not None and not chart.is_empty:
-            out.append(terms)
-    return out
+def _when(iso: str) -> str:
+    try:
+        t = dt.datetime.strptime(iso, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.UTC)
+    except ValueError:
+        return "—"
+    return f"{t.astimezone(ui.BEIJING):%Y-%m-%d %H:%M}（北京时间）"
+
+
+def _share_link(brief_id: str) -> str:
+    """The address that opens this brief on this page, for anyone who can open the dashboard."""
+    url = str(getattr(st.context, "url", "") or "")
+    base = url.split("?", 1)[0].rstrip("/")
+    if base.endswith("/export"):
+        base = base[: -len("/export")]
+    return f"{base}/export?brief={brief_id}"
+
+
+def _pick_brief(saved: list[briefs.Brief], current: briefs.Brief | None) -> briefs.Brief | None:
+    """1. which saved brief: a picker over every brief on the server, new / rename / delete."""
+    if not saved:
+        return None
+    ids = [b.brief_id for b in saved]
+    by_id = {b.brief_id: b for b in saved}
+    chosen = st.selectbox(
+        "已保存的简报",
+        ids,
+        index=ids.index(current.brief_id) if current and current.brief_id in ids else 0,
+        format_func=lambda i: (
+            f"{by_id[i].name} · {len(by_id[i].charts)} 张图 · 更新于 {_when(by_id[i].updated)}"
+        ),
+        key=f"ex_brief_{current.brief_id if current else ''}",
+    )
+    if current is None or chosen != current.brief_id:
+        ui.set_current_brief(chosen)
+        st.rerun()
+    return by_id[chosen]
+
+
+def _manage(brief: briefs.Brief) -> None:
+    c1, c2, c3 = st.columns([3, 1, 1], vertical_alignment="bottom")
+    name = c1.text_input(
+        "简报名称", value=brief.name, max_chars=briefs.MAX_NAME, key=f"ex_name_{brief.brief_id}"
+    )
+    if c2.button("保存名称", key="ex_rename", disabled=name.strip() == brief.name):
+        briefs.update(brief.brief_id, name=name)
+        st.rerun()
+    if c3.button("新建简报", key="ex_new", icon=":material/add:"):
+        ui.set_current_brief(briefs.create(ui._brief_name()).brief_id)
+        st.rerun()
+    st.caption(
+        f"分享链接（打开即是这份简报，图表按当时的数据重新绘制）：`{_share_link(brief.brief_id)}`"
+        "　简报保存在服务器上，刷新页面或重建数据库都不会丢失。"
+    )
+    with st.popover("删除这份简报", icon=":material/delete:"):
+        st.write(f"删除“{brief.name}”（{len(brief.charts)} 张图）？删除后链接失效，不能恢复。")
+        if st.button("确认删除", key="ex_delete", type="primary"):
+            briefs.delete(brief.brief_id)
+            ui.set_current_brief(None)
+            st.rerun()
+
+
+def _order(brief: briefs.Brief, requests: list[ChartRequest]) -> None:
+    """2. the charts in slide order, each movable and removable."""
+    for i, req in enumerate(requests):
+        c0, c1, c2, c3 = st.columns([8, 1, 1, 1], vertical_alignment="center")
+        c0.markdown(f"{i + 1}. {req.describe()}")
+        up = c1.button("", key=f"ex_up_{i}", icon=":material/arrow_upward:", help="上移", disabled=i == 0)
+        down = c2.button(
+            "",
+            key=f"ex_down_{i}",
+            icon=":material/arrow_downward:",
+            help="下移",
+            disabled=i == len(requests) - 1,
+        )
+        drop = c3.button("", key=f"ex_drop_{i}", icon=":material/close:", help="从简报中移除")
+        if up or down or drop:
+            tokens = list(brief.charts)
+            if drop:
+                tokens.pop(i)
+            else:
+                tokens = briefs.move(tokens, i, -1 if up else 1)
+            briefs.update(brief.brief_id, charts=tokens)
+            st.rerun()
+
+
+def _single_chart() -> None:
+    """A link to exactly one chart (``?chart=<token>``, from 本图数据 under any chart): that chart first."""
+    token = state.url_once("chart")
+    if token:
+        st.session_state[SINGLE] = token
+    token = st.session_state.get(SINGLE)
+    req = ChartRequest.from_token(token) if token else None
+    if req is None:
+        return
+    state.set_param("chart", token)
+    st.subheader("链接中的图表")
+    chart = resolve(req)
+    if ui.show_chart(chart, key="ex_single"):
+        ui.chart_actions(req, chart, key="ex_single_brief")
+    if st.button("关闭这张图", key="ex_single_close", icon=":material/close:"):
+        st.session_state.pop(SINGLE, None)
+        st.rerun()
+    st.divider()
 
 
 def main() -> None:
     st.title("简报导出")
     poster_ui.poster_section()
-    tokens = ui.brief_tokens()
+    _single_chart()
+    try:
+        saved = briefs.list_briefs()
+    except briefs.BriefError as exc:
+        st.error(str(exc), icon=":material/error:")
+        return
+    brief = _pick_brief(saved, ui.current_brief())
+    if brief is None:
+        ui.no_data(
+            "还没有保存的简报。在“总览”“趋势”“对比”页点“加入简报”，所选图表会存成一份简报，在这里排序、命名、下载和分享。"
+        )
+        return
+    _manage(brief)
 
-    # 1. the briefing list (kept in the URL, so a link reproduces it)
-    from_url = state.url_once("brief", multi=True, split=False)
-    if from_url and not tokens:
-        tokens.extend(t for t in from_url if ChartRequest.from_token(t) is not None)
-    requests = [r for r in (ChartRequest.from_token(t) for t in tokens) if r is not None]
+    requests = [r for r in (ChartRequest.from_token(t) for t in brief.charts) if r is not None]
     if not requests:
-        requests = _default_requests()
-        if requests:
-            st.info(
-                "还没有从其他页面加入图表，下面是按左侧筛选生成的趋势图。在“总览”“趋势”“对比”页点“加入简报”可以添加。"
-            )
-        else:
-            ui.no_data("简报里还没有图表。请在“总览”“趋势”“对比”页点“加入简报”，或在左侧选择指标。")
-            return
-    state.set_param("brief", [r.token() for r in requests] if tokens else None)
-
-    labels = {r.token(): r.describe() for r in requests}
-    chosen = st.multiselect(
-        "放进简报的图表（按顺序）", list(labels), default=list(labels), format_func=labels.get, key="ex_pick"
-    )
-    if tokens and st.button("清空简报", icon=":material/delete:"):
-        tokens.clear()
-        st.rerun()
-    charts = [c for c in (resolve(ChartRequest.from_token(t)) for t in chosen) if c is not None]
+        ui.no_data("这份简报里还没有图表。请在“总览”“趋势”“对比”页点“加入简报”。")
+        return
+    st.subheader(f"图表顺序（{len(requests)} 张，即幻灯片顺序）")
+    _order(brief, requests)
+    drawn = [(r, resolve(r)) for r in requests]
+    charts = [c for _, c in drawn if c is not None]
+    gone = [r for r, c in drawn if c is None]
+    if gone:
+        st.warning(
+            "以下图表在当前数据中已无法绘制（地区或指标已不在数据库中），不会放进下载文件："
+            + "；".join(r.describe() for r in gone),
+            icon=":material/warning:",
+        )
     if not charts:
-        ui.no_data("没有选中图表。")
         return
 
-    # 2. downloads
-    stem = f"人大履职简报_{dt.date.today():%Y%m%d}"
-    subtitle = "筛选：" + ui.filters_caption()
+    # 3. downloads
+    stem = f"{brief.name}_{dt.date.today():%Y%m%d}".replace("/", "_").replace(" ", "_")
     c1, c2 = st.columns(2)
     c1.download_button(
         "下载 PPTX（可编辑的原生图表）",
-        data=lambda: export.charts_pptx(charts, subtitle=subtitle),
+        data=lambda: export.charts_pptx(charts, subtitle=brief.name),
         file_name=f"{stem}.pptx",
         mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
         on_click="ignore",
@@ -88,7 +179,7 @@ def main() -> None:
     if not ok:
         st.warning(f"不提供 PNG/SVG：{why}", icon=":material/image_not_supported:")
 
-    # 3. preview, with per-chart images where the server can render them
+    # 4. preview, with per-chart images where the server can render them
     for i, chart in enumerate(charts):
         st.divider()
         ui.show_chart(chart, key=f"ex_chart_{i}")

@@ -16,6 +16,7 @@ from app import auth, db, manage, queries
 from app.filters import Filters
 from app.highlight import escape_md, highlight_html
 from app.labels import format_value, period_zh, qualifier_word, report_type_zh, scope_zh
+from etl.corrections import REPORT_TYPES
 from etl.lifecycle import NEW, REPLACES, UNCHANGED
 
 FLASH = "_mg_flash"
@@ -71,6 +72,45 @@ def _extract_new(files) -> dict[str, manage.Upload]:
     return {k: cache[k] for k in keys if k in cache}
 
 
+META_FIELDS = {
+    "jurisdiction": "地区（正式名称）",
+    "period": "期间（2023 或 2018-2022）",
+    "report_type": "报告类型",
+    "delivered": "报告日期（2024-01-13）",
+}
+
+
+def _meta_fields(up: manage.Upload) -> None:
+    """Optional: set the report's metadata as it loads (logged like any report correction, with a reason)."""
+    if not st.toggle(
+        "载入时更正报告信息", key=f"mg_meta_on_{up.key}", help="地区、期间、类型或日期识别有误或待确认时使用"
+    ):
+        return
+    cols = st.columns(4)
+    for col, (name, label) in zip(cols, META_FIELDS.items(), strict=True):
+        with col:
+            if name == "report_type":
+                st.selectbox(
+                    label,
+                    ["", *REPORT_TYPES],
+                    format_func=lambda v: report_type_zh(v) if v else "（不改）",
+                    key=f"mg_meta_{name}_{up.key}",
+                )
+            else:
+                st.text_input(label, key=f"mg_meta_{name}_{up.key}", placeholder="（不改）")
+    st.text_input("更正理由（必填）", key=f"mg_meta_reason_{up.key}")
+
+
+def _meta_changes(up: manage.Upload) -> tuple[dict, str]:
+    """The metadata an analyst set for this upload in the preview, and why ({} when none)."""
+    if not st.session_state.get(f"mg_meta_on_{up.key}"):
+        return {}, ""
+    changes = {n: str(st.session_state.get(f"mg_meta_{n}_{up.key}") or "").strip() for n in META_FIELDS}
+    return {k: v for k, v in changes.items() if v}, str(
+        st.session_state.get(f"mg_meta_reason_{up.key}") or ""
+    )
+
+
 def _preview(up: manage.Upload, planned) -> bool:
     """One report's preview; returns whether the analyst wants it loaded."""
     rep = up.report
@@ -85,12 +125,22 @@ def _preview(up: manage.Upload, planned) -> bool:
                 + "；".join(f"{escape_md(name)}（报告ID {rid}）" for rid, name in planned.replaces)
                 + "。旧版本的数据会被删除，旧文件移到报告库的 .superseded/ 下保存。"
             )
+            old = pd.concat([queries.report_facts(rid) for rid, _ in planned.replaces], ignore_index=True)
+            diff = manage.version_diff(up, old)
+            changed = diff[diff["变化"] != "不变"]
+            st.markdown(
+                f"**新版本的变化**：{len(changed)} 项有变化（改变 {int((diff['变化'] == '改变').sum())}、"
+                f"新增 {int((diff['变化'] == '新增').sum())}、删除 {int((diff['变化'] == '删除').sum())}），"
+                f"{int((diff['变化'] == '不变').sum())} 项不变"
+            )
+            st.dataframe(diff, hide_index=True, width="stretch", height=min(420, 38 + 35 * len(diff)))
         take = st.checkbox(
             "载入这份报告",
             value=action != UNCHANGED,
             key=f"mg_take_{up.key}",
             help="相同内容已经载入时，再次载入不会改动任何数据。" if action == UNCHANGED else None,
         )
+        _meta_fields(up)
         left, right = st.columns([2, 3], gap="medium")
         with left:
             meta = manage.preview_meta(up)
@@ -163,12 +213,24 @@ def upload_section() -> None:
         key="mg_confirm",
         icon=":material/database_upload:",
     ):
+        edits = {u.report.report_id: (u.name, *_meta_changes(u)) for u in chosen}
+        missing = [name for name, changes, why in edits.values() if changes and not why.strip()]
+        if missing:
+            st.error("请填写更正理由：" + "、".join(escape_md(n) for n in missing), icon=":material/error:")
+            return
         with st.spinner("正在载入……"):
             summary, problem = manage.attempt(manage.load, chosen)
         if problem:
             st.error(problem, icon=":material/error:")
             return
         lines = []
+        for o in summary.outcomes:
+            name, changes, why = edits.get(o.report_id, ("", {}, ""))
+            if changes and o.status in ("added", "replaced", "unchanged"):
+                rec, problem = manage.attempt(manage.correct_report_meta, o.report_id, reason=why, **changes)
+                o.message = f"{o.message + '；' if o.message else ''}" + (
+                    f"报告信息已更正（{rec.summary()}）" if rec else f"报告信息未能更正：{problem}"
+                )
         for o in summary.outcomes:
             line = f"- **{escape_md(o.file)}**：{manage.OUTCOME_ZH.get(o.status, o.status)}"
             if o.status in ("added", "replaced"):

@@ -5,22 +5,32 @@ from __future__ import annotations
 import streamlit as st
 
 from app import poster_ui, queries, state, ui
+from app.charts import report_label
 from app.filters import Filters
 from app.highlight import escape_md
-from app.labels import format_number, format_value, labels, period_zh
+from app.labels import (
+    format_number,
+    format_value,
+    labels,
+    measure_note,
+    measure_period_word,
+    period_zh,
+    tidy_text,
+)
 from app.views import (
     ChartRequest,
+    category_requests,
+    fact_link,
     group_categories,
     headline_cards,
     parse_period,
     period_key,
     period_options,
-    resolve,
 )
 
 
 def _period_label(p: tuple[int, int]) -> str:
-    return period_zh(*p) if p[0] == p[1] else f"{period_zh(*p)}（届期合计）"
+    return period_zh(*p) if p[0] == p[1] else f"{period_zh(*p)}（届期）"
 
 
 def _delta(cur, prev) -> tuple[str | None, str]:
@@ -34,20 +44,37 @@ def _delta(cur, prev) -> tuple[str | None, str]:
     return f"{'+' if diff > 0 else '-'}{format_number(abs(diff))}{unit}", "auto"
 
 
+def _pin_jurisdiction() -> None:
+    """The overview's 地区 becomes the sidebar's (before the next run draws the sidebar)."""
+    st.session_state["f_jurs"] = [st.session_state["ov_j"]]
+
+
 def main() -> None:
     f = state.current_filters()
     st.title("总览")
 
-    # 1. which jurisdiction and period
-    scope = state.jurisdictions_in_scope(f)
+    # 1. which jurisdiction and period: one source of truth with the sidebar.  The sidebar's 地区 is the
+    # overview's when it names one; choosing here sets the sidebar (and the URL's j) to that one.
+    pinned = f.jurisdictions[0] if len(f.jurisdictions) == 1 else None
+    scope = state.jurisdictions_in_scope(f if len(f.jurisdictions) > 1 else f.with_(jurisdictions=()))
     if not scope:
         ui.no_data("当前筛选下没有任何地区的报告。请放宽左侧的层级、省份或地区筛选。")
         return
     c1, c2 = st.columns(2)
-    state.seed("ov_j", "focus", scope, scope[0])
+    state.seed("ov_j", "focus", scope, pinned or scope[0])
+    if pinned in scope:
+        st.session_state["ov_j"] = pinned
     with c1:
-        jur = st.selectbox("地区", scope, key="ov_j")
-    state.keep("ov_j", "focus")
+        jur = st.selectbox(
+            "地区",
+            scope,
+            key="ov_j",
+            on_change=_pin_jurisdiction,
+            help="与左侧“地区”是同一个选择：总览一次看一个地区",
+        )
+    state.keep("ov_j", None if pinned else "focus")
+    if len(f.jurisdictions) > 1:
+        st.caption(f"左侧选了 {len(f.jurisdictions)} 个地区，总览一次看一个：在上面切换。")
     options = period_options(
         Filters(jurisdictions=(jur,), year_from=f.year_from, year_to=f.year_to, category=f.category)
     )
@@ -55,10 +82,18 @@ def main() -> None:
         ui.no_data(f"{jur} 在 {f.year_from}–{f.year_to} 年没有可显示的数据。请调整左侧的年份范围或类别。")
         return
     keys = [period_key(p) for p in options]
-    state.seed("ov_p", "period", keys, keys[0])
+    # the period follows the sidebar's years: by default their last year with data
+    latest = next(
+        (k for k in keys if "-" not in k and f.year_to is not None and int(k) <= f.year_to), keys[0]
+    )
+    state.seed("ov_p", "period", keys, latest)
     with c2:
         pkey = st.selectbox(
-            "年份 / 届期", keys, key="ov_p", format_func=lambda k: _period_label(parse_period(k))
+            "年份 / 届期",
+            keys,
+            key="ov_p",
+            format_func=lambda k: _period_label(parse_period(k)),
+            help=f"左侧年份范围（{f.year_from}–{f.year_to}年）内有数据的年份和届期",
         )
     state.keep("ov_p", "period")
     ps, pe = parse_period(pkey)
@@ -66,7 +101,10 @@ def main() -> None:
     # 2. headline cards (数说 style): value as written, change on last year, a sparkline of past years
     st.subheader(f"{jur} · {_period_label((ps, pe))}")
     if ps != pe:
-        st.caption(f"以下为 {ps}–{pe} 年届期合计数，不是某一年的数。")
+        st.caption(
+            f"以下为 {ps}–{pe} 年的届期数，不是某一年的数：数量为届期合计，"
+            "联络站等存量为届末数，比率按报告所述，不相加。"
+        )
     cards = headline_cards(jur, (ps, pe), f.category)
     if not cards:
         ui.no_data("这一期没有可显示的指标。")
@@ -76,15 +114,20 @@ def main() -> None:
             r, prev = card["row"], card["previous"]
             delta, arrow = _delta(r, prev)
             corrected = bool(r.get("corrected"))
+            measure = r.get("measure") or "flow"
+            kind = f"（{measure_period_word(measure, ps != pe)}）" if measure == "stock" or ps != pe else ""
             col.metric(
-                r["label_zh"] + ("（已更正）" if corrected else ""),
+                r["label_zh"] + kind + ("（已更正）" if corrected else ""),
                 format_value(r["value"], r["unit"], r["qualifier"]),
                 delta=delta,
                 delta_color="off",
                 delta_arrow=arrow,
                 delta_description=f"较{int(prev['period_start'])}年" if delta else None,
                 help=("分析员更正过此数值，原因见“更正记录”页。\n\n" if corrected else "")
-                + f"原文：{escape_md(r['evidence'])}",
+                + (f"{measure_note(measure)}。\n\n" if measure != "flow" else "")
+                + f"原文：{escape_md(tidy_text(r['evidence']))}\n\n"
+                + f"[在报告中查看原句 →]({fact_link(r['report_id'], r['fact_id'])})　"
+                + f"[这个指标怎么算 →](/metrics?metric={r['metric']})",
                 border=True,
                 chart_data=card["history"] if len(card["history"]) > 1 else None,
                 chart_type="line",
@@ -94,34 +137,32 @@ def main() -> None:
     )
     poster_ui.poster_buttons(jur, (ps, pe), key="ov_poster")
 
-    # 3. a compact chart per category group, two per row
+    # 3. compact charts per category group, two per row: one chart per unit and kind, never two units on
+    # one axis (制定法规 2件 beside 收集意见 1,200条 would be an invisible sliver)
     st.subheader("分类概况")
+    st.caption("每张图只含一种单位；存量（如联络站个数）和比率单独成图。")
     groups = [g["title"] for g in labels()["overview_groups"]]
     if f.category:
         groups = [g for g in groups if f.category in group_categories(g)]
     drawn, empty = [], []
     for title in groups:
-        req = ChartRequest("category", title, (jur,), ps, pe)
-        chart = resolve(req)
-        (empty if chart is None or chart.is_empty else drawn).append((title, req, chart))
+        parts = [(r, c) for r, c in category_requests(ChartRequest("category", title, (jur,), ps, pe))]
+        parts = [(r, c) for r, c in parts if not c.is_empty]
+        if not parts:
+            empty.append(title)
+        drawn.extend((title, r, c) for r, c in parts)
     for start in range(0, len(drawn), 2):
         for col, (title, req, chart) in zip(st.columns(2), drawn[start : start + 2], strict=False):
             with col:
-                ui.show_chart(chart, key=f"ov_chart_{title}")
-                ui.add_to_brief(req, key=f"ov_brief_{title}")
+                ui.show_chart(chart, key=f"ov_chart_{title}_{req.part}")
+                ui.chart_actions(req, chart, key=f"ov_brief_{title}_{req.part}")
     if empty:
-        st.caption(f"这一期报告未写明数量的类别：{'、'.join(t for t, _, _ in empty)}（未写明不等于零）。")
+        st.caption(f"这一期报告未写明数量的类别：{'、'.join(empty)}（未写明不等于零）。")
 
     # 4. sources
     reports = queries.report_list(Filters(jurisdictions=(jur,), year_from=ps, year_to=pe))
     if not reports.empty:
-        st.caption(
-            "来源报告："
-            + "；".join(
-                f"{escape_md(t)}（{escape_md(s)}）"
-                for t, s in zip(reports["title"], reports["source_file"], strict=True)
-            )
-        )
+        st.caption("来源报告：" + "；".join(escape_md(report_label(r)) for r in reports.to_dict("records")))
 
 
 main()

@@ -8,7 +8,7 @@ import json
 import pandas as pd
 import streamlit as st
 
-from app import auth, queries, state, ui
+from app import auth, manage, queries, state, ui
 from app.highlight import highlight_html, scroll_script
 from app.labels import (
     category_zh,
@@ -18,9 +18,12 @@ from app.labels import (
     qualifier_word,
     report_type_zh,
     scope_zh,
+    tidy_text,
 )
+from etl.corrections import REPORT_TYPES
 
 MAX_REPORTS = 500  # reports offered in the chooser
+FLASH = "_rp_meta_done"  # the last metadata correction's confirmation, shown after the rerun
 
 
 def _report_label(r) -> str:
@@ -68,6 +71,7 @@ _SOURCE_ZH = {
     "heading": "小标题年份", "plan_heading": "计划部分年份", "year_is": "“某年是…”句", "past_sentence": "回顾语句年份",
     "plan_sentence": "计划语句年份", "review_phrase": "“回顾某年”", "dated_event": "事件日期", "span": "任期年份跨度",
     "term": "常委会届别", "title_or_header": "标题或开头", "body_names": "正文地名", "news": "新闻导语", "wording": "措辞",
+    "learned_term": "同地其他报告所载届次",
 }  # fmt: skip
 
 
@@ -86,6 +90,8 @@ def _evidence_rows(meta: pd.Series) -> pd.DataFrame | None:
         sources = "、".join(_SOURCE_ZH.get(s, s) for s in str(e.get("source") or "").split(",") if s) or "—"
         conflicts = "；".join(f"{c.get('value')}（{_SOURCE_ZH.get(c.get('source'), c.get('source'))}）"
                              for c in e.get("conflicts") or [])  # fmt: skip
+        if key == "report_type" and e.get("value"):
+            e = {**e, "value": report_type_zh(e["value"])}  # a code, shown in words
         value = e.get("value") or (
             "待确认" + (f"（可能为 {e['suggested'][0]}–{e['suggested'][1]}）" if e.get("suggested") else "")
         )
@@ -94,6 +100,73 @@ def _evidence_rows(meta: pd.Series) -> pd.DataFrame | None:
             "依据": sources, "原句": str(e.get("sentence") or "—"), "矛盾线索": conflicts or "—",
         })  # fmt: skip
     return pd.DataFrame(rows)
+
+
+def _period_text(start, end) -> str:
+    if pd.isna(start):
+        return ""
+    return str(int(start)) if pd.isna(end) or int(end) == int(start) else f"{int(start)}-{int(end)}"
+
+
+def _meta_form(meta: pd.Series) -> None:
+    """Analysts set or confirm the report's jurisdiction, period, type and delivery date: each change is
+    logged with who, when and why (更正记录) and re-applied on every write, like a fact correction."""
+    rid = str(meta["report_id"])
+    pending = str(meta.get("meta_pending") or "")
+    done = st.session_state.pop(FLASH, None)
+    if done:
+        st.success(done, icon=":material/check_circle:")
+    cur = {
+        "jurisdiction": meta.get("jurisdiction") if isinstance(meta.get("jurisdiction"), str) else "",
+        "period": _period_text(meta.get("period_start"), meta.get("period_end")),
+        "report_type": meta.get("report_type") if meta.get("report_type") in REPORT_TYPES else None,
+        "delivered": "" if pd.isna(meta.get("delivered")) else f"{pd.Timestamp(meta['delivered']):%Y-%m-%d}",
+    }
+    title = "确认或更正报告信息（待确认）" if pending else "更正报告信息"
+    with st.expander(title, expanded=bool(pending), icon=":material/edit_note:"):
+        with st.form(f"rp_correct_meta_{rid}", border=False):
+            jur = st.text_input(
+                "地区（行政区划表中的正式名称）", value=cur["jurisdiction"], key=f"rp_correct_meta_j_{rid}"
+            )
+            per = st.text_input(
+                "期间（一年写 2023，届期写 2018-2022）", value=cur["period"], key=f"rp_correct_meta_p_{rid}"
+            )
+            types = list(REPORT_TYPES)
+            rtype = st.selectbox(
+                "报告类型",
+                types,
+                index=types.index(cur["report_type"]) if cur["report_type"] else 0,
+                format_func=report_type_zh,
+                key=f"rp_correct_meta_t_{rid}",
+            )
+            deliv = st.text_input(
+                "报告日期（如 2024-01-13，可空）", value=cur["delivered"], key=f"rp_correct_meta_d_{rid}"
+            )
+            reason = st.text_input("理由（必填，记入更正记录）", key=f"rp_correct_meta_r_{rid}")
+            saved = st.form_submit_button(
+                "保存", icon=":material/save:", type="primary", key=f"rp_correct_meta_s_{rid}"
+            )
+        if not saved:
+            return
+        changes = {}
+        # a pending field submitted as shown is a confirmation, and is logged too
+        if jur.strip() and (jur.strip() != cur["jurisdiction"] or "jurisdiction" in pending):
+            changes["jurisdiction"] = jur.strip()
+        if per.strip() and (per.strip() != cur["period"] or "period" in pending):
+            changes["period"] = per.strip()
+        if rtype != cur["report_type"]:
+            changes["report_type"] = rtype
+        if deliv.strip() and deliv.strip() != cur["delivered"]:
+            changes["delivered"] = deliv.strip()
+        if not changes:
+            st.info("没有改动。", icon=":material/info:")
+            return
+        rec, problem = manage.attempt(manage.correct_report_meta, rid, reason=reason, **changes)
+        if problem:
+            st.error(problem, icon=":material/error:")
+            return
+        st.session_state[FLASH] = f"已记录更正 {rec.correction_id}：{rec.summary()}（见“更正记录”页）"
+        st.rerun()
 
 
 def main() -> None:
@@ -170,7 +243,7 @@ def main() -> None:
                     if sel.get("corrected")
                     else ""
                 )
-                + f"<br>原文：{html.escape(str(sel['evidence']))}</div>"
+                + f"<br>原文：{html.escape(tidy_text(sel['evidence']))}</div>"
             )
         marks = [
             {
@@ -197,6 +270,8 @@ def main() -> None:
                 "这份报告的元数据待确认：其数据暂未计入图表。请核对下方线索后更正。",
                 icon=":material/pending:",
             )
+        if auth.is_analyst():
+            _meta_form(meta)
         evidence = _evidence_rows(meta)
         if evidence is not None:
             st.markdown("**元数据依据**")
@@ -218,7 +293,7 @@ def main() -> None:
                             for a, b in zip(facts["period_start"], facts["period_end"], strict=True)
                         ],
                         "已更正": facts["corrected"].fillna(False).astype(bool),
-                        "原文": facts["evidence"],
+                        "原文": facts["evidence"].map(tidy_text),
                     }
                 ),
                 hide_index=True,

@@ -58,13 +58,13 @@ def main() -> None:
         req = ChartRequest("trend", code, tuple(scope), y0, y1, f.level or "", mode)
         chart = resolve(req)
         if ui.show_chart(chart, key=f"tr_{code}"):
-            ui.add_to_brief(req, key=f"tr_brief_{code}")
+            ui.chart_actions(req, chart, key=f"tr_brief_{code}")
         if mode == "separate":
             treq = ChartRequest("terms", code, tuple(scope), y0, y1, f.level or "")
             tchart = resolve(treq)
             if tchart is not None and not tchart.is_empty:
                 ui.show_chart(tchart, key=f"tr_terms_{code}", height=220)
-                ui.add_to_brief(treq, key=f"tr_tbrief_{code}")
+                ui.chart_actions(treq, tchart, key=f"tr_tbrief_{code}")
         if chart is not None and not chart.is_empty:
             with st.expander("图表数据与原文"):
                 st.dataframe(points_frame(chart), hide_index=True, width="stretch")

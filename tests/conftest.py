@@ -116,6 +116,14 @@ def synth_db(tmp_path_factory) -> Path:
     return make_synthetic_db(tmp_path_factory.mktemp("synth") / "congress.duckdb")
 
 
+@pytest.fixture(autouse=True)
+def own_briefs(tmp_path, monkeypatch) -> Path:
+    """Each test keeps its saved briefs (app/briefs.py) in a file of its own, not beside a shared database."""
+    path = tmp_path / "briefs.json"
+    monkeypatch.setenv("CONGRESS_BRIEFS", str(path))
+    return path
+
+
 @pytest.fixture
 def use_db(monkeypatch):
     """use_db(path): the dashboard's queries read ``path`` (as CONGRESS_DB) for the rest of the test."""
@@ -641,6 +649,8 @@ PAGE_URLS = {
     "export": "export",
     "corrections": "corrections",
     "manage": "manage",
+    "metrics": "metrics",
+    "quality": "quality",
 }
 
 

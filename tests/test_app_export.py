@@ -10,7 +10,7 @@ from pptx import Presentation
 from pptx.oxml.ns import qn
 
 from app import export
-from app.views import ChartRequest, resolve
+from app.views import ChartRequest, category_requests, resolve
 
 TREND = ChartRequest("trend", "appointments.personnel", ("郑州市", "鹤壁市"), 2019, 2023)
 COMPARE = ChartRequest("compare", "supervision.work_reports", ("郑州市", "鹤壁市"), 2023, 2023, "prefecture")
@@ -100,8 +100,10 @@ def test_every_slide_names_its_sources_and_years(corpus_db, use_db):
     for slide in list(prs.slides)[1:]:
         text = slide_text(slide)
         assert "来源：" in text and "年份：" in text
-    assert "000_c08ffb83924445c9.txt" in slide_text(prs.slides[1])
-    assert "002_abb6607c4697feab.txt" in slide_text(prs.slides[1])
+    # a source names the report's title and date, never a hashed file name
+    assert "《郑州市人民代表大会常务委员会工作报告》（2024年2月3日）" in slide_text(prs.slides[1])
+    assert ".txt" not in slide_text(prs.slides[1])
+    assert "鹤壁市《2023年市人大常委会工作综述》（日期不详）" in slide_text(prs.slides[1])
 
 
 def test_an_empty_chart_becomes_a_slide_that_says_so(synth_db, use_db):
@@ -175,7 +177,7 @@ def test_static_export_refuses_without_a_cjk_font(monkeypatch):
 
 def test_export_page_says_why_there_is_no_png(synth_db, monkeypatch):
     monkeypatch.setattr(export, "find_chromium", lambda: None)
-    at = open_app(synth_db, monkeypatch, "export", {"m": "appointments.personnel"})
+    at = open_app(synth_db, monkeypatch, "export", {"brief": [TREND.token()]})
     assert_clean(at)
     assert any("不提供 PNG/SVG" in w.value for w in at.warning)
 
@@ -188,3 +190,74 @@ def test_png_and_svg_render_with_chinese_text(synth_db, use_db):
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 20_000
     svg = export.chart_image(chart, "svg", width=900).decode("utf-8")
     assert "任免" in svg or "&#" in svg
+
+
+# --- the deck says what the screen says (issue 12 item 4) ---------------------------------------------
+
+
+def _point_labels(frame) -> list[str]:
+    """Every data label's own text (the per-point c:dLbl rich text) of a native chart."""
+    out = []
+    for plot in frame.chart.plots:
+        for series in plot.series:
+            for dlbl in series._element.iter(qn("c:dLbl")):
+                out.append("".join(t.text or "" for t in dlbl.iter(qn("a:t"))))
+    return out
+
+
+def test_every_pptx_label_and_axis_carries_a_unit_and_the_cover_matches(corpus_db, use_db):
+    use_db(corpus_db)
+    # 总览's charts of 郑州市 2023 (one per unit, whatever units the extractor finds) and a comparison
+    parts = category_requests(ChartRequest("category", "联系群众", ("郑州市",), 2023, 2023))
+    parts += category_requests(ChartRequest("category", "立法", ("郑州市",), 2023, 2023))
+    charts = [c for _, c in parts if not c.is_empty][:3] + [resolve(COMPARE)]
+    assert len(charts) == 4
+    prs = Presentation(io.BytesIO(export.charts_pptx(charts, subtitle="郑州 2023 简报")))
+    cover = slide_text(prs.slides[0])
+    # the cover describes the slides (places, years, titles), not the sidebar's filters
+    assert "郑州市" in cover and "2023年" in cover and "鹤壁市" in cover
+    assert "共 4 张图表" in cover and all(c.title in cover for c in charts)
+    assert "筛选" not in cover
+    for chart, slide in zip(charts, list(prs.slides)[1:], strict=True):
+        (frame,) = chart_shapes(slide)
+        labels = _point_labels(frame)
+        drawn = [p for s in chart.series for p in s.points if p.value is not None]
+        assert len(labels) == len(drawn)
+        assert all(lbl.removesuffix("（已更正）").endswith(chart.unit) for lbl in labels), labels
+        axis = frame.chart.value_axis
+        assert axis.axis_title.text_frame.text == f"单位：{chart.unit}"
+        assert not axis.tick_labels.number_format.endswith(".##")
+        text = slide_text(slide)
+        assert "None" not in text and ".txt" not in text
+
+
+def test_a_corrected_value_is_marked_on_its_pptx_label():
+    from app.charts import ChartData, Point, Series
+
+    chart = ChartData(
+        key="k",
+        title="制定地方性法规",
+        unit="件",
+        kind="barh",
+        categories=["郑州市", "鹤壁市", "许昌市"],
+        series=[
+            Series(
+                "2023年",
+                [
+                    Point(12, "件", corrected=True),
+                    Point(37, "件", "approx"),
+                    Point(1200, "件", "approx_at_least"),
+                ],
+            )
+        ],
+        sources=["郑州市《工作报告》（2024年2月3日）"],
+        years="2023年",
+        places=["郑州市", "鹤壁市"],
+    )
+    prs = Presentation(io.BytesIO(export.charts_pptx([chart])))
+    labels = _point_labels(chart_shapes(prs.slides[1])[0])
+    assert labels == ["12件（已更正）", "约37件", "≥1,200件"]
+    note = slide_text(prs.slides[1])
+    assert (
+        "已更正" in note and "“约”表示报告原文为“近/约”" in note and "“≥”表示报告原文为“余/多/以上”" in note
+    )

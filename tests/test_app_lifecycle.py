@@ -84,11 +84,20 @@ def write_widgets(at) -> set[str]:
 
 def test_a_viewer_cannot_reach_upload_or_correction(corpus, monkeypatch):
     secrets = analyst_secrets()
-    # by URL: /manage is not a page for a viewer, the default page opens instead
+    # by URL: /manage tells a viewer 请先登录, with the login form, and offers no write action
     at = open_app(corpus["db"], monkeypatch, "manage", secrets=secrets)
     assert_clean(at)
-    assert at.title[0].value == "总览"
+    assert at.title[0].value == "数据管理"
+    assert "请先登录" in at.warning[0].value
+    assert at.button(key="lg_submit")
     assert not at.file_uploader and not write_widgets(at)
+    # and signing in there opens the real page at the same address
+    at.text_input(key="lg_user").input(ANALYST)
+    at.text_input(key="lg_password").input(PASSWORD)
+    at.button(key="lg_submit").click().run()
+    assert_clean(at)
+    assert at.title[0].value == "数据管理" and not any("请先登录" in w.value for w in at.warning)
+    assert "lg_submit" not in widget_keys(at) and at.file_uploader
     # the pages that are open show no write action either
     for page in ("reports", "data", "corrections"):
         at = open_app(corpus["db"], monkeypatch, page, secrets=secrets)
@@ -143,7 +152,7 @@ def test_login_then_logout_and_revoked_analysts_lose_access(corpus, monkeypatch)
     # the analyst is removed from secrets.toml: the next run no longer lets the session in
     at.secrets = {"analysts": {"bob": analyst_secrets("bob")["analysts"]["bob"]}}
     at.run()
-    assert at.title[0].value != "数据管理" and not at.file_uploader
+    assert any("请先登录" in w.value for w in at.warning) and not at.file_uploader
     # logging out does the same
     at = analyst_app(corpus, monkeypatch)
     at.button(key="auth_logout").click().run()
@@ -256,6 +265,18 @@ def test_a_new_version_replaces_the_old_report(corpus, monkeypatch):
     at = upload(at, (name, text.encode("utf-8")))
     assert "新版本" in at.expander[0].label
     assert any("将替换" in c.value for c in at.caption)
+    # what the new version changes, per metric: old value → new value, the changed ones first
+    diff = at.dataframe[0].value
+    first = diff.iloc[0]
+    assert (first["指标"], first["期间"], first["旧版本"], first["新版本"], first["变化"]) == (
+        "任免国家机关工作人员",
+        "2023年",
+        "303人次",
+        "305人次",
+        "改变",
+    )
+    assert set(diff["变化"][1:]) == {"不变"}
+    assert any("1 项有变化" in m.value for m in at.markdown)
     at.button(key="mg_confirm").click().run()
     assert "已载入并替换旧版本" in at.success[0].value
     table = data_table(at)
@@ -537,3 +558,81 @@ def test_a_correction_whose_fact_is_gone_after_a_rebuild_is_listed_as_orphaned(c
     assert row["状态"] == "失效（原数据已不存在）" and "已不存在" in row["说明"]
     assert row["分析员"] == "bob" and row["变更"] == "数值 303 → 310"  # the fact (and its unit) is gone
     assert "失效（原数据已不存在） 1" in page_text(at)
+
+
+def test_an_uploaded_year_is_selectable_at_once_in_the_uploaders_session(tmp_path, monkeypatch):
+    from conftest import copy_corpus
+
+    from etl.build import build
+
+    # a library whose last year is 2022: both 2023 reports held back
+    library = copy_corpus(tmp_path / "library", exclude=[HELD_BACK, "000_c08ffb83924445c9.txt"])
+    db = tmp_path / "db" / "congress.duckdb"
+    db.parent.mkdir()
+    assert build(library, db, progress=False).ok
+    monkeypatch.setenv("CONGRESS_LIBRARY", str(library))
+    at = analyst_app({"db": db}, monkeypatch)
+    slider = at.sidebar.slider(key="f_years")
+    assert slider.max == 2022 and slider.value[1] == 2022
+
+    held = CORPUS / HELD_BACK  # 鹤壁市 2023
+    at = upload(at, (held.name, held.read_bytes()))
+    at.button(key="mg_confirm").click().run()
+    assert_clean(at)
+    at.switch_page("pages/overview_page.py").run()
+    slider = at.sidebar.slider(key="f_years")
+    assert slider.max == 2023 and slider.value[1] == 2023  # widened, not left at the old maximum
+    assert "鹤壁市" in at.selectbox(key="ov_j").options
+
+
+def test_an_analyst_corrects_report_metadata_on_the_reports_page(corpus, monkeypatch):
+    rid = fetch(corpus["db"], "select report_id from reports where jurisdiction = '新郑市'")[0][0]
+    at = analyst_app(corpus, monkeypatch, "reports")
+    at.selectbox(key="rp_r").set_value(rid).run()
+    assert_clean(at)
+    at.text_input(key=f"rp_correct_meta_d_{rid}").input("2019-01-15")
+    at.selectbox(key=f"rp_correct_meta_t_{rid}").set_value("term_review")
+    # no reason: refused with a sentence, nothing written
+    at.button(key=f"rp_correct_meta_s_{rid}").click().run()
+    assert "请填写更正理由" in at.error[0].value
+    assert fetch(corpus["db"], "select delivered from reports where report_id = ?", [rid])[0][0] is None
+    at.text_input(key=f"rp_correct_meta_r_{rid}").input("报告首页写明日期")
+    at.button(key=f"rp_correct_meta_s_{rid}").click().run()
+    assert_clean(at)
+    assert "已记录更正" in at.success[0].value
+    row = fetch(
+        corpus["db"], "select cast(delivered as varchar), report_type from reports where report_id = ?", [rid]
+    )
+    assert row == [("2019-01-15", "term_review")]
+    # logged with who and why, shown in the audit
+    at.switch_page("pages/audit_page.py").run()
+    assert_clean(at)
+    audit = at.dataframe[0].value
+    first = audit.iloc[0]
+    assert first["分析员"] == ANALYST and first["理由"] == "报告首页写明日期" and first["操作"] == "报告信息"
+    assert "报告日期 — → 2019-01-15" in first["变更"] and "None" not in first["变更"]
+    # a viewer sees no such form
+    viewer = open_app(corpus["db"], monkeypatch, "reports", {"report": rid})
+    assert not [k for k in widget_keys(viewer) if k.startswith("rp_correct")]
+
+
+def test_report_metadata_set_in_the_upload_preview_is_applied_and_logged(corpus, monkeypatch):
+    at = analyst_app(corpus, monkeypatch)
+    held = corpus["held_back"]
+    at = upload(at, (held.name, held.read_bytes()))
+    key = at.toggle[0].key.removeprefix("mg_meta_on_")
+    at.toggle[0].set_value(True).run()
+    at.text_input(key=f"mg_meta_delivered_{key}").input("2024-01-20")
+    at.button(key="mg_confirm").click().run()
+    assert "请填写更正理由" in at.error[0].value  # nothing loaded without a reason
+    assert fetch(corpus["db"], "select count(*) from reports")[0][0] == 4
+    at.text_input(key=f"mg_meta_reason_{key}").input("鹤壁日报刊发日期")
+    at.button(key="mg_confirm").click().run()
+    assert_clean(at)
+    assert "报告信息已更正" in at.success[0].value
+    row = fetch(
+        corpus["db"], "select cast(delivered as varchar) from reports where source_file = ?", [held.name]
+    )
+    assert row == [("2024-01-20",)]
+    log = [json.loads(line) for line in corpus["log"].read_text(encoding="utf-8").splitlines()]
+    assert log[-1]["user"] == ANALYST and log[-1]["reason"] == "鹤壁日报刊发日期"

@@ -28,8 +28,10 @@ def test_page_renders_on_bundled_corpus(corpus_db, monkeypatch, page):
     # the shared sidebar is drawn on every page
     assert [s.label for s in at.sidebar.selectbox] == ["层级", "省份", "类别"]
     assert [m.label for m in at.sidebar.multiselect] == ["地区", "指标"]
-    if page in ("overview", "trends", "compare", "export"):
+    if page in ("overview", "trends", "compare"):
         assert figures(at), f"{page} shows no chart"
+    if page == "export":  # never a chart nobody picked: it says how to add one
+        assert not figures(at) and "加入简报" in page_text(at)
     if page == "data":
         assert len(at.dataframe[0].value) > 0
 
@@ -88,7 +90,12 @@ def test_overview_changes_with_the_chosen_jurisdiction(corpus_db, monkeypatch):
     assert at.subheader[0].value == "鹤壁市 · 2023年"
     assert page_text(at) != before
     assert {m.label: m.value for m in at.metric}[label(corpus_db, "appointments.personnel")] == "102人次"
-    assert at.query_params["focus"] == "鹤壁市"
+    # one source of truth: the sidebar's 地区 and the URL's j follow the overview's choice
+    assert at.sidebar.multiselect(key="f_jurs").value == ["鹤壁市"]
+    assert at.query_params["j"] == "鹤壁市" and "focus" not in at.query_params
+    # and the sidebar drives the overview
+    at.sidebar.multiselect(key="f_jurs").set_value(["郑州市"]).run()
+    assert at.selectbox(key="ov_j").value == "郑州市" and at.subheader[0].value.startswith("郑州市")
 
 
 def test_overview_sidebar_level_filter_narrows_the_jurisdictions(corpus_db, monkeypatch):
@@ -102,8 +109,11 @@ def test_overview_sidebar_level_filter_narrows_the_jurisdictions(corpus_db, monk
 def test_overview_term_period_is_labelled_and_has_no_yearly_change(corpus_db, monkeypatch):
     at = open_app(corpus_db, monkeypatch, query={"focus": "郑州市", "period": "2018-2022"})
     assert_clean(at)
-    assert "届期合计" in at.subheader[0].value
-    assert {m.label: m.value for m in at.metric}[label(corpus_db, "appointments.personnel")] == "767人次"
+    assert "届期" in at.subheader[0].value
+    cards = {m.label: m.value for m in at.metric}
+    assert cards[label(corpus_db, "appointments.personnel") + "（届期合计）"] == "767人次"
+    # a stock is the level at the term's end, never a term total
+    assert cards[label(corpus_db, "liaison.stations") + "（届末数）"] == "771个"
     assert all(not m.delta for m in at.metric)
 
 
@@ -127,7 +137,10 @@ def test_overview_url_restores_state(corpus_db, monkeypatch):
     assert at.sidebar.selectbox(key="f_cat").value == "liaison"
     assert at.selectbox(key="ov_j").value == "鹤壁市"
     assert at.subheader[0].value == "鹤壁市 · 2023年"
-    assert figure_titles(at) == ["联系群众：鹤壁市 2023年"]
+    # one chart per unit and kind: the stations (a stock, 个) apart from the visits (人次) and issues (件)
+    titles = figure_titles(at)
+    assert "联系群众：鹤壁市 2023年年末数（个）" in titles
+    assert all(t.startswith("联系群众：鹤壁市 2023年") for t in titles)
     assert {k: at.query_params[k] for k in query} == query  # and it is written back unchanged
 
 
@@ -343,7 +356,8 @@ def test_reports_render_markup_in_report_text_as_text(synth_db, monkeypatch):
 # --- 简报导出 -------------------------------------------------------------------------------------------
 
 
-def test_export_page_restores_the_briefing_from_the_url(synth_db, monkeypatch):
+def test_export_page_restores_the_briefing_from_an_old_link(synth_db, monkeypatch):
+    # a link from before briefs were saved lists the charts: it becomes a saved brief, the URL its id
     tokens = [
         "trend~appointments.personnel~郑州市,鹤壁市~2019~2023~~separate",
         "compare~decisions.resolutions~中原区,新郑市~2021~2021~county~separate",
@@ -353,14 +367,15 @@ def test_export_page_restores_the_briefing_from_the_url(synth_db, monkeypatch):
     titles = figure_titles(at)
     assert titles[0].startswith("任免国家机关工作人员（2019–2023年）")
     assert titles[1].startswith("作出决议决定：2021年各地比较")
-    assert at.query_params["brief"] == tokens
+    assert "~" not in at.query_params["brief"]
 
 
 def test_add_to_briefing_from_trends_then_export(synth_db, monkeypatch):
     at = open_app(synth_db, monkeypatch, "trends", {"m": "petitions.letters_visits", "j": "郑州市"})
     at.button(key="tr_brief_petitions.letters_visits").click().run()
     assert_clean(at)
+    brief_id = at.query_params["brief"]
     at.switch_page("pages/export_page.py").run()
     assert_clean(at)
     assert figure_titles(at)[0].startswith("信访（来信来访）")
-    assert at.query_params["brief"].startswith("trend~petitions.letters_visits~郑州市~")
+    assert at.query_params["brief"] == brief_id

@@ -161,8 +161,9 @@ def test_dashboard_in_a_real_browser(server):
         _select(page.locator('[data-testid="stMain"]'), "地区", "鹤壁市")
         expect(page.get_by_text("鹤壁市 · 2023年")).to_be_visible(timeout=30_000)
         # the run ends by writing the state to the address bar: 鹤壁市, URL-encoded
-        expect(page).to_have_url(re.compile("focus=%E9%B9%A4%E5%A3%81%E5%B8%82"), timeout=30_000)
-        expect(page.get_by_text("联系群众：鹤壁市 2023年")).to_be_visible(timeout=30_000)
+        # (the overview's 地区 is the sidebar's: the URL's j)
+        expect(page).to_have_url(re.compile("j=%E9%B9%A4%E5%A3%81%E5%B8%82"), timeout=30_000)
+        expect(page.get_by_text("联系群众：鹤壁市 2023年").first).to_be_visible(timeout=30_000)
         elapsed = time.monotonic() - started
         print(f"\nfilter change → new overview rendered in {elapsed:.2f}s")
         page.evaluate("document.fonts.ready")
@@ -173,11 +174,31 @@ def test_dashboard_in_a_real_browser(server):
         assert "鹤壁市" in body and "分类概况" in body and "来源" in body
         assert elapsed < 15
 
+        # mixed units never share an axis: every drawn label ends with its chart's axis unit
+        page.wait_for_timeout(1500)
+        axes = page.evaluate(
+            """() => [...document.querySelectorAll('.js-plotly-plot')].map(el => ({
+                unit: (el.layout.xaxis.title || {}).text || '',
+                labels: el.data.flatMap(t => (t.text || []).filter(x => x)),
+            }))"""
+        )
+        assert len(axes) > 2
+        for ax in axes:
+            units = {re.sub(r"^[≥约]?[0-9,.]+", "", x).removesuffix("（已更正）") for x in ax["labels"]}
+            assert units == {ax["unit"]}, ax
+
+        # 加入简报, then a refresh: the brief is on the server and the URL names it
+        page.get_by_role("button", name="加入简报").first.click()
+        expect(page).to_have_url(re.compile("brief=[0-9a-f]{10}"), timeout=30_000)
+        page.reload()
+        expect(page.get_by_role("heading", name="总览")).to_be_visible(timeout=60_000)
+        expect(page.get_by_role("button", name="已在简报中").first).to_be_visible(timeout=30_000)
+
         # every page through the sidebar navigation, one screenshot each
         for name, title in PAGES:
             page.get_by_role("link", name=title, exact=True).click()
             expect(page.get_by_role("heading", name=title, exact=True)).to_be_visible(timeout=30_000)
-            if name in ("trends", "compare", "export"):
+            if name in ("trends", "compare"):
                 expect(page.locator(".js-plotly-plot").first).to_be_visible(timeout=30_000)
             page.wait_for_timeout(800)
             page.screenshot(path=str(ARTIFACTS / f"e2e_{name}.png"), full_page=True)
@@ -188,8 +209,9 @@ def test_dashboard_in_a_real_browser(server):
         main = page.locator('[data-testid="stMain"]')
         facts = main.get_by_role("combobox", name="定位到一条数据（在原文中标出并滚动到该句）")
         facts.click()
-        facts.press_sequentially("1,237")  # the list is long and virtualized: type to filter it
-        page.get_by_role("option", name=re.compile("1,237件次")).click()
+        # (the sidebar's 地区 is 鹤壁市 since the overview chose it: one source of truth)
+        facts.press_sequentially("102")  # the list is long and virtualized: type to filter it
+        page.get_by_role("option", name=re.compile("102人次")).click()
         expect(page.locator("#sel-fact")).to_have_count(1, timeout=30_000)
         box = page.locator(".report-text").first
         page.wait_for_function(
@@ -198,19 +220,31 @@ def test_dashboard_in_a_real_browser(server):
             " return b && b.scrollTop > 0; }",
             timeout=15_000,
         )
-        expect(box.locator("mark.cur")).to_have_text("1237")
+        expect(box.locator("mark.cur")).to_have_text("102")
         page.screenshot(path=str(ARTIFACTS / "e2e_reports_fact.png"), full_page=True)
 
-        # 简报导出: the PPTX (built on click, no rerun) opens and holds a native chart
+        # 简报导出: the brief picked on 总览 (and only it); the PPTX (built on click, no rerun) opens, holds a
+        # native chart, every label carries its unit and the cover names what the slides show
         page.get_by_role("link", name="简报导出", exact=True).click()
+        expect(page.get_by_text("鹤壁市 2023年").first).to_be_visible(timeout=30_000)
         with page.expect_download(timeout=60_000) as dl:
             page.get_by_role("button", name=re.compile("下载 PPTX")).click()
         pptx_path = ARTIFACTS / "e2e_briefing.pptx"
         dl.value.save_as(pptx_path)
         from pptx import Presentation
+        from pptx.oxml.ns import qn
 
         deck = Presentation(str(pptx_path))
-        assert any(sh.has_chart for slide in deck.slides for sh in slide.shapes)
+        slides = list(deck.slides)
+        assert len(slides) == 2 and any(sh.has_chart for sh in slides[1].shapes)
+        cover = "\n".join(sh.text_frame.text for sh in slides[0].shapes if sh.has_text_frame)
+        assert "鹤壁市" in cover and "2023年" in cover and "筛选" not in cover
+        (frame,) = [sh for sh in slides[1].shapes if sh.has_chart]
+        unit = frame.chart.value_axis.axis_title.text_frame.text.removeprefix("单位：")
+        labels = [
+            "".join(t.text for t in d.iter(qn("a:t"))) for d in frame.chart._chartSpace.iter(qn("c:dLbl"))
+        ]
+        assert labels and all(x.removesuffix("（已更正）").endswith(unit) for x in labels), (unit, labels)
         from app.export import static_export_status
 
         if static_export_status()[0]:
@@ -229,7 +263,10 @@ def test_analyst_uploads_a_report_in_a_real_browser(analyst_server):
     held = corpus["held_back"]
     with _browser_page(url, height=1600) as page:
         sidebar = page.locator('[data-testid="stSidebar"]')
-        expect(sidebar.get_by_role("link", name="数据管理")).to_have_count(0)
+        # a visitor's 数据管理 says 请先登录 and offers no upload
+        sidebar.get_by_role("link", name="数据管理").click()
+        expect(page.get_by_text("请先登录").first).to_be_visible(timeout=30_000)
+        expect(page.locator('[data-testid="stFileUploaderDropzoneInput"]')).to_have_count(0)
 
         # a wrong password first: refused, no 数据管理 in the navigation
         sidebar.get_by_text("分析员登录").click()
@@ -237,7 +274,7 @@ def test_analyst_uploads_a_report_in_a_real_browser(analyst_server):
         sidebar.get_by_label("密码", exact=True).fill("not the password")
         sidebar.get_by_role("button", name="登录").click()
         expect(sidebar.get_by_text("用户名或密码错误")).to_be_visible(timeout=30_000)
-        expect(sidebar.get_by_role("link", name="数据管理")).to_have_count(0)
+        expect(page.locator('[data-testid="stFileUploaderDropzoneInput"]')).to_have_count(0)
 
         sidebar.get_by_label("用户名").fill(ANALYST)
         sidebar.get_by_label("密码", exact=True).fill(PASSWORD)

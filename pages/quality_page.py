@@ -1,0 +1,108 @@
+"""数据质量: what waits for an analyst: reports 待确认 (period or place unresolved) and the load checks,
+each with its evidence and a link to where it is fixed (报告 page: set the metadata, or correct the fact)."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pandas as pd
+import streamlit as st
+
+from app import auth, queries
+from app.charts import report_label
+from app.labels import check_note, check_zh, period_zh
+
+FIELD_ZH = {"period": "年份", "jurisdiction": "地区"}
+
+
+def _evidence(raw, field: str) -> str:
+    try:
+        e = (json.loads(raw) or {}).get(field) or {}
+    except (TypeError, ValueError):
+        return "—"
+    words = str(e.get("sentence") or "—")
+    if e.get("suggested"):
+        words += f"（可能为 {e['suggested'][0]}–{e['suggested'][1]}年）"
+    return words
+
+
+def _words(name: str, message: str) -> str:
+    """The check's note in Chinese, with the values the library's message names ('数值：2、6')."""
+    found = re.search(r"\(([\d.,% ]+)\)", str(message or ""))
+    values = "、".join(v.strip() for v in found.group(1).split(",")) if found else ""
+    return check_note(name) + (f"（涉及数值：{values}）" if values else "")
+
+
+def main() -> None:
+    st.title("数据质量")
+    counts = queries.quality_counts()
+    st.caption(
+        f"{counts['pending']} 份报告待确认 · {counts['checks']} 条检查提示。"
+        + (
+            "点“去处理”打开报告，在“确认或更正报告信息”或“更正这条数据”中处理（需要填写理由，记入更正记录）。"
+            if auth.is_analyst()
+            else "处理需要分析员登录（左侧“分析员登录”）。"
+        )  # fmt: skip
+    )
+
+    # 1. reports 待确认: their facts are in no chart until an analyst sets the field
+    st.subheader(f"待确认的报告（{counts['pending']}）")
+    pending = queries.pending_reports()
+    if pending.empty:
+        st.success("没有待确认的报告。", icon=":material/check_circle:")
+    else:
+        rows = []
+        for r in pending.to_dict("records"):
+            fields = [f for f in str(r["meta_pending"] or "").split(",") if f]
+            rows.append(
+                {
+                    "报告": report_label(r),
+                    "待确认": "、".join(FIELD_ZH.get(f, f) for f in fields),
+                    "暂未计入的数据": int(r["n_facts"]),
+                    "线索（原句）": "；".join(_evidence(r["meta_evidence"], f) for f in fields) or "—",
+                    "去处理": f"/reports?report={r['report_id']}",
+                }
+            )
+        st.dataframe(
+            pd.DataFrame(rows),
+            hide_index=True,
+            width="stretch",
+            column_config={"去处理": st.column_config.LinkColumn("去处理", display_text="打开报告确认")},
+        )
+
+    # 2. the load checks (etl/checks.py): which report broke which expectation
+    st.subheader(f"检查提示（{counts['checks']}）")
+    checks = queries.quality_checks()
+    if checks.empty:
+        st.success("没有检查提示。", icon=":material/check_circle:")
+        return
+    kinds = sorted(set(checks["check_name"]))
+    chosen = st.multiselect("类型", kinds, format_func=check_zh, key="dq_kinds", placeholder="全部类型")
+    if chosen:
+        checks = checks[checks["check_name"].isin(chosen)]
+    table = pd.DataFrame(
+        {
+            "类型": checks["check_name"].map(check_zh),
+            "报告": [report_label(r) for r in checks.to_dict("records")],
+            "期间": [
+                period_zh(a, b) for a, b in zip(checks["period_start"], checks["period_end"], strict=True)
+            ],
+            "指标": checks["label_zh"].fillna("—"),
+            "说明": [_words(n, m) for n, m in zip(checks["check_name"], checks["message"], strict=True)],
+            "去处理": [f"/reports?report={rid}" if rid else None for rid in checks["report_id"]],
+        }
+    )
+    st.dataframe(
+        table,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "说明": st.column_config.TextColumn("说明", width="large"),
+            "去处理": st.column_config.LinkColumn("去处理", display_text="打开报告"),
+        },
+    )
+    st.caption("检查只提示可能的问题，不会改动任何数据；核对无误的提示可以不处理。")
+
+
+main()
