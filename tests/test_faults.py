@@ -435,11 +435,11 @@ def test_writing_a_staged_file_on_a_full_disk_removes_it_and_names_it(tmp_path, 
 
 @pytest.fixture
 def small_disk(tmp_path):
-    """A 24 MB tmpfs of our own (skipped with a message where mounting is not allowed)."""
+    """A 48 MB tmpfs of our own, room for the database, a staged copy and a backup (skipped where mounting is not allowed)."""
     mnt = tmp_path / "disk"
     mnt.mkdir()
     p = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=24m", "tmpfs", str(mnt)], capture_output=True, text=True
+        ["mount", "-t", "tmpfs", "-o", "size=48m", "tmpfs", str(mnt)], capture_output=True, text=True
     )
     if p.returncode != 0:
         pytest.skip(
