@@ -55,9 +55,9 @@ run: build geo
 
 # The whole suite, including the distributed runner's test against the local build (installs Ray).
 test: setup-distributed
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q --faults
 
-# The fault suite (issue 11): its fast part runs in `make test`; this adds the slow part (kills at every
+# The fault suite alone (issue 11), slow part included (`make test` runs it too with the rest) (kills at every
 # step of a write, every kind of bad log line through every command, disk full on a small tmpfs …).
 faults: setup
 	$(BIN)/python -m pytest -q --faults tests/test_faults.py
