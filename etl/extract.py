@@ -12,18 +12,13 @@ import re
 from dataclasses import dataclass
 
 from .catalog import Catalog, Pattern, load_catalog
-from .frames import list_head_holds
+from .frames import COUNTED_ITEM, list_head_holds
 from .models import Fact, Section
 from .normalize import Normalized, sentences
 from .numbers import NumberError, parse_number
 from .sections import section_at, sentence_period
 
 _CONJ_END = re.compile(r"(?:、|和|及|与|以及|并)$")
-# A count with its unit, in Arabic or Chinese numerals (执法检查7项, 专题调研五项, 修改二十一件次).
-_COUNTED_ITEM = re.compile(
-    r"(?:\d|(?<![第每逐])[零〇一二两三四五六七八九十百千])[零〇一二两三四五六七八九十百千万亿]*[余多]?"
-    r"(?:件次|人次|[件项次个部名条期场家处])"
-)
 _ALL_LEVELS = re.compile(r"五级|四级|各级|三级人大代表")
 _YEAR = re.compile(r"(?<!\d)20\d{2}年")
 _BOTH = re.compile(r"[和及、与].{0,8}?(?:均|都|全部)")
@@ -148,7 +143,7 @@ def _shares_count(lead: str) -> bool:
     if not m:
         return False
     last = _ITEM_SEP.split(lead[: m.start()])[-1]  # the item just before the conjunction
-    if _COUNTED_ITEM.search(last):
+    if COUNTED_ITEM.search(last):
         return False  # 听取5项重大事项报告、作出5项决定决议: that item has its own count
     return bool(_TWO_CJK.search(last))
 
@@ -162,7 +157,7 @@ _NEXT_ITEM = re.compile(r"^(?:和|及|以及|与|、)(?!其他|其它)([^,，;�
 def _shares_count_after(tail: str) -> bool:
     """True when the counted noun is joined to another that has no count of its own (16件法律和有关法律问题的决定)."""
     m = _NEXT_ITEM.match(tail)
-    return bool(m) and not _COUNTED_ITEM.search(m.group(1)) and bool(_TWO_CJK.search(m.group(1)))
+    return bool(m) and not COUNTED_ITEM.search(m.group(1)) and bool(_TWO_CJK.search(m.group(1)))
 
 
 def candidates_in(sentence: str, catalog: Catalog, prev: str = "") -> list[Candidate]:
@@ -266,7 +261,7 @@ def _sum_parallel(group: list[Candidate], sentence: str, catalog: Catalog) -> li
     if len({_parallel_key(c, catalog) for c in group}) != 1:
         # Different wordings of one metric in one sentence are not parallel parts: keep the first
         # statement (of regexes, the most direct: the catalog lists a metric's patterns best first).
-        if all(c.pattern.frame for c in group) or any(c.pattern.frame for c in group[:1]):
+        if group[0].pattern.frame:
             return [group[0]]
         return [min(group, key=lambda c: (c.pattern.rank, c.num_start))]
     if len(units) != 1 or "%" in units or len(_YEAR.findall(sentence)) > 1:

@@ -122,7 +122,8 @@ _CONDITION_KEYS = {
 
 
 _SEP = re.compile(r"[、,，;；]")
-_COUNT = re.compile(
+# A count with its unit, in Arabic or Chinese numerals (执法检查7项, 专题调研五项, 修改二十一件次, 11批).
+COUNTED_ITEM = re.compile(
     r"(?:\d|(?<![第每逐])[零〇一二两三四五六七八九十百千])[零〇一二两三四五六七八九十百千万亿.\d]*[余多]?\s?"
     r"(?:件次|人次|批次|[件项次个部名条期场家处人份篇批])"
 )
@@ -144,4 +145,4 @@ def list_head_holds(sentence: str, start: int, heads: tuple[str, ...], max_items
         items = items[:-1]
     if not items or len(items) > max_items or not _SEP.search(run[-1:] or "x"):
         return False
-    return all(_COUNT.search(item) for item in items)
+    return all(COUNTED_ITEM.search(item) for item in items)

@@ -249,24 +249,12 @@ class StagedWrite:
 
 
 @contextlib.contextmanager
-def open_writer(
-    db_path: str | Path,
-    *,
-    copy_existing: bool = False,
-    require_existing: bool = False,
-    kind: str = "build",
-    source: str | Path | None = None,
-    adopt_source: bool = False,
-    lock_timeout: float | None = None,
-    on_wait=None,
-    in_place: bool = False,
-) -> Iterator[StagedWrite]:
-    """The one way to change a database (see ``_open_writer``); a full disk or a DuckDB failure becomes an
-    EtlError that names the file and says what to do, after the staging files are gone."""
+def open_writer(db_path: str | Path, **options) -> Iterator[StagedWrite]:
+    """The one way to change a database (``options`` and the steps: see ``_open_writer``); a full disk or a
+    DuckDB failure becomes an EtlError that names the file and says what to do, after the staging files are
+    gone."""
     try:
-        with _open_writer(db_path, copy_existing=copy_existing, require_existing=require_existing, kind=kind,
-                          source=source, adopt_source=adopt_source, lock_timeout=lock_timeout, on_wait=on_wait,
-                          in_place=in_place) as w:  # fmt: skip
+        with _open_writer(db_path, **options) as w:
             yield w
     except (OSError, duckdb.Error) as exc:
         if is_disk_full(exc):

@@ -100,16 +100,19 @@ _TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ"
 _GLOSS = re.compile(rf"(?<=[{CJK}])\((?=[a-zü{_TONED}]*[{_TONED}])[a-zü{_TONED}]{{1,7}}\)")
 
 
-def _drop_glosses(text: str, idx: list[int]) -> tuple[str, list[int]]:
-    if "(" not in text:
-        return text, idx
+def _cut(text: str, idx: list[int], cuts) -> tuple[str, list[int]]:
+    """``text`` without the spans ``cuts`` yields as (start, end, keep); a cut with ``keep`` leaves one
+    space in its place. ``idx`` (a raw offset per character) follows the text."""
     parts: list[str] = []
     out_i: list[int] = []
     last = 0
-    for m in _GLOSS.finditer(text):
-        parts.append(text[last : m.start()])
-        out_i.extend(idx[last : m.start()])
-        last = m.end()
+    for i, j, keep in cuts:
+        parts.append(text[last:i])
+        out_i.extend(idx[last:i])
+        if keep:
+            parts.append(" ")
+            out_i.append(idx[i])
+        last = j
     if not last:
         return text, idx
     parts.append(text[last:])
@@ -117,29 +120,27 @@ def _drop_glosses(text: str, idx: list[int]) -> tuple[str, list[int]]:
     return "".join(parts), out_i
 
 
-def _drop_inner_spaces(text: str, idx: list[int]) -> tuple[str, list[int]]:
-    """Remove runs of spaces that touch Chinese text on either side (keep them between ASCII words)."""
-    if " " not in text:
+def _drop_glosses(text: str, idx: list[int]) -> tuple[str, list[int]]:
+    if "(" not in text:
         return text, idx
-    parts: list[str] = []
-    out_i: list[int] = []
-    last = 0
+    return _cut(text, idx, ((m.start(), m.end(), False) for m in _GLOSS.finditer(text)))
+
+
+def _inner_space_cuts(text: str):
     for m in _SPACES.finditer(text):
         i, j = m.span()
         prev = text[i - 1] if i else "\n"
         nxt = text[j] if j < len(text) else "\n"
         cjk_p, cjk_n = _is_cjkish(prev), _is_cjkish(nxt)
         drop = (cjk_p and (cjk_n or nxt.isdigit())) or (cjk_n and prev.isdigit())
-        keep = not (drop or prev == "\n" or nxt == "\n")
-        parts.append(text[last:i])
-        out_i.extend(idx[last:i])
-        if keep:
-            parts.append(" ")
-            out_i.append(idx[i])
-        last = j
-    parts.append(text[last:])
-    out_i.extend(idx[last:])
-    return "".join(parts), out_i
+        yield i, j, not (drop or prev == "\n" or nxt == "\n")
+
+
+def _drop_inner_spaces(text: str, idx: list[int]) -> tuple[str, list[int]]:
+    """Remove runs of spaces that touch Chinese text on either side (keep them between ASCII words)."""
+    if " " not in text:
+        return text, idx
+    return _cut(text, idx, _inner_space_cuts(text))
 
 
 def _wrap_width(lines: list[str]) -> int | None:
