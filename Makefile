@@ -44,8 +44,8 @@ $(GSTAMP): requirements-map.txt
 	$(BIN)/python -m pip install -q -r requirements-map.txt
 	touch $(GSTAMP)
 
-$(GEO)/000000000000.json: $(GSTAMP) etl/geo.py
-	$(BIN)/python -m etl.geo --out $(GEO) --quiet
+$(GEO)/000000000000.json: $(GSTAMP) etl/ops/geo.py
+	$(BIN)/python -m etl.ops.geo --out $(GEO) --quiet
 
 build: setup
 	$(BIN)/python -m etl build --input $(CORPUS) --db $(DB)

@@ -30,7 +30,7 @@ from pptx.oxml.ns import qn
 from pptx.util import Inches, Pt
 
 from app.charts import CORRECTED_MARK, PALETTE, TERM_COLOR, ChartData, to_plotly
-from etl.export import neutralize, neutralize_frame, write_frame
+from etl.ops.export import neutralize, neutralize_frame, write_frame
 
 EA_FONT = "Microsoft YaHei"  # East Asian typeface written into the PPTX (WPS/PowerPoint substitute if absent)
 LATIN_FONT = "Microsoft YaHei"

@@ -24,13 +24,13 @@ from app import auth, db
 from app.highlight import escape_md
 from app.labels import format_value, level_zh, period_zh, report_type_zh
 from etl import errors as etl_errors
-from etl.corrections import QUALIFIERS, Correction, CorrectionError
-from etl.lifecycle import NEW, REPLACES, UNCHANGED, AddSummary, PlannedAdd, load_extracted, plan_add
-from etl.lifecycle import preview as _preview
-from etl.lifecycle import stage_upload as _stage_upload
-from etl.pipeline import ExtractedReport
-from etl.readers import DEFAULT_MAX_BYTES
-from etl.writer import WriteLockTimeout
+from etl.extract.pipeline import ExtractedReport
+from etl.ops.lifecycle import NEW, REPLACES, UNCHANGED, AddSummary, PlannedAdd, load_extracted, plan_add
+from etl.ops.lifecycle import preview as _preview
+from etl.ops.lifecycle import stage_upload as _stage_upload
+from etl.read.readers import DEFAULT_MAX_BYTES
+from etl.store.corrections import QUALIFIERS, Correction, CorrectionError
+from etl.write.journal import WriteLockTimeout
 
 DEFAULT_LIBRARY = "data/corpus"  # the same default as `python -m etl add --library`
 UPLOAD_TYPES = ["txt", "htm", "html", "pdf", "docx"]
@@ -58,7 +58,7 @@ def max_bytes() -> int:
 
 
 def corrections_file() -> Path:
-    from etl.corrections import corrections_path
+    from etl.store.corrections import corrections_path
 
     return corrections_path(db.db_path())
 
@@ -323,7 +323,7 @@ def version_diff(up: Upload, old_facts: pd.DataFrame) -> pd.DataFrame:
 @functools.cache
 def metric_labels() -> dict[str, str]:
     """Metric code → Chinese label from the catalog (works before any database exists)."""
-    from etl.catalog import load_catalog
+    from etl.extract.catalog import load_catalog
 
     return {m.code: m.label_zh for m in load_catalog().metrics.values()}
 
@@ -331,7 +331,7 @@ def metric_labels() -> dict[str, str]:
 @functools.cache
 def correctable_metrics() -> list[str]:
     """The metric codes a correction may use, in catalog order."""
-    from etl.catalog import load_catalog
+    from etl.extract.catalog import load_catalog
 
     return [m.code for m in load_catalog().fact_metrics()]
 
@@ -350,7 +350,7 @@ def correct(
     qualifier: str | None = None,
 ) -> Correction:
     """Change a fact's value, metric, period, unit or qualifier (only the fields given)."""
-    from etl.corrections import correct_fact
+    from etl.store.corrections import correct_fact
 
     user = auth.require_analyst()
     return correct_fact(
@@ -378,7 +378,7 @@ def correct_report_meta(
 ) -> Correction:
     """Set or confirm a report's jurisdiction, period, type or delivery date (only the fields given);
     logged with who and why like a fact correction, re-applied on every write."""
-    from etl.corrections import correct_report
+    from etl.store.corrections import correct_report
 
     user = auth.require_analyst()
     return correct_report(
@@ -396,7 +396,7 @@ def correct_report_meta(
 
 def reject(fact_id: str, *, reason: str) -> Correction:
     """Hide a wrong fact (it stays in the extracted facts and in the log)."""
-    from etl.corrections import reject_fact
+    from etl.store.corrections import reject_fact
 
     user = auth.require_analyst()
     return reject_fact(db.db_path(), fact_id, user=user, reason=reason, lock_timeout=LOCK_TIMEOUT)
@@ -414,7 +414,7 @@ def add_missing(
     qualifier: str | None = None,
 ) -> Correction:
     """Add a fact the extractor missed; the library checks that its evidence is in the report's text."""
-    from etl.corrections import add_fact
+    from etl.store.corrections import add_fact
 
     user = auth.require_analyst()
     return add_fact(
@@ -434,7 +434,7 @@ def add_missing(
 
 def revert(correction_id: str, *, reason: str) -> Correction:
     """Undo an earlier correction (both stay in the log)."""
-    from etl.corrections import revert_correction
+    from etl.store.corrections import revert_correction
 
     user = auth.require_analyst()
     return revert_correction(db.db_path(), correction_id, user=user, reason=reason, lock_timeout=LOCK_TIMEOUT)

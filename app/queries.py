@@ -17,7 +17,7 @@ import streamlit as st
 from app import db
 from app.filters import Filters
 from app.labels import labels
-from etl.aggregates import JURISDICTIONS_SQL
+from etl.store.aggregates import JURISDICTIONS_SQL
 
 
 def _rank_params() -> dict:

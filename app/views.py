@@ -497,7 +497,7 @@ def audit_display(log: pd.DataFrame, metric_label: dict[str, str]) -> pd.DataFra
 def metric_definitions() -> list[dict]:
     """Every catalog metric as the 指标说明 page explains it: label, unit(s), kind, measure, and the
     catalog's example sentences: those that count (with the value read) and those that do not."""
-    from etl.catalog import load_catalog
+    from etl.extract.catalog import load_catalog
 
     cat = load_catalog()
     counts = dict(zip(*(lambda c: (c["code"], c["n_facts"]))(queries.metrics_catalog()), strict=False))

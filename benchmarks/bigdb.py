@@ -23,7 +23,7 @@ from pathlib import Path
 
 import duckdb
 
-from etl.load import create_schema, load_reference_tables
+from etl.store.load import create_schema, load_reference_tables
 
 YEAR_FIRST, YEAR_LAST = 2005, 2025
 # metric kind → weight (core metrics dominate, as in real reports)
@@ -44,7 +44,7 @@ def make_big_db(
         load_reference_tables(con)
         _fill(con, n_facts, n_reports, seed)
         if aggregates:
-            from etl import aggregates as agg
+            from etl.store import aggregates as agg
 
             agg.refresh(con)
         con.execute("CHECKPOINT")

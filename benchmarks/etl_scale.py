@@ -28,7 +28,7 @@ FLOOR_REGEX = None  # compiled in each process
 def _floor_regex() -> re.Pattern:
     global FLOOR_REGEX
     if FLOOR_REGEX is None:
-        from etl.numbers import NUM
+        from etl.read.numbers import NUM
 
         FLOOR_REGEX = re.compile(f"(?:{NUM})[件项次个部条人场家名所]")
     return FLOOR_REGEX
@@ -122,7 +122,7 @@ class ScaleResult:
 
 
 def measure_scale(input_dir: Path, db: Path, workers: int) -> ScaleResult:
-    from etl.build import list_report_files
+    from etl.ops.build import list_report_files
 
     paths = list_report_files(input_dir)
     warm(paths)
@@ -157,7 +157,7 @@ class AddResult:
 
 def measure_adds(db: Path, files: list[Path]) -> list[AddResult]:
     """Add each file to ``db`` (one at a time) and time it beside extracting the same file."""
-    from etl.lifecycle import add_reports, preview
+    from etl.ops.lifecycle import add_reports, preview
 
     results = []
     py = sys.executable
@@ -207,7 +207,7 @@ def main(argv: list[str] | None = None) -> int:
     f.add_argument("--input", required=True, type=Path)
     f.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     args = ap.parse_args(argv)
-    from etl.build import list_report_files
+    from etl.ops.build import list_report_files
 
     paths = [str(p) for p in list_report_files(args.input)]
     t = time.perf_counter()

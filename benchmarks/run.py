@@ -2,7 +2,7 @@
 
     .venv/bin/python -m benchmarks.run [--sizes 1000,10000,64000] [--facts 10000000] [--work DIR]
 
-1. ETL: a synthetic national corpus (python -m etl.synth) built at each size on every core, beside
+1. ETL: a synthetic national corpus (python -m tools.synth) built at each size on every core, beside
    the floor (read + decode + one compiled-regex pass over the same files on the same cores);
 2. incremental: one report added to the largest database, beside extracting that report;
 3. dashboard: every page's queries and full page runs at --facts facts (benchmarks.bench_dashboard);
@@ -54,7 +54,7 @@ def _machine() -> str:
 
 def corpus(work: Path, n: int, seed: int, name: str) -> Path:
     """A synthetic corpus of n reports under work/name (generated once, then reused)."""
-    from etl.synth import generate
+    from tools.synth import generate
 
     out = work / name
     done = out / ".done"
@@ -103,7 +103,7 @@ def etl_section(work: Path, sizes: list[int], workers: int) -> tuple[str, Path]:
         f"### ETL throughput ({workers} worker processes)\n\n"
         "Command: `python -m etl build --input DIR --db FILE --quiet --workers "
         f"{workers}` on the first N reports of a synthetic corpus "
-        f"(`python -m etl.synth --reports {max(sizes)} --seed {CORPUS_SEED}`), files in the page cache. "
+        f"(`python -m tools.synth --reports {max(sizes)} --seed {CORPUS_SEED}`), files in the page cache. "
         "Wall time of the whole command (start-up, extraction, loading, checks, aggregates, swap-in); "
         "peak memory is the largest sum of RSS over the build and its worker processes. The floor "
         "(`python -m benchmarks.etl_scale floor`) reads and decodes the same files and runs one compiled "
@@ -214,7 +214,7 @@ def quality_section(work: Path, n: int) -> str:
     shown = "python ../shared/tools/score_extraction.py --docs DIR/docs --gold DIR/gold --quiet"
     head = (
         f"### Extraction quality on the synthetic corpus\n\n"
-        f"{n:,} reports (`python -m etl.synth --reports {n} --seed {QUALITY_SEED} --out DIR`), scored by "
+        f"{n:,} reports (`python -m tools.synth --reports {n} --seed {QUALITY_SEED} --out DIR`), scored by "
         f"`{shown}`.\n\n"
     )
     if not SCORER.exists():

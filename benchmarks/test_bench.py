@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from etl.build import build
+from etl.extract.pipeline import process_document
 from etl.models import Document
-from etl.pipeline import process_document
+from etl.ops.build import build
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "data" / "corpus"
@@ -53,7 +53,7 @@ REAL_REPORTS = sorted((ROOT / "data" / "corpus-real").glob("*.txt")) + sorted(
 def test_extraction_cpu_per_real_report(benchmark):
     """The extractor alone (frames and regexes) over every bundled real report, already read and normalized:
     the CPU the clause frames cost per report (about 1 ms on the reference machine; target < 5 ms)."""
-    from etl.extract import extract_facts
+    from etl.extract.facts import extract_facts
 
     reps = [
         process_document(Document(p.name, p.read_text(encoding="utf-8"), "txt", "utf-8"))

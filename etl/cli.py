@@ -9,7 +9,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from .errors import EtlError
+from etl.errors import EtlError
 
 DEFAULT_DB = Path("data/congress.duckdb")
 DEFAULT_LIBRARY = Path("data/corpus")
@@ -27,7 +27,7 @@ def _max_bytes(args: argparse.Namespace) -> int:
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
-    from .build import build
+    from etl.ops.build import build
 
     if args.time_limit < 0:
         raise EtlError(f"--time-limit must be 0 (none) or positive, not {args.time_limit:g}")
@@ -64,8 +64,8 @@ def _cmd_build(args: argparse.Namespace) -> int:
 
 
 def _cmd_extract(args: argparse.Namespace) -> int:
-    from .catalog import load_catalog
-    from .pipeline import process_file
+    from etl.extract.catalog import load_catalog
+    from etl.extract.pipeline import process_file
 
     rep = process_file(args.file)
     m = rep.meta
@@ -99,7 +99,7 @@ def _cmd_extract(args: argparse.Namespace) -> int:
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
-    from .export import export_db
+    from etl.ops.export import export_db
 
     n = export_db(args.db, args.format, args.out)
     print(f"wrote {n} facts to {args.out}")
@@ -107,7 +107,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
 
 
 def _cmd_export_parquet(args: argparse.Namespace) -> int:
-    from .parquet import export_db
+    from etl.store.parquet import export_db
 
     s = export_db(args.db, args.out, corrected=args.corrected)
     print(f"wrote {s.facts} facts and {s.reports} reports in {len(s.partitions)} province/year partitions "
@@ -116,7 +116,7 @@ def _cmd_export_parquet(args: argparse.Namespace) -> int:
 
 
 def _cmd_add(args: argparse.Namespace) -> int:
-    from .lifecycle import add_reports
+    from etl.ops.lifecycle import add_reports
 
     library = None if args.no_library else args.library
     if args.time_limit < 0:
@@ -144,7 +144,7 @@ def _cmd_add(args: argparse.Namespace) -> int:
 
 
 def _cmd_correct(args: argparse.Namespace) -> int:
-    from . import corrections as c
+    from etl.store import corrections as c
 
     common = {"user": args.user, "reason": args.reason}
     edits = {"value": args.value, "metric": args.metric, "period": args.period, "unit": args.unit,
@@ -197,7 +197,7 @@ def _cmd_correct(args: argparse.Namespace) -> int:
 def _cmd_corrections(args: argparse.Namespace) -> int:
     import json
 
-    from .corrections import corrections_path, list_corrections, repair_log, scan_log
+    from etl.store.corrections import corrections_path, list_corrections, repair_log, scan_log
 
     if args.repair:
         r = repair_log(args.db, on_wait=_waiting)
@@ -237,7 +237,7 @@ def _cmd_corrections(args: argparse.Namespace) -> int:
 
 
 def _cmd_backup(args: argparse.Namespace) -> int:
-    from .lifecycle import backup, verify_backup
+    from etl.ops.lifecycle import backup, verify_backup
 
     folder = backup(args.db, args.out)
     print(f"backup: {folder}")
@@ -257,7 +257,7 @@ def _cmd_backup(args: argparse.Namespace) -> int:
 
 
 def _warn_bad_log(path: Path, what: str) -> None:
-    from .corrections import scan_log
+    from etl.store.corrections import scan_log
 
     _, bad = scan_log(path)
     if bad:
@@ -266,7 +266,7 @@ def _warn_bad_log(path: Path, what: str) -> None:
 
 
 def _cmd_restore(args: argparse.Namespace) -> int:
-    from .lifecycle import restore
+    from etl.ops.lifecycle import restore
 
     r = restore(args.backup, args.db, safety_backup=not args.no_safety_backup)
     if r.safety_backup:
@@ -415,7 +415,7 @@ def make_parser() -> argparse.ArgumentParser:
     rs.add_argument("--no-safety-backup", action="store_true", help="do not back up the current state first")
     rs.set_defaults(func=_cmd_restore)
 
-    from .poster_cmd import register as register_poster  # 数说 posters (app/poster.py)
+    from etl.poster_cmd import register as register_poster  # 数说 posters (app/poster.py)
 
     register_poster(sub)
     return p

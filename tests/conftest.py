@@ -31,12 +31,12 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from etl.load import open_readonly
+from etl.store.load import open_readonly
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "data" / "corpus"
 GOLD = ROOT / "tests" / "fixtures" / "gold"
-SCHEMA = ROOT / "etl" / "schema.sql"
+SCHEMA = ROOT / "etl" / "store" / "schema.sql"
 
 
 # --- the fault suite's slow part: `make faults` (pytest --faults) --------------------------------------------
@@ -698,8 +698,8 @@ def writable_corpus(tmp_path, monkeypatch, held_back: str = HELD_BACK) -> dict[s
     Sets CONGRESS_DB and CONGRESS_LIBRARY as `make run` users would, so the dashboard writes here and
     never to data/.  Returns db, library, the held-back report file and the corrections log path.
     """
-    from etl.build import build
-    from etl.corrections import corrections_path
+    from etl.ops.build import build
+    from etl.store.corrections import corrections_path
 
     library = copy_corpus(tmp_path / "library", exclude=[held_back])
     db = tmp_path / "db" / "congress.duckdb"

@@ -541,8 +541,8 @@ def test_an_analyst_can_load_the_first_report_into_a_missing_database(tmp_path, 
 
 
 def test_a_correction_whose_fact_is_gone_after_a_rebuild_is_listed_as_orphaned(corpus, monkeypatch):
-    from etl.build import build
-    from etl.corrections import correct_fact
+    from etl.ops.build import build
+    from etl.store.corrections import correct_fact
 
     db = corpus["db"]
     fid = fact_id(db, "郑州市", "appointments.personnel", 2023)
@@ -563,7 +563,7 @@ def test_a_correction_whose_fact_is_gone_after_a_rebuild_is_listed_as_orphaned(c
 def test_an_uploaded_year_is_selectable_at_once_in_the_uploaders_session(tmp_path, monkeypatch):
     from conftest import copy_corpus
 
-    from etl.build import build
+    from etl.ops.build import build
 
     # a library whose last year is 2022: both 2023 reports held back
     library = copy_corpus(tmp_path / "library", exclude=[HELD_BACK, "000_c08ffb83924445c9.txt"])

@@ -2,10 +2,10 @@
 
 import pytest
 
-from etl.catalog import CORE_CODES, load_catalog
-from etl.extract import extract_facts
+from etl.extract.catalog import CORE_CODES, load_catalog
+from etl.extract.facts import extract_facts
 from etl.models import Section
-from etl.normalize import normalize
+from etl.read.normalize import normalize
 
 CATALOG = load_catalog()
 EXAMPLES = [(m.code, ex["text"], ex["value"]) for m in CATALOG.metrics.values() for ex in m.examples]

@@ -9,7 +9,7 @@ import duckdb
 import pytest
 from conftest import insert_fact, insert_metrics, insert_report, new_db
 
-from etl.checks import (
+from etl.store.checks import (
     PART_TOTAL_PAIRS,
     Check,
     check_duplicate_disagreement,

@@ -11,17 +11,17 @@ import time
 import pytest
 from conftest import ROOT, fetch
 
-from etl import corrections as C
-from etl.writer import WriteLockTimeout
+from etl.store import corrections as C
+from etl.write.journal import WriteLockTimeout
 
 WRITER = textwrap.dedent(
     """
     import random, sys, time
     from pathlib import Path
-    from etl import corrections as C
-    from etl.build import build
-    from etl.lifecycle import add_reports, backup, restore
-    from etl.load import open_readonly
+    from etl.store import corrections as C
+    from etl.ops.build import build
+    from etl.ops.lifecycle import add_reports, backup, restore
+    from etl.store.load import open_readonly
 
     db, lib, work = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3])
     plan = sys.argv[4].split(",")
@@ -61,7 +61,7 @@ READER = textwrap.dedent(
     """
     import json, sys, time
     from pathlib import Path
-    from etl.load import open_readonly
+    from etl.store.load import open_readonly
 
     db, stop, min_reads = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3])
     reads, errors, generations, last = 0, [], set(), 0
@@ -145,7 +145,7 @@ def test_two_writers_queue_instead_of_colliding(corpus_copy, tmp_path):
     code = textwrap.dedent(
         """
         import sys
-        from etl import corrections as C
+        from etl.store import corrections as C
         db, who, ids = sys.argv[1], sys.argv[2], sys.argv[3].split(",")
         for i, fid in enumerate(ids):
             C.correct_fact(db, fid, value=500 + i, user=who, reason="queue test")

@@ -9,10 +9,10 @@ import pandas as pd
 import pytest
 from conftest import fetch, run_etl
 
-from etl import corrections as C
-from etl.build import build
-from etl.export import export_db
-from etl.lifecycle import add_reports
+from etl.ops.build import build
+from etl.ops.export import export_db
+from etl.ops.lifecycle import add_reports
+from etl.store import corrections as C
 
 ZZ = "000_c08ffb83924445c9.txt"  # 郑州市 2023 annual report
 MISSED = "全年向市委专题汇报5次"  # a number the extractor does not take (no catalog pattern for it)

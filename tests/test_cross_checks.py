@@ -10,9 +10,9 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from etl.build import build
-from etl.checks import SUMMARY_VS_FULL_CHECK, TERM_VS_ANNUAL_CHECK, run_checks
-from etl.lifecycle import add_reports
+from etl.ops.build import build
+from etl.ops.lifecycle import add_reports
+from etl.store.checks import SUMMARY_VS_FULL_CHECK, TERM_VS_ANNUAL_CHECK, run_checks
 
 
 def _annual(year: int, session: str, laws: int, reports: int, homes: int) -> str:

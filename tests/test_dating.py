@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from etl import dating
-from etl.metadata import extract_metadata
-from etl.normalize import normalize
+from etl.metadata import dating
+from etl.metadata.report import extract_metadata
+from etl.read.normalize import normalize
 
 
 def meta_of(text: str):

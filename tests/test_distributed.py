@@ -18,8 +18,8 @@ import pyarrow.parquet as pq
 import pytest
 from conftest import CORPUS, ROOT, copy_corpus, fetch
 
-from etl.build import build
-from etl.parquet import export_db
+from etl.ops.build import build
+from etl.store.parquet import export_db
 
 HAS_RAY = importlib.util.find_spec("ray") is not None
 needs_ray = pytest.mark.skipif(
@@ -79,7 +79,7 @@ def make_input(root: Path) -> Path:
 
 
 def run_distributed(*args) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "etl.distributed", *map(str, args)], cwd=ROOT, capture_output=True,
+    return subprocess.run([sys.executable, "-m", "etl.ops.distributed", *map(str, args)], cwd=ROOT, capture_output=True,
                           text=True, timeout=300)  # fmt: skip
 
 

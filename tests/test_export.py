@@ -13,7 +13,7 @@ import pytest
 from conftest import insert_fact, insert_metrics, insert_report, new_db
 
 from etl.errors import EtlError, ExportError
-from etl.export import COLUMNS, FORMATS, export_db, facts_frame, write_frame
+from etl.ops.export import COLUMNS, FORMATS, export_db, facts_frame, write_frame
 
 BOM = b"\xef\xbb\xbf"
 

@@ -6,10 +6,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from etl.extract import extract_facts
+from etl.extract.facts import extract_facts
 from etl.models import Section
-from etl.normalize import normalize
-from etl.numbers import parse_number
+from etl.read.normalize import normalize
+from etl.read.numbers import parse_number
 
 
 def facts_of(text, p0=2023, p1=2023, rtype="annual_report"):

@@ -13,7 +13,7 @@ import duckdb
 import pytest
 from conftest import fetch
 
-from etl.writer import staging_path, wal_path, write_lock
+from etl.write.journal import staging_path, wal_path, write_lock
 
 
 def _leave_wal(db) -> None:
@@ -59,7 +59,7 @@ def test_long_file_names_stage_under_short_names(tmp_path):
 def test_a_correct_whose_database_rename_fails_leaves_the_log_as_it_was(corpus_copy, monkeypatch):
     import pytest
 
-    from etl import corrections as C
+    from etl.store import corrections as C
 
     db, _ = corpus_copy
     fid = fetch(db, "SELECT fact_id FROM facts ORDER BY fact_id LIMIT 1")[0][0]
@@ -82,7 +82,7 @@ def test_a_correct_whose_database_rename_fails_leaves_the_log_as_it_was(corpus_c
 def test_a_pending_jurisdiction_never_replaces_a_report(corpus_copy, tmp_path):
     import dataclasses
 
-    from etl.lifecycle import NEW, plan_add, preview
+    from etl.ops.lifecycle import NEW, plan_add, preview
 
     db, lib = corpus_copy
     src = lib / "000_c08ffb83924445c9.txt"  # 郑州市 2023
@@ -100,8 +100,8 @@ NOT_REPORTS = ("report.md", "report", "..txt", "~$report.docx", ".hidden.txt", "
 
 
 def test_add_refuses_by_name_what_build_would_skip(corpus_copy, tmp_path):
-    from etl.build import list_report_files
-    from etl.lifecycle import REJECTED, add_reports
+    from etl.ops.build import list_report_files
+    from etl.ops.lifecycle import REJECTED, add_reports
 
     db, lib = corpus_copy
     text = (lib / "000_c08ffb83924445c9.txt").read_text(encoding="utf-8") + "\n（另一版本）\n"
@@ -123,8 +123,8 @@ def test_upload_refuses_by_name_what_build_would_skip(tmp_path):
     import pytest
 
     from etl.errors import ReadError
-    from etl.lifecycle import stage_upload
-    from etl.readers import is_report_file, report_file_problem
+    from etl.ops.lifecycle import stage_upload
+    from etl.read.readers import is_report_file, report_file_problem
 
     for name in NOT_REPORTS:
         with pytest.raises(ReadError) as err:
@@ -184,7 +184,7 @@ def _assert_inert_csv(data: bytes, numeric: set[str]) -> None:
 def test_cli_exports_carry_no_live_formula(corpus_copy, tmp_path):
     import duckdb
 
-    from etl.export import export_db
+    from etl.ops.export import export_db
 
     db, _ = corpus_copy
     con = duckdb.connect(str(db))
@@ -262,7 +262,7 @@ BAD_LINES = {
 def test_the_schema_takes_every_line_the_code_writes(corpus_copy):
     import jsonschema
 
-    from etl import corrections as C
+    from etl.store import corrections as C
 
     schema = json.loads(C.SCHEMA_PATH.read_text(encoding="utf-8"))
     jsonschema.validators.validator_for(schema).check_schema(schema)
@@ -287,7 +287,7 @@ def test_the_schema_takes_every_line_the_code_writes(corpus_copy):
 
 
 def test_every_bad_log_line_is_named_by_its_number(tmp_path):
-    from etl import corrections as C
+    from etl.store import corrections as C
 
     log = tmp_path / "congress.corrections.jsonl"
     for kind, line in BAD_LINES.items():
@@ -307,8 +307,8 @@ FAST_KINDS = ("value as text", "non-UTF-8 byte", "truncated last line")
     "kind", [k if k in FAST_KINDS else pytest.param(k, marks=pytest.mark.faults) for k in sorted(BAD_LINES)]
 )
 def test_a_bad_log_line_is_named_and_every_write_says_what_to_do(corpus_copy, kind):
-    from etl import corrections as C
-    from etl.lifecycle import add_reports, backup, restore, verify_backup
+    from etl.ops.lifecycle import add_reports, backup, restore, verify_backup
+    from etl.store import corrections as C
 
     db, lib = corpus_copy
     fid = fetch(db, "SELECT fact_id FROM facts ORDER BY fact_id LIMIT 1")[0][0]
@@ -334,7 +334,7 @@ def test_a_bad_log_line_is_named_and_every_write_says_what_to_do(corpus_copy, ki
 def test_cli_names_the_bad_line_without_a_traceback(corpus_copy, tmp_path):
     from conftest import run_etl
 
-    from etl import corrections as C
+    from etl.store import corrections as C
 
     db, _ = corpus_copy
     log = C.corrections_path(db)
@@ -361,9 +361,9 @@ def _leftovers(folder) -> list:
 
 
 def test_a_full_disk_is_refused_before_staging_and_names_the_folder(corpus_copy, monkeypatch):
-    from etl import corrections as C
-    from etl import writer
-    from etl.lifecycle import add_reports, backup
+    from etl.ops.lifecycle import add_reports, backup
+    from etl.store import corrections as C
+    from etl.write import journal as writer
 
     db, lib = corpus_copy
     fid = fetch(db, "SELECT fact_id FROM facts ORDER BY fact_id LIMIT 1")[0][0]
@@ -382,8 +382,8 @@ def test_a_full_disk_is_refused_before_staging_and_names_the_folder(corpus_copy,
 def test_running_out_of_space_mid_copy_leaves_no_staging_file(corpus_copy, monkeypatch):
     import errno
 
-    from etl import corrections as C
-    from etl import writer
+    from etl.store import corrections as C
+    from etl.write import journal as writer
 
     db, _ = corpus_copy
     fid = fetch(db, "SELECT fact_id FROM facts ORDER BY fact_id LIMIT 1")[0][0]
@@ -408,7 +408,7 @@ def test_writing_a_staged_file_on_a_full_disk_removes_it_and_names_it(tmp_path, 
     import builtins
     import errno
 
-    from etl.writer import write_staged
+    from etl.write.journal import write_staged
 
     real_open = builtins.open
 
@@ -502,7 +502,7 @@ def _damage_last_block(db) -> None:
 
 
 def test_backup_reads_everything_back_and_refuses_a_damaged_database(corpus_copy, tmp_path):
-    from etl.lifecycle import BackupError, backup, restore, verify_backup
+    from etl.ops.lifecycle import BackupError, backup, restore, verify_backup
 
     db, _ = corpus_copy
     good = backup(db, tmp_path / "b")
@@ -558,8 +558,8 @@ def test_build_extracts_before_it_takes_the_writer_lock(corpus_copy, monkeypatch
     import errno
     import fcntl
 
-    from etl import build as B
-    from etl.writer import lock_path
+    from etl.ops import build as B
+    from etl.write.journal import lock_path
 
     db, lib = corpus_copy
     real = B.extract_files
@@ -588,7 +588,7 @@ def test_build_extracts_before_it_takes_the_writer_lock(corpus_copy, monkeypatch
 def test_build_stops_a_file_past_its_time_limit_and_loads_the_others(corpus_copy, monkeypatch):
     import time
 
-    from etl import build as B
+    from etl.ops import build as B
 
     db, lib = corpus_copy
     (lib / "slow.txt").write_text((lib / "000_c08ffb83924445c9.txt").read_text(encoding="utf-8") + "\n补。\n",
@@ -662,9 +662,9 @@ def test_fresh_sessions_do_not_reset_the_lockout_and_the_log_never_shows_the_use
 def test_an_add_killed_right_after_its_commit_is_rolled_forward_by_the_next_writer(corpus_copy, tmp_path):
     from test_lifecycle import ZY, ZZ, _kill, _start_paused, variant
 
-    from etl.build import build
-    from etl.lifecycle import SUPERSEDED_DIR, add_reports
-    from etl.writer import intent_path, journal_path
+    from etl.ops.build import build
+    from etl.ops.lifecycle import SUPERSEDED_DIR, add_reports
+    from etl.write.journal import intent_path, journal_path
 
     db, lib = corpus_copy
     v2 = variant(lib / ZZ, tmp_path / "new" / "zz-final.txt", "（定稿）")
@@ -727,7 +727,7 @@ def test_a_dashboard_run_does_not_hold_the_file_while_an_add_waits(corpus_copy, 
 READER_LOOP = """
 import json, sys, time
 from pathlib import Path
-from etl.load import open_readonly
+from etl.store.load import open_readonly
 db, stop = sys.argv[1], Path(sys.argv[2])
 waits, errors = [], []
 Path(sys.argv[3]).touch()  # imports done: reading from now on
@@ -755,7 +755,7 @@ def test_three_readers_against_in_place_adds_wait_under_a_second_and_no_add_fail
     from conftest import CORPUS
     from test_lifecycle import ZZ, variant
 
-    from etl.lifecycle import REJECTED, add_reports
+    from etl.ops.lifecycle import REJECTED, add_reports
 
     db, lib = corpus_copy
     stop = tmp_path / "stop"
@@ -789,7 +789,7 @@ def test_three_readers_against_in_place_adds_wait_under_a_second_and_no_add_fail
 
 def _library_agrees(db, lib) -> bool:
     """Every report in the database has its very file in the library, and the library nothing more."""
-    from etl.writer import sha256_file
+    from etl.write.journal import sha256_file
 
     in_db = set(fetch(db, "SELECT source_file, file_sha256 FROM reports"))
     in_lib = {(p.name, sha256_file(p)) for p in lib.iterdir() if p.is_file() and not p.name.startswith(".")}
@@ -802,8 +802,8 @@ def test_an_add_killed_at_any_step_leaves_database_and_library_agreeing(corpus_c
     from conftest import run_etl
     from test_lifecycle import ZZ, _kill, _start_paused, variant
 
-    from etl.lifecycle import add_reports
-    from etl.writer import intent_path, journal_path
+    from etl.ops.lifecycle import add_reports
+    from etl.write.journal import intent_path, journal_path
 
     db, lib = corpus_copy
     assert _library_agrees(db, lib)

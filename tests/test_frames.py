@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from etl import catalog as catalog_module
-from etl.catalog import _parse
 from etl.errors import CatalogError
-from etl.extract import extract_facts
-from etl.frames import frame_templates, list_head_holds
+from etl.extract import catalog as catalog_module
+from etl.extract.catalog import _parse
+from etl.extract.facts import extract_facts
+from etl.extract.frames import frame_templates, list_head_holds
 from etl.models import Section
-from etl.normalize import normalize
+from etl.read.normalize import normalize
 
 # A made-up metric described only by a lexicon: no regex anywhere.
 LEXICON = {

@@ -13,12 +13,12 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from etl.corrections import Correction, CorrectionError, check_period, check_value
 from etl.errors import EtlError
-from etl.lifecycle import preview, safe_name
+from etl.extract.pipeline import ExtractedReport, process_document
 from etl.models import Document
-from etl.pipeline import ExtractedReport, process_document
-from etl.readers import SUPPORTED_SUFFIXES, read_document
+from etl.ops.lifecycle import preview, safe_name
+from etl.read.readers import SUPPORTED_SUFFIXES, read_document
+from etl.store.corrections import Correction, CorrectionError, check_period, check_value
 
 SECONDS = 10  # per example: far above any real file of this size; only a hang reaches it
 # FUZZ_EXAMPLES=2000 for a longer campaign; the default keeps the suite fast.

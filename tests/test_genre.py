@@ -6,10 +6,10 @@ core-coded.  Extended and composite codes may also appear; they are not checked 
 
 import pytest
 
-from etl.catalog import CORE_CODES
-from etl.extract import extract_facts
+from etl.extract.catalog import CORE_CODES
+from etl.extract.facts import extract_facts
 from etl.models import Section
-from etl.normalize import normalize
+from etl.read.normalize import normalize
 
 CASES = [
     # national, annual (abstract as published, traditional script)

@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from etl.catalog import CORE_CODES, load_catalog
-from etl.extract import extract_facts
+from etl.extract.catalog import CORE_CODES, load_catalog
+from etl.extract.facts import extract_facts
 from etl.models import Section
-from etl.normalize import normalize
+from etl.read.normalize import normalize
 
 GENRE = Path(__file__).parent / "fixtures" / "genre" / "sentences.yaml"
 ENTRIES = yaml.safe_load(GENRE.read_text(encoding="utf-8"))

@@ -17,10 +17,9 @@ import duckdb
 import pytest
 from conftest import CORPUS, ROOT, fetch, run_etl
 
-from etl import corrections as C
-from etl.build import build
 from etl.errors import ReadError
-from etl.lifecycle import (
+from etl.ops.build import build
+from etl.ops.lifecycle import (
     SUPERSEDED_DIR,
     BackupError,
     add_reports,
@@ -32,7 +31,8 @@ from etl.lifecycle import (
     stage_upload,
     verify_backup,
 )
-from etl.writer import journal_path
+from etl.store import corrections as C
+from etl.write.journal import journal_path
 
 ZZ = "000_c08ffb83924445c9.txt"  # 郑州市 2023 annual report
 ZY = "004_66608173c0941186.txt"  # 中原区 2020 report excerpt

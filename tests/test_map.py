@@ -9,8 +9,8 @@ import pytest
 from conftest import DASHBOARD, assert_clean, figures
 
 from app import geo
-from etl import geo as etl_geo
-from etl.load import open_readonly
+from etl.ops import geo as etl_geo
+from etl.store.load import open_readonly
 
 HENAN = "410000000000"
 

@@ -11,7 +11,7 @@ import pytest
 from test_e2e import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, _streamlit
 from test_map import HENAN, _square
 
-from etl import geo as etl_geo
+from etl.ops import geo as etl_geo
 
 pytestmark = [pytest.mark.e2e]
 

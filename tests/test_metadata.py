@@ -10,10 +10,10 @@ from conftest import CORPUS, GOLD_META_FIELDS, gold_rows
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from etl import metadata
-from etl.metadata import extract_metadata, load_cues
-from etl.normalize import normalize
-from etl.sections import find_sections
+from etl.metadata import report as metadata
+from etl.metadata.report import extract_metadata, load_cues
+from etl.metadata.sections import find_sections
+from etl.read.normalize import normalize
 
 
 def _as_gold(meta) -> dict[str, str]:

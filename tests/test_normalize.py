@@ -3,7 +3,7 @@
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from etl.normalize import normalize, sentences
+from etl.read.normalize import normalize, sentences
 
 
 def _check_map(n):

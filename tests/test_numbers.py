@@ -2,7 +2,7 @@
 
 import pytest
 
-from etl.numbers import NumberError, parse_number
+from etl.read.numbers import NumberError, parse_number
 
 
 @pytest.mark.parametrize(

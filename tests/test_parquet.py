@@ -13,7 +13,7 @@ import pytest
 from conftest import fetch, insert_fact, insert_report, new_db, run_etl
 
 from etl.errors import ExportError
-from etl.parquet import (
+from etl.store.parquet import (
     NATIONAL,
     PARTITIONED_SCHEMAS,
     UNKNOWN,
@@ -23,7 +23,7 @@ from etl.parquet import (
     write_partitioned,
     year_partition,
 )
-from etl.records import ROW_SCHEMAS
+from etl.store.records import ROW_SCHEMAS
 
 FACT_COLS = ", ".join(ROW_SCHEMAS["facts"].names)
 PART_FILE = re.compile(r"^(facts|reports)/province=[^/=]+/year=(\d{4}|未知)/part-0\.parquet$")

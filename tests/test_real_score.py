@@ -15,7 +15,7 @@ import duckdb
 import pytest
 from conftest import ROOT, gold_rows, run_etl, score_against_gold
 
-from etl.catalog import CORE_CODES
+from etl.extract.catalog import CORE_CODES
 
 REAL = ROOT / "data" / "corpus-real"
 # A second set of 18 report openings from nine provinces outside Henan (provincial, city and county, 2008–2026),

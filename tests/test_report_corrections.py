@@ -9,7 +9,7 @@ import duckdb
 import pytest
 from conftest import ROOT, run_etl
 
-from etl.corrections import CorrectionError, correct_report, revert_correction
+from etl.store.corrections import CorrectionError, correct_report, revert_correction
 
 REAL = ROOT / "data" / "corpus-real"
 

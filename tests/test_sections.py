@@ -2,10 +2,10 @@
 
 import pytest
 
-from etl.extract import extract_facts
+from etl.extract.facts import extract_facts
+from etl.metadata.sections import find_sections, sentence_period
 from etl.models import Section
-from etl.normalize import normalize
-from etl.sections import find_sections, sentence_period
+from etl.read.normalize import normalize
 
 
 def _kinds(text, p0=2023, p1=2023, rtype="annual_report"):
@@ -78,8 +78,8 @@ def test_term_total_inside_annual_report_is_not_an_annual_fact():
 
 
 def test_counts_of_the_session_now_held_are_of_its_year():
+    from etl.metadata.sections import sentence_period
     from etl.models import Section
-    from etl.sections import sentence_period
 
     past = Section("past_work", 0, 100, None, 2023, 2023)
     assert sentence_period("本次会议共收到代表议案6件、建议230件。", past) == (2024, 2024)

@@ -13,7 +13,7 @@ import duckdb
 import pytest
 from conftest import GOLD_META_FIELDS, gold_rows, score_against_gold
 
-from etl.catalog import CORE_CODES
+from etl.extract.catalog import CORE_CODES
 
 
 @pytest.fixture(scope="module")

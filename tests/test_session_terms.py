@@ -10,10 +10,10 @@ import json
 import duckdb
 import pytest
 
-from etl import session_terms
-from etl.build import build
-from etl.corrections import correct_report, revert_correction
-from etl.lifecycle import add_reports
+from etl.ops.build import build
+from etl.ops.lifecycle import add_reports
+from etl.store import session_terms
+from etl.store.corrections import correct_report, revert_correction
 
 # 新乡市: one report names its session and dates it; another names only a later session of the same term.
 STATED = (

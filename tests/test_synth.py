@@ -11,9 +11,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from etl import synth
-from etl.catalog import CORE_CODES
-from etl.readers import read_document
+from etl.extract.catalog import CORE_CODES
+from etl.read.readers import read_document
+from tools import synth
 
 N_SMALL = 60  # enough for every format and report type with the test seed
 # Measured with 300–1,000 reports (seed 1): precision 1.000, recall ≈ 0.93. The threshold leaves room for
@@ -163,7 +163,7 @@ def test_numbers_as_reports_write_them():
 
 def test_small_end_to_end_precision(tmp_path):
     """Generate 40 reports, build them with the real pipeline and score the core facts like the scorer."""
-    from etl.build import build
+    from etl.ops.build import build
 
     out = tmp_path / "corpus"
     synth.generate(40, out, seed=3, workers=2)

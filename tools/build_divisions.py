@@ -28,7 +28,7 @@ from pathlib import Path
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script from the project root
-from etl.gazetteer import level_from_code  # noqa: E402  (one definition of a code's level)
+from etl.metadata.gazetteer import level_from_code  # noqa: E402  (one definition of a code's level)
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT_CSV = ROOT / "etl" / "data" / "divisions.csv"

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import yaml
 
-from .errors import CatalogError
-from .frames import frame_templates
-from .numbers import NUM, PCT, POST_WORDS
+from etl.errors import CatalogError
+from etl.extract.frames import frame_templates
+from etl.read.numbers import NUM, PCT, POST_WORDS
 
-CATALOG_PATH = Path(__file__).with_name("catalog.yaml")
+CATALOG_PATH = Path(__file__).parent.parent / "data" / "catalog.yaml"
 
 CORE_CODES = (
     "legislation.laws_enacted", "legislation.laws_amended", "legislation.laws_repealed",

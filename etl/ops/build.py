@@ -19,14 +19,14 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import __version__
-from .checks import Check, run_checks, write_checks
-from .errors import EtlError
-from .load import RowBuffer, load_reference_tables, open_writer
-from .pipeline import process_document
-from .readers import DEFAULT_MAX_BYTES, is_report_file, read_document
-from .records import rows_of
-from .writer import building_path
+from etl import __version__
+from etl.errors import EtlError
+from etl.extract.pipeline import process_document
+from etl.read.readers import DEFAULT_MAX_BYTES, is_report_file, read_document
+from etl.store.checks import Check, run_checks, write_checks
+from etl.store.load import RowBuffer, load_reference_tables, open_writer
+from etl.store.records import rows_of
+from etl.write.journal import building_path
 
 DEFAULT_TIME_LIMIT = 120.0  # seconds to read and extract one file: the same as `add`
 # Below this many files a pool costs more than it saves.
@@ -264,8 +264,8 @@ def _extract_into(
     """Extract every file into a new database at ``scratch`` (no lock: nobody else knows this file)."""
     import duckdb
 
-    from .load import create_schema
-    from .writer import ensure_free
+    from etl.store.load import create_schema
+    from etl.write.journal import ensure_free
 
     ensure_free(
         scratch.parent, sum(p.stat().st_size for p in paths if p.is_file()), f"building {scratch.name}"

@@ -37,9 +37,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from .errors import ExportError
-from .pipeline import ExtractedReport
-from .records import ROW_SCHEMAS, fact_rows, report_row, to_arrow
+from etl.errors import ExportError
+from etl.extract.pipeline import ExtractedReport
+from etl.store.records import ROW_SCHEMAS, fact_rows, report_row, to_arrow
 
 PARTITION_COLUMNS: tuple[str, str] = ("province", "year")
 NATIONAL = "全国"
@@ -292,7 +292,7 @@ def export_db(db_path: str | Path, out_dir: str | Path, *, corrected: bool = Fal
     ``facts`` is the extractor's output as built, the same whichever engine ran it; ``corrected=True``
     writes ``facts_current`` instead (analysts' corrections applied, plus corrected and correction_id).
     """
-    from .load import open_readonly
+    from etl.store.load import open_readonly
 
     db = Path(db_path)
     if not db.is_file():

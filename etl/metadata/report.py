@@ -97,15 +97,15 @@ from pathlib import Path
 
 import yaml
 
-from etl import dating, gazetteer
 from etl.errors import EtlError
-from etl.gazetteer import Jurisdiction, PlaceMention
+from etl.metadata import dating, gazetteer
+from etl.metadata.gazetteer import Jurisdiction, PlaceMention
+from etl.metadata.sections import cues as section_cues
+from etl.metadata.sections import find_sections
 from etl.models import ReportMeta, Section
-from etl.normalize import Normalized, normalize
-from etl.sections import cues as section_cues
-from etl.sections import find_sections
+from etl.read.normalize import Normalized, normalize
 
-CUES_FILE = Path(__file__).parent / "data" / "metadata_cues.yaml"
+CUES_FILE = Path(__file__).parent.parent / "data" / "metadata_cues.yaml"
 
 _DASHES = "—–─━-‐‑‒―~～ "
 _TITLE_SPLIT = re.compile(r"[—–─━―]+|-{2,}|~{2,}")  # headline——subtitle

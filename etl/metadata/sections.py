@@ -13,9 +13,9 @@ from pathlib import Path
 
 import yaml
 
-from .models import Section
+from etl.models import Section
 
-CUES_PATH = Path(__file__).with_name("sections.yaml")
+CUES_PATH = Path(__file__).parent.parent / "data" / "sections.yaml"
 
 
 @dataclass(frozen=True)
@@ -144,7 +144,7 @@ def sentence_period(
         return (p1 + 1, p1 + 1)
     m = c.years_back.match(sentence)
     if m and p1 is not None:
-        from .numbers import NumberError, parse_number
+        from etl.read.numbers import NumberError, parse_number
 
         try:
             n = int(parse_number(m.group("n")).value)

@@ -1,6 +1,6 @@
 """The extractor on Ray Data: report files → Hive-partitioned Parquet, on one machine or a cluster.
 
-    python -m etl.distributed --input DIR --out DIR [--address local|auto|ray://HOST:10001] [--parallelism N]
+    python -m etl.ops.distributed --input DIR --out DIR [--address local|auto|ray://HOST:10001] [--parallelism N]
 
 The extractor is a pure function of one file (``process_document(read_document(path))``), and
 ``etl.records`` is the only place that turns its result into rows, so the workers run exactly what the
@@ -34,8 +34,9 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from .errors import EtlError
-from .parquet import (
+from etl.errors import EtlError
+from etl.read.readers import DEFAULT_MAX_BYTES
+from etl.store.parquet import (
     PARTITIONED_SCHEMAS,
     TABLES,
     commit_staging,
@@ -45,7 +46,6 @@ from .parquet import (
     write_partitioned,
     write_problems,
 )
-from .readers import DEFAULT_MAX_BYTES
 
 INSTALL_HINT = "pip install -r requirements-distributed.txt"
 
@@ -74,8 +74,8 @@ def import_ray():
 
 def extract_file(path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES):
     """(ExtractedReport, None) or (None, reason): the same call and the same reasons as etl.build.extract_all."""
-    from .pipeline import process_document
-    from .readers import read_document
+    from etl.extract.pipeline import process_document
+    from etl.read.readers import read_document
 
     try:
         return process_document(read_document(Path(path), max_bytes=max_bytes)), None
@@ -218,7 +218,7 @@ def run(
     progress: bool = False,
 ) -> RunSummary:
     """Extract every report file under input_dir on Ray and write out_dir's Parquet dataset."""
-    from .build import list_report_files
+    from etl.ops.build import list_report_files
 
     ray = import_ray()
     started = time.monotonic()
@@ -282,7 +282,7 @@ def _run(
 
 def make_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
-        prog="python -m etl.distributed",
+        prog="python -m etl.ops.distributed",
         description="Extract every report file under --input on Ray Data and write facts and reports as "
         "Parquet partitioned by province and year under --out (facts/, reports/, problems.parquet), the "
         f"same rows as `python -m etl build` + `python -m etl export-parquet`. Needs: {INSTALL_HINT}",

@@ -11,12 +11,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .catalog import Catalog, Pattern, load_catalog
-from .frames import COUNTED_ITEM, list_head_holds
-from .models import Fact, Section
-from .normalize import Normalized, sentences
-from .numbers import NumberError, parse_number
-from .sections import section_at, sentence_period
+from etl.extract.catalog import Catalog, Pattern, load_catalog
+from etl.extract.frames import COUNTED_ITEM, list_head_holds
+from etl.metadata.sections import section_at, sentence_period
+from etl.models import Fact, Section
+from etl.read.normalize import Normalized, sentences
+from etl.read.numbers import NumberError, parse_number
 
 _CONJ_END = re.compile(r"(?:、|和|及|与|以及|并)$")
 _ALL_LEVELS = re.compile(r"五级|四级|各级|三级人大代表")

@@ -15,11 +15,11 @@ from pathlib import Path
 
 import duckdb
 
-from .catalog import Catalog, load_catalog
-from .errors import EtlError
-from .pipeline import ExtractedReport
-from .records import TABLES, rows_of, to_arrow
-from .writer import (
+from etl.errors import EtlError
+from etl.extract.catalog import Catalog, load_catalog
+from etl.extract.pipeline import ExtractedReport
+from etl.store.records import TABLES, rows_of, to_arrow
+from etl.write.journal import (
     Commit,
     ForeignWalError,
     clean_stale,
@@ -54,7 +54,7 @@ def schema_sha256() -> str:
 
 def load_reference_tables(con: duckdb.DuckDBPyConnection, catalog: Catalog | None = None) -> None:
     """The metric catalog and the gazetteer, replaced whole."""
-    from .gazetteer import all_jurisdictions
+    from etl.metadata.gazetteer import all_jurisdictions
 
     catalog = catalog or load_catalog()
     metrics = catalog.fact_metrics()
@@ -294,9 +294,9 @@ def _open_writer(
     Readers are never blocked and see either the old file or the new one.  On any error, or if the
     process is killed, the live files are untouched; staging files are removed now or by the next writer.
     """
-    from . import aggregates, session_terms
-    from .checks import replace_checks
-    from .corrections import apply_corrections, corrections_path, encode_log, read_log
+    from etl.store import aggregates, session_terms
+    from etl.store.checks import replace_checks
+    from etl.store.corrections import apply_corrections, corrections_path, encode_log, read_log
 
     db_path = Path(db_path)
     db_path.parent.mkdir(parents=True, exist_ok=True)
@@ -449,8 +449,8 @@ def _in_place_writer(
 
 
 def _in_place_transaction(con, commit: Commit, db_path: Path, kind: str, log: list) -> Iterator[StagedWrite]:
-    from . import aggregates, session_terms
-    from .corrections import apply_corrections
+    from etl.store import aggregates, session_terms
+    from etl.store.corrections import apply_corrections
 
     committed = prepared = False
     try:
@@ -509,8 +509,8 @@ def _in_place_transaction(con, commit: Commit, db_path: Path, kind: str, log: li
 
 def _refresh_derived(con: duckdb.DuckDBPyConnection, report_ids: list[str] | None) -> None:
     """Checks and pre-aggregated tables for the given reports (None: all of them)."""
-    from . import aggregates
-    from .checks import replace_checks
+    from etl.store import aggregates
+    from etl.store.checks import replace_checks
 
     replace_checks(con, report_ids)
     aggregates.refresh(con, report_ids)

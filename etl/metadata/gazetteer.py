@@ -50,10 +50,10 @@ from etl.errors import EtlError
 NATIONAL_CODE = "000000000000"
 NATIONAL_NAME = "全国"
 LEVELS = ("national", "provincial", "prefecture", "county")
-ALIASES_FILE = Path(__file__).parent / "data" / "jurisdiction_aliases.yaml"
-DIVISIONS_FILE = Path(__file__).parent / "data" / "divisions.csv"
-DIVISIONS_META_FILE = Path(__file__).parent / "data" / "divisions.meta.yaml"
-ETHNIC_FILE = Path(__file__).parent / "data" / "ethnic_groups.txt"
+ALIASES_FILE = Path(__file__).parent.parent / "data" / "jurisdiction_aliases.yaml"
+DIVISIONS_FILE = Path(__file__).parent.parent / "data" / "divisions.csv"
+DIVISIONS_META_FILE = Path(__file__).parent.parent / "data" / "divisions.meta.yaml"
+ETHNIC_FILE = Path(__file__).parent.parent / "data" / "ethnic_groups.txt"
 DIVISION_COLUMNS = (
     "code",
     "name",
@@ -241,7 +241,7 @@ class _Gazetteer:
         another division.
         """
         try:
-            from etl.normalize import _t2s
+            from etl.read.normalize import _t2s
 
             conv = _t2s()
         except Exception:  # OpenCC missing: normalize.py cannot convert either

@@ -12,7 +12,7 @@ import json
 
 import pyarrow as pa
 
-from .pipeline import ExtractedReport, fact_id_for
+from etl.extract.pipeline import ExtractedReport, fact_id_for
 
 ROW_SCHEMAS: dict[str, pa.Schema] = {
     "reports": pa.schema([

@@ -28,7 +28,7 @@ from typing import Any
 
 import duckdb
 
-from .errors import EtlError
+from etl.errors import EtlError
 
 LOG_FORMAT = 1
 ACTIONS = ("set", "reject", "add", "revert", "report")
@@ -123,7 +123,7 @@ def corrections_path(db_path: str | Path) -> Path:
     return db_path.with_name(db_path.stem + ".corrections.jsonl")
 
 
-SCHEMA_PATH = Path(__file__).with_name("data") / "corrections.schema.json"
+SCHEMA_PATH = Path(__file__).parent.parent / "data" / "corrections.schema.json"
 REPAIR_HINT = (
     "fix that line, or run `python -m etl corrections --repair` to move every bad line into a side file "
     "(kept, never deleted)"
@@ -244,8 +244,8 @@ def repair_log(db_path: str | Path, *, lock_timeout: float | None = None, on_wai
     """
     import os
 
-    from .load import open_writer
-    from .writer import Commit, fsync_dir, write_lock, write_staged
+    from etl.store.load import open_writer
+    from etl.write.journal import Commit, fsync_dir, write_lock, write_staged
 
     db_path = Path(db_path)
     path = corrections_path(db_path)
@@ -517,7 +517,7 @@ def _anchor(fact: dict, texts: tuple[str, str] | None) -> str | None:
         return "its evidence sentence is no longer in the report's text"
     shift = pos - a
     fact.update(evidence_start=pos, evidence_end=pos + len(ev), value_start=vs + shift, value_end=ve + shift)
-    from .normalize import normalize
+    from etl.read.normalize import normalize
 
     nm = normalize(raw)
     if nm.text == norm:
@@ -538,7 +538,7 @@ def _clean_text(value: str | None, what: str) -> str:
 
 
 def check_metric(code: str) -> str:
-    from .catalog import load_catalog
+    from etl.extract.catalog import load_catalog
 
     metrics = {m.code for m in load_catalog().fact_metrics()}
     code = (code or "").strip()
@@ -643,7 +643,7 @@ def _current_fact(con: duckdb.DuckDBPyConnection, fact_id: str) -> dict:
 
 def _record(db_path, build_record, *, lock_timeout: float | None, on_wait=None) -> Correction:
     """Validate against the latest database and append to the log, in one locked write."""
-    from .load import open_writer
+    from etl.store.load import open_writer
 
     with open_writer(db_path, copy_existing=True, require_existing=True, kind="correction",
                      lock_timeout=lock_timeout, on_wait=on_wait) as w:  # fmt: skip
@@ -715,7 +715,7 @@ def correct_report(
     """Set or confirm a report's metadata (a pending 待确认 field, or a wrong one); logged like fact corrections.
 
     A jurisdiction must be an entry of the division table (its level, parent and province come with it)."""
-    from . import gazetteer
+    from etl.metadata import gazetteer
 
     user, reason = _clean_text(user, "a user"), _clean_text(reason, "a reason")
     wanted: dict[str, Any] = {}
@@ -862,10 +862,10 @@ def locate_fact(
     scope: str | None = None,
 ) -> dict:
     """Anchor a new fact in a report: find the evidence, the number in it, its unit and period (no writes)."""
-    from .models import Fact
-    from .normalize import normalize, sentences
-    from .numbers import NUM, PCT, NumberError, parse_number
-    from .pipeline import fact_id_for
+    from etl.extract.pipeline import fact_id_for
+    from etl.models import Fact
+    from etl.read.normalize import normalize, sentences
+    from etl.read.numbers import NUM, PCT, NumberError, parse_number
 
     row = con.execute(
         "SELECT r.report_id, t.raw_text, t.norm_text, r.period_start, r.period_end FROM reports r "
@@ -937,7 +937,7 @@ def locate_fact(
 
 
 def _unit_after(text: str, end: int, metric: str) -> str | None:
-    from .catalog import load_catalog
+    from etl.extract.catalog import load_catalog
 
     units = sorted(load_catalog().metrics[metric].units, key=len, reverse=True)
     tail = text[end : end + 6].lstrip("余多 ")
@@ -980,8 +980,8 @@ class AuditEntry:
 
 def list_corrections(db_path: str | Path, *, status: str | None = None) -> list[AuditEntry]:
     """The audit log as the database has applied it (oldest first), optionally one status only."""
-    from .load import open_readonly
-    from .writer import try_recover
+    from etl.store.load import open_readonly
+    from etl.write.journal import try_recover
 
     db_path = Path(db_path)
     try_recover(db_path)

@@ -32,12 +32,12 @@ from pathlib import Path
 
 import duckdb
 
-from . import __version__
-from .corrections import BadLine, read_log, scan_log
-from .errors import EtlError, ReadError
-from .pipeline import ExtractedReport, process_document
-from .readers import DEFAULT_MAX_BYTES, read_document, report_file_problem
-from .writer import PAUSE_ENV, pause_point
+from etl import __version__
+from etl.errors import EtlError, ReadError
+from etl.extract.pipeline import ExtractedReport, process_document
+from etl.read.readers import DEFAULT_MAX_BYTES, read_document, report_file_problem
+from etl.store.corrections import BadLine, read_log, scan_log
+from etl.write.journal import PAUSE_ENV, pause_point
 
 SUPERSEDED_DIR = ".superseded"  # inside the library: old versions of replaced reports (builds skip it)
 DEFAULT_TIME_LIMIT = 120.0  # seconds to read and extract one file
@@ -97,12 +97,14 @@ def _context():
     """
     global _FORKSERVER
     if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods():
-        from . import pipeline  # noqa: F401  imported once here, inherited by every child
+        from etl.extract import pipeline  # noqa: F401  imported once here, inherited by every child
 
         return multiprocessing.get_context("fork")
     if _FORKSERVER is None:
         ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["etl.pipeline", "etl.readers", "etl.extract", "etl.metadata"])
+        ctx.set_forkserver_preload(
+            ["etl.extract.pipeline", "etl.read.readers", "etl.extract.facts", "etl.metadata.report"]
+        )
         _FORKSERVER = ctx
     return _FORKSERVER
 
@@ -149,7 +151,7 @@ def _child(conn, path: str, max_bytes: int, memory_limit: int | None, pause: str
 def _extract_isolated(
     path: Path, max_bytes: int, time_limit: float, memory_limit: int | None
 ) -> ExtractedReport:
-    from . import errors
+    from etl import errors
 
     name = path.name or str(path)
     ctx = _context()
@@ -234,7 +236,7 @@ class PlannedAdd:
 
 def plan_add(reports: Sequence[ExtractedReport], db_path: str | Path) -> list[PlannedAdd]:
     """For the preview: whether each report is new, already loaded, or a new version of loaded ones."""
-    from .load import open_readonly
+    from etl.store.load import open_readonly
 
     db_path = Path(db_path)
     if not db_path.is_file():
@@ -370,10 +372,10 @@ def load_extracted(
     on_wait=None,
 ) -> AddSummary:
     """Load reports already extracted by ``preview`` (the dashboard's confirm step); see add_reports."""
-    from .checks import run_checks, write_checks
-    from .load import delete_report, insert_rows, load_reference_tables, open_writer, write_report
-    from .records import rows_of, to_arrow
-    from .writer import clean_stale, write_staged
+    from etl.store.checks import run_checks, write_checks
+    from etl.store.load import delete_report, insert_rows, load_reference_tables, open_writer, write_report
+    from etl.store.records import rows_of, to_arrow
+    from etl.write.journal import clean_stale, write_staged
 
     started = time.monotonic()
     db_path = Path(db_path)
@@ -386,7 +388,7 @@ def load_extracted(
     # in a fresh process) must not happen while an in-place write keeps readers out of the file.
     arrow = {rep.report_id: {t: to_arrow(t, b) for t, b in rows_of(rep).items() if b} for _, rep in items}
     if lib is not None:
-        from .writer import ensure_free
+        from etl.write.journal import ensure_free
 
         sizes = [Path(p).stat().st_size for p, _ in items if Path(p).is_file()]
         ensure_free(lib, sum(sizes), f"copying {len(sizes)} report files into the library")
@@ -531,7 +533,7 @@ class _LibraryPlan:
 
 
 def _sha256(path: Path) -> str:
-    from .writer import sha256_file
+    from etl.write.journal import sha256_file
 
     return sha256_file(path)
 
@@ -558,9 +560,17 @@ def backup(
     Taken under the writer lock, so the two files belong together; readers are not disturbed.
     Returns the backup folder (default: ``<db folder>/backups/<db stem>-<UTC time>``).
     """
-    from .corrections import corrections_path
-    from .load import connect_live, open_readonly
-    from .writer import disk_full, ensure_free, fsync_dir, fsync_file, is_disk_full, wal_path, write_lock
+    from etl.store.corrections import corrections_path
+    from etl.store.load import connect_live, open_readonly
+    from etl.write.journal import (
+        disk_full,
+        ensure_free,
+        fsync_dir,
+        fsync_file,
+        is_disk_full,
+        wal_path,
+        write_lock,
+    )
 
     db_path = Path(db_path)
     out = Path(out_dir) if out_dir is not None else db_path.parent / "backups"
@@ -642,7 +652,7 @@ def check_database(path: Path, scratch_dir: Path) -> dict[str, int]:
     touches them, so that part runs on a scratch copy in ``scratch_dir`` (removed afterwards): every row
     of every indexed table is deleted there, which walks each index entirely.
     """
-    from .load import open_readonly
+    from etl.store.load import open_readonly
 
     con = open_readonly(path)
     try:
@@ -749,8 +759,8 @@ def restore(
     The backup is verified first.  Unless ``safety_backup`` is False, the current state is backed up
     before it is replaced, so a restore never loses the newest corrections.
     """
-    from .load import open_writer
-    from .writer import write_lock
+    from etl.store.load import open_writer
+    from etl.write.journal import write_lock
 
     folder = Path(backup_dir)
     db_path = Path(db_path)

@@ -34,9 +34,9 @@ from pathlib import Path
 import yaml
 
 from etl.errors import EtlError
-from etl.sections import plan_heading_year
+from etl.metadata.sections import plan_heading_year
 
-TERMS_FILE = Path(__file__).parent / "data" / "congress_terms.yaml"
+TERMS_FILE = Path(__file__).parent.parent / "data" / "congress_terms.yaml"
 MIN_CONFIDENCE = 0.5
 _FULL_SUPPORT = 0.6  # support at which a lone candidate counts as sure
 

@@ -25,7 +25,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import EtlError
+from etl.errors import EtlError
 
 # Test hook: ETL_TEST_PAUSE=<point>[:seconds] makes a writer stop at that point so a test can kill it there.
 PAUSE_ENV = "ETL_TEST_PAUSE"

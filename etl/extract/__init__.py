@@ -1,0 +1,1 @@
+"""Extraction: the metric catalog and its frames → facts with evidence and offsets."""

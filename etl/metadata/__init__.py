@@ -1,0 +1,1 @@
+"""Report metadata: jurisdiction (dated division table), dates and years, report type, sections."""

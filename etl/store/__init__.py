@@ -1,0 +1,1 @@
+"""The database: schema, rows, connections, corrections log, checks, aggregates, Parquet."""

@@ -1,0 +1,1 @@
+"""The one owner of writes: lock, staging or transaction, corrections, checks, aggregates, swap."""

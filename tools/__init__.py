@@ -1,0 +1,1 @@
+"""Tooling: the synthetic corpus, the division table's regeneration."""
