@@ -18,21 +18,12 @@ import pytest
 from conftest import CORPUS, ROOT, fetch, run_etl
 
 from etl.errors import ReadError
+from etl.ops import corrections as C
+from etl.ops.add import SUPERSEDED_DIR, add_reports, plan_add, preview, stage_upload
+from etl.ops.backup import BackupError, backup, list_backups, restore, verify_backup
 from etl.ops.build import build
-from etl.ops.lifecycle import (
-    SUPERSEDED_DIR,
-    BackupError,
-    add_reports,
-    backup,
-    list_backups,
-    plan_add,
-    preview,
-    restore,
-    stage_upload,
-    verify_backup,
-)
-from etl.store import corrections as C
-from etl.write.journal import journal_path
+from etl.store import corrections_log as CL
+from etl.write.files import journal_path
 
 ZZ = "000_c08ffb83924445c9.txt"  # 郑州市 2023 annual report
 ZY = "004_66608173c0941186.txt"  # 中原区 2020 report excerpt
@@ -298,7 +289,7 @@ def test_a_correction_killed_before_its_commit_changes_nothing(corpus_copy, tmp_
     proc = _start_paused("before_commit", "correct", "--db", db, "--fact", fid, "--value", "99", "--user", "u",
                          "--reason", "r")  # fmt: skip
     _kill(proc)
-    assert db.read_bytes() == before_bytes and not C.corrections_path(db).exists()
+    assert db.read_bytes() == before_bytes and not CL.corrections_path(db).exists()
     assert list(tmp_path.glob(".congress.corrections.jsonl.staging-*"))  # left behind by the dead writer
     C.correct_fact(db, fid, value=98, user="u", reason="r")
     assert [e.summary.split()[-1] for e in C.list_corrections(db)] == ["98"]
@@ -359,7 +350,7 @@ def test_backup_then_damage_then_restore_gives_the_same_content(corpus_copy, tmp
     db, _ = corpus_copy
     fid = fetch(db, "SELECT fact_id FROM facts ORDER BY fact_id LIMIT 1")[0][0]
     C.correct_fact(db, fid, value=42, user="u", reason="r")
-    before, log_before = snapshot(db), C.corrections_path(db).read_bytes()
+    before, log_before = snapshot(db), CL.corrections_path(db).read_bytes()
     folder = backup(db, tmp_path / "backups")
     manifest = verify_backup(folder)
     assert manifest["counts"]["corrections"] == 1 and manifest["counts"]["reports"] == 5
@@ -373,7 +364,7 @@ def test_backup_then_damage_then_restore_gives_the_same_content(corpus_copy, tmp
         fetch(db, "SELECT count(*) FROM facts")
     result = restore(folder, db)
     assert snapshot(db) == before
-    assert C.corrections_path(db).read_bytes() == log_before
+    assert CL.corrections_path(db).read_bytes() == log_before
     assert result.safety_backup is not None and result.safety_backup.is_dir()  # the damaged state was kept
     assert [b for b, _ in list_backups(tmp_path / "backups")][-1] == folder
 
