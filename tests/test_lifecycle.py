@@ -324,12 +324,18 @@ def test_builds_killed_at_random_moments_never_damage_the_database(corpus_copy, 
         src = sorted(CORPUS.glob("*.txt"))[i % 5]
         variant(src, lib / f"copy{i:02d}.txt", f"（第{i}份副本）")
     old = snapshot(db)
+    build = [sys.executable, "-m", "etl", "build", "--input", str(lib), "--db", str(db), "--quiet"]
+    # how long a whole build takes here, measured on a scratch copy: the kills are spread over that time
+    scratch = tmp_path / "timing" / "congress.duckdb"
+    started = time.monotonic()
+    subprocess.run([*build[:-2], str(scratch), "--quiet"], cwd=ROOT, check=True, capture_output=True)
+    duration = time.monotonic() - started
     rng = random.Random(4)
     outcomes = []
     for _ in range(5):
-        proc = subprocess.Popen([sys.executable, "-m", "etl", "build", "--input", str(lib), "--db", str(db), "--quiet"],
-                                cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
-        time.sleep(rng.uniform(0.5, 3.0))  # the whole build takes about 3 s
+        proc = subprocess.Popen(build, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(rng.uniform(0.1, 0.8) * duration)
+        assert proc.poll() is None, "the build had finished: this kill would test nothing"
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=30)
         n = fetch(db, "SELECT count(*) FROM reports")[0][0]
@@ -339,6 +345,8 @@ def test_builds_killed_at_random_moments_never_damage_the_database(corpus_copy, 
         info = dict(fetch(db, "SELECT key, value FROM build_info"))
         assert int(info["n_facts"]) == fetch(db, "SELECT count(*) FROM facts")[0][0]
         outcomes.append(n)
+    # the database only ever moves from the old state to the whole new one, never back or part-way
+    assert outcomes == sorted(outcomes)
     assert run_etl("build", "--input", lib, "--db", db, "--quiet").returncode == 0
     assert fetch(db, "SELECT count(*) FROM reports") == [(29,)]
 
