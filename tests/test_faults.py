@@ -597,18 +597,19 @@ def test_build_stops_a_file_past_its_time_limit_and_loads_the_others(corpus_copy
     import time
 
     from etl.ops import build as B
+    from etl.ops import extract_one
 
     db, lib = corpus_copy
     (lib / "slow.txt").write_text((lib / "000_c08ffb83924445c9.txt").read_text(encoding="utf-8") + "\n补。\n",
                                   encoding="utf-8")  # fmt: skip
-    real = B.process_document
+    real = extract_one.process_document
 
     def hang_on_slow(doc):
         if doc.source_file == "slow.txt":
             time.sleep(60)  # a pathological file
         return real(doc)
 
-    monkeypatch.setattr(B, "process_document", hang_on_slow)
+    monkeypatch.setattr(extract_one, "process_document", hang_on_slow)
     t = time.monotonic()
     s = B.build(lib, db, progress=False, workers=1, time_limit=1)
     assert time.monotonic() - t < 30

@@ -477,12 +477,13 @@ def test_a_file_that_takes_too_long_to_read_is_stopped_and_the_others_load(
     build(lib, db, progress=False)
     monkeypatch.setenv("ETL_TEST_PAUSE", "extract-stuck.txt:60")  # its reader hangs like on a hostile file
     t = time.monotonic()
-    summary = add_reports([stuck, tmp_path / ZY], db, lib, time_limit=3)
-    assert time.monotonic() - t < 30
+    # 10 s: room for the other file on a loaded machine (a fresh child imports the extractor first)
+    summary = add_reports([stuck, tmp_path / ZY], db, lib, time_limit=10)
+    assert time.monotonic() - t < 50
     outcome = {o.file: o for o in summary.outcomes}
     assert outcome["stuck.txt"].status == "rejected"
-    assert "took longer than 3 s and was stopped" in outcome["stuck.txt"].message
-    assert outcome[ZY].status == "added"
+    assert "took longer than 10 s and was stopped" in outcome["stuck.txt"].message
+    assert outcome[ZY].status == "added", outcome[ZY].message
 
 
 def test_a_pdf_bomb_is_rejected_quickly_and_the_others_load(corpus_copy, tmp_path):
@@ -497,7 +498,7 @@ def test_a_pdf_bomb_is_rejected_quickly_and_the_others_load(corpus_copy, tmp_pat
     outcome = {o.file: o for o in summary.outcomes}
     assert outcome["bomb.pdf"].status == "rejected"
     assert "no text layer" in outcome["bomb.pdf"].message
-    assert outcome[ZY].status == "added"
+    assert outcome[ZY].status == "added", outcome[ZY].message
 
 
 def test_preview_in_a_child_process_gives_the_same_result_and_the_same_errors(tmp_path):
