@@ -19,7 +19,7 @@ from pathlib import Path
 
 import duckdb
 
-from etl.store.load import open_readonly
+from etl.write.connect import open_readonly
 
 DEFAULT_DB = "data/congress.duckdb"
 REQUIRED_TABLES = ("reports", "report_texts", "facts", "metrics")

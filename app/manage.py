@@ -2,7 +2,7 @@
 
 Pages never write the database.  They call the functions here, each of which first asks
 ``auth.require_analyst()`` (so a write re-checks the session's role on the server, whatever the page
-showed) and then calls etl.lifecycle or etl.corrections, which lock, stage and swap the files.  Typed
+showed) and then calls etl.ops.add or etl.ops.corrections, which lock, stage and swap the files.  Typed
 library errors become one Chinese sentence that says what to do, with the library's own message kept
 as the detail.
 """
@@ -25,12 +25,12 @@ from app.highlight import escape_md
 from app.labels import format_value, level_zh, period_zh, report_type_zh
 from etl import errors as etl_errors
 from etl.extract.pipeline import ExtractedReport
-from etl.ops.lifecycle import NEW, REPLACES, UNCHANGED, AddSummary, PlannedAdd, load_extracted, plan_add
-from etl.ops.lifecycle import preview as _preview
-from etl.ops.lifecycle import stage_upload as _stage_upload
+from etl.ops.add import NEW, REPLACES, UNCHANGED, AddSummary, PlannedAdd, load_extracted, plan_add
+from etl.ops.add import preview as _preview
+from etl.ops.add import stage_upload as _stage_upload
 from etl.read.readers import DEFAULT_MAX_BYTES
-from etl.store.corrections import QUALIFIERS, Correction, CorrectionError
-from etl.write.journal import WriteLockTimeout
+from etl.store.corrections_log import QUALIFIERS, Correction, CorrectionError
+from etl.write.lock import WriteLockTimeout
 
 DEFAULT_LIBRARY = "data/corpus"  # the same default as `python -m etl add --library`
 UPLOAD_TYPES = ["txt", "htm", "html", "pdf", "docx"]
@@ -58,7 +58,7 @@ def max_bytes() -> int:
 
 
 def corrections_file() -> Path:
-    from etl.store.corrections import corrections_path
+    from etl.store.corrections_log import corrections_path
 
     return corrections_path(db.db_path())
 
@@ -350,7 +350,7 @@ def correct(
     qualifier: str | None = None,
 ) -> Correction:
     """Change a fact's value, metric, period, unit or qualifier (only the fields given)."""
-    from etl.store.corrections import correct_fact
+    from etl.ops.corrections import correct_fact
 
     user = auth.require_analyst()
     return correct_fact(
@@ -378,7 +378,7 @@ def correct_report_meta(
 ) -> Correction:
     """Set or confirm a report's jurisdiction, period, type or delivery date (only the fields given);
     logged with who and why like a fact correction, re-applied on every write."""
-    from etl.store.corrections import correct_report
+    from etl.ops.corrections import correct_report
 
     user = auth.require_analyst()
     return correct_report(
@@ -396,7 +396,7 @@ def correct_report_meta(
 
 def reject(fact_id: str, *, reason: str) -> Correction:
     """Hide a wrong fact (it stays in the extracted facts and in the log)."""
-    from etl.store.corrections import reject_fact
+    from etl.ops.corrections import reject_fact
 
     user = auth.require_analyst()
     return reject_fact(db.db_path(), fact_id, user=user, reason=reason, lock_timeout=LOCK_TIMEOUT)
@@ -414,7 +414,7 @@ def add_missing(
     qualifier: str | None = None,
 ) -> Correction:
     """Add a fact the extractor missed; the library checks that its evidence is in the report's text."""
-    from etl.store.corrections import add_fact
+    from etl.ops.corrections import add_fact
 
     user = auth.require_analyst()
     return add_fact(
@@ -434,7 +434,7 @@ def add_missing(
 
 def revert(correction_id: str, *, reason: str) -> Correction:
     """Undo an earlier correction (both stay in the log)."""
-    from etl.store.corrections import revert_correction
+    from etl.ops.corrections import revert_correction
 
     user = auth.require_analyst()
     return revert_correction(db.db_path(), correction_id, user=user, reason=reason, lock_timeout=LOCK_TIMEOUT)

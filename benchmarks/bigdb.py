@@ -1,7 +1,7 @@
 """A national-scale synthetic database (10 M facts, 64,000 reports) for the dashboard benchmarks.
 
 Every row is generated inside DuckDB with SQL (range() and hash()), on the project's real schema
-(etl.load.create_schema) and reference tables (etl.load.load_reference_tables: the metric catalog and the
+(etl.store.schema.create_schema) and reference tables (etl.store.schema.load_reference_tables: the metric catalog and the
 national gazetteer).  Reports are spread over the real jurisdictions (so the level mix is the gazetteer's:
 about 90 % county, 10 % prefecture, a few provinces and the national one), years 2005–2025, the four
 report types.  Facts use the catalog's metrics with core ones dominant, realistic values, units,
@@ -23,7 +23,7 @@ from pathlib import Path
 
 import duckdb
 
-from etl.store.load import create_schema, load_reference_tables
+from etl.store.schema import create_schema, load_reference_tables
 
 YEAR_FIRST, YEAR_LAST = 2005, 2025
 # metric kind → weight (core metrics dominate, as in real reports)

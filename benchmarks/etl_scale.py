@@ -157,7 +157,7 @@ class AddResult:
 
 def measure_adds(db: Path, files: list[Path]) -> list[AddResult]:
     """Add each file to ``db`` (one at a time) and time it beside extracting the same file."""
-    from etl.ops.lifecycle import add_reports, preview
+    from etl.ops.add import add_reports, preview
 
     results = []
     py = sys.executable

@@ -107,7 +107,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
 
 
 def _cmd_export_parquet(args: argparse.Namespace) -> int:
-    from etl.store.parquet import export_db
+    from etl.ops.parquet import export_db
 
     s = export_db(args.db, args.out, corrected=args.corrected)
     print(f"wrote {s.facts} facts and {s.reports} reports in {len(s.partitions)} province/year partitions "
@@ -116,7 +116,7 @@ def _cmd_export_parquet(args: argparse.Namespace) -> int:
 
 
 def _cmd_add(args: argparse.Namespace) -> int:
-    from etl.ops.lifecycle import add_reports
+    from etl.ops.add import add_reports
 
     library = None if args.no_library else args.library
     if args.time_limit < 0:
@@ -144,7 +144,7 @@ def _cmd_add(args: argparse.Namespace) -> int:
 
 
 def _cmd_correct(args: argparse.Namespace) -> int:
-    from etl.store import corrections as c
+    from etl.ops import corrections as c
 
     common = {"user": args.user, "reason": args.reason}
     edits = {"value": args.value, "metric": args.metric, "period": args.period, "unit": args.unit,
@@ -197,7 +197,8 @@ def _cmd_correct(args: argparse.Namespace) -> int:
 def _cmd_corrections(args: argparse.Namespace) -> int:
     import json
 
-    from etl.store.corrections import corrections_path, list_corrections, repair_log, scan_log
+    from etl.ops.corrections import list_corrections, repair_log
+    from etl.store.corrections_log import corrections_path, scan_log
 
     if args.repair:
         r = repair_log(args.db, on_wait=_waiting)
@@ -237,7 +238,7 @@ def _cmd_corrections(args: argparse.Namespace) -> int:
 
 
 def _cmd_backup(args: argparse.Namespace) -> int:
-    from etl.ops.lifecycle import backup, verify_backup
+    from etl.ops.backup import backup, verify_backup
 
     folder = backup(args.db, args.out)
     print(f"backup: {folder}")
@@ -257,7 +258,7 @@ def _cmd_backup(args: argparse.Namespace) -> int:
 
 
 def _warn_bad_log(path: Path, what: str) -> None:
-    from etl.store.corrections import scan_log
+    from etl.store.corrections_log import scan_log
 
     _, bad = scan_log(path)
     if bad:
@@ -266,7 +267,7 @@ def _warn_bad_log(path: Path, what: str) -> None:
 
 
 def _cmd_restore(args: argparse.Namespace) -> int:
-    from etl.ops.lifecycle import restore
+    from etl.ops.backup import restore
 
     r = restore(args.backup, args.db, safety_backup=not args.no_safety_backup)
     if r.safety_backup:

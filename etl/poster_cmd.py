@@ -38,7 +38,7 @@ def _fail(msg: str) -> int:
 
 def run(args: argparse.Namespace) -> int:
     from app import poster
-    from etl.store.load import open_readonly
+    from etl.write.connect import open_readonly
 
     if args.all == bool(args.jurisdiction or args.year or args.out):
         return _fail("give either --jurisdiction, --year and --out, or --all with --out-dir")

@@ -16,8 +16,8 @@ from app import auth, db, manage, queries
 from app.filters import Filters
 from app.highlight import escape_md, highlight_html
 from app.labels import format_value, period_zh, qualifier_word, report_type_zh, scope_zh
-from etl.ops.lifecycle import NEW, REPLACES, UNCHANGED
-from etl.store.corrections import REPORT_TYPES
+from etl.ops.add import NEW, REPLACES, UNCHANGED
+from etl.store.corrections_log import REPORT_TYPES
 
 FLASH = "_mg_flash"
 UPLOADS = "_mg_uploads"

@@ -20,7 +20,7 @@ from app.labels import (
     scope_zh,
     tidy_text,
 )
-from etl.store.corrections import REPORT_TYPES
+from etl.store.corrections_log import REPORT_TYPES
 
 MAX_REPORTS = 500  # reports offered in the chooser
 FLASH = "_rp_meta_done"  # the last metadata correction's confirmation, shown after the rerun

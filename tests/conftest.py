@@ -31,7 +31,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from etl.store.load import open_readonly
+from etl.write.connect import open_readonly
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "data" / "corpus"
@@ -699,7 +699,7 @@ def writable_corpus(tmp_path, monkeypatch, held_back: str = HELD_BACK) -> dict[s
     never to data/.  Returns db, library, the held-back report file and the corrections log path.
     """
     from etl.ops.build import build
-    from etl.store.corrections import corrections_path
+    from etl.store.corrections_log import corrections_path
 
     library = copy_corpus(tmp_path / "library", exclude=[held_back])
     db = tmp_path / "db" / "congress.duckdb"

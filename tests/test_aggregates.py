@@ -14,8 +14,8 @@ import pytest
 
 from app import db, queries
 from app.filters import Filters
+from etl.ops.corrections import correct_fact, reject_fact
 from etl.store import aggregates
-from etl.store.corrections import correct_fact, reject_fact
 from etl.store.load import delete_report
 
 POINT_KEY = ["report_id", "metric", "period_start", "period_end"]
@@ -467,7 +467,7 @@ def test_a_hand_mended_log_line_reaches_the_aggregates_with_the_next_correction(
     and the dashboard's tables must show the mended value, not the one they were built with."""
     import json
 
-    from etl.store.corrections import corrections_path
+    from etl.store.corrections_log import corrections_path
 
     path, _ = corpus_copy
     fid, _, value = fact_of(path, "郑州市", "appointments.personnel")
@@ -488,7 +488,7 @@ def test_a_hand_mended_log_line_reaches_the_aggregates_with_the_next_correction(
 
 
 def test_an_add_to_a_file_without_aggregates_fills_them_for_every_report(corpus_copy, tmp_path):
-    from etl.ops.lifecycle import add_reports
+    from etl.ops.add import add_reports
     from tools.synth import generate
 
     path, lib = corpus_copy
@@ -509,7 +509,7 @@ def test_an_add_to_a_file_without_aggregates_fills_them_for_every_report(corpus_
 
 
 def test_a_backup_holds_changes_still_in_duckdbs_log(corpus_copy, tmp_path):
-    from etl.ops.lifecycle import backup
+    from etl.ops.backup import backup
 
     path, _ = corpus_copy
     con = duckdb.connect(str(path))
@@ -532,7 +532,7 @@ def test_a_writer_waits_for_a_reader_of_the_same_process(corpus_copy):
     must wait for the reader to close, not call the file damaged."""
     import threading
 
-    from etl.store.load import connect_live, open_readonly
+    from etl.write.connect import connect_live, open_readonly
 
     path, _ = corpus_copy
     reader = open_readonly(path)

@@ -1,6 +1,6 @@
 """数据管理, corrections and 更正记录 under AppTest, on a real database built in a temporary folder.
 
-Every write goes through the real library (etl.lifecycle, etl.corrections) into tmp_path: the report
+Every write goes through the real library (etl.ops.add, etl.ops.corrections) into tmp_path: the report
 library and the database are a copy of data/corpus with one report held back for uploading.
 """
 
@@ -542,7 +542,7 @@ def test_an_analyst_can_load_the_first_report_into_a_missing_database(tmp_path, 
 
 def test_a_correction_whose_fact_is_gone_after_a_rebuild_is_listed_as_orphaned(corpus, monkeypatch):
     from etl.ops.build import build
-    from etl.store.corrections import correct_fact
+    from etl.ops.corrections import correct_fact
 
     db = corpus["db"]
     fid = fact_id(db, "郑州市", "appointments.personnel", 2023)

@@ -11,17 +11,20 @@ import time
 import pytest
 from conftest import ROOT, fetch
 
-from etl.store import corrections as C
-from etl.write.journal import WriteLockTimeout
+from etl.ops import corrections as C
+from etl.store import corrections_log as CL
+from etl.write.lock import WriteLockTimeout
 
 WRITER = textwrap.dedent(
     """
     import random, sys, time
     from pathlib import Path
-    from etl.store import corrections as C
+    from etl.ops import corrections as C
+    from etl.store import corrections_log as CL
     from etl.ops.build import build
-    from etl.ops.lifecycle import add_reports, backup, restore
-    from etl.store.load import open_readonly
+    from etl.ops.add import add_reports
+    from etl.ops.backup import backup, restore
+    from etl.write.connect import open_readonly
 
     db, lib, work = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3])
     plan = sys.argv[4].split(",")
@@ -61,7 +64,7 @@ READER = textwrap.dedent(
     """
     import json, sys, time
     from pathlib import Path
-    from etl.store.load import open_readonly
+    from etl.write.connect import open_readonly
 
     db, stop, min_reads = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3])
     reads, errors, generations, last = 0, [], set(), 0
@@ -145,7 +148,8 @@ def test_two_writers_queue_instead_of_colliding(corpus_copy, tmp_path):
     code = textwrap.dedent(
         """
         import sys
-        from etl.store import corrections as C
+        from etl.ops import corrections as C
+        from etl.store import corrections_log as CL
         db, who, ids = sys.argv[1], sys.argv[2], sys.argv[3].split(",")
         for i, fid in enumerate(ids):
             C.correct_fact(db, fid, value=500 + i, user=who, reason="queue test")
@@ -161,14 +165,14 @@ def test_two_writers_queue_instead_of_colliding(corpus_copy, tmp_path):
     entries = C.list_corrections(db)
     assert len(entries) == 10 and {e.status for e in entries} == {"applied"}
     assert sorted(e.user for e in entries) == ["a"] * 5 + ["b"] * 5
-    assert len(C.read_log(C.corrections_path(db))) == 10
+    assert len(CL.read_log(CL.corrections_path(db))) == 10
     assert fetch(db, "SELECT count(*) FROM facts_current WHERE corrected") == [(10,)]
 
 
 def test_a_writer_that_cannot_get_the_lock_in_time_says_who_holds_it(corpus_copy):
     db, _ = corpus_copy
     holder = subprocess.Popen(
-        python("import sys, time\nfrom etl.writer import write_lock\n"
+        python("import sys, time\nfrom etl.write.lock import write_lock\n"
                "with write_lock(sys.argv[1]):\n    print('held', flush=True)\n    time.sleep(30)", db),
         cwd=ROOT, stdout=subprocess.PIPE, text=True,
     )  # fmt: skip

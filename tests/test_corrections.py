@@ -9,10 +9,12 @@ import pandas as pd
 import pytest
 from conftest import fetch, run_etl
 
+from etl.errors import EtlError
+from etl.ops import corrections as C
+from etl.ops.add import add_reports
 from etl.ops.build import build
 from etl.ops.export import export_db
-from etl.ops.lifecycle import add_reports
-from etl.store import corrections as C
+from etl.store import corrections_log as CL
 
 ZZ = "000_c08ffb83924445c9.txt"  # 郑州市 2023 annual report
 MISSED = "全年向市委专题汇报5次"  # a number the extractor does not take (no catalog pattern for it)
@@ -53,7 +55,7 @@ def test_correcting_a_value_records_who_when_why_and_shows_in_facts_current(corp
     assert e.changes == {"value": [7.0, 8.0]} and e.summary == "value 7 → 8"
     assert before <= e.at_utc <= dt.datetime.now(dt.UTC).replace(tzinfo=None) + dt.timedelta(seconds=1)
     assert e.source_file == ZZ and e.jurisdiction == "郑州市" and "开展执法检查7项" in e.evidence
-    line = json.loads(C.corrections_path(db).read_text(encoding="utf-8"))
+    line = json.loads(CL.corrections_path(db).read_text(encoding="utf-8"))
     assert line["user"] == "王分析" and line["at"].endswith("Z") and line["changes"] == {"value": [7.0, 8.0]}
 
 
@@ -96,21 +98,21 @@ def test_bad_corrections_are_refused_and_nothing_is_written(corpus_copy, kwargs,
     db, _ = corpus_copy
     fid = fact(db, "supervision.law_inspections", 7)
     before = db.read_bytes()
-    with pytest.raises(C.CorrectionError, match=message):
+    with pytest.raises(CL.CorrectionError, match=message):
         C.correct_fact(db, fid, **kwargs)
     assert db.read_bytes() == before
-    assert not C.corrections_path(db).exists()
+    assert not CL.corrections_path(db).exists()
     assert not list(db.parent.glob("*staging*")) and not list(db.parent.glob(".*staging*"))
 
 
 def test_unknown_fact_id_says_where_to_find_ids(corpus_copy):
     db, _ = corpus_copy
-    with pytest.raises(C.CorrectionError, match="no fact with id 'nope'.*export or the dashboard"):
+    with pytest.raises(CL.CorrectionError, match="no fact with id 'nope'.*export or the dashboard"):
         C.correct_fact(db, "nope", value=1, user="u", reason="r")
 
 
 def test_correcting_without_a_database_says_to_build(tmp_path):
-    with pytest.raises(C.EtlError, match="no database at .*build"):
+    with pytest.raises(EtlError, match="no database at .*build"):
         C.correct_fact(tmp_path / "none.duckdb", "abc", value=1, user="u", reason="r")
     assert not (tmp_path / "none.duckdb").exists()
 
@@ -127,14 +129,14 @@ def test_rejected_fact_leaves_facts_current_but_stays_in_facts_and_revert_brings
     assert fetch(db, "SELECT count(*) FROM facts WHERE fact_id = ?", [fid]) == [(1,)]
     assert fetch(db, "SELECT count(*) FROM facts_current")[0][0] == n - 1
     with pytest.raises(
-        C.CorrectionError, match=f"rejected by correction {rej.correction_id}: revert that first"
+        CL.CorrectionError, match=f"rejected by correction {rej.correction_id}: revert that first"
     ):
         C.correct_fact(db, fid, value=3, user="u", reason="r")
     C.revert_correction(db, rej.correction_id, user="u", reason="it was right")
     assert current(db, fid) == ("supervision.special_inquiries", 2.0, 2023, 2023, False, None)
     statuses = [(e.action, e.status) for e in C.list_corrections(db)]
     assert statuses == [("reject", "reverted"), ("revert", "applied")]
-    with pytest.raises(C.CorrectionError, match="already been reverted"):
+    with pytest.raises(CL.CorrectionError, match="already been reverted"):
         C.revert_correction(db, rej.correction_id, user="u", reason="again")
 
 
@@ -178,9 +180,9 @@ def test_added_fact_is_anchored_in_the_text_with_offsets_that_contain_its_value(
 def test_adding_a_fact_checks_evidence_value_and_metric(corpus_copy, kwargs, message):
     db, _ = corpus_copy
     args = {"metric": "self.requests_reports", "user": "u", "reason": "r", **kwargs}
-    with pytest.raises(C.CorrectionError, match=message):
+    with pytest.raises(CL.CorrectionError, match=message):
         C.add_fact(db, report_id(db), **args)
-    assert not C.corrections_path(db).exists()
+    assert not CL.corrections_path(db).exists()
 
 
 def test_added_fact_can_be_corrected_and_rejected_like_any_other(corpus_copy):
@@ -188,7 +190,7 @@ def test_added_fact_can_be_corrected_and_rejected_like_any_other(corpus_copy):
     rec = C.add_fact(
         db, report_id(db), metric="self.requests_reports", value=5, evidence=MISSED, user="u", reason="r"
     )
-    with pytest.raises(C.CorrectionError, match="already added by correction"):
+    with pytest.raises(CL.CorrectionError, match="already added by correction"):
         C.add_fact(
             db, report_id(db), metric="self.requests_reports", value=5, evidence=MISSED, user="u", reason="r"
         )
@@ -236,7 +238,7 @@ def test_a_correction_whose_report_disappears_is_kept_and_marked_orphaned(corpus
     assert "no longer exists" in entries[rec.correction_id].status_note
     assert "开展执法检查7项" in entries[rec.correction_id].evidence  # still readable in the audit
     assert fetch(db, "SELECT count(*) FROM facts_current WHERE corrected")[0][0] == 0
-    assert len(C.read_log(C.corrections_path(db))) == 2  # never dropped from the log
+    assert len(CL.read_log(CL.corrections_path(db))) == 2  # never dropped from the log
     moved.rename(lib / ZZ)
     build(lib, db, progress=False)
     assert current(db, fid)[1] == 8.0 and current(db, add.fact_id)[1] == 5.0
@@ -264,10 +266,10 @@ def test_a_damaged_log_stops_writes_with_the_line_number(corpus_copy):
     db, _ = corpus_copy
     fid = fact(db, "supervision.law_inspections", 7)
     C.correct_fact(db, fid, value=8, user="u", reason="r")
-    log = C.corrections_path(db)
+    log = CL.corrections_path(db)
     log.write_text(log.read_text(encoding="utf-8") + "{not json\n", encoding="utf-8")
     before = db.read_bytes()
-    with pytest.raises(C.CorrectionError, match=r"corrections.jsonl, line 2: not valid JSON"):
+    with pytest.raises(CL.CorrectionError, match=r"corrections.jsonl, line 2: not valid JSON"):
         C.correct_fact(db, fid, value=9, user="u", reason="r")
     assert db.read_bytes() == before
 
@@ -276,9 +278,9 @@ def test_the_log_is_append_only(corpus_copy):
     db, _ = corpus_copy
     fid = fact(db, "supervision.law_inspections", 7)
     C.correct_fact(db, fid, value=8, user="u", reason="r")
-    first = C.corrections_path(db).read_bytes()
+    first = CL.corrections_path(db).read_bytes()
     C.correct_fact(db, fid, value=9, user="u", reason="r")
-    assert C.corrections_path(db).read_bytes().startswith(first)
+    assert CL.corrections_path(db).read_bytes().startswith(first)
 
 
 # ---------------------------------------------------------------- export

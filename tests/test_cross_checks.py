@@ -10,8 +10,8 @@ from __future__ import annotations
 import duckdb
 import pytest
 
+from etl.ops.add import add_reports
 from etl.ops.build import build
-from etl.ops.lifecycle import add_reports
 from etl.store.checks import SUMMARY_VS_FULL_CHECK, TERM_VS_ANNUAL_CHECK, run_checks
 
 

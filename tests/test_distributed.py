@@ -19,7 +19,7 @@ import pytest
 from conftest import CORPUS, ROOT, copy_corpus, fetch
 
 from etl.ops.build import build
-from etl.store.parquet import export_db
+from etl.ops.parquet import export_db
 
 HAS_RAY = importlib.util.find_spec("ray") is not None
 needs_ray = pytest.mark.skipif(
@@ -180,7 +180,7 @@ def test_distributed_nothing_loadable(tmp_path):
 def test_distributed_without_ray_says_how_to_install(tmp_path):
     code = (
         "import sys; sys.modules['ray'] = None\n"  # as if ray were not installed
-        "from etl.distributed import main\n"
+        "from etl.ops.distributed import main\n"
         f"sys.exit(main(['--input', {str(CORPUS)!r}, '--out', {str(tmp_path / 'o')!r}]))"
     )
     proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)

@@ -13,7 +13,8 @@ import duckdb
 import pytest
 from conftest import fetch
 
-from etl.write.journal import staging_path, wal_path, write_lock
+from etl.write.files import staging_path, wal_path
+from etl.write.lock import write_lock
 
 
 def _leave_wal(db) -> None:
@@ -59,7 +60,8 @@ def test_long_file_names_stage_under_short_names(tmp_path):
 def test_a_correct_whose_database_rename_fails_leaves_the_log_as_it_was(corpus_copy, monkeypatch):
     import pytest
 
-    from etl.store import corrections as C
+    from etl.ops import corrections as C
+    from etl.store import corrections_log as CL
 
     db, _ = corpus_copy
     fid = fetch(db, "SELECT fact_id FROM facts ORDER BY fact_id LIMIT 1")[0][0]
@@ -74,7 +76,7 @@ def test_a_correct_whose_database_rename_fails_leaves_the_log_as_it_was(corpus_c
     with pytest.raises(PermissionError):
         C.correct_fact(db, fid, value=99, user="u", reason="r")
     monkeypatch.setattr(os, "replace", real)
-    assert not C.corrections_path(db).exists() or C.read_log(C.corrections_path(db)) == []
+    assert not CL.corrections_path(db).exists() or CL.read_log(CL.corrections_path(db)) == []
     C.correct_fact(db, fid, value=98, user="u", reason="r")
     assert [e.summary.split()[-1] for e in C.list_corrections(db)] == ["98"]
 
@@ -82,7 +84,7 @@ def test_a_correct_whose_database_rename_fails_leaves_the_log_as_it_was(corpus_c
 def test_a_pending_jurisdiction_never_replaces_a_report(corpus_copy, tmp_path):
     import dataclasses
 
-    from etl.ops.lifecycle import NEW, plan_add, preview
+    from etl.ops.add import NEW, plan_add, preview
 
     db, lib = corpus_copy
     src = lib / "000_c08ffb83924445c9.txt"  # 郑州市 2023
@@ -100,8 +102,8 @@ NOT_REPORTS = ("report.md", "report", "..txt", "~$report.docx", ".hidden.txt", "
 
 
 def test_add_refuses_by_name_what_build_would_skip(corpus_copy, tmp_path):
+    from etl.ops.add import REJECTED, add_reports
     from etl.ops.build import list_report_files
-    from etl.ops.lifecycle import REJECTED, add_reports
 
     db, lib = corpus_copy
     text = (lib / "000_c08ffb83924445c9.txt").read_text(encoding="utf-8") + "\n（另一版本）\n"
@@ -123,7 +125,7 @@ def test_upload_refuses_by_name_what_build_would_skip(tmp_path):
     import pytest
 
     from etl.errors import ReadError
-    from etl.ops.lifecycle import stage_upload
+    from etl.ops.add import stage_upload
     from etl.read.readers import is_report_file, report_file_problem
 
     for name in NOT_REPORTS:
@@ -262,9 +264,10 @@ BAD_LINES = {
 def test_the_schema_takes_every_line_the_code_writes(corpus_copy):
     import jsonschema
 
-    from etl.store import corrections as C
+    from etl.ops import corrections as C
+    from etl.store import corrections_log as CL
 
-    schema = json.loads(C.SCHEMA_PATH.read_text(encoding="utf-8"))
+    schema = json.loads(CL.SCHEMA_PATH.read_text(encoding="utf-8"))
     jsonschema.validators.validator_for(schema).check_schema(schema)
 
     db, _ = corpus_copy
@@ -282,21 +285,21 @@ def test_the_schema_takes_every_line_the_code_writes(corpus_copy):
     C.reject_fact(db, fid, user="u", reason="r")
     C.add_fact(db, rid, metric="supervision.special_inquiries", value=sentence[1], evidence=sentence[0],
                user="u", reason="r")  # fmt: skip
-    good, bad = C.scan_log(C.corrections_path(db))
+    good, bad = CL.scan_log(CL.corrections_path(db))
     assert len(good) == 6 and bad == []
 
 
 def test_every_bad_log_line_is_named_by_its_number(tmp_path):
-    from etl.store import corrections as C
+    from etl.store import corrections_log as CL
 
     log = tmp_path / "congress.corrections.jsonl"
     for kind, line in BAD_LINES.items():
         ended = line if line.endswith(b"\n") else line + b"\n"  # as a later append leaves it
         log.write_bytes(_line() + ended + _line(correction_id="c20250101000000-cccccc"))
-        with pytest.raises(C.CorrectionError, match=rf"{log.name}, line 2: .*--repair"):
-            C.read_log(log)
+        with pytest.raises(CL.CorrectionError, match=rf"{log.name}, line 2: .*--repair"):
+            CL.read_log(log)
         skipped: list = []
-        assert len(C.read_log(log, skip_bad=skipped)) == 2, kind
+        assert len(CL.read_log(log, skip_bad=skipped)) == 2, kind
         assert [(b.line, b.raw) for b in skipped] == [(2, line.rstrip(b"\n"))], kind
 
 
@@ -307,16 +310,18 @@ FAST_KINDS = ("value as text", "non-UTF-8 byte", "truncated last line")
     "kind", [k if k in FAST_KINDS else pytest.param(k, marks=pytest.mark.faults) for k in sorted(BAD_LINES)]
 )
 def test_a_bad_log_line_is_named_and_every_write_says_what_to_do(corpus_copy, kind):
-    from etl.ops.lifecycle import add_reports, backup, restore, verify_backup
-    from etl.store import corrections as C
+    from etl.ops import corrections as C
+    from etl.ops.add import add_reports
+    from etl.ops.backup import backup, restore, verify_backup
+    from etl.store import corrections_log as CL
 
     db, lib = corpus_copy
     fid = fetch(db, "SELECT fact_id FROM facts ORDER BY fact_id LIMIT 1")[0][0]
-    log = C.corrections_path(db)
+    log = CL.corrections_path(db)
     log.write_bytes(_line() + BAD_LINES[kind])
-    with pytest.raises(C.CorrectionError, match=rf"{log.name}, line 2: .*--repair"):
+    with pytest.raises(CL.CorrectionError, match=rf"{log.name}, line 2: .*--repair"):
         C.correct_fact(db, fid, value=5, user="u", reason="r")
-    with pytest.raises(C.CorrectionError, match="line 2"):
+    with pytest.raises(CL.CorrectionError, match="line 2"):
         add_reports([lib / "000_c08ffb83924445c9.txt"], db, None, time_limit=None)
     folder = backup(db)  # whatever the log holds
     assert verify_backup(folder) and (folder / "corrections.jsonl").read_bytes() == log.read_bytes()
@@ -328,16 +333,16 @@ def test_a_bad_log_line_is_named_and_every_write_says_what_to_do(corpus_copy, ki
     ].rstrip(b"\n")  # kept byte for byte
     assert log.read_bytes() == _line() and s.kept == 1
     C.correct_fact(db, fid, value=5, user="u", reason="r")  # writes work again
-    assert len(C.read_log(log)) == 2
+    assert len(CL.read_log(log)) == 2
 
 
 def test_cli_names_the_bad_line_without_a_traceback(corpus_copy, tmp_path):
     from conftest import run_etl
 
-    from etl.store import corrections as C
+    from etl.store import corrections_log as CL
 
     db, _ = corpus_copy
-    log = C.corrections_path(db)
+    log = CL.corrections_path(db)
     log.write_bytes(_line() + BAD_LINES["value as text"] + BAD_LINES["non-UTF-8 byte"])
     fid = fetch(db, "SELECT fact_id FROM facts ORDER BY fact_id LIMIT 1")[0][0]
     p = run_etl("correct", "--db", db, "--fact", fid, "--value", "3", "--user", "u", "--reason", "r")
@@ -361,9 +366,11 @@ def _leftovers(folder) -> list:
 
 
 def test_a_full_disk_is_refused_before_staging_and_names_the_folder(corpus_copy, monkeypatch):
-    from etl.ops.lifecycle import add_reports, backup
-    from etl.store import corrections as C
-    from etl.write import journal as writer
+    from etl.ops import corrections as C
+    from etl.ops.add import add_reports
+    from etl.ops.backup import backup
+    from etl.store import corrections_log as CL
+    from etl.write import disk as writer
 
     db, lib = corpus_copy
     fid = fetch(db, "SELECT fact_id FROM facts ORDER BY fact_id LIMIT 1")[0][0]
@@ -376,14 +383,15 @@ def test_a_full_disk_is_refused_before_staging_and_names_the_folder(corpus_copy,
         backup(db)
     with pytest.raises(writer.DiskFullError, match=str(lib)):
         add_reports([lib / "000_c08ffb83924445c9.txt"], db, lib, time_limit=None)
-    assert _leftovers(db.parent) == [] and not C.corrections_path(db).exists()
+    assert _leftovers(db.parent) == [] and not CL.corrections_path(db).exists()
 
 
 def test_running_out_of_space_mid_copy_leaves_no_staging_file(corpus_copy, monkeypatch):
     import errno
 
-    from etl.store import corrections as C
-    from etl.write import journal as writer
+    from etl.ops import corrections as C
+    from etl.store import corrections_log as CL
+    from etl.write import disk as writer
 
     db, _ = corpus_copy
     fid = fetch(db, "SELECT fact_id FROM facts ORDER BY fact_id LIMIT 1")[0][0]
@@ -400,7 +408,7 @@ def test_running_out_of_space_mid_copy_leaves_no_staging_file(corpus_copy, monke
     ):
         C.correct_fact(db, fid, value=5, user="u", reason="r")
     monkeypatch.setattr(shutil, "copyfile", real)
-    assert _leftovers(db.parent) == [] and not C.corrections_path(db).exists()
+    assert _leftovers(db.parent) == [] and not CL.corrections_path(db).exists()
     C.correct_fact(db, fid, value=5, user="u", reason="r")
 
 
@@ -408,7 +416,7 @@ def test_writing_a_staged_file_on_a_full_disk_removes_it_and_names_it(tmp_path, 
     import builtins
     import errno
 
-    from etl.write.journal import write_staged
+    from etl.write.files import write_staged
 
     real_open = builtins.open
 
@@ -502,7 +510,7 @@ def _damage_last_block(db) -> None:
 
 
 def test_backup_reads_everything_back_and_refuses_a_damaged_database(corpus_copy, tmp_path):
-    from etl.ops.lifecycle import BackupError, backup, restore, verify_backup
+    from etl.ops.backup import BackupError, backup, restore, verify_backup
 
     db, _ = corpus_copy
     good = backup(db, tmp_path / "b")
@@ -559,7 +567,7 @@ def test_build_extracts_before_it_takes_the_writer_lock(corpus_copy, monkeypatch
     import fcntl
 
     from etl.ops import build as B
-    from etl.write.journal import lock_path
+    from etl.write.files import lock_path
 
     db, lib = corpus_copy
     real = B.extract_files
@@ -589,18 +597,19 @@ def test_build_stops_a_file_past_its_time_limit_and_loads_the_others(corpus_copy
     import time
 
     from etl.ops import build as B
+    from etl.ops import extract_one
 
     db, lib = corpus_copy
     (lib / "slow.txt").write_text((lib / "000_c08ffb83924445c9.txt").read_text(encoding="utf-8") + "\n补。\n",
                                   encoding="utf-8")  # fmt: skip
-    real = B.process_document
+    real = extract_one.process_document
 
     def hang_on_slow(doc):
         if doc.source_file == "slow.txt":
             time.sleep(60)  # a pathological file
         return real(doc)
 
-    monkeypatch.setattr(B, "process_document", hang_on_slow)
+    monkeypatch.setattr(extract_one, "process_document", hang_on_slow)
     t = time.monotonic()
     s = B.build(lib, db, progress=False, workers=1, time_limit=1)
     assert time.monotonic() - t < 30
@@ -662,9 +671,9 @@ def test_fresh_sessions_do_not_reset_the_lockout_and_the_log_never_shows_the_use
 def test_an_add_killed_right_after_its_commit_is_rolled_forward_by_the_next_writer(corpus_copy, tmp_path):
     from test_lifecycle import ZY, ZZ, _kill, _start_paused, variant
 
+    from etl.ops.add import SUPERSEDED_DIR, add_reports
     from etl.ops.build import build
-    from etl.ops.lifecycle import SUPERSEDED_DIR, add_reports
-    from etl.write.journal import intent_path, journal_path
+    from etl.write.files import intent_path, journal_path
 
     db, lib = corpus_copy
     v2 = variant(lib / ZZ, tmp_path / "new" / "zz-final.txt", "（定稿）")
@@ -727,7 +736,7 @@ def test_a_dashboard_run_does_not_hold_the_file_while_an_add_waits(corpus_copy, 
 READER_LOOP = """
 import json, sys, time
 from pathlib import Path
-from etl.store.load import open_readonly
+from etl.write.connect import open_readonly
 db, stop = sys.argv[1], Path(sys.argv[2])
 waits, errors = [], []
 Path(sys.argv[3]).touch()  # imports done: reading from now on
@@ -755,7 +764,7 @@ def test_three_readers_against_in_place_adds_wait_under_a_second_and_no_add_fail
     from conftest import CORPUS
     from test_lifecycle import ZZ, variant
 
-    from etl.ops.lifecycle import REJECTED, add_reports
+    from etl.ops.add import REJECTED, add_reports
 
     db, lib = corpus_copy
     stop = tmp_path / "stop"
@@ -789,7 +798,7 @@ def test_three_readers_against_in_place_adds_wait_under_a_second_and_no_add_fail
 
 def _library_agrees(db, lib) -> bool:
     """Every report in the database has its very file in the library, and the library nothing more."""
-    from etl.write.journal import sha256_file
+    from etl.write.files import sha256_file
 
     in_db = set(fetch(db, "SELECT source_file, file_sha256 FROM reports"))
     in_lib = {(p.name, sha256_file(p)) for p in lib.iterdir() if p.is_file() and not p.name.startswith(".")}
@@ -802,8 +811,8 @@ def test_an_add_killed_at_any_step_leaves_database_and_library_agreeing(corpus_c
     from conftest import run_etl
     from test_lifecycle import ZZ, _kill, _start_paused, variant
 
-    from etl.ops.lifecycle import add_reports
-    from etl.write.journal import intent_path, journal_path
+    from etl.ops.add import add_reports
+    from etl.write.files import intent_path, journal_path
 
     db, lib = corpus_copy
     assert _library_agrees(db, lib)

@@ -10,7 +10,7 @@ from conftest import DASHBOARD, assert_clean, figures
 
 from app import geo
 from etl.ops import geo as etl_geo
-from etl.store.load import open_readonly
+from etl.write.connect import open_readonly
 
 HENAN = "410000000000"
 

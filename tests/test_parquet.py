@@ -13,7 +13,7 @@ import pytest
 from conftest import fetch, insert_fact, insert_report, new_db, run_etl
 
 from etl.errors import ExportError
-from etl.store.parquet import (
+from etl.ops.parquet import (
     NATIONAL,
     PARTITIONED_SCHEMAS,
     UNKNOWN,

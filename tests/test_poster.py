@@ -10,7 +10,7 @@ from conftest import fetch, insert_fact, insert_report, new_db, run_etl
 
 from app import poster
 from app.export import static_export_status
-from etl.store.load import open_readonly
+from etl.write.connect import open_readonly
 
 needs_renderer = pytest.mark.skipif(not static_export_status()[0], reason="no Kaleido/Chromium/CJK font")
 

@@ -1,4 +1,4 @@
-"""Tests for etl.readers: formats judged by content, encodings detected, bad files rejected with clear errors."""
+"""Tests for etl.read: formats judged by content, encodings detected, bad files rejected with clear errors."""
 
 from __future__ import annotations
 

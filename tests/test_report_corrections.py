@@ -9,7 +9,8 @@ import duckdb
 import pytest
 from conftest import ROOT, run_etl
 
-from etl.store.corrections import CorrectionError, correct_report, revert_correction
+from etl.ops.corrections import correct_report, revert_correction
+from etl.store.corrections_log import CorrectionError
 
 REAL = ROOT / "data" / "corpus-real"
 

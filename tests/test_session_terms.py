@@ -10,10 +10,10 @@ import json
 import duckdb
 import pytest
 
+from etl.ops.add import add_reports
 from etl.ops.build import build
-from etl.ops.lifecycle import add_reports
+from etl.ops.corrections import correct_report, revert_correction
 from etl.store import session_terms
-from etl.store.corrections import correct_report, revert_correction
 
 # 新乡市: one report names its session and dates it; another names only a later session of the same term.
 STATED = (

@@ -7,28 +7,31 @@ many reports there are, and the live database is replaced in one rename at the e
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import datetime as dt
 import multiprocessing as mp
 import os
-import signal
 import sys
 import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import duckdb
+from tqdm import tqdm
+
 from etl import __version__
 from etl.errors import EtlError
-from etl.extract.pipeline import process_document
-from etl.read.readers import DEFAULT_MAX_BYTES, is_report_file, read_document
+from etl.ops.extract_one import DEFAULT_TIME_LIMIT, try_extract
+from etl.read.readers import DEFAULT_MAX_BYTES, is_report_file
 from etl.store.checks import Check, run_checks, write_checks
-from etl.store.load import RowBuffer, load_reference_tables, open_writer
+from etl.store.load import RowBuffer
 from etl.store.records import rows_of
-from etl.write.journal import building_path
+from etl.store.schema import create_schema, load_reference_tables
+from etl.write.disk import ensure_free
+from etl.write.files import building_path
+from etl.write.writer import open_writer
 
-DEFAULT_TIME_LIMIT = 120.0  # seconds to read and extract one file: the same as `add`
 # Below this many files a pool costs more than it saves.
 POOL_MIN_FILES = 16
 
@@ -76,33 +79,6 @@ def list_report_files(input_dir: str | Path) -> list[Path]:
     )  # fmt: skip
 
 
-class _TookTooLong(Exception):
-    """Raised by the per-file alarm."""
-
-
-@contextlib.contextmanager
-def _time_limit(seconds: float | None) -> Iterator[None]:
-    """Stop the work inside after ``seconds`` (an interval timer; main thread only, else no limit).
-
-    The same limit as ``add`` (whose reader runs in a child it can kill): a build's worker is stopped at
-    the next Python step of the extraction, which is where a pathological file spends its time.
-    """
-    if not seconds or threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def alarm(signum, frame):
-        raise _TookTooLong
-
-    previous = signal.signal(signal.SIGALRM, alarm)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
-
-
 def extract_file(
     path: Path,
     max_bytes: int = DEFAULT_MAX_BYTES,
@@ -114,16 +90,9 @@ def extract_file(
         n_bytes = path.stat().st_size
     except OSError:
         n_bytes = 0
-    try:
-        with _time_limit(time_limit):
-            rep = process_document(read_document(path, max_bytes=max_bytes))
-    except _TookTooLong:
-        return Extracted(path.name, problem=f"reading it took longer than {time_limit:g} s and was stopped "
-                         "(a pathological file?); convert it to .txt or .docx and try again", n_bytes=n_bytes)  # fmt: skip
-    except EtlError as exc:
-        return Extracted(path.name, problem=getattr(exc, "reason", str(exc)), n_bytes=n_bytes)
-    except Exception as exc:  # a bug must not lose the other files; it is reported by name
-        return Extracted(path.name, problem=f"unexpected error: {type(exc).__name__}: {exc}", n_bytes=n_bytes)
+    rep, problem = try_extract(path, max_bytes=max_bytes, time_limit=time_limit)
+    if rep is None:
+        return Extracted(path.name, problem=problem, n_bytes=n_bytes)
     warnings = [w.removeprefix(f"{path.name}: ") for w in rep.warnings]
     return Extracted(path.name, rep.report_id, rows_of(rep, loaded_at), warnings, n_bytes=n_bytes)
 
@@ -166,8 +135,6 @@ def collect(
     results: Iterable[Extracted], summary: BuildSummary, progress: bool = True
 ) -> Iterator[Extracted]:
     """Record problems, warnings and duplicate texts in the summary; yield the reports to load."""
-    from tqdm import tqdm
-
     seen: dict[str, str] = {}
     for ex in tqdm(
         results, total=summary.files, desc="extracting", unit="file", disable=not progress, leave=False
@@ -262,11 +229,6 @@ def _extract_into(
     progress: bool,
 ) -> None:
     """Extract every file into a new database at ``scratch`` (no lock: nobody else knows this file)."""
-    import duckdb
-
-    from etl.store.load import create_schema
-    from etl.write.journal import ensure_free
-
     ensure_free(
         scratch.parent, sum(p.stat().st_size for p in paths if p.is_file()), f"building {scratch.name}"
     )

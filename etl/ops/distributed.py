@@ -3,17 +3,17 @@
     python -m etl.ops.distributed --input DIR --out DIR [--address local|auto|ray://HOST:10001] [--parallelism N]
 
 The extractor is a pure function of one file (``process_document(read_document(path))``), and
-``etl.records`` is the only place that turns its result into rows, so the workers run exactly what the
+``etl.store.records`` is the only place that turns its result into rows, so the workers run exactly what the
 local build runs:
 
-1. the driver lists the report files as ``python -m etl build`` does (``etl.build.list_report_files``);
+1. the driver lists the report files as ``python -m etl build`` does (``etl.ops.build.list_report_files``);
 2. ``ray.data.from_items(paths).map_batches(...)``: each worker extracts its files and returns, per file,
    its report row and fact rows with their province/year partition values (etl/parquet.py) — or the
    reason the file failed, which becomes a problem row instead of failing the job;
 3. the driver drops repeated texts like the build does (same report_id: the first file in sorted order
    is kept; the others become "same text as …: loaded once" problems);
 4. the kept rows stream back to the driver as Arrow batches (``iter_batches``) and
-   ``etl.parquet.write_partitioned`` writes ``DIR/facts/province=<省>/year=<YYYY>/part-0.parquet`` (and
+   ``etl.ops.parquet.write_partitioned`` writes ``DIR/facts/province=<省>/year=<YYYY>/part-0.parquet`` (and
    the same for reports/) plus ``DIR/problems.parquet``, then moves the new dataset into place.
 
 On a cluster, --input must be a folder every node sees (a shared file system), and every node
@@ -35,8 +35,9 @@ from pathlib import Path
 import pyarrow as pa
 
 from etl.errors import EtlError
-from etl.read.readers import DEFAULT_MAX_BYTES
-from etl.store.parquet import (
+from etl.ops.build import list_report_files
+from etl.ops.extract_one import try_extract
+from etl.ops.parquet import (
     PARTITIONED_SCHEMAS,
     TABLES,
     commit_staging,
@@ -46,6 +47,7 @@ from etl.store.parquet import (
     write_partitioned,
     write_problems,
 )
+from etl.read.readers import DEFAULT_MAX_BYTES
 
 INSTALL_HINT = "pip install -r requirements-distributed.txt"
 
@@ -72,19 +74,6 @@ def import_ray():
 # --- worker side: pure functions of their input ----------------------------------------------------------
 
 
-def extract_file(path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES):
-    """(ExtractedReport, None) or (None, reason): the same call and the same reasons as etl.build.extract_all."""
-    from etl.extract.pipeline import process_document
-    from etl.read.readers import read_document
-
-    try:
-        return process_document(read_document(Path(path), max_bytes=max_bytes)), None
-    except EtlError as exc:
-        return None, getattr(exc, "reason", str(exc))
-    except Exception as exc:  # a bug must not lose the other files; it is reported by name
-        return None, f"unexpected error: {type(exc).__name__}: {exc}"
-
-
 def _to_ipc(table: pa.Table) -> bytes:
     sink = pa.BufferOutputStream()
     with pa.ipc.new_stream(sink, table.schema) as writer:
@@ -109,7 +98,7 @@ class ExtractBatch:
             batch.column("order").to_pylist(), batch.column("path").to_pylist(), strict=True
         ):
             name = Path(path).name
-            rep, problem = extract_file(path, self.max_bytes)
+            rep, problem = try_extract(path, max_bytes=self.max_bytes, time_limit=None)
             tables = report_tables(rep, loaded_at) if rep is not None else None
             out["order"].append(order)
             out["file"].append(name)
@@ -164,7 +153,7 @@ class RunSummary:
 
 
 def choose_kept(index: list[dict]) -> tuple[frozenset[int], list[tuple[str, str]], list[tuple[str, str]]]:
-    """Which files load, as etl.build.extract_all decides: (kept orders, problems, warnings) in file order."""
+    """Which files load, as etl.ops.build decides (etl.ops.build.collect): (kept orders, problems, warnings) in file order."""
     seen: dict[str, str] = {}
     keep: set[int] = set()
     problems: list[tuple[str, str]] = []
@@ -218,8 +207,6 @@ def run(
     progress: bool = False,
 ) -> RunSummary:
     """Extract every report file under input_dir on Ray and write out_dir's Parquet dataset."""
-    from etl.ops.build import list_report_files
-
     ray = import_ray()
     started = time.monotonic()
     paths = list_report_files(input_dir)

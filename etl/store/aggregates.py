@@ -6,7 +6,7 @@ changed correction): it deletes their rows and re-inserts what facts_current now
 about as much as those reports' facts, not a rebuild.  Both run inside the caller's transaction (no BEGIN
 or COMMIT here) and leave every other table alone.
 
-Call it after the facts and the corrections of a write are final, e.g. in etl/load.py open_writer after
+Call it after the facts and the corrections of a write are final, e.g. in etl/write/writer.py open_writer after
 apply_corrections().  A report id that no longer exists simply loses its rows.
 """
 

@@ -32,8 +32,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import duckdb
+import pyarrow as pa
 
 from etl.metadata import dating
+from etl.metadata.report import load_cues
+from etl.store.checks import _jurisdictions_of
 
 CONFIDENCE = 0.8  # a period dated by a learned term: the ordinal is stated, the term's start learned
 CONFIRMED_WEIGHT = 10  # one analyst's confirmation outweighs this many stated reports
@@ -88,8 +91,6 @@ def _weight(lessons: Iterable[Lesson]) -> int:
 
 def jurisdictions_of(con: duckdb.DuckDBPyConnection, report_ids: Sequence[str]) -> set[str]:
     """The jurisdictions of the given reports (of deleted ones too, as last committed)."""
-    from etl.store.checks import _jurisdictions_of
-
     return _jurisdictions_of(con, list(report_ids))
 
 
@@ -236,8 +237,6 @@ _USE_COLUMNS = (
 
 
 def _arrow(columns: dict[str, Sequence]):
-    import pyarrow as pa
-
     return pa.table({k: list(v) for k, v in columns.items()})
 
 
@@ -268,8 +267,6 @@ def learn_and_apply(con: duckdb.DuckDBPyConnection, jurisdictions: Iterable[str]
     """Refresh ``session_terms`` for the jurisdictions in scope and date the pending reports it can.
 
     Returns the ids of the reports whose period was filled (their checks and aggregates need refreshing)."""
-    from etl.metadata.report import load_cues
-
     jurisdictions = None if jurisdictions is None else sorted(set(jurisdictions))
     if jurisdictions == []:
         return set()

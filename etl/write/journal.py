@@ -1,283 +1,24 @@
-"""The single writer: an exclusive lock per database, staged files, and a journal that swaps them in.
+"""The commit journal: staged files renamed over the live ones together, rolled forward after a crash; DuckDB's log kept with its file.
 
-Every change to the database (build, add, correction, restore) runs inside ``write_lock``: writers
-queue on ``fcntl.flock`` of ``<db>.lock`` instead of colliding.  A writer never touches the live files;
-it prepares complete new versions next to them (``*.staging-PID``), then a ``Commit`` renames them over
-the old ones.  One rename is atomic on its own; several (database + corrections file + library files)
-are first listed in ``<db>.journal``, so a writer killed between two renames is finished ("rolled
-forward") by the next writer before it does anything else.  Readers open the database read-only and only
-ever see a whole old file or a whole new one.
-"""
+A writer never touches the live files; it prepares complete new versions next to them (``*.staging-PID``), then
+a ``Commit`` renames them over the old ones.  One rename is atomic on its own; several (database + corrections
+file + library files) are first listed in ``<db>.journal``, so a writer killed between two renames is finished
+("rolled forward") by the next writer before it does anything else."""
 
 from __future__ import annotations
 
 import contextlib
-import errno
-import fcntl
-import hashlib
 import json
 import os
-import shutil
 import sys
-import threading
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import duckdb
+
 from etl.errors import EtlError
-
-# Test hook: ETL_TEST_PAUSE=<point>[:seconds] makes a writer stop at that point so a test can kill it there.
-PAUSE_ENV = "ETL_TEST_PAUSE"
-PAUSE_POINTS = ("staged", "before_commit", "mid_commit")
-
-
-class WriteLockTimeout(EtlError):
-    """Another writer held the database for longer than the caller wanted to wait."""
-
-
-class DiskFullError(EtlError):
-    """Not enough free space for a write; the message names the folder and what to do."""
-
-
-MIN_FREE = 1 << 20  # headroom every write keeps: DuckDB's log and checkpoint, the journal, lock files
-
-
-def is_disk_full(exc: BaseException) -> bool:
-    """An OSError or a DuckDB error that says the device (or the quota) is full."""
-    if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
-        return True
-    text = str(exc).lower()
-    return "no space left" in text or "disk quota exceeded" in text or "not enough space" in text
-
-
-def free_bytes(folder: str | Path) -> int | None:
-    """Free bytes on the device holding ``folder`` (its nearest existing parent); None if unknown."""
-    p = Path(folder).absolute()
-    while not p.exists() and p != p.parent:
-        p = p.parent
-    try:
-        return shutil.disk_usage(p).free
-    except OSError:
-        return None
-
-
-def _mb(n: int | None) -> str:
-    return "?" if n is None else f"{n / 1048576:.1f} MB"
-
-
-def ensure_free(folder: str | Path, need: int, what: str) -> None:
-    """Refuse a write before it stages anything when ``folder`` has less than ``need`` (+ headroom) free."""
-    free = free_bytes(folder)
-    if free is not None and free < need + MIN_FREE:
-        raise DiskFullError(
-            f"{folder}: {what} needs about {_mb(need + MIN_FREE)} free there, only {_mb(free)} is left; "
-            "nothing was changed: free some space and try again"
-        )
-
-
-def disk_full(path: str | Path, exc: BaseException) -> DiskFullError:
-    """The error for a write that ran out of space part-way (its staging files already removed)."""
-    folder = Path(path).parent
-    return DiskFullError(
-        f"{path}: no space left on the device ({_mb(free_bytes(folder))} free in {folder}); the write was "
-        "abandoned and its staging files removed, the live files are as they were: free some space and try again"
-    )
-
-
-def lock_path(db_path: str | Path) -> Path:
-    db_path = Path(db_path)
-    return db_path.with_name(db_path.name + ".lock")
-
-
-def journal_path(db_path: str | Path) -> Path:
-    db_path = Path(db_path)
-    return db_path.with_name(db_path.name + ".journal")
-
-
-def staging_path(target: str | Path, tag: str = "") -> Path:
-    """Where a new version of ``target`` is prepared: same folder (so the rename stays atomic), hidden name.
-
-    The database keeps the historic ``<db>.staging-PID`` name; other files get a leading dot so that a
-    stale one is never mistaken for a report by a build.
-    """
-    target = Path(target)
-    suffix = f".staging-{os.getpid()}{tag}"
-    if target.suffix == ".duckdb":
-        return target.with_name(target.name + suffix)
-    return target.with_name("." + _short(target.name) + suffix)
-
-
-def building_path(db_path: str | Path) -> Path:
-    """Where a build extracts into before it takes the lock: private to this process (``clean_stale``
-    removes it only once that process is gone, since other writers may run meanwhile)."""
-    db_path = Path(db_path)
-    return db_path.with_name(f".{db_path.name}.building-{os.getpid()}")
-
-
-def _short(name: str) -> str:
-    """A staging stem that never nears the 255-byte limit of a file name: a long name becomes a hash."""
-    if len(name.encode("utf-8")) <= 64:
-        return name
-    return "h" + hashlib.sha256(name.encode("utf-8")).hexdigest()[:24]
-
-
-def pause_point(point: str, spec: str | None = None) -> None:
-    """Stop here for a while when the ETL_TEST_PAUSE hook names this point (used by the kill tests).
-
-    ``spec`` stands in for the environment variable in a child process that cannot see the caller's.
-    """
-    wanted = os.environ.get(PAUSE_ENV, "") if spec is None else spec
-    name, _, seconds = wanted.partition(":")
-    if name != point:
-        return
-    print(f"ETL_TEST_PAUSE: paused at {point} (pid {os.getpid()})", file=sys.stderr, flush=True)
-    time.sleep(float(seconds or 60))
-
-
-# ---------------------------------------------------------------- readers and in-place writers
-
-# DuckDB lets one process write a file or many read it, never both.  A writer that changes the live file
-# in place announces itself in <db>.writing (its pid) before it asks DuckDB for the file; readers wait
-# while that file names a live process, so a steady stream of readers cannot starve the writer.
-WRITER_INTENT_WAIT = 30.0
-
-
-def intent_path(db_path: str | Path) -> Path:
-    db_path = Path(db_path)
-    return db_path.with_name(db_path.name + ".writing")
-
-
-@contextlib.contextmanager
-def writing_in_place(db_path: str | Path) -> Iterator[None]:
-    """Announce an in-place write for its duration (the caller holds the writer lock)."""
-    path = intent_path(db_path)
-    path.write_text(f"{os.getpid()} {process_start(os.getpid())}\n", encoding="ascii")
-    try:
-        yield
-    finally:
-        path.unlink(missing_ok=True)
-
-
-def process_start(pid: int) -> str:
-    """When process ``pid`` started (clock ticks since boot, from /proc), '' where that is unknown.
-
-    A pid alone is not an identity: after a crash the number may belong to some other process."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text(encoding="ascii", errors="replace")
-        return stat.rsplit(")", 1)[1].split()[19]
-    except (OSError, IndexError):
-        return ""
-
-
-def intent_alive(text: str) -> bool:
-    """Whether the ``.writing`` content names a writer that is still running (not a reused pid)."""
-    parts = text.split()
-    if not parts or not parts[0].isdigit():
-        return False
-    pid = int(parts[0])
-    if pid == os.getpid() or not pid_alive(pid):
-        return False
-    if len(parts) > 1 and parts[1]:
-        now = process_start(pid)
-        return not now or now == parts[1]
-    return True
-
-
-def wait_for_writer(db_path: str | Path, timeout: float = WRITER_INTENT_WAIT) -> None:
-    """Return once no live writer is changing ``db_path`` in place (or after ``timeout`` seconds)."""
-    path = intent_path(db_path)
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            text = path.read_text(encoding="ascii").strip()
-        except (OSError, ValueError):
-            return  # no writer
-        if not intent_alive(text):
-            return  # a writer killed before it could remove the file (its pid maybe reused): no wait
-        time.sleep(0.01)
-
-
-# ---------------------------------------------------------------- the lock
-
-_held = threading.local()  # paths this thread already holds: the lock is re-entrant within a thread
-
-
-@contextlib.contextmanager
-def write_lock(db_path: str | Path, *, timeout: float | None = None, on_wait=None) -> Iterator[None]:
-    """Hold the exclusive writer lock of ``db_path``; waits for other writers (forever by default).
-
-    ``on_wait(holder_pid)`` is called once if the lock is busy, so a CLI can say what it is waiting for.
-    On entry the journal of a writer that died mid-commit is finished and stale staging files are removed.
-    """
-    key = str(Path(db_path).resolve())
-    held: set[str] = getattr(_held, "paths", None) or set()
-    _held.paths = held
-    if key in held:
-        yield
-        return
-    lp = lock_path(db_path)
-    lp.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(lp, os.O_RDWR | os.O_CREAT, 0o644)
-    try:
-        _acquire(fd, lp, timeout, on_wait)
-        try:
-            with contextlib.suppress(OSError):  # who holds it, for messages; a full disk must not stop here
-                os.ftruncate(fd, 0)
-                os.write(fd, f"{os.getpid()}\n".encode())
-            held.add(key)
-            settle_wal(db_path)
-            recover(db_path)
-            clean_stale(db_path)
-            yield
-        finally:
-            held.discard(key)
-            fcntl.flock(fd, fcntl.LOCK_UN)
-    finally:
-        os.close(fd)
-
-
-def _try_lock(fd: int) -> bool:
-    """Take the exclusive lock if it is free; False if another writer holds it."""
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        return True
-    except OSError as exc:
-        if exc.errno not in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
-            raise
-        return False
-
-
-def _acquire(fd: int, lp: Path, timeout: float | None, on_wait) -> None:
-    if _try_lock(fd):
-        return
-    if on_wait is not None:
-        on_wait(_holder(lp))
-    if timeout is None:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        return
-    deadline = time.monotonic() + timeout
-    while not _try_lock(fd):
-        if time.monotonic() >= deadline:
-            raise WriteLockTimeout(
-                f"{lp.with_suffix('')}: another writer (pid {_holder(lp) or '?'}) has held the database for "
-                f"over {timeout:g}s; try again when it has finished"
-            )
-        time.sleep(0.05)
-
-
-def _holder(lp: Path) -> int | None:
-    try:
-        text = lp.read_text(encoding="ascii").strip()
-    except OSError:
-        return None
-    return int(text) if text.isdigit() else None
-
-
-def wal_path(db_path: str | Path) -> Path:
-    """DuckDB's log of committed changes not yet folded into the file: part of the database."""
-    db_path = Path(db_path)
-    return db_path.with_name(db_path.name + ".wal")
+from etl.write.files import fsync_dir, journal_path, pause_point, pid_alive, sha256_file, short_name, wal_path
 
 
 class ForeignWalError(EtlError):
@@ -312,8 +53,6 @@ def settle_wal(db_path: str | Path, wait: float = 2.0) -> None:
     the log; a later swap must not put a new file beside it, or every open fails.  While readers hold
     the file the fold waits a little and then leaves the log where it is (the swap moves it, see Commit).
     """
-    import duckdb
-
     db_path = Path(db_path)
     wal = wal_path(db_path)
     if not wal.exists():
@@ -340,58 +79,6 @@ def settle_wal(db_path: str | Path, wait: float = 2.0) -> None:
         finally:
             con.close()
         return
-
-
-def try_recover(db_path: str | Path) -> bool:
-    """Finish a dead writer's commit if no writer is running; never waits.  True if it ran."""
-    if not journal_path(db_path).exists() and not wal_path(db_path).exists():
-        return False
-    try:
-        with write_lock(db_path, timeout=0):
-            return True
-    except WriteLockTimeout:
-        return False
-
-
-# ---------------------------------------------------------------- staging and commit
-
-
-def fsync_file(path: str | Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def fsync_dir(path: str | Path) -> None:
-    with contextlib.suppress(OSError):  # some filesystems refuse to fsync a directory; the rename stands
-        fsync_file(path)
-
-
-def sha256_file(path: str | Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
-def write_staged(target: str | Path, data: bytes, tag: str = "") -> Path:
-    """Write ``data`` to a staging file for ``target`` and flush it to disk; returns the staging path."""
-    stage = staging_path(target, tag)
-    stage.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        with open(stage, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-    except OSError as exc:  # a full disk part-way: remove the partial file, and name it
-        stage.unlink(missing_ok=True)
-        if exc.filename is None:
-            exc.filename = str(stage)
-        raise
-    return stage
 
 
 @dataclass
@@ -553,8 +240,6 @@ def recover(db_path: str | Path) -> bool:
 
 def _generation(db_path: str | Path) -> int:
     """build_info.generation of the file (its log replayed), -1 if it cannot be read."""
-    import duckdb
-
     try:
         con = duckdb.connect(":memory:")
         try:
@@ -583,7 +268,7 @@ def clean_stale(
             if not pid.isdigit() or (int(pid) != os.getpid() and not pid_alive(int(pid))):
                 stale.append(path)
     for target in targets:
-        stale.extend(Path(target).parent.glob("." + _short(Path(target).name) + ".staging-*"))
+        stale.extend(Path(target).parent.glob("." + short_name(Path(target).name) + ".staging-*"))
     for folder in folders:
         if Path(folder).is_dir():
             for path in Path(folder).glob(".*.staging-*"):
@@ -596,13 +281,3 @@ def clean_stale(
             path.unlink()
             removed.append(path)
     return removed
-
-
-def pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True

@@ -1,64 +1,52 @@
-"""Living with the data: preview and add report files, back up and restore database and corrections.
+"""Adding reports without a rebuild: preview, plan (new / unchanged / replaces), copy into the library, load.
 
-Every write goes through ``load.open_writer`` (one writer at a time, staged files, one swap), so the
-dashboard keeps serving while these run.  The functions here are what both the CLI and the dashboard's
+Every write goes through ``etl.write.writer.open_writer`` (one writer at a time, staged files or one
+transaction, one swap), so the dashboard keeps serving while these run.  The functions here are what both the CLI and the dashboard's
 数据管理 page call:
 
     preview(path) / stage_upload(name, data)   read + extract, no writes
     plan_add(reports, db)                      what adding would do: new / unchanged / replaces …
     add_reports(paths, db, library)            extract, copy into the library, load incrementally
     load_extracted(items, db, library)         the same for reports already previewed
-    backup(db, out_dir) / restore(backup, db)  database + corrections log, verified by sha256
 """
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import hashlib
-import json
-import multiprocessing
-import os
 import re
-import shutil
-import sys
 import tempfile
-import threading
 import time
-import types
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 
-from etl import __version__
 from etl.errors import EtlError, ReadError
-from etl.extract.pipeline import ExtractedReport, process_document
-from etl.read.readers import DEFAULT_MAX_BYTES, read_document, report_file_problem
-from etl.store.corrections import BadLine, read_log, scan_log
-from etl.write.journal import PAUSE_ENV, pause_point
+from etl.extract.pipeline import ExtractedReport
+from etl.ops.extract_one import DEFAULT_MEMORY_LIMIT, DEFAULT_TIME_LIMIT, extract_one
+from etl.read.readers import DEFAULT_MAX_BYTES, report_file_problem
+from etl.store.checks import run_checks, write_checks
+from etl.store.load import delete_report, insert_rows, write_report
+from etl.store.records import rows_of, to_arrow
+from etl.store.schema import load_reference_tables
+from etl.write.connect import open_readonly
+from etl.write.disk import ensure_free
+from etl.write.files import sha256_file, write_staged
+from etl.write.journal import clean_stale
+from etl.write.writer import open_writer
 
 SUPERSEDED_DIR = ".superseded"  # inside the library: old versions of replaced reports (builds skip it)
-DEFAULT_TIME_LIMIT = 120.0  # seconds to read and extract one file
-DEFAULT_MEMORY_LIMIT = 2 * 1024**3  # bytes of address space for that work
-BACKUP_FORMAT = 1
+
 
 NEW, UNCHANGED, REPLACES = "new", "unchanged", "replaces"
+
+
 ADDED, REPLACED, REJECTED = "added", "replaced", "rejected"
 
+
 ProgressFn = Callable[[int, int, str], None]  # (files done, files in all, current file name)
-
-
-class BackupError(EtlError):
-    """A backup that cannot be written, read or trusted; the message names the file."""
-
-
-# ---------------------------------------------------------------- preview (no writes)
-
-
-class ExtractionLimitError(ReadError):
-    """Reading a file took too long or too much memory (a decompression bomb, a pathological file)."""
 
 
 def preview(
@@ -76,115 +64,9 @@ def preview(
     so no single upload can hang the dashboard or the command line (a 50 KB PDF whose stream inflates to
     48 MB used to keep a pure-Python parser busy for minutes).  ``time_limit=None`` runs in this process.
     """
-    if time_limit is None:
-        return _extract(path, max_bytes)
-    return _extract_isolated(Path(path), max_bytes, time_limit, memory_limit)
-
-
-def _extract(path: str | Path, max_bytes: int) -> ExtractedReport:
-    return process_document(read_document(path, max_bytes=max_bytes))
-
-
-_FORKSERVER = None
-
-
-def _context():
-    """Where the extraction child comes from.
-
-    A single-threaded process (the command line) forks: the child starts at once with the modules
-    already imported.  A threaded one (Streamlit) must not fork (a child could inherit a lock another
-    thread holds), so it uses a forkserver: a clean, single-threaded parent started once.
-    """
-    global _FORKSERVER
-    if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods():
-        from etl.extract import pipeline  # noqa: F401  imported once here, inherited by every child
-
-        return multiprocessing.get_context("fork")
-    if _FORKSERVER is None:
-        ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(
-            ["etl.extract.pipeline", "etl.read.readers", "etl.extract.facts", "etl.metadata.report"]
-        )
-        _FORKSERVER = ctx
-    return _FORKSERVER
-
-
-_MAIN_LOCK = threading.Lock()
-
-
-@contextlib.contextmanager
-def _blank_main():
-    """Hide the running program's ``__main__`` from multiprocessing while a child starts.
-
-    A forkserver child first imports the parent's ``__main__`` file.  Under Streamlit that is the
-    dashboard script (and Streamlit's test runner leaves it there), so the child would run the whole
-    dashboard before extracting and then hit its memory limit.  The child needs nothing from it.
-    """
-    with _MAIN_LOCK:
-        saved = sys.modules.get("__main__")
-        blank = sys.modules["__main__"] = types.ModuleType("__main__")
-        try:
-            yield
-        finally:  # unless another thread (a Streamlit rerun) has set its own meanwhile
-            if saved is not None and sys.modules.get("__main__") is blank:
-                sys.modules["__main__"] = saved
-
-
-def _child(conn, path: str, max_bytes: int, memory_limit: int | None, pause: str = "") -> None:
-    if memory_limit:
-        import resource
-
-        resource.setrlimit(resource.RLIMIT_AS, (memory_limit, memory_limit))
-    try:
-        pause_point("extract-" + Path(path).name, pause)  # test hook: a reader stuck on a hostile file
-        conn.send(("ok", _extract(path, max_bytes)))
-    except EtlError as exc:
-        conn.send(("error", type(exc).__name__, getattr(exc, "reason", str(exc))))
-    except MemoryError:
-        conn.send(("limit", f"reading it needs more than {(memory_limit or 0) >> 20} MB of memory; refused"))
-    except BaseException as exc:  # reported by name in the parent, like build does
-        conn.send(("error", "", f"unexpected error: {type(exc).__name__}: {exc}"))
-    finally:
-        conn.close()
-
-
-def _extract_isolated(
-    path: Path, max_bytes: int, time_limit: float, memory_limit: int | None
-) -> ExtractedReport:
-    from etl import errors
-
-    name = path.name or str(path)
-    ctx = _context()
-    receiver, sender = ctx.Pipe(duplex=False)
-    pause = os.environ.get(PAUSE_ENV, "")  # the forkserver's children do not see later changes to os.environ
-    proc = ctx.Process(target=_child, args=(sender, str(path), max_bytes, memory_limit, pause), daemon=True)
-    with _blank_main():
-        proc.start()
-    sender.close()
-    try:
-        if not receiver.poll(time_limit):
-            raise ExtractionLimitError(
-                name, f"reading it took longer than {time_limit:g} s and was stopped (a decompression bomb or a "
-                "pathological file?); convert it to .txt or .docx and try again"
-            )  # fmt: skip
-        try:
-            msg = receiver.recv()
-        except EOFError:
-            proc.join(5)
-            raise ReadError(name, f"the reader crashed on this file (exit code {proc.exitcode})") from None
-    finally:
-        if proc.is_alive():
-            proc.kill()
-        proc.join(5)
-        receiver.close()
-    if msg[0] == "ok":
-        return msg[1]
-    if msg[0] == "limit":
-        raise ExtractionLimitError(name, msg[1])
-    cls = getattr(errors, msg[1], None) if msg[1] else None
-    if isinstance(cls, type) and issubclass(cls, (ReadError, errors.NotAReportError)):
-        raise cls(name, msg[2])
-    raise ReadError(name, msg[2])
+    return extract_one(
+        path, max_bytes=max_bytes, time_limit=time_limit, memory_limit=memory_limit, isolate=True
+    )
 
 
 def safe_name(name: str) -> str:
@@ -236,8 +118,6 @@ class PlannedAdd:
 
 def plan_add(reports: Sequence[ExtractedReport], db_path: str | Path) -> list[PlannedAdd]:
     """For the preview: whether each report is new, already loaded, or a new version of loaded ones."""
-    from etl.store.load import open_readonly
-
     db_path = Path(db_path)
     if not db_path.is_file():
         return [PlannedAdd(r.report_id, r.document.source_file, NEW) for r in reports]
@@ -281,9 +161,6 @@ def _older_versions(
         [rep.report_id, m.jurisdiction, m.period_start, m.period_end, m.report_type,
          rep.document.source_file, m.jurisdiction, m.jurisdiction],
     ).fetchall()  # fmt: skip
-
-
-# ---------------------------------------------------------------- add
 
 
 @dataclass
@@ -372,11 +249,6 @@ def load_extracted(
     on_wait=None,
 ) -> AddSummary:
     """Load reports already extracted by ``preview`` (the dashboard's confirm step); see add_reports."""
-    from etl.store.checks import run_checks, write_checks
-    from etl.store.load import delete_report, insert_rows, load_reference_tables, open_writer, write_report
-    from etl.store.records import rows_of, to_arrow
-    from etl.write.journal import clean_stale, write_staged
-
     started = time.monotonic()
     db_path = Path(db_path)
     lib = Path(library) if library is not None else None
@@ -388,8 +260,6 @@ def load_extracted(
     # in a fresh process) must not happen while an in-place write keeps readers out of the file.
     arrow = {rep.report_id: {t: to_arrow(t, b) for t, b in rows_of(rep).items() if b} for _, rep in items}
     if lib is not None:
-        from etl.write.journal import ensure_free
-
         sizes = [Path(p).stat().st_size for p, _ in items if Path(p).is_file()]
         ensure_free(lib, sum(sizes), f"copying {len(sizes)} report files into the library")
     with open_writer(
@@ -533,257 +403,4 @@ class _LibraryPlan:
 
 
 def _sha256(path: Path) -> str:
-    from etl.write.journal import sha256_file
-
     return sha256_file(path)
-
-
-# ---------------------------------------------------------------- backup and restore
-
-
-@dataclass(frozen=True)
-class RestoreSummary:
-    restored_from: Path
-    db_path: Path
-    safety_backup: Path | None
-    reports: int
-    facts: int
-    corrections: int
-    bad_lines: tuple[BadLine, ...] = ()  # lines of the restored log left out (see corrections --repair)
-
-
-def backup(
-    db_path: str | Path, out_dir: str | Path | None = None, *, lock_timeout: float | None = None
-) -> Path:
-    """Copy the database and its corrections log into a new timestamped folder with a sha256 manifest.
-
-    Taken under the writer lock, so the two files belong together; readers are not disturbed.
-    Returns the backup folder (default: ``<db folder>/backups/<db stem>-<UTC time>``).
-    """
-    from etl.store.corrections import corrections_path
-    from etl.store.load import connect_live, open_readonly
-    from etl.write.journal import (
-        disk_full,
-        ensure_free,
-        fsync_dir,
-        fsync_file,
-        is_disk_full,
-        wal_path,
-        write_lock,
-    )
-
-    db_path = Path(db_path)
-    out = Path(out_dir) if out_dir is not None else db_path.parent / "backups"
-    with write_lock(db_path, timeout=lock_timeout):
-        if not db_path.is_file():
-            raise BackupError(f"no database at {db_path}: nothing to back up")
-        sizes = [
-            p.stat().st_size for p in (db_path, wal_path(db_path), corrections_path(db_path)) if p.exists()
-        ]
-        ensure_free(out, sum(sizes) + sizes[0], f"a backup of {db_path.name} (and its check)")
-        now = dt.datetime.now(dt.UTC)
-        final = out / f"{db_path.stem}-{now:%Y%m%dT%H%M%SZ}"
-        n = 1
-        while final.exists():
-            n += 1
-            final = out / f"{db_path.stem}-{now:%Y%m%dT%H%M%SZ}-{n}"
-        partial = final.with_name("." + final.name + ".partial")
-        shutil.rmtree(partial, ignore_errors=True)
-        partial.mkdir(parents=True)
-        try:
-            if db_path.with_name(db_path.name + ".wal").exists():
-                # committed changes still in DuckDB's log (an add interrupted before its checkpoint):
-                # fold them into the file, which is all a backup copies
-                con = connect_live(db_path, lock_timeout)
-                try:
-                    con.execute("CHECKPOINT")
-                finally:
-                    con.close()
-            db_copy = partial / "database.duckdb"
-            shutil.copyfile(db_path, db_copy)
-            corr = corrections_path(db_path)
-            log_copy = partial / "corrections.jsonl"
-            shutil.copyfile(corr, log_copy) if corr.exists() else log_copy.write_bytes(b"")
-            try:  # a damaged database is still copied (restore refuses it; a person may rescue it)
-                check_database(db_copy, partial)  # garbage in a late block is found now, not at restore
-                con = open_readonly(db_copy)
-                try:
-                    counts, readable = _counts(con), None
-                    info = dict(con.execute("SELECT key, value FROM build_info").fetchall())
-                finally:
-                    con.close()
-            except duckdb.Error as exc:
-                counts, info, readable = {}, {}, f"{type(exc).__name__}: {exc}"[:500]
-            manifest = {
-                "format": BACKUP_FORMAT,
-                "created_at_utc": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
-                "etl_version": __version__,
-                "source_database": str(db_path.resolve()),
-                "generation": info.get("generation"),
-                "database_error": readable,
-                "counts": {**counts, "corrections": _log_size(log_copy)},
-                "files": {
-                    p.name: {"sha256": _sha256(p), "bytes": p.stat().st_size} for p in (db_copy, log_copy)
-                },
-            }
-            (partial / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n",
-                                                   encoding="utf-8")  # fmt: skip
-            for p in partial.iterdir():
-                fsync_file(p)
-            os.replace(partial, final)
-            fsync_dir(out)
-        except BaseException as exc:
-            shutil.rmtree(partial, ignore_errors=True)
-            if isinstance(exc, OSError | duckdb.Error) and is_disk_full(exc):
-                raise disk_full(partial, exc) from exc
-            raise
-    return final
-
-
-def _log_size(path: Path) -> int | None:
-    """Valid corrections in the log (a bad line is copied as it is; restore and --repair name it)."""
-    return len(scan_log(path)[0])
-
-
-def check_database(path: Path, scratch_dir: Path) -> dict[str, int]:
-    """Read a database back whole: every row of every table, then every index; rows per table.
-
-    Raises DuckDB's error at the first damaged block.  Indexes are only read when a committed change
-    touches them, so that part runs on a scratch copy in ``scratch_dir`` (removed afterwards): every row
-    of every indexed table is deleted there, which walks each index entirely.
-    """
-    from etl.store.load import open_readonly
-
-    con = open_readonly(path)
-    try:
-        rows = read_every_table(con)
-    finally:
-        con.close()
-    try:
-        fd, name = tempfile.mkstemp(prefix=".verify-", suffix=".duckdb", dir=scratch_dir)
-    except OSError:  # a read-only backup folder
-        fd, name = tempfile.mkstemp(prefix=".verify-", suffix=".duckdb")
-    os.close(fd)
-    scratch = Path(name)
-    try:
-        shutil.copyfile(path, scratch)
-        con = duckdb.connect(str(scratch))
-        try:
-            indexed = con.execute(
-                "SELECT DISTINCT table_name FROM duckdb_constraints() WHERE database_name = current_database()"
-                " AND constraint_type IN ('PRIMARY KEY', 'UNIQUE') UNION SELECT table_name FROM duckdb_indexes()"
-                " WHERE database_name = current_database() ORDER BY 1"
-            ).fetchall()
-            for (table,) in indexed:
-                con.execute(f'DELETE FROM "{table}"')
-        finally:
-            con.close()
-    finally:
-        scratch.unlink(missing_ok=True)
-        scratch.with_name(scratch.name + ".wal").unlink(missing_ok=True)
-    return rows
-
-
-def read_every_table(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
-    """Read every row and column of every table (DuckDB checks each block's checksum as it reads it), in
-    batches so memory stays flat; rows per table.  Raises DuckDB's error at the first damaged block."""
-    tables = con.execute(
-        "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() ORDER BY 1"
-    ).fetchall()
-    rows = {}
-    for (table,) in tables:
-        reader = con.sql(f'SELECT * FROM "{table}"').to_arrow_reader(65_536)
-        rows[table] = sum(batch.num_rows for batch in reader)
-    return rows
-
-
-def _counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
-    out = {}
-    for table in ("reports", "facts", "facts_current"):
-        try:
-            out[table] = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-        except duckdb.CatalogException:
-            out[table] = None
-    return out
-
-
-def verify_backup(backup_dir: str | Path, *, deep: bool = True) -> dict:
-    """Check a backup folder against its manifest (files present, sha256) and, ``deep``, read its database
-    back whole (``check_database``; ``backup`` has just done that); returns the manifest."""
-
-    folder = Path(backup_dir)
-    mf = folder / "manifest.json"
-    try:
-        manifest = json.loads(mf.read_text(encoding="utf-8"))
-        files = manifest["files"]
-    except FileNotFoundError:
-        raise BackupError(
-            f"{folder}: no manifest.json: not a backup made by `python -m etl backup`"
-        ) from None
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise BackupError(f"{mf}: the manifest is unreadable ({exc})") from exc
-    if manifest.get("format") != BACKUP_FORMAT:
-        raise BackupError(f"{mf}: backup format {manifest.get('format')!r} is not one this version reads")
-    if manifest.get("database_error"):
-        raise BackupError(
-            f"{folder}: the database was already unreadable when this backup was taken "
-            f"({manifest['database_error']}); restore an older backup"
-        )
-    for name in ("database.duckdb", "corrections.jsonl"):
-        path = folder / name
-        if name not in files or not path.is_file():
-            raise BackupError(f"{folder}: {name} is missing from the backup")
-        if _sha256(path) != files[name]["sha256"]:
-            raise BackupError(f"{path}: its sha256 does not match the manifest: the backup is damaged")
-    if not deep:
-        return manifest
-    try:
-        check_database(folder / "database.duckdb", folder)
-    except duckdb.Error as exc:
-        raise BackupError(
-            f"{folder / 'database.duckdb'}: the backup's database is damaged ({type(exc).__name__}: "
-            f"{str(exc)[:300]}); restore an older backup"
-        ) from exc
-    return manifest
-
-
-def restore(
-    backup_dir: str | Path,
-    db_path: str | Path,
-    *,
-    safety_backup: bool = True,
-    lock_timeout: float | None = None,
-) -> RestoreSummary:
-    """Put a backup's database and corrections log back in place, together, through the single writer.
-
-    The backup is verified first.  Unless ``safety_backup`` is False, the current state is backed up
-    before it is replaced, so a restore never loses the newest corrections.
-    """
-    from etl.store.load import open_writer
-    from etl.write.journal import write_lock
-
-    folder = Path(backup_dir)
-    db_path = Path(db_path)
-    verify_backup(folder)
-    log_file = folder / "corrections.jsonl"
-    with write_lock(db_path, timeout=lock_timeout):
-        safety = backup(db_path) if safety_backup and db_path.is_file() else None
-        with open_writer(db_path, source=folder / "database.duckdb", kind="restore") as w:
-            bad: list[BadLine] = []  # restored byte for byte; bad lines are skipped when applied
-            w.replace_log(read_log(log_file, skip_bad=bad), log_file.read_bytes())
-            counts = _counts(w.con)
-    return RestoreSummary(
-        folder, db_path, safety, counts["reports"] or 0, counts["facts"] or 0, len(w.corrections), tuple(bad)
-    )
-
-
-def list_backups(out_dir: str | Path) -> list[tuple[Path, dict]]:
-    """Backups in a folder, newest first, with their manifests (unreadable ones are skipped)."""
-    found = []
-    for d in Path(out_dir).glob("*/manifest.json"):
-        try:
-            found.append((d.parent, json.loads(d.read_text(encoding="utf-8"))))
-        except (OSError, ValueError):
-            continue
-    # two backups in one second are named …Z and …Z-2: the name breaks the tie
-    return sorted(found, key=lambda x: (str(x[1].get("created_at_utc", "")), x[0].name), reverse=True)

@@ -40,6 +40,7 @@ import pyarrow.parquet as pq
 from etl.errors import ExportError
 from etl.extract.pipeline import ExtractedReport
 from etl.store.records import ROW_SCHEMAS, fact_rows, report_row, to_arrow
+from etl.write.connect import open_readonly
 
 PARTITION_COLUMNS: tuple[str, str] = ("province", "year")
 NATIONAL = "全国"
@@ -130,7 +131,7 @@ def facts_with_partitions(facts: pa.Table, reports: pa.Table) -> pa.Table:
 
 
 def report_tables(rep: ExtractedReport, loaded_at: dt.datetime | None = None) -> dict[str, pa.Table]:
-    """One extracted report as partitioned 'facts' and 'reports' tables (through etl.records)."""
+    """One extracted report as partitioned 'facts' and 'reports' tables (through etl.store.records)."""
     reports = to_arrow("reports", [report_row(rep, loaded_at)])
     return {
         "facts": facts_with_partitions(to_arrow("facts", fact_rows(rep)), reports),
@@ -292,8 +293,6 @@ def export_db(db_path: str | Path, out_dir: str | Path, *, corrected: bool = Fal
     ``facts`` is the extractor's output as built, the same whichever engine ran it; ``corrected=True``
     writes ``facts_current`` instead (analysts' corrections applied, plus corrected and correction_id).
     """
-    from etl.store.load import open_readonly
-
     db = Path(db_path)
     if not db.is_file():
         raise ExportError(f"no database at {db}: run `python -m etl build` first")

@@ -1,231 +1,53 @@
-"""Analysts' corrections: an append-only log beside the database, re-applied to the facts on every write.
+"""Correcting the data: correct, reject or add a fact, correct a report's metadata, revert, repair the log, list the audit trail.
 
-The log (``<db stem>.corrections.jsonl``, one JSON object per line) is the truth: extracted facts are
-never edited.  Every write to the database (build, add, correct, restore) folds the whole log into
-three derived tables: ``corrections`` (the audit log with a status per entry), ``fact_edits`` and
-``added_facts``, which the ``facts_current`` view lays over ``facts``.  A correction whose fact no
-longer exists after a rebuild stays in the log and is marked ``orphaned``; nothing is ever dropped.
-
-Actions: ``set`` (change value, metric, unit, qualifier, period or scope), ``reject`` (hide a wrong
-fact), ``add`` (a fact the extractor missed, anchored to its evidence sentence in the report text),
-``revert`` (undo an earlier correction; the log keeps both).
-"""
+Each call checks its arguments, appends one record to the corrections log and re-applies it, in one write
+(etl.write.open_writer): the extractor's values are never changed, the log is replayed on every build."""
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
 import difflib
-import functools
 import json
 import math
+import os
 import re
-import uuid
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
-from etl.errors import EtlError
-
-LOG_FORMAT = 1
-ACTIONS = ("set", "reject", "add", "revert", "report")
-REPORT_FIELDS = ("jurisdiction", "level", "parent", "province", "period_start", "period_end", "report_type",
-                 "delivered")  # fmt: skip
-REPORT_TYPES = ("annual_report", "report_excerpt", "news_summary", "term_review")
-EDITABLE_FIELDS = ("metric", "value", "unit", "qualifier", "period_start", "period_end", "scope")
-QUALIFIERS = ("exact", "approx_at_least", "approx")
-SCOPES = ("city_level", "all_levels")
-MIN_YEAR, MAX_YEAR = 1949, 2100
-APPLIED, ORPHANED, REVERTED = "applied", "orphaned", "reverted"
-_MAX_TEXT = 2000  # user names and reasons are short; a pasted document is a mistake
-
-
-class CorrectionError(EtlError):
-    """A correction that cannot be recorded as asked; the message says what to change."""
-
-
-@dataclass(frozen=True)
-class Correction:
-    """One entry of the corrections log."""
-
-    correction_id: str
-    action: str  # set | reject | add | revert
-    user: str
-    at: str  # when, UTC, ISO 8601: 2025-03-01T08:30:00Z
-    reason: str
-    fact_id: str | None = None
-    report_id: str | None = None
-    changes: dict[str, list] = field(default_factory=dict)  # field → [old, new]
-    before: dict[str, Any] | None = None  # the fact as it stood (kept for the audit if the fact disappears)
-    fact: dict[str, Any] | None = None  # add: every field of the new fact
-    target: str | None = None  # revert: the correction it undoes
-
-    def to_json(self) -> str:
-        d = {"v": LOG_FORMAT, **dataclasses.asdict(self)}
-        return json.dumps(d, ensure_ascii=False, sort_keys=True, allow_nan=False)
-
-    @classmethod
-    def from_dict(cls, d: dict, where: str = "") -> Correction:
-        if not isinstance(d, dict) or d.get("action") not in ACTIONS:
-            raise CorrectionError(f"{where}: not a correction (unknown or missing action)")
-        names = {f.name for f in dataclasses.fields(cls)}
-        missing = [k for k in ("correction_id", "user", "at", "reason") if not d.get(k)]
-        if missing:
-            raise CorrectionError(f"{where}: the correction lacks {', '.join(missing)}")
-        return cls(**{k: v for k, v in d.items() if k in names})
-
-    def summary(self) -> str:
-        """One line for the audit view: what changed, from what to what."""
-        if self.action == "reject":
-            b = self.before or {}
-            return f"rejected {b.get('metric', '?')} = {_num(b.get('value'))}"
-        if self.action == "revert":
-            return f"reverted {self.target}"
-        if self.action == "add":
-            f = self.fact or {}
-            return (f"added {f.get('metric')} = {_num(f.get('value'))} {f.get('unit') or ''}"
-                    f" ({_period(f.get('period_start'), f.get('period_end'))})").replace("  ", " ")  # fmt: skip
-        parts = []
-        ch = dict(self.changes)
-        if "period_start" in ch or "period_end" in ch:
-            b = self.before or {}
-            old = (b.get("period_start"), b.get("period_end"))
-            new = (ch.get("period_start", [None, old[0]])[1], ch.get("period_end", [None, old[1]])[1])
-            parts.append(f"period {_period(*old)} → {_period(*new)}")
-            ch.pop("period_start", None)
-            ch.pop("period_end", None)
-        for name, (old, new) in ch.items():
-            parts.append(f"{name} {_num(old)} → {_num(new)}")
-        return "; ".join(parts)
-
-
-def _num(v: Any) -> str:
-    if isinstance(v, float) and v.is_integer():
-        return str(int(v))
-    return "∅" if v is None else str(v)
-
-
-def _period(start: Any, end: Any) -> str:
-    if start is None and end is None:
-        return "no period"
-    return str(start) if start == end else f"{start}–{end}"
-
-
-# ---------------------------------------------------------------- the log file
-
-
-def corrections_path(db_path: str | Path) -> Path:
-    """The log beside the database: data/congress.duckdb → data/congress.corrections.jsonl."""
-    db_path = Path(db_path)
-    return db_path.with_name(db_path.stem + ".corrections.jsonl")
-
-
-SCHEMA_PATH = Path(__file__).parent.parent / "data" / "corrections.schema.json"
-REPAIR_HINT = (
-    "fix that line, or run `python -m etl corrections --repair` to move every bad line into a side file "
-    "(kept, never deleted)"
+from etl.extract.catalog import load_catalog
+from etl.extract.pipeline import fact_id_for
+from etl.metadata import gazetteer
+from etl.models import Fact
+from etl.read.normalize import normalize, sentences
+from etl.read.numbers import NUM, PCT, NumberError, parse_number
+from etl.store.corrections_apply import apply_corrections
+from etl.store.corrections_log import (
+    _MAX_TEXT,
+    EDITABLE_FIELDS,
+    MAX_YEAR,
+    MIN_YEAR,
+    QUALIFIERS,
+    REPORT_FIELDS,
+    REPORT_TYPES,
+    SCOPES,
+    BadLine,
+    Correction,
+    CorrectionError,
+    _num,
+    corrections_path,
+    new_id,
+    scan_log,
+    utc_now,
 )
-
-
-@functools.cache
-def _validator():
-    import jsonschema
-
-    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
-    return jsonschema.validators.validator_for(schema)(schema)  # the schema itself is checked in the tests
-
-
-@dataclass(frozen=True)
-class BadLine:
-    """A line of the log that is not a valid correction: where, why, and its exact bytes."""
-
-    line: int
-    reason: str
-    raw: bytes
-
-
-def _problem(d: Any) -> str | None:
-    """What is wrong with one decoded line, by the schema (etl/data/corrections.schema.json), or None."""
-    from jsonschema.exceptions import best_match
-
-    err = best_match(_validator().iter_errors(d))
-    if err is None:
-        return None
-    where = "/".join(str(p) for p in err.absolute_path) or "the line"
-    msg = err.message if len(err.message) <= 200 else err.message[:200] + "…"
-    return f"{where}: {msg}"
-
-
-def scan_log(path: str | Path) -> tuple[list[tuple[Correction, bytes]], list[BadLine]]:
-    """Every line of the log checked on its own: (correction, its bytes) for the good ones, and the bad ones.
-
-    Lines are split on bytes, so one non-UTF-8 byte or a truncated last line spoils only its own line.
-    """
-    path = Path(path)
-    if not path.exists():
-        return [], []
-    data = path.read_bytes()
-    good: list[tuple[Correction, bytes]] = []
-    bad: list[BadLine] = []
-    seen: set[str] = set()
-    lines = data.split(b"\n")
-    if lines and lines[-1] == b"":
-        lines.pop()
-    for n, raw in enumerate(lines, 1):
-        if not raw.strip():
-            continue
-        body = raw.removeprefix(b"\xef\xbb\xbf") if n == 1 else raw  # a BOM an editor added
-        try:
-            text = body.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            bad.append(
-                BadLine(
-                    n,
-                    f"not UTF-8 text (byte {exc.start + 1} of the line is {body[exc.start : exc.start + 1]!r})",
-                    raw,
-                )
-            )
-            continue
-        try:
-            d = json.loads(text)
-        except ValueError as exc:
-            cut = (
-                " (the line is cut short: a write interrupted?)"
-                if n == len(lines) and not data.endswith(b"\n")
-                else ""
-            )
-            bad.append(BadLine(n, f"not valid JSON ({exc}){cut}", raw))
-            continue
-        problem = _problem(d)
-        if problem is None and d["correction_id"] in seen:
-            problem = f"correction id {d['correction_id']} appears twice"
-        if problem is not None:
-            bad.append(BadLine(n, problem, raw))
-            continue
-        seen.add(d["correction_id"])
-        good.append((Correction.from_dict(d, f"{path}, line {n}"), raw))
-    return good, bad
-
-
-def read_log(path: str | Path, *, skip_bad: list[BadLine] | None = None) -> list[Correction]:
-    """Every correction in the log, oldest first.
-
-    A line that does not fit the schema is an error naming the file, the line and what is wrong, unless
-    ``skip_bad`` is given: then such lines are left out and listed there (restore and repair, which must
-    work whatever the log holds).
-    """
-    path = Path(path)
-    good, bad = scan_log(path)
-    if bad and skip_bad is None:
-        b = bad[0]
-        more = f" ({len(bad) - 1} more bad lines after it)" if len(bad) > 1 else ""
-        raise CorrectionError(f"{path}, line {b.line}: {b.reason}{more}; {REPAIR_HINT}")
-    if skip_bad is not None:
-        skip_bad.extend(bad)
-    return [rec for rec, _ in good]
+from etl.write.connect import open_readonly
+from etl.write.files import fsync_dir, write_staged
+from etl.write.journal import Commit
+from etl.write.lock import try_recover, write_lock
+from etl.write.writer import open_writer
 
 
 @dataclass
@@ -242,11 +64,6 @@ def repair_log(db_path: str | Path, *, lock_timeout: float | None = None, on_wai
     Under the writer lock: the side file is written and renamed into place first (so the bad lines exist
     somewhere at every moment), then the log without them is swapped in with the database re-applied.
     """
-    import os
-
-    from etl.store.load import open_writer
-    from etl.write.journal import Commit, fsync_dir, write_lock, write_staged
-
     db_path = Path(db_path)
     path = corrections_path(db_path)
     with write_lock(db_path, timeout=lock_timeout, on_wait=on_wait):
@@ -272,262 +89,6 @@ def repair_log(db_path: str | Path, *, lock_timeout: float | None = None, on_wai
     return RepairSummary(path, len(good), bad, side)
 
 
-def encode_log(records: Iterable[Correction]) -> bytes:
-    return "".join(r.to_json() + "\n" for r in records).encode("utf-8")
-
-
-def new_id(now: dt.datetime) -> str:
-    return f"c{now:%Y%m%d%H%M%S}-{uuid.uuid4().hex[:6]}"
-
-
-def utc_now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(microsecond=0)
-
-
-# ---------------------------------------------------------------- folding the log into the database
-
-
-@dataclass
-class ApplyResult:
-    status: dict[str, tuple[str, str | None]] = field(default_factory=dict)  # id → (status, note)
-
-    def count(self, status: str) -> int:
-        return sum(1 for s, _ in self.status.values() if s == status)
-
-
-_FACT_COLS = ("fact_id", "report_id", "metric", "value", "unit", "qualifier", "period_start", "period_end",
-              "scope", "evidence", "evidence_start", "evidence_end", "value_text", "value_start", "value_end",
-              "raw_start", "raw_end", "section", "pattern")  # fmt: skip
-
-
-def apply_corrections(con: duckdb.DuckDBPyConnection, records: list[Correction]) -> ApplyResult:
-    """Rebuild the corrections, fact_edits and added_facts tables from the whole log (idempotent)."""
-    result = ApplyResult()
-    # Only the facts and reports the log names are looked up: the cost follows the log, not the database.
-    fact_ids = _existing(con, "facts", "fact_id", {r.fact_id for r in records if r.fact_id} | {
-        (r.fact or {}).get("fact_id") for r in records if r.action == "add"})  # fmt: skip
-    report_ids = _existing(con, "reports", "report_id", {r.report_id for r in records if r.report_id})
-    by_id = {r.correction_id: r for r in records}
-    reverted = {r.target for r in records if r.action == "revert" and r.target in by_id}
-    edits: dict[str, dict] = {}  # fact_id → {field: value, rejected, correction_id}
-    added: dict[str, dict] = {}  # fact_id → fact row
-    texts: dict[str, tuple[str, str] | None] = {}
-
-    def text_of(report_id: str) -> tuple[str, str] | None:
-        if report_id not in texts:
-            row = con.execute("SELECT raw_text, norm_text FROM report_texts WHERE report_id = ?", [report_id])
-            texts[report_id] = row.fetchone()
-        return texts[report_id]
-
-    report_edits: dict[str, dict] = {}  # report_id → {field: value, correction_id}
-    for rec in records:
-        cid = rec.correction_id
-        if rec.action == "report":
-            if cid in reverted:
-                result.status[cid] = (REVERTED, None)
-            elif rec.report_id not in report_ids:
-                result.status[cid] = (
-                    ORPHANED,
-                    "its report is no longer in the database (replaced or removed)",
-                )
-            else:
-                e = report_edits.setdefault(rec.report_id, {})
-                e.update({k: new for k, (_, new) in rec.changes.items()})
-                e["correction_id"] = cid
-                result.status[cid] = (APPLIED, None)
-            continue
-        if rec.action == "revert":
-            ok = rec.target in by_id
-            result.status[cid] = (
-                (APPLIED, None) if ok else (ORPHANED, f"no correction {rec.target} in the log")
-            )
-            continue
-        if cid in reverted:
-            result.status[cid] = (REVERTED, None)
-            continue
-        if rec.action == "add":
-            fact = dict(rec.fact or {})
-            if rec.report_id not in report_ids:
-                result.status[cid] = (
-                    ORPHANED,
-                    "its report is no longer in the database (replaced or removed)",
-                )
-                continue
-            note = _anchor(fact, text_of(rec.report_id))
-            if note:
-                result.status[cid] = (ORPHANED, note)
-                continue
-            fid = fact["fact_id"]
-            if fid in fact_ids:  # the extractor has since found the same number: the analyst's fields win
-                e = edits.setdefault(fid, {"rejected": False})
-                e.update({k: fact.get(k) for k in EDITABLE_FIELDS})
-                e["correction_id"] = cid
-                result.status[cid] = (APPLIED, "the extractor now finds this fact too")
-            else:
-                fact["correction_id"] = cid
-                added[fid] = fact
-                result.status[cid] = (APPLIED, None)
-            continue
-        fid = rec.fact_id
-        note = None
-        if fid not in added and fid not in fact_ids and (moved := _carry_over(con, rec)):
-            fid, note = moved, f"carried over to fact {moved} in the new version of its report"
-            fact_ids.add(moved)  # found in facts just now
-        if fid in added:
-            if rec.action == "reject":
-                del added[fid]
-            else:
-                added[fid].update({k: new for k, (_, new) in rec.changes.items()})
-                added[fid]["correction_id"] = cid
-            result.status[cid] = (APPLIED, None)
-        elif fid in fact_ids:
-            e = edits.setdefault(fid, {"rejected": False})
-            if rec.action == "reject":
-                e["rejected"] = True
-            else:
-                e.update({k: new for k, (_, new) in rec.changes.items()})
-            e["correction_id"] = cid
-            result.status[cid] = (APPLIED, note)
-        else:
-            result.status[cid] = (
-                ORPHANED,
-                "the fact no longer exists (its report was replaced or re-extracted)",
-            )
-
-    _apply_report_edits(con, report_edits)
-    con.execute("DELETE FROM corrections")
-    con.execute("DELETE FROM fact_edits")
-    con.execute("DELETE FROM added_facts")
-    rows = []
-    for seq, rec in enumerate(records):
-        status, note = result.status[rec.correction_id]
-        evidence = (rec.fact or {}).get("evidence") or (rec.before or {}).get("evidence")
-        rows.append((
-            rec.correction_id, seq, rec.action, rec.fact_id, rec.report_id, rec.target,
-            json.dumps(rec.changes, ensure_ascii=False), rec.summary(), evidence, rec.user,
-            _parse_at(rec.at), rec.reason, status, note,
-        ))  # fmt: skip
-    if rows:
-        con.executemany("INSERT INTO corrections VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
-    edit_rows = [
-        (fid, e["rejected"], *(e.get(k) for k in EDITABLE_FIELDS), e["correction_id"])
-        for fid, e in edits.items()
-    ]
-    if edit_rows:
-        con.executemany("INSERT INTO fact_edits VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", edit_rows)
-    add_rows = [tuple(f.get(k) for k in _FACT_COLS) + (f["correction_id"],) for f in added.values()]
-    if add_rows:
-        marks = ", ".join("?" * (len(_FACT_COLS) + 1))
-        con.executemany(f"INSERT INTO added_facts ({', '.join(_FACT_COLS)}, correction_id) VALUES ({marks})",
-                        add_rows)  # fmt: skip
-    return result
-
-
-def _apply_report_edits(con: duckdb.DuckDBPyConnection, edits: dict[str, dict]) -> None:
-    """Put the extractor's metadata back, then the analysts' on top (idempotent: the log is the truth).
-
-    A field an analyst set is no longer pending; a report with nothing pending is no longer 待确认."""
-    cols = ", ".join(REPORT_FIELDS)
-    restore = ", ".join(f"{c} = o.{c}" for c in (*REPORT_FIELDS, "meta_status", "meta_pending"))
-    con.execute(
-        f"UPDATE reports SET {restore} FROM reports_as_extracted o WHERE reports.report_id = o.report_id"
-    )
-    con.execute("DELETE FROM reports_as_extracted")
-    con.execute("DELETE FROM report_edits")
-    for rid, e in edits.items():
-        con.execute(
-            f"INSERT INTO reports_as_extracted SELECT report_id, {cols}, meta_status, meta_pending "
-            "FROM reports WHERE report_id = ?",
-            [rid],
-        )
-        row = con.execute("SELECT meta_pending FROM reports WHERE report_id = ?", [rid]).fetchone()
-        pending = [p for p in (row[0] or "").split(",") if p] if row else []
-        if "jurisdiction" in e:
-            pending = [p for p in pending if p != "jurisdiction"]
-        if "period_start" in e or "period_end" in e:
-            pending = [p for p in pending if p != "period"]
-        fields = [k for k in REPORT_FIELDS if k in e]
-        sets = ", ".join(f"{k} = ?" for k in fields)
-        con.execute(
-            f"UPDATE reports SET {sets}{', ' if sets else ''}meta_status = ?, meta_pending = ? WHERE report_id = ?",
-            [*(e[k] for k in fields), "pending" if pending else "ok", ",".join(pending) or None, rid],
-        )
-        con.execute(
-            f"INSERT INTO report_edits (report_id, {', '.join(fields)}{', ' if fields else ''}correction_id) "
-            f"VALUES ({', '.join('?' * (len(fields) + 2))})",
-            [rid, *(e[k] for k in fields), e["correction_id"]],
-        )
-
-
-def _existing(con: duckdb.DuckDBPyConnection, table: str, column: str, ids: set) -> set[str]:
-    """Which of ``ids`` are in ``table`` now."""
-    ids = sorted(i for i in ids if i)
-    if not ids:
-        return set()
-    rows = con.execute(f"SELECT {column} FROM {table} WHERE {column} IN (SELECT unnest(?::VARCHAR[]))", [ids])
-    return {r[0] for r in rows.fetchall()}
-
-
-def _carry_over(con: duckdb.DuckDBPyConnection, rec: Correction) -> str | None:
-    """The fact a correction meant, in a new version of its report: same sentence, number and metric.
-
-    Only when exactly one fact of a report with the same file name, or the same jurisdiction, period and
-    type, quotes the very same sentence; otherwise the correction stays orphaned for a person to look at.
-    """
-    b = rec.before or {}
-    rep = b.get("report") or {}
-    if not b.get("evidence") or not b.get("value_text") or not rep:
-        return None
-    rows = con.execute(
-        "SELECT f.fact_id FROM facts f JOIN reports r USING (report_id)"
-        " WHERE f.metric = ? AND f.value_text = ? AND f.evidence = ?"
-        " AND (r.source_file = ? OR (r.jurisdiction = ? AND r.period_start = ? AND r.period_end = ?"
-        " AND r.report_type = ?))",
-        [b.get("fact_metric") or b.get("metric"), b["value_text"], b["evidence"], rep.get("source_file"),
-         rep.get("jurisdiction"), rep.get("period_start"), rep.get("period_end"), rep.get("report_type")],
-    ).fetchall()  # fmt: skip
-    return rows[0][0] if len(rows) == 1 else None
-
-
-def _parse_at(at: str) -> dt.datetime | None:
-    try:
-        return dt.datetime.fromisoformat(at.replace("Z", "+00:00")).astimezone(dt.UTC).replace(tzinfo=None)
-    except ValueError:
-        return None
-
-
-def _anchor(fact: dict, texts: tuple[str, str] | None) -> str | None:
-    """Check an added fact's offsets against the report text, re-finding its sentence if they moved."""
-    if texts is None:
-        return "its report's text is missing"
-    raw, norm = texts
-    ev = fact.get("evidence_norm") or ""
-    a, b = fact.get("evidence_start"), fact.get("evidence_end")
-    vs, ve, vt = fact.get("value_start"), fact.get("value_end"), fact.get("value_text")
-    if (
-        isinstance(a, int)
-        and isinstance(b, int)
-        and norm[a:b] == ev
-        and isinstance(vs, int)
-        and norm[vs:ve] == vt
-    ):
-        return None
-    pos = norm.find(ev) if ev else -1
-    if pos < 0:
-        return "its evidence sentence is no longer in the report's text"
-    shift = pos - a
-    fact.update(evidence_start=pos, evidence_end=pos + len(ev), value_start=vs + shift, value_end=ve + shift)
-    from etl.read.normalize import normalize
-
-    nm = normalize(raw)
-    if nm.text == norm:
-        fact["raw_start"], fact["raw_end"] = nm.raw_span(pos, pos + len(ev))
-    return None
-
-
-# ---------------------------------------------------------------- validation helpers
-
-
 def _clean_text(value: str | None, what: str) -> str:
     text = (value or "").strip()
     if not text:
@@ -538,8 +99,6 @@ def _clean_text(value: str | None, what: str) -> str:
 
 
 def check_metric(code: str) -> str:
-    from etl.extract.catalog import load_catalog
-
     metrics = {m.code for m in load_catalog().fact_metrics()}
     code = (code or "").strip()
     if code not in metrics:
@@ -588,9 +147,6 @@ def _check_choice(value: str | None, choices: tuple[str, ...], what: str) -> str
     if value is not None and value not in choices:
         raise CorrectionError(f"{what} {value!r}: choose one of {', '.join(choices)}")
     return value
-
-
-# ---------------------------------------------------------------- recording corrections
 
 
 def _resolve_fact(con: duckdb.DuckDBPyConnection, fact_id: str) -> str:
@@ -643,8 +199,6 @@ def _current_fact(con: duckdb.DuckDBPyConnection, fact_id: str) -> dict:
 
 def _record(db_path, build_record, *, lock_timeout: float | None, on_wait=None) -> Correction:
     """Validate against the latest database and append to the log, in one locked write."""
-    from etl.store.load import open_writer
-
     with open_writer(db_path, copy_existing=True, require_existing=True, kind="correction",
                      lock_timeout=lock_timeout, on_wait=on_wait) as w:  # fmt: skip
         apply_corrections(w.con, w.corrections)  # the copy reflects the log, whatever happened before
@@ -715,8 +269,6 @@ def correct_report(
     """Set or confirm a report's metadata (a pending 待确认 field, or a wrong one); logged like fact corrections.
 
     A jurisdiction must be an entry of the division table (its level, parent and province come with it)."""
-    from etl.metadata import gazetteer
-
     user, reason = _clean_text(user, "a user"), _clean_text(reason, "a reason")
     wanted: dict[str, Any] = {}
     if jurisdiction is not None:
@@ -862,11 +414,6 @@ def locate_fact(
     scope: str | None = None,
 ) -> dict:
     """Anchor a new fact in a report: find the evidence, the number in it, its unit and period (no writes)."""
-    from etl.extract.pipeline import fact_id_for
-    from etl.models import Fact
-    from etl.read.normalize import normalize, sentences
-    from etl.read.numbers import NUM, PCT, NumberError, parse_number
-
     row = con.execute(
         "SELECT r.report_id, t.raw_text, t.norm_text, r.period_start, r.period_end FROM reports r "
         "JOIN report_texts t USING (report_id) WHERE r.report_id = ?",
@@ -937,8 +484,6 @@ def locate_fact(
 
 
 def _unit_after(text: str, end: int, metric: str) -> str | None:
-    from etl.extract.catalog import load_catalog
-
     units = sorted(load_catalog().metrics[metric].units, key=len, reverse=True)
     tail = text[end : end + 6].lstrip("余多 ")
     return next((u for u in units if tail.startswith(u)), None)
@@ -951,9 +496,6 @@ def _section_at(con, report_id: str, offset: int) -> tuple[str | None, tuple[int
         [report_id, offset, offset],
     ).fetchone()
     return (row[0], (row[1], row[2])) if row else (None, (None, None))
-
-
-# ---------------------------------------------------------------- reading the audit log
 
 
 @dataclass(frozen=True)
@@ -980,9 +522,6 @@ class AuditEntry:
 
 def list_corrections(db_path: str | Path, *, status: str | None = None) -> list[AuditEntry]:
     """The audit log as the database has applied it (oldest first), optionally one status only."""
-    from etl.store.load import open_readonly
-    from etl.write.journal import try_recover
-
     db_path = Path(db_path)
     try_recover(db_path)
     if not db_path.exists():
