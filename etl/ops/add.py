@@ -214,12 +214,12 @@ def add_reports(
     and type, or same file name) replaces the old report's facts; the old file moves to
     ``library/.superseded/``.  A bad file is rejected with its reason; the others still load.
     """
-    paths = [Path(p) for p in paths]
+    files = [Path(p) for p in paths]
     rejected: list[FileOutcome] = []
-    items: list[tuple[Path, ExtractedReport]] = []
-    for i, path in enumerate(paths):
+    items: list[tuple[str | Path, ExtractedReport]] = []
+    for i, path in enumerate(files):
         if on_progress:
-            on_progress(i, len(paths), path.name)
+            on_progress(i, len(files), path.name)
         if problem := report_file_problem(path.name):  # what a build would skip is never loaded
             rejected.append(FileOutcome(path.name, REJECTED, message=problem))
             continue
@@ -232,10 +232,10 @@ def add_reports(
                 FileOutcome(path.name, REJECTED, message=f"unexpected error: {type(exc).__name__}: {exc}")
             )
     if on_progress:
-        on_progress(len(paths), len(paths), "")
+        on_progress(len(files), len(files), "")
     summary = load_extracted(items, db_path, library, lock_timeout=lock_timeout, on_wait=on_wait)
     summary.outcomes = rejected + summary.outcomes
-    order = {p.name: i for i, p in enumerate(paths)}
+    order = {p.name: i for i, p in enumerate(files)}
     summary.outcomes.sort(key=lambda o: order.get(o.file, len(order)))
     return summary
 
@@ -339,7 +339,9 @@ class _LibraryPlan:
         self.write_staged = write_staged
         self.n = 0
         self.stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-        self.pending: dict[str, tuple[str, Path, Path]] = {}  # report_id → (sha256, staged file, target)
+        self.pending: dict[
+            str, tuple[str | None, Path, Path]
+        ] = {}  # report_id → (sha256, staged file, target)
 
     def _stage(self, target: Path, data: bytes) -> Path:
         self.n += 1

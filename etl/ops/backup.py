@@ -175,7 +175,7 @@ def _counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     out = {}
     for table in ("reports", "facts", "facts_current"):
         try:
-            out[table] = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+            ((out[table],),) = con.execute(f"SELECT count(*) FROM {table}").fetchall()
         except duckdb.CatalogException:
             out[table] = None
     return out

@@ -241,6 +241,7 @@ def _extract_into(
         results = extract_files(paths, workers=summary.workers, max_bytes=max_bytes, loaded_at=started,
                                 time_limit=time_limit)  # fmt: skip
         for ex in collect(results, summary, progress):
+            assert ex.rows is not None  # collect() yields only files that gave rows
             buffer.add(ex.rows)
             summary.reports += 1
             summary.facts += len(ex.rows["facts"])

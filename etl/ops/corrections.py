@@ -471,11 +471,12 @@ def locate_fact(
     if unit is None:
         unit = "%" if is_pct else _unit_after(norm_text, ve, metric)
     section, sec_period = _section_at(con, rid, vs)
-    if period is None:
-        period = sec_period if sec_period[0] is not None else (rep_start, rep_end)
+    when: tuple[int | None, int | None] = period or (
+        sec_period if sec_period[0] is not None else (rep_start, rep_end)
+    )
     raw_a, raw_b = nm.raw_span(a, b)
     f = Fact(metric=metric, value=float(value), unit=unit, qualifier=qualifier or parsed_qual,
-             period_start=period[0], period_end=period[1], evidence=raw[raw_a:raw_b], evidence_start=a,
+             period_start=when[0], period_end=when[1], evidence=raw[raw_a:raw_b], evidence_start=a,
              evidence_end=b, value_text=norm_text[vs:ve], value_start=vs, value_end=ve, raw_start=raw_a,
              raw_end=raw_b, scope=scope, section=section, pattern="correction")  # fmt: skip
     d = dataclasses.asdict(f)
@@ -546,4 +547,7 @@ def list_corrections(db_path: str | Path, *, status: str | None = None) -> list[
         ) from exc
     finally:
         con.close()
-    return [AuditEntry(*r[:6], json.loads(r[6] or "{}"), *r[7:]) for r in rows]
+    names = [f.name for f in dataclasses.fields(AuditEntry)]
+    return [
+        AuditEntry(**dict(zip(names, (*r[:6], json.loads(r[6] or "{}"), *r[7:]), strict=False))) for r in rows
+    ]

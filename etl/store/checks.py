@@ -657,7 +657,7 @@ def run_checks(
     """
     if report_ids is not None and isinstance(report_ids, str):
         raise TypeError("report_ids must be a sequence of report ids, not one string")
-    found: list[Check] = []
+    found = []
     with check_scope(con, report_ids, jurisdictions) as scope:
         for check in checks:
             found.extend(check(con, scope))
@@ -698,6 +698,7 @@ def replace_checks(
     their jurisdictions, then write what ``run_checks(con, report_ids)`` finds, so the table ends up as a
     full run would leave it.  Call it inside the transaction that changed the reports, after the change.
     """
+    found: list[Check]
     if report_ids is None:
         found = run_checks(con)
         con.execute("DELETE FROM checks")
@@ -705,7 +706,7 @@ def replace_checks(
         return found
     if isinstance(report_ids, str):
         raise TypeError("report_ids must be a sequence of report ids, not one string")
-    found: list[Check] = []
+    found = []
     with check_scope(con, report_ids, jurisdictions) as scope:
         for check in ALL_CHECKS:
             found.extend(check(con, scope))

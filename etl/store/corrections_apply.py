@@ -186,10 +186,12 @@ def _apply_report_edits(con: duckdb.DuckDBPyConnection, edits: dict[str, dict]) 
 
 def _existing(con: duckdb.DuckDBPyConnection, table: str, column: str, ids: set) -> set[str]:
     """Which of ``ids`` are in ``table`` now."""
-    ids = sorted(i for i in ids if i)
-    if not ids:
+    wanted = sorted(i for i in ids if i)
+    if not wanted:
         return set()
-    rows = con.execute(f"SELECT {column} FROM {table} WHERE {column} IN (SELECT unnest(?::VARCHAR[]))", [ids])
+    rows = con.execute(
+        f"SELECT {column} FROM {table} WHERE {column} IN (SELECT unnest(?::VARCHAR[]))", [wanted]
+    )
     return {r[0] for r in rows.fetchall()}
 
 
@@ -240,8 +242,14 @@ def _anchor(fact: dict, texts: tuple[str, str] | None) -> str | None:
     pos = norm.find(ev) if ev else -1
     if pos < 0:
         return "its evidence sentence is no longer in the report's text"
-    shift = pos - a
-    fact.update(evidence_start=pos, evidence_end=pos + len(ev), value_start=vs + shift, value_end=ve + shift)
+    if isinstance(a, int) and isinstance(vs, int) and isinstance(ve, int):
+        vs, ve = vs + pos - a, ve + pos - a
+    else:  # offsets missing from the record: the value is found again inside its sentence
+        k = ev.find(vt) if isinstance(vt, str) and vt else -1
+        if k < 0 or not isinstance(vt, str):
+            return "its value is no longer in its evidence sentence"
+        vs, ve = pos + k, pos + k + len(vt)
+    fact.update(evidence_start=pos, evidence_end=pos + len(ev), value_start=vs, value_end=ve)
 
     nm = normalize(raw)
     if nm.text == norm:

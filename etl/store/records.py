@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Sequence
 
 import pyarrow as pa
 
@@ -96,7 +97,7 @@ def to_arrow(table: str, rows: list[tuple]) -> pa.Table:
 _LONG_TEXT = frozenset({("report_texts", "raw_text"), ("report_texts", "norm_text")})
 
 
-def _column(table: str, values: tuple, field: pa.Field) -> pa.Array:
+def _column(table: str, values: Sequence, field: pa.Field) -> pa.Array:
     if (table, field.name) in _LONG_TEXT:
         values = [None if v is None else v.encode("utf-8") for v in values]
     return pa.array(values, type=field.type)

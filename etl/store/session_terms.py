@@ -308,7 +308,7 @@ def learn_and_apply(con: duckdb.DuckDBPyConnection, jurisdictions: Iterable[str]
         ev = _evidence(raw)
         sess = _own_session(ev, jur)
         row = table.get((jur, sess["term"])) if sess else None
-        if row is None or rid in {x.report_id for x in row.sources}:
+        if sess is None or row is None or rid in {x.report_id for x in row.sources}:
             continue
         session_year = row.first_year + sess["number"] - 1
         start, end = _period_of(session_year, rtype, delivered, late_month, years)
@@ -322,7 +322,7 @@ def learn_and_apply(con: duckdb.DuckDBPyConnection, jurisdictions: Iterable[str]
                 f"{jur}第{sess['term']}届人大始于{row.first_year}年（据 {row.named()}），"
                 f"第{sess['number']}次会议在{session_year}年"
             ),
-            "learned_from": json.loads(_lesson_json(row.sources)),
+            "learned_from": json.loads(_lesson_json(row.sources) or "[]"),
             "conflicts": before.get("conflicts") or [],
             "suggested": None,
             "session_year": session_year,

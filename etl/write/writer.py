@@ -34,7 +34,7 @@ import duckdb
 from etl.errors import EtlError
 from etl.store import aggregates, session_terms
 from etl.store.checks import replace_checks
-from etl.store.corrections_apply import apply_corrections
+from etl.store.corrections_apply import ApplyResult, apply_corrections
 from etl.store.corrections_log import corrections_path, encode_log, read_log
 from etl.store.schema import create_schema, schema_sha256
 from etl.write.connect import connect_live, read_build_info
@@ -57,7 +57,7 @@ class StagedWrite:
     new_corrections: list = field(default_factory=list)
     previous: dict[str, str] = field(default_factory=dict)  # build_info of the database being replaced
     replace_database: bool = True
-    applied: object = None  # corrections_apply.ApplyResult, once applied
+    applied: ApplyResult = field(default_factory=ApplyResult)  # filled in at step 4
     log_bytes: bytes | None = None  # set by replace_log: the whole new log file
     in_place: bool = False  # changing the live file inside one DuckDB transaction (no staged copy)
     touched: set[str] = field(default_factory=set)  # report ids written or deleted (in-place writes)
@@ -87,7 +87,7 @@ def open_writer(db_path: str | Path, **options) -> Iterator[StagedWrite]:
             yield w
     except (OSError, duckdb.Error) as exc:
         if is_disk_full(exc):
-            raise disk_full(exc.filename if getattr(exc, "filename", None) else db_path, exc) from exc
+            raise disk_full(getattr(exc, "filename", None) or db_path, exc) from exc
         if isinstance(exc, duckdb.Error):
             raise EtlError(
                 f"{db_path}: the write failed ({type(exc).__name__}: {exc}); it was abandoned and the live files "
@@ -142,7 +142,7 @@ def _open_writer(
                 dated = _fold_in_corrections(w)  # 4. corrections
                 if dated:
                     replace_checks(w.con, sorted(dated))  # 5. checks (the caller ran them for what it loaded)
-                if scoped:  # 6. aggregates
+                if before is not None:  # 6. aggregates (a correction: only the reports it changed)
                     changed = aggregates.changed_reports(before, aggregates.edits_fingerprint(w.con))
                     aggregates.refresh(w.con, sorted(w.touched | changed | dated))
                 else:
@@ -325,17 +325,12 @@ def _stamp(con: duckdb.DuckDBPyConnection, w: StagedWrite) -> None:
     """What readers can check: a generation that only grows, and the counts this write left behind."""
 
     generation = _next_generation(w)
-    n_reports, n_facts = con.execute(
-        "SELECT (SELECT count(*) FROM reports), (SELECT count(*) FROM facts)"
-    ).fetchone()
     # facts_current without scanning it: edits and additions only ever concern facts/reports that exist.
-    n_current = (
-        n_facts
-        + con.execute(
-            "SELECT (SELECT count(*) FROM added_facts WHERE report_id IN (SELECT report_id FROM reports))"
-            " - (SELECT count(*) FROM fact_edits WHERE rejected)"
-        ).fetchone()[0]
-    )
+    ((n_reports, n_facts, n_current),) = con.execute(
+        "SELECT (SELECT count(*) FROM reports), (SELECT count(*) FROM facts), (SELECT count(*) FROM facts)"
+        " + (SELECT count(*) FROM added_facts WHERE report_id IN (SELECT report_id FROM reports))"
+        " - (SELECT count(*) FROM fact_edits WHERE rejected)"
+    ).fetchall()
     log_hash = hashlib.sha256(b"".join(r.to_json().encode() for r in w.corrections)).hexdigest()
     rows = {
         "generation": generation,
