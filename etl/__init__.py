@@ -1,3 +1,3 @@
 """Congress work reports → facts with provenance → DuckDB."""
 
-__version__ = "0.2.0"
+__version__ = "0.4.0"

@@ -1,4 +1,4 @@
-"""Entry point for ``python -m etl``."""
+"""Entry point for ``python -m etl`` (the same commands as the installed ``congress`` script)."""
 
 import sys
 

@@ -15,6 +15,7 @@ trends, deltas and comparisons have something to show that the five-report corpu
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import hashlib
 import json
@@ -24,13 +25,16 @@ import re
 import shutil
 import subprocess
 import sys
+import traceback
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import duckdb
 import pytest
+from click.testing import CliRunner
 
+from etl.cli import cli
 from etl.write.connect import open_readonly
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -67,7 +71,25 @@ def _fresh_login_throttle():
 
 
 def run_etl(*args, check: bool = False) -> subprocess.CompletedProcess:
-    """`python -m etl <args>` as a user runs it (check: it must succeed)."""
+    """`python -m etl <args>` as a user runs it, in this process (click's CliRunner; check: it must succeed).
+
+    Same exit code, stdout and stderr as a separate process, from the repository root; an unexpected exception
+    shows up in stderr as the Traceback a real run would print.  Tests that kill a command, or need a second
+    process to hold a lock or a file, use run_etl_process.
+    """
+    with contextlib.chdir(ROOT):
+        result = CliRunner().invoke(cli, [str(a) for a in args], prog_name="python -m etl")
+    stderr = result.stderr
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        stderr += "Traceback (in process):\n" + "".join(traceback.format_exception(result.exception))
+    proc = subprocess.CompletedProcess(["python -m etl", *args], result.exit_code, result.stdout, stderr)
+    if check:
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+    return proc
+
+
+def run_etl_process(*args, check: bool = False) -> subprocess.CompletedProcess:
+    """`python -m etl <args>` in a separate process, as a user runs it (check: it must succeed)."""
     proc = subprocess.run([sys.executable, "-m", "etl", *map(str, args)], cwd=ROOT, capture_output=True,
                           text=True, timeout=600)  # fmt: skip
     if check:

@@ -405,12 +405,6 @@ def test_cli_backup_and_restore(corpus_copy, tmp_path):
     assert p.returncode == 2 and "no manifest.json" in p.stderr
 
 
-@pytest.mark.parametrize("command", ["add", "correct", "corrections", "backup", "restore"])
-def test_help_for_the_new_commands(command):
-    p = run_etl(command, "--help")
-    assert p.returncode == 0 and "usage:" in p.stdout
-
-
 def test_a_damaged_database_gives_a_clear_message_and_a_way_out(corpus_copy, tmp_path):
     db, lib = corpus_copy
     folder = backup(db, tmp_path / "backups")

@@ -1,8 +1,8 @@
 """Adding reports without a rebuild: preview, plan (new / unchanged / replaces), copy into the library, load.
 
 Every write goes through ``etl.write.writer.open_writer`` (one writer at a time, staged files or one
-transaction, one swap), so the dashboard keeps serving while these run.  The functions here are what both the CLI and the dashboard's
-数据管理 page call:
+transaction, one swap), so the dashboard keeps serving while these run.  The functions here are what
+both the CLI and the dashboard's 数据管理 page call:
 
     preview(path) / stage_upload(name, data)   read + extract, no writes
     plan_add(reports, db)                      what adding would do: new / unchanged / replaces …

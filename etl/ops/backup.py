@@ -1,4 +1,5 @@
-"""Backups: the database and its corrections log copied into a dated folder, verified by sha256 and by reading every table; restore puts one back in one write."""
+"""Backups: the database and its corrections log copied into a dated folder, verified by sha256 and by
+reading every table; restore puts one back in one write."""
 
 from __future__ import annotations
 
@@ -144,9 +145,10 @@ def check_database(path: Path, scratch_dir: Path) -> dict[str, int]:
         con = duckdb.connect(str(scratch))
         try:
             indexed = con.execute(
-                "SELECT DISTINCT table_name FROM duckdb_constraints() WHERE database_name = current_database()"
-                " AND constraint_type IN ('PRIMARY KEY', 'UNIQUE') UNION SELECT table_name FROM duckdb_indexes()"
-                " WHERE database_name = current_database() ORDER BY 1"
+                "SELECT DISTINCT table_name FROM duckdb_constraints()"
+                " WHERE database_name = current_database() AND constraint_type IN ('PRIMARY KEY', 'UNIQUE')"
+                " UNION SELECT table_name FROM duckdb_indexes() WHERE database_name = current_database()"
+                " ORDER BY 1"
             ).fetchall()
             for (table,) in indexed:
                 con.execute(f'DELETE FROM "{table}"')

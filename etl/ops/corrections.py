@@ -1,4 +1,5 @@
-"""Correcting the data: correct, reject or add a fact, correct a report's metadata, revert, repair the log, list the audit trail.
+"""Correcting the data: correct, reject or add a fact, correct a report's metadata, revert, repair the
+log, list the audit trail.
 
 Each call checks its arguments, appends one record to the corrections log and re-applies it, in one write
 (etl.write.open_writer): the extractor's values are never changed, the log is replayed on every build."""
@@ -158,7 +159,10 @@ def _resolve_fact(con: duckdb.DuckDBPyConnection, fact_id: str) -> str:
     if con.execute(sql, [fact_id, fact_id]).fetchone():
         return fact_id
     if len(fact_id) >= 6:
-        like = "SELECT fact_id FROM facts WHERE starts_with(fact_id, ?) UNION SELECT fact_id FROM added_facts WHERE starts_with(fact_id, ?)"
+        like = (
+            "SELECT fact_id FROM facts WHERE starts_with(fact_id, ?)"
+            " UNION SELECT fact_id FROM added_facts WHERE starts_with(fact_id, ?)"
+        )
         found = [r[0] for r in con.execute(like, [fact_id, fact_id]).fetchall()]
         if len(found) == 1:
             return found[0]
@@ -189,7 +193,8 @@ def _current_fact(con: duckdb.DuckDBPyConnection, fact_id: str) -> dict:
     extracted = con.execute("SELECT metric FROM facts WHERE fact_id = ?", [fact_id]).fetchone()
     cur["fact_metric"] = extracted[0] if extracted else None
     rep = con.execute(
-        "SELECT source_file, jurisdiction, period_start, period_end, report_type FROM reports WHERE report_id = ?",
+        "SELECT source_file, jurisdiction, period_start, period_end, report_type FROM reports"
+        " WHERE report_id = ?",
         [cur["report_id"]],
     ).fetchone()
     keys = ("source_file", "jurisdiction", "period_start", "period_end", "report_type")
@@ -266,7 +271,7 @@ def correct_report(
     delivered: str | dt.date | None = None,
     lock_timeout: float | None = None,
 ) -> Correction:
-    """Set or confirm a report's metadata (a pending 待确认 field, or a wrong one); logged like fact corrections.
+    """Set or confirm a report's metadata (a pending 待确认 field, or a wrong one), logged like facts'.
 
     A jurisdiction must be an entry of the division table (its level, parent and province come with it)."""
     user, reason = _clean_text(user, "a user"), _clean_text(reason, "a reason")
@@ -386,7 +391,8 @@ def add_fact(
 
     def build(con, cid, at, _log):
         fact = locate_fact(con, report_id, metric=metric, value=value, evidence=evidence,
-                           value_text=value_text, unit=unit, qualifier=qualifier, period=period, scope=scope)  # fmt: skip
+                           value_text=value_text, unit=unit, qualifier=qualifier, period=period,
+                           scope=scope)  # fmt: skip
         fid = fact["fact_id"]
         if con.execute("SELECT 1 FROM facts WHERE fact_id = ?", [fid]).fetchone():
             raise CorrectionError(
@@ -535,8 +541,8 @@ def list_corrections(db_path: str | Path, *, status: str | None = None) -> list[
         ) from exc
     try:
         rows = con.execute(
-            "SELECT c.correction_id, c.seq, c.action, c.fact_id, c.report_id, c.target_correction_id, c.changes,"
-            " c.summary, c.evidence, c.user_name, c.at_utc, c.reason, c.status, c.status_note,"
+            "SELECT c.correction_id, c.seq, c.action, c.fact_id, c.report_id, c.target_correction_id,"
+            " c.changes, c.summary, c.evidence, c.user_name, c.at_utc, c.reason, c.status, c.status_note,"
             " r.source_file, r.jurisdiction FROM corrections c LEFT JOIN reports r USING (report_id)"
             " WHERE ? IS NULL OR c.status = ? ORDER BY c.seq",
             [status, status],

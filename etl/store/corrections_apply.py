@@ -1,4 +1,5 @@
-"""Folding the corrections log into a database: every write re-applies it after loading, so corrections survive rebuilds."""
+"""Folding the corrections log into a database: every write re-applies it after loading, so corrections
+survive rebuilds."""
 
 from __future__ import annotations
 
@@ -174,7 +175,8 @@ def _apply_report_edits(con: duckdb.DuckDBPyConnection, edits: dict[str, dict]) 
         fields = [k for k in REPORT_FIELDS if k in e]
         sets = ", ".join(f"{k} = ?" for k in fields)
         con.execute(
-            f"UPDATE reports SET {sets}{', ' if sets else ''}meta_status = ?, meta_pending = ? WHERE report_id = ?",
+            f"UPDATE reports SET {sets}{', ' if sets else ''}meta_status = ?, meta_pending = ?"
+            " WHERE report_id = ?",
             [*(e[k] for k in fields), "pending" if pending else "ok", ",".join(pending) or None, rid],
         )
         con.execute(

@@ -101,8 +101,8 @@ class Correction:
             return f"reverted {self.target}"
         if self.action == "add":
             f = self.fact or {}
-            return (f"added {f.get('metric')} = {_num(f.get('value'))} {f.get('unit') or ''}"
-                    f" ({_period(f.get('period_start'), f.get('period_end'))})").replace("  ", " ")  # fmt: skip
+            text = f"added {f.get('metric')} = {_num(f.get('value'))} {f.get('unit') or ''}"
+            return (text + f" ({_period(f.get('period_start'), f.get('period_end'))})").replace("  ", " ")
         parts = []
         ch = dict(self.changes)
         if "period_start" in ch or "period_end" in ch:
@@ -191,13 +191,8 @@ def scan_log(path: str | Path) -> tuple[list[tuple[Correction, bytes]], list[Bad
         try:
             text = body.decode("utf-8")
         except UnicodeDecodeError as exc:
-            bad.append(
-                BadLine(
-                    n,
-                    f"not UTF-8 text (byte {exc.start + 1} of the line is {body[exc.start : exc.start + 1]!r})",
-                    raw,
-                )
-            )
+            byte = body[exc.start : exc.start + 1]
+            bad.append(BadLine(n, f"not UTF-8 text (byte {exc.start + 1} of the line is {byte!r})", raw))
             continue
         try:
             d = json.loads(text)

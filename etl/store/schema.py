@@ -1,4 +1,5 @@
-"""The schema (schema.sql, aggregates.sql) and the reference tables every database carries (metrics, jurisdictions)."""
+"""The schema (schema.sql, aggregates.sql) and the reference tables every database carries (metrics,
+jurisdictions)."""
 
 from __future__ import annotations
 

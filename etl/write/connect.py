@@ -1,4 +1,5 @@
-"""Opening the live database: read-only connections that wait for an in-place writer, the writer's own connection."""
+"""Opening the live database: read-only connections that wait for an in-place writer, and the
+writer's own connection."""
 
 from __future__ import annotations
 

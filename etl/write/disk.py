@@ -54,5 +54,6 @@ def disk_full(path: str | Path, exc: BaseException) -> DiskFullError:
     folder = Path(path).parent
     return DiskFullError(
         f"{path}: no space left on the device ({_mb(free_bytes(folder))} free in {folder}); the write was "
-        "abandoned and its staging files removed, the live files are as they were: free some space and try again"
+        "abandoned and its staging files removed, the live files are as they were: "
+        "free some space and try again"
     )

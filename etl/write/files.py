@@ -1,4 +1,5 @@
-"""The files of one database and how they are written: names beside it, fsync, staged copies, the test pause hook."""
+"""The files of one database and how they are written: names beside it, fsync, staged copies, and the
+test pause hook."""
 
 from __future__ import annotations
 

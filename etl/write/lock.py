@@ -1,4 +1,5 @@
-"""The writer lock: one writer per database at a time (``fcntl.flock`` of ``<db>.lock``), and the notice an in-place writer leaves for readers.
+"""The writer lock: one writer per database at a time (``fcntl.flock`` of ``<db>.lock``), and the notice
+an in-place writer leaves for readers.
 
 Taking the lock first finishes what a dead writer left: its journal, its DuckDB log, its staging files."""
 

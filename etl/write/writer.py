@@ -90,9 +90,9 @@ def open_writer(db_path: str | Path, **options) -> Iterator[StagedWrite]:
             raise disk_full(getattr(exc, "filename", None) or db_path, exc) from exc
         if isinstance(exc, duckdb.Error):
             raise EtlError(
-                f"{db_path}: the write failed ({type(exc).__name__}: {exc}); it was abandoned and the live files "
-                "are as they were: if the database is damaged, rebuild it (python -m etl build) or restore a "
-                "backup (python -m etl restore)"
+                f"{db_path}: the write failed ({type(exc).__name__}: {exc}); it was abandoned and the live "
+                "files are as they were: if the database is damaged, rebuild it (python -m etl build) or "
+                "restore a backup (python -m etl restore)"
             ) from exc
         raise
 
