@@ -74,9 +74,11 @@ faults: setup
 	$(BIN)/python -m pytest -q --faults tests/test_faults.py
 
 # Lint needs no browser or fonts: the Python tools only.
+# ruff, the import-layer contract (.importlinter: app → ops → write → store → extract → metadata → read).
 lint: $(DEVSTAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 # Per-report speed and memory targets (pytest-benchmark), then the national-scale run that writes
 # docs/performance.md (synthetic corpora and databases are kept in .bench/; about 12 minutes on 2 cores).
