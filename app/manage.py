@@ -28,7 +28,7 @@ from etl.extract.pipeline import ExtractedReport
 from etl.ops.lifecycle import NEW, REPLACES, UNCHANGED, AddSummary, PlannedAdd, load_extracted, plan_add
 from etl.ops.lifecycle import preview as _preview
 from etl.ops.lifecycle import stage_upload as _stage_upload
-from etl.read.readers import DEFAULT_MAX_BYTES
+from etl.read import DEFAULT_MAX_BYTES
 from etl.store.corrections import QUALIFIERS, Correction, CorrectionError
 from etl.write.journal import WriteLockTimeout
 

@@ -17,7 +17,7 @@ from etl.errors import EtlError
 from etl.extract.pipeline import ExtractedReport, process_document
 from etl.models import Document
 from etl.ops.lifecycle import preview, safe_name
-from etl.read.readers import SUPPORTED_SUFFIXES, read_document
+from etl.read import SUPPORTED_SUFFIXES, read_document
 from etl.store.corrections import Correction, CorrectionError, check_period, check_value
 
 SECONDS = 10  # per example: far above any real file of this size; only a hang reaches it

@@ -22,7 +22,7 @@ from pathlib import Path
 from etl import __version__
 from etl.errors import EtlError
 from etl.extract.pipeline import process_document
-from etl.read.readers import DEFAULT_MAX_BYTES, is_report_file, read_document
+from etl.read import DEFAULT_MAX_BYTES, is_report_file, read_document
 from etl.store.checks import Check, run_checks, write_checks
 from etl.store.load import RowBuffer, load_reference_tables, open_writer
 from etl.store.records import rows_of

@@ -35,7 +35,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from etl.errors import EtlError
-from etl.read.readers import DEFAULT_MAX_BYTES
+from etl.read import DEFAULT_MAX_BYTES
 from etl.store.parquet import (
     PARTITIONED_SCHEMAS,
     TABLES,
@@ -75,7 +75,7 @@ def import_ray():
 def extract_file(path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES):
     """(ExtractedReport, None) or (None, reason): the same call and the same reasons as etl.build.extract_all."""
     from etl.extract.pipeline import process_document
-    from etl.read.readers import read_document
+    from etl.read import read_document
 
     try:
         return process_document(read_document(Path(path), max_bytes=max_bytes)), None

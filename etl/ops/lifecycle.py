@@ -35,7 +35,7 @@ import duckdb
 from etl import __version__
 from etl.errors import EtlError, ReadError
 from etl.extract.pipeline import ExtractedReport, process_document
-from etl.read.readers import DEFAULT_MAX_BYTES, read_document, report_file_problem
+from etl.read import DEFAULT_MAX_BYTES, read_document, report_file_problem
 from etl.store.corrections import BadLine, read_log, scan_log
 from etl.write.journal import PAUSE_ENV, pause_point
 
@@ -103,7 +103,7 @@ def _context():
     if _FORKSERVER is None:
         ctx = multiprocessing.get_context("forkserver")
         ctx.set_forkserver_preload(
-            ["etl.extract.pipeline", "etl.read.readers", "etl.extract.facts", "etl.metadata.report"]
+            ["etl.extract.pipeline", "etl.read", "etl.extract.facts", "etl.metadata.report"]
         )
         _FORKSERVER = ctx
     return _FORKSERVER
