@@ -9,7 +9,7 @@ from pathlib import Path
 
 from etl.errors import NotAReportError
 from etl.extract.facts import extract_facts
-from etl.metadata.report import extract_metadata
+from etl.metadata import extract_metadata
 from etl.metadata.sections import find_sections
 from etl.models import Document, Fact, ReportMeta, Section
 from etl.read import read_document

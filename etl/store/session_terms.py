@@ -268,7 +268,7 @@ def learn_and_apply(con: duckdb.DuckDBPyConnection, jurisdictions: Iterable[str]
     """Refresh ``session_terms`` for the jurisdictions in scope and date the pending reports it can.
 
     Returns the ids of the reports whose period was filled (their checks and aggregates need refreshing)."""
-    from etl.metadata.report import load_cues
+    from etl.metadata import load_cues
 
     jurisdictions = None if jurisdictions is None else sorted(set(jurisdictions))
     if jurisdictions == []:
