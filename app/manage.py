@@ -28,7 +28,7 @@ from etl.extract.pipeline import ExtractedReport
 from etl.ops.add import NEW, REPLACES, UNCHANGED, AddSummary, PlannedAdd, load_extracted, plan_add
 from etl.ops.add import preview as _preview
 from etl.ops.add import stage_upload as _stage_upload
-from etl.read.readers import DEFAULT_MAX_BYTES
+from etl.read import DEFAULT_MAX_BYTES
 from etl.store.corrections_log import QUALIFIERS, Correction, CorrectionError
 from etl.write.lock import WriteLockTimeout
 

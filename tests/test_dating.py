@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from etl.metadata import dating
-from etl.metadata.report import extract_metadata
+from etl.metadata import dating, extract_metadata
 from etl.read.normalize import normalize
 
 

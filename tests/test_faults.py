@@ -126,7 +126,7 @@ def test_upload_refuses_by_name_what_build_would_skip(tmp_path):
 
     from etl.errors import ReadError
     from etl.ops.add import stage_upload
-    from etl.read.readers import is_report_file, report_file_problem
+    from etl.read import is_report_file, report_file_problem
 
     for name in NOT_REPORTS:
         with pytest.raises(ReadError) as err:

@@ -18,7 +18,7 @@ from etl.extract.pipeline import ExtractedReport, process_document
 from etl.models import Document
 from etl.ops.add import preview, safe_name
 from etl.ops.corrections import check_period, check_value
-from etl.read.readers import SUPPORTED_SUFFIXES, read_document
+from etl.read import SUPPORTED_SUFFIXES, read_document
 from etl.store.corrections_log import Correction, CorrectionError
 
 SECONDS = 10  # per example: far above any real file of this size; only a hang reaches it

@@ -316,7 +316,7 @@ def test_opencc_rewritten_names_resolve_to_the_official_name(converted, name, pa
 def test_opencc_rewritten_name_is_found_in_text_and_in_report_metadata():
     (prov, county) = find_in("吉林省干安县人大常委会")
     assert county.surface == "干安县" and [j.name for j in county.candidates] == ["乾安县"]
-    from etl.metadata.report import extract_metadata
+    from etl.metadata import extract_metadata
 
     for raw, name, province in [
         ("乾安县人民代表大会常务委员会工作报告\n——2024年1月10日在乾安县第十八届人民代表大会第四次会议上\n"

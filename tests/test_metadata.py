@@ -10,9 +10,9 @@ from conftest import CORPUS, GOLD_META_FIELDS, gold_rows
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from etl.metadata import report as metadata
-from etl.metadata.report import extract_metadata, load_cues
+from etl.metadata import CUES_FILE, MetadataCuesError, extract_metadata, load_cues
 from etl.metadata.sections import find_sections
+from etl.metadata.text import _prepare
 from etl.read.normalize import normalize
 
 
@@ -790,17 +790,17 @@ def test_cues_file_loads_and_is_complete():
 
 
 def test_cues_file_patterns_need_their_groups(tmp_path):
-    text = metadata.CUES_FILE.read_text(encoding="utf-8")
+    text = CUES_FILE.read_text(encoding="utf-8")
     bad = tmp_path / "cues.yaml"
     bad.write_text(text.replace("(?P<d>", "(?P<day>"), encoding="utf-8")
-    with pytest.raises(metadata.MetadataCuesError, match="publication_stamp_patterns"):
+    with pytest.raises(MetadataCuesError, match="publication_stamp_patterns"):
         load_cues.__wrapped__(bad)
 
 
 def test_broken_cues_file_fails_loudly(tmp_path):
     bad = tmp_path / "cues.yaml"
     bad.write_text("committee_phrases: []\n", encoding="utf-8")
-    with pytest.raises(metadata.MetadataCuesError, match="committee_phrases"):
+    with pytest.raises(MetadataCuesError, match="committee_phrases"):
         load_cues.__wrapped__(bad)
 
 
@@ -825,7 +825,7 @@ def test_metadata_reads_the_plans_part_the_pipeline_found():
 
 def test_views_map_back_to_the_normalized_text():
     norm = normalize("——某县 人大 常委会 工作报告\n  今后一年 的主要任务\n正文")
-    view = metadata._prepare(norm, [])
+    view = _prepare(norm, [])
     assert view.lines == ("某县人大常委会工作报告", "今后一年的主要任务", "正文")
     assert view.subtitles == {0}
     start = norm.text.index("今后")

@@ -26,7 +26,7 @@ from etl.errors import (
     UndecodableError,
     UnsupportedFormatError,
 )
-from etl.read.readers import SUPPORTED_SUFFIXES, is_report_file, read_document
+from etl.read import SUPPORTED_SUFFIXES, is_report_file, read_document
 
 # Digits (half- and full-width), full-width punctuation, as reports write them.
 SIMPLIFIED = "2023年，市人大常委会共审议法规草案12件，听取专项报告８个（含预算）。"

@@ -12,7 +12,7 @@ import duckdb
 import pytest
 
 from etl.extract.catalog import CORE_CODES
-from etl.read.readers import read_document
+from etl.read import read_document
 from tools import synth
 
 N_SMALL = 60  # enough for every format and report type with the test seed

@@ -6,7 +6,10 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
+from re import _constants as _sre_constants
+from re import _parser as _sre_parser
 
+import ahocorasick
 import yaml
 
 from etl.errors import CatalogError
@@ -96,8 +99,6 @@ class Catalog:
     @cached_property
     def _needle_index(self):
         """An Aho-Corasick automaton over every pattern's needles → the patterns each needle admits."""
-        import ahocorasick
-
         auto = ahocorasick.Automaton()
         owners: dict[str, set[int]] = {}
         for i, p in enumerate(self.patterns):
@@ -135,8 +136,7 @@ def required_words(regex: re.Pattern) -> tuple[str, ...] | None:
     branch (each alternative must yield words), groups and repeats of at least one.  Of the candidates
     the most selective (longest shortest word) is kept.
     """
-    from re import _constants as c
-    from re import _parser as parser
+    c, parser = _sre_constants, _sre_parser  # short names for the regex parser's opcodes and entry point
 
     def seq(items) -> tuple[str, ...] | None:
         best: tuple[str, ...] | None = None

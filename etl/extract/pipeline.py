@@ -9,11 +9,11 @@ from pathlib import Path
 
 from etl.errors import NotAReportError
 from etl.extract.facts import extract_facts
-from etl.metadata.report import extract_metadata
+from etl.metadata import extract_metadata
 from etl.metadata.sections import find_sections
 from etl.models import Document, Fact, ReportMeta, Section
+from etl.read import read_document
 from etl.read.normalize import Normalized, normalize
-from etl.read.readers import read_document
 
 # A congress report names the congress or its standing committee somewhere.
 _REPORT_SIGNAL = re.compile(r"人大|人民代表大会|常委会|常务委员会")

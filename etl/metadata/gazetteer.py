@@ -45,7 +45,13 @@ from pathlib import Path
 
 import yaml
 
+try:
+    import ahocorasick  # optional in this module: _Scanner falls back to a first-character index
+except ImportError:  # pragma: no cover - pinned in requirements.txt
+    ahocorasick = None
+
 from etl.errors import EtlError
+from etl.read.normalize import _t2s
 
 NATIONAL_CODE = "000000000000"
 NATIONAL_NAME = "全国"
@@ -241,8 +247,6 @@ class _Gazetteer:
         another division.
         """
         try:
-            from etl.read.normalize import _t2s
-
             conv = _t2s()
         except Exception:  # OpenCC missing: normalize.py cannot convert either
             return
@@ -368,10 +372,6 @@ class _Scanner:
     def __init__(self, names: Iterable[str]):
         names = [n for n in names if len(n) >= 2]
         self._automaton = None
-        try:
-            import ahocorasick
-        except ImportError:  # pragma: no cover - pinned in requirements.txt
-            ahocorasick = None
         if ahocorasick is not None:
             automaton = ahocorasick.Automaton(ahocorasick.STORE_INTS)
             for name in names:

@@ -14,6 +14,7 @@ from pathlib import Path
 import yaml
 
 from etl.models import Section
+from etl.read.numbers import NumberError, parse_number
 
 CUES_PATH = Path(__file__).parent.parent / "data" / "sections.yaml"
 
@@ -144,8 +145,6 @@ def sentence_period(
         return (p1 + 1, p1 + 1)
     m = c.years_back.match(sentence)
     if m and p1 is not None:
-        from etl.read.numbers import NumberError, parse_number
-
         try:
             n = int(parse_number(m.group("n")).value)
         except NumberError:

@@ -26,7 +26,7 @@ import duckdb
 from etl.errors import EtlError, ReadError
 from etl.extract.pipeline import ExtractedReport
 from etl.ops.extract_one import DEFAULT_MEMORY_LIMIT, DEFAULT_TIME_LIMIT, extract_one
-from etl.read.readers import DEFAULT_MAX_BYTES, report_file_problem
+from etl.read import DEFAULT_MAX_BYTES, report_file_problem
 from etl.store.checks import run_checks, write_checks
 from etl.store.load import delete_report, insert_rows, write_report
 from etl.store.records import rows_of, to_arrow

@@ -23,7 +23,7 @@ from tqdm import tqdm
 from etl import __version__
 from etl.errors import EtlError
 from etl.ops.extract_one import DEFAULT_TIME_LIMIT, try_extract
-from etl.read.readers import DEFAULT_MAX_BYTES, is_report_file
+from etl.read import DEFAULT_MAX_BYTES, is_report_file
 from etl.store.checks import Check, run_checks, write_checks
 from etl.store.load import RowBuffer
 from etl.store.records import rows_of

@@ -47,7 +47,7 @@ from etl.ops.parquet import (
     write_partitioned,
     write_problems,
 )
-from etl.read.readers import DEFAULT_MAX_BYTES
+from etl.read import DEFAULT_MAX_BYTES
 
 INSTALL_HINT = "pip install -r requirements-distributed.txt"
 

@@ -27,7 +27,7 @@ from pathlib import Path
 from etl import errors
 from etl.errors import EtlError, ReadError
 from etl.extract.pipeline import ExtractedReport, process_document
-from etl.read.readers import DEFAULT_MAX_BYTES, read_document
+from etl.read import DEFAULT_MAX_BYTES, read_document
 from etl.write.files import PAUSE_ENV, pause_point
 
 DEFAULT_TIME_LIMIT = 120.0  # seconds to read and extract one file (build and add alike)

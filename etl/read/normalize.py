@@ -18,6 +18,8 @@ import statistics
 from dataclasses import dataclass
 from functools import lru_cache
 
+import opencc
+
 # Ends of a sentence or a clause that may end a line legitimately.
 LINE_END_OK = set("。！？!?；;：:”」』)）】》…—.")
 # Starts of a line that begin something new (headings, bullets, datelines).
@@ -53,8 +55,6 @@ class Normalized:
 
 @lru_cache(maxsize=1)
 def _t2s():
-    import opencc
-
     return opencc.OpenCC("t2s")
 
 

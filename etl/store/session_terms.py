@@ -34,8 +34,7 @@ from dataclasses import dataclass, field
 import duckdb
 import pyarrow as pa
 
-from etl.metadata import dating
-from etl.metadata.report import load_cues
+from etl.metadata import dating, load_cues
 from etl.store.checks import _jurisdictions_of
 
 CONFIDENCE = 0.8  # a period dated by a learned term: the ordinal is stated, the term's start learned

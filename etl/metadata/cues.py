@@ -1,0 +1,170 @@
+"""The metadata vocabulary: ``etl/data/metadata_cues.yaml`` read, checked and compiled once (load_cues)."""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from etl.errors import EtlError
+
+CUES_FILE = Path(__file__).parent.parent / "data" / "metadata_cues.yaml"
+
+_YEAR = r"(?:\d{4}|[〇○零一二三四五六七八九]{4})"
+_MONTH_DAY = r"(?:\d{1,2}|[一二三四五六七八九十]{1,3})"
+_DATE = rf"(?P<y>{_YEAR})年(?P<m>{_MONTH_DAY})月(?P<d>{_MONTH_DAY})日"
+_MAYBE_DATE = rf"(?:(?P<y>{_YEAR})年)?(?P<m>{_MONTH_DAY})月(?P<d>{_MONTH_DAY})日"
+_YEAR_MONTH = rf"(?P<y>{_YEAR})年(?P<m>{_MONTH_DAY})月"
+
+
+class MetadataCuesError(EtlError):
+    """The metadata vocabulary file is missing or malformed."""
+
+
+@dataclass(frozen=True)
+class Cues:
+    """The compiled contents of metadata_cues.yaml."""
+
+    committee: re.Pattern
+    session: re.Pattern
+    title_cues: tuple[str, ...]
+    max_title_chars: int
+    not_title: tuple[re.Pattern, ...]
+    dateline: re.Pattern
+    dateline_month: re.Pattern
+    date_line: re.Pattern
+    session_line: re.Pattern
+    date_line_distance: int
+    publication_stamps: tuple[re.Pattern, ...]
+    stamp_lines: int
+    news_date: re.Pattern
+    not_delivery_after: re.Pattern
+    past_session_after: re.Pattern
+    delivery_window: int
+    delivery_verbs: tuple[str, ...]
+    committee_words: tuple[str, ...]
+    other_reports: tuple[str, ...]
+    other_before: tuple[str, ...]
+    other_after: tuple[str, ...]
+    term_heading_phrases: tuple[str, ...]
+    term_phrases: tuple[str, ...]
+    term_min_body_count: int
+    annual_phrases: tuple[str, ...]
+    excerpt_words: tuple[str, ...]
+    summary_words: tuple[str, ...]
+    bylines: tuple[re.Pattern, ...]
+    report_title_words: tuple[str, ...]
+    delivery_markers: tuple[str, ...]
+    delivery_narrative: tuple[re.Pattern, ...]
+    past_year_headings: tuple[re.Pattern, ...]
+    past_heading_year: re.Pattern
+    year_sentence: re.Pattern
+    plan_words: tuple[str, ...]
+    deadline_words: tuple[str, ...]
+    neutral_words: tuple[str, ...]
+    late_session_month: int
+    term_years: int
+    header_chars: int
+    lead_chars: int
+
+
+@functools.lru_cache(maxsize=1)
+def load_cues(path: Path = CUES_FILE) -> Cues:
+    """Read and compile the vocabulary file once."""
+    try:
+        raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise MetadataCuesError(f"{path}: {exc}; restore the file from the repository") from exc
+    if not isinstance(raw, dict):
+        raise MetadataCuesError(f"{path}: expected a mapping of cue lists")
+
+    def words(key: str, section: dict | None = None) -> tuple[str, ...]:
+        value = (section if section is not None else raw).get(key)
+        if not isinstance(value, list) or not value or not all(isinstance(v, str) and v for v in value):
+            raise MetadataCuesError(f"{path}: `{key}` must be a non-empty list of strings")
+        return tuple(value)
+
+    def pattern(text: str, key: str) -> re.Pattern:
+        try:
+            return re.compile(text)
+        except re.error as exc:
+            raise MetadataCuesError(f"{path}: `{key}` is not a valid regular expression: {exc}") from exc
+
+    def patterns(key: str) -> tuple[re.Pattern, ...]:
+        return tuple(pattern(p, key) for p in words(key))
+
+    def number(key: str) -> int:
+        value = raw.get(key)
+        if not isinstance(value, int):
+            raise MetadataCuesError(f"{path}: `{key}` must be an integer")
+        return value
+
+    try:
+        committee = sorted(words("committee_phrases"), key=len, reverse=True)
+        term = raw["term_review"]
+        cues = Cues(
+            committee=re.compile("|".join(map(re.escape, committee))),
+            session=pattern(raw["session_pattern"], "session_pattern"),
+            title_cues=words("title_cues"),
+            max_title_chars=number("max_title_chars"),
+            not_title=patterns("not_title_patterns"),
+            dateline=pattern(raw["dateline_pattern"].replace("{date}", _DATE), "dateline_pattern"),
+            dateline_month=pattern(
+                raw["dateline_month_pattern"].replace("{year_month}", _YEAR_MONTH), "dateline_month_pattern"
+            ),
+            date_line=pattern(raw["date_line_pattern"].replace("{date}", _DATE), "date_line_pattern"),
+            session_line=pattern(
+                raw["session_line_pattern"].replace("{date}", _DATE), "session_line_pattern"
+            ),
+            date_line_distance=number("date_line_distance"),
+            publication_stamps=patterns("publication_stamp_patterns"),
+            stamp_lines=number("stamp_lines"),
+            news_date=re.compile(_MAYBE_DATE),
+            not_delivery_after=pattern(raw["not_delivery_after_date"], "not_delivery_after_date"),
+            delivery_window=number("delivery_window_sentences"),
+            past_session_after=pattern(raw["past_session_after"], "past_session_after"),
+            delivery_verbs=words("delivery_verbs"),
+            committee_words=words("committee_words"),
+            other_reports=words("other_reports"),
+            other_before=words("other_committee_before"),
+            other_after=words("other_committee_after"),
+            term_heading_phrases=words("heading_phrases", term),
+            term_phrases=words("heading_phrases", term) + words("phrases", term),
+            term_min_body_count=int(term.get("min_body_count", 2)),
+            annual_phrases=words("annual_phrases"),
+            excerpt_words=words("excerpt_title_words"),
+            summary_words=words("summary_title_words"),
+            bylines=patterns("byline_patterns"),
+            report_title_words=words("report_title_words"),
+            delivery_markers=words("delivery_markers"),
+            delivery_narrative=patterns("delivery_narrative_patterns"),
+            past_year_headings=patterns("past_year_heading_patterns"),
+            past_heading_year=pattern(raw["past_heading_year_pattern"], "past_heading_year_pattern"),
+            year_sentence=pattern(raw["year_sentence_pattern"], "year_sentence_pattern"),
+            plan_words=words("plan_words"),
+            deadline_words=words("deadline_words"),
+            neutral_words=words("neutral_words"),
+            late_session_month=number("late_session_month"),
+            term_years=number("term_years"),
+            header_chars=number("header_chars"),
+            lead_chars=number("lead_chars"),
+        )
+    except KeyError as exc:
+        raise MetadataCuesError(
+            f"{path}: missing key {exc}; compare with the file in the repository"
+        ) from exc
+    for group in ("inner", "ordinal"):
+        if group not in cues.session.groupindex:
+            raise MetadataCuesError(f"{path}: session_pattern needs a named group `{group}`")
+    for key, p in [("past_heading_year_pattern", cues.past_heading_year)] + [
+        ("past_year_heading_patterns", p) for p in cues.past_year_headings
+    ]:
+        if "year" not in p.groupindex:
+            raise MetadataCuesError(f"{path}: {key} needs a named group `year`")
+    for p in cues.publication_stamps:
+        if not {"y", "m", "d"} <= set(p.groupindex):
+            raise MetadataCuesError(f"{path}: publication_stamp_patterns need named groups `y`, `m`, `d`")
+    return cues

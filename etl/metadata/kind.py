@@ -1,0 +1,78 @@
+"""The report type: term review, annual report, excerpt of one, or news summary.
+
+* **Report type** (classify_report): ``term_review`` when a term phrase (过去五年,
+  本届以来, 五年来, 任期内 …) is in the title or a heading, or recurs in the body more
+  often than annual phrases (一年来, 全年 …), or appears at all when the report was
+  delivered at the first session of a new congress; it wins over the others. Then
+  ``report_excerpt`` for 摘编/摘要/出炉 … in the title or the first lines;
+  ``news_summary`` for 综述/纪实 … in the title; ``annual_report`` when the text
+  speaks to the deputies (各位代表, 请予审议) or carries a dateline (with or without a
+  date); then a journalist's byline makes a write-up of one delivered report (a news
+  sentence telling the delivery, 受…委托…向大会作…, or 工作报告 in the title) a
+  ``report_excerpt`` and anything else a ``news_summary``; a bare third-person narrative
+  of the delivery is a ``report_excerpt``; an undated thematic article with none of
+  these markers is a ``news_summary`` (with a warning). Other bodies' reports
+  (市长向大会作政府工作报告) are removed before the narrative is looked for.
+"""
+
+from __future__ import annotations
+
+import re
+
+from etl.metadata.cues import Cues
+from etl.metadata.delivery import _Delivery, _without_other_reports
+from etl.metadata.text import _Text
+
+
+def _is_heading(line: str) -> bool:
+    return 0 < len(line) <= 30 and "。" not in line
+
+
+def is_term_review(text: _Text, title: str | None, first_session: bool, cues: Cues) -> bool:
+    """Whether the past-work part covers a whole term (see the module docstring)."""
+    heads = [title or ""] + [line for line in text.lines if _is_heading(line)]
+    if any(p in h for h in heads for p in cues.term_heading_phrases):
+        return True
+    term = sum(text.compact.count(p) for p in cues.term_phrases)
+    annual = sum(text.compact.count(p) for p in cues.annual_phrases)
+    if term >= cues.term_min_body_count and term > annual:
+        return True
+    # The first session of a new congress hears the outgoing committee's review of its whole term.
+    return first_session and (term > 0 or annual == 0)
+
+
+def classify_report(
+    text: _Text, title: str | None, term: bool, delivery: _Delivery, cues: Cues, warnings: list[str]
+) -> str:
+    """One of term_review, report_excerpt, news_summary, annual_report (order in the module docstring)."""
+    if term:
+        return "term_review"
+    head_lines = [title or ""] + [line for line in text.lines[:8] if _is_heading(line)]
+    if any(w in line for line in head_lines for w in cues.excerpt_words):
+        return "report_excerpt"
+    if title and any(w in title for w in cues.summary_words):
+        return "news_summary"
+    compact = text.compact
+    if delivery.dateline or any(w in compact for w in cues.delivery_markers):
+        return "annual_report"
+    spoken = _without_other_reports(compact, cues)  # 市长向大会作政府工作报告 is not the committee's
+    narrative = delivery.news or any(p.search(spoken) for p in cues.delivery_narrative)
+    if any(p.search(text.dense) for p in cues.bylines):
+        if narrative or (title and any(w in title for w in cues.report_title_words)):
+            return "report_excerpt"
+        return "news_summary"
+    if narrative:
+        return "report_excerpt"
+    opening = re.split(r"(?<=[。!?])", compact[:300])[:2]
+    if (
+        title is None
+        and not cues.session.search(compact[:300])
+        and any(re.match(r"\d{4}年是", s) or s.startswith(cues.annual_phrases) for s in opening)
+        and any(w in compact[:400] for w in cues.committee_words)
+    ):
+        # No title, byline or frame, but the committee's own account of its year (市人大常委会坚持…):
+        # the body of a report posted without its frame.
+        warnings.append("无标题、署名或报告会议标记，正文为常委会工作陈述：按报告摘要（report_excerpt）处理")
+        return "report_excerpt"
+    warnings.append("无标题、署名或报告会议标记：按专题新闻稿（news_summary）处理")
+    return "news_summary"

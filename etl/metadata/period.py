@@ -1,0 +1,167 @@
+"""The period a report covers, weighed from every cue, and whether it reviews a whole term.
+
+* **Period** (resolve_period, weighed in ``etl/metadata/dating.py``): every cue is a candidate with a weight and
+  its sentence: the dateline, held sessions (numbered by ``etl/data/congress_terms.yaml``), the page stamp,
+  a 两会 year in the title, review and plan headings, year sentences read with the part they stand in,
+  a term review's span or the reviewing committee's term. The best-supported period wins with a
+  confidence; disagreeing evidence is reported, and below ``dating.MIN_CONFIDENCE`` the period is left
+  empty and the report is pending (待确认).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from etl.metadata import dating, gazetteer
+from etl.metadata.cues import Cues
+from etl.metadata.delivery import _Delivery, _is_delivered_text
+from etl.metadata.gazetteer import Jurisdiction
+from etl.metadata.kind import is_term_review
+from etl.metadata.sections import cues as section_cues
+from etl.metadata.text import _cn_int, _Text
+from etl.models import Section
+
+
+def _province_of(before: str, inner: str) -> str | None:
+    """The province a session or committee phrase names (河南省第十四届…, 十四届河南省人大…)."""
+    for part in (inner, before):
+        if not part:
+            continue
+        found = [m for m in gazetteer.find_in(part) if len(m.candidates) == 1]
+        if found and found[-1].candidates[0].level == "provincial":
+            return found[-1].candidates[0].name
+    return None
+
+
+def resolve_period(
+    prepared: _Text,
+    title: str | None,
+    jurisdiction: Jurisdiction | None,
+    delivery: _Delivery,
+    stamp: dt.date | None,
+    cues: Cues,
+    warnings: list[str],
+    parts: Sequence[Section] = (),
+) -> tuple[dating.Resolution, bool]:
+    """The period (with its evidence and confidence) and whether the report is a term review.
+
+    ``parts`` are the report's parts as the pipeline found them in the normalized text (offsets into
+    it): years stated in the plans part speak of the coming year."""
+    terms = dating.load_terms()
+    compact, dense = prepared.compact, prepared.dense
+    name = jurisdiction.name if jurisdiction else None
+    level = jurisdiction.level if jurisdiction else None
+    held = dating.sessions(
+        compact,
+        cues.session,
+        cues.past_session_after,
+        name,
+        level,
+        _province_of,
+        terms,
+        None,  # local terms are learned in the database after loading (etl/session_terms.py)
+        cues.header_chars,
+    )
+    first_session = (delivery.ordinal is not None and _cn_int(delivery.ordinal) == 1) or (
+        bool(held) and held[0].number == 1
+    )
+    term = is_term_review(prepared, title, first_session, cues)
+    late = delivery.month is not None and delivery.month >= cues.late_session_month
+
+    session_votes: list[tuple[str, int, float, str]] = []
+    if delivery.explicit and delivery.year:
+        session_votes.append(("dateline", delivery.year, 1.0, _evidence_of_date(prepared, delivery)))
+    for sess in held:
+        if sess.year is None:
+            continue
+        first = not any(v[0] == "session" for v in session_votes)
+        weight = (0.9 if sess.body == "全国" or sess.body in terms.provinces else 0.7) if first else 0.2
+        session_votes.append(("session", sess.year, weight, sess.sentence))
+    for line in ([title] if title else []) + [ln for ln in prepared.lines[:3] if ln and len(ln) <= 60]:
+        if m := dating.LIANGHUI.search(line):
+            session_votes.append(("lianghui", dating.year_of(m), 0.6, line))
+            break
+    if delivery.year and not delivery.explicit:  # inferred by find_delivered from the text's years
+        session_votes.append(("inferred", delivery.year, 0.5 if term else 0.3, "由正文年份推断的会议年份"))
+    stamp_vote = None
+    if stamp is not None:
+        day = delivery.date.day if delivery.date else delivery.day
+        year = dating.stamp_session_year(stamp, delivery.month, day)
+        if delivery.month is None and stamp.month >= cues.late_session_month:
+            year += 1  # published late in the year: the year it reviews is its own
+        stamp_vote = ("stamp", year, 0.5, f"发布日期 {stamp.isoformat()}")
+        if _is_delivered_text(prepared, delivery, cues):
+            session_votes.append(stamp_vote)
+            stamp_vote = None
+
+    plans = [prepared.dense_span(sec.start, sec.end) for sec in parts if sec.kind == "plans"]
+    skip = frozenset({delivery.year} if delivery.explicit and delivery.year else set())
+    vocabulary = dating.YearWords(cues.past_year_headings, section_cues().plan_heading, cues.plan_words)
+    votes = dating.year_candidates(dense, prepared.lines, title, plans, vocabulary, skip)
+    if term:
+        last = max((v[1] for v in session_votes), default=None)
+        votes += dating.span_candidates(compact, last, terms)
+        votes += dating.committee_terms(compact, _province_of, name, level, terms, None)
+    if stamp_vote and not votes and not session_votes:  # an article's page date: the last resort
+        session_votes.append(stamp_vote)
+    res = dating.resolve(votes, session_votes, term, late, terms)
+    sources = {c.source for c in res.chosen}
+    if res.period_end is not None and sources == {"stamp"}:
+        warnings.append(
+            f"报告期{_span_text(res.period_start, res.period_end)}由发布日期{stamp.isoformat()}推断"
+        )
+    elif res.period_end is not None and not sources & {
+        "dateline",
+        "session",
+        "stamp",
+        "lianghui",
+        "inferred",
+    }:
+        warnings.append(
+            f"正文未注明日期：报告期{_span_text(res.period_start, res.period_end)}取自回顾工作语句或标题中的年份"
+        )
+    # The report's own local congress session, which the term table cannot number (市第十五届…第三次会议):
+    # kept in the evidence, so the database can date it from what other reports taught (session_terms).
+    if (
+        held
+        and held[0].year is None
+        and held[0].body in (None, name)
+        and level not in ("national", "provincial")
+    ):
+        res.local_session = held[0]
+    # A local congress that states both its session and the year teaches the term table.
+    local = [
+        s for s in held if s.year is None and s.body and s.body == name and level in ("prefecture", "county")
+    ]
+    if (
+        local
+        and res.period_end is not None
+        and res.confidence >= 0.8
+        and any(v.source in ("dateline", "stamp") for v in res.chosen)
+    ):
+        sess = local[0]
+        res.term_start_learned = (name, sess.term, res.session_year - sess.number + 1)
+    if res.conflicts and res.period_end is not None:
+        others = sorted({dating.describe(c)["value"] for c in res.conflicts})
+        warnings.append(
+            f"报告期有相互矛盾的线索：取{_span_text(res.period_start, res.period_end)}，另有{'、'.join(others)}"
+        )
+    if res.period_end is None:
+        if res.suggested:
+            warnings.append(
+                f"报告期待确认：线索不足或相互矛盾（可能为{_span_text(*res.suggested)}，置信度{res.confidence:.2f}）"
+            )
+        else:
+            warnings.append("报告期待确认：未找到年份、会议届次或发布日期")
+    return res, term
+
+
+def _span_text(a: int, b: int) -> str:
+    return f"{a}年" if a == b else f"{a}–{b}年"
+
+
+def _evidence_of_date(text: _Text, delivery: _Delivery) -> str:
+    if delivery.date is None:
+        return f"{delivery.year}年{delivery.month}月"
+    return delivery.date.isoformat()
