@@ -1,4 +1,5 @@
-"""Report-level metadata from a work report's text: title, whose committee reports, delivery date, period, type.
+"""Report-level metadata from a work report's text: title, whose committee reports, delivery date,
+period, type.
 
 The vocabulary (committee names, title cues, report-type words, term-review phrases,
 heading patterns) lives in ``etl/data/metadata_cues.yaml`` (read by cues.py); the places come from
