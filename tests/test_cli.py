@@ -26,7 +26,7 @@ import etl
 from etl.cli import cli, main
 from etl.cli.shared import DEFAULT_DB, PATH
 from etl.ops.export import COLUMNS
-from etl.write.journal import write_lock
+from etl.write.lock import write_lock
 
 COMMANDS = sorted(cli.commands)
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
