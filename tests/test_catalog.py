@@ -2,10 +2,11 @@
 
 import pytest
 
-from etl.extract.catalog import CORE_CODES, load_catalog
+from etl.extract.catalog import CORE_CODES, DEFAULT_PRIORITY, load_catalog
 from etl.extract.facts import extract_facts
 from etl.models import Section
 from etl.read.normalize import normalize
+from etl.vocab import validator
 
 CATALOG = load_catalog()
 EXAMPLES = [(m.code, ex["text"], ex["value"]) for m in CATALOG.metrics.values() for ex in m.examples]
@@ -15,6 +16,11 @@ def test_all_core_codes_present_with_exact_spelling():
     assert set(CORE_CODES) <= set(CATALOG.metrics)
     assert len(CORE_CODES) == 24
     assert all(CATALOG.metrics[c].kind == "core" for c in CORE_CODES)
+
+
+def test_every_kind_has_a_default_priority():
+    kinds = validator("catalog").schema["$defs"]["metric"]["properties"]["kind"]["enum"]
+    assert set(DEFAULT_PRIORITY) == set(kinds)
 
 
 @pytest.mark.parametrize("code", sorted(CATALOG.metrics))

@@ -123,7 +123,7 @@ def corrections_path(db_path: str | Path) -> Path:
     return db_path.with_name(db_path.stem + ".corrections.jsonl")
 
 
-SCHEMA_PATH = Path(__file__).parent.parent / "data" / "corrections.schema.json"
+SCHEMA_PATH = Path(__file__).parent.parent / "data" / "schemas" / "corrections.schema.json"
 REPAIR_HINT = (
     "fix that line, or run `python -m etl corrections --repair` to move every bad line into a side file "
     "(kept, never deleted)"
@@ -148,7 +148,7 @@ class BadLine:
 
 
 def _problem(d: Any) -> str | None:
-    """What is wrong with one decoded line, by the schema (etl/data/corrections.schema.json), or None."""
+    """What is wrong with one decoded line, by the schema (etl/data/schemas/corrections.schema.json), or None."""
     from jsonschema.exceptions import best_match
 
     err = best_match(_validator().iter_errors(d))
