@@ -1,8 +1,9 @@
 """The metric catalog (catalog.yaml): loading, validation and compiling its pattern language.
 
-Its shape is checked by its schema (etl/data/schemas/catalog.schema.json, through etl.vocab); what a
-schema cannot say is checked here: codes are unique, each names a known category, every regex compiles and
-reads a number.
+The catalog is the one source of the metric codes, their kinds (the spec's 24 core codes are the
+entries of kind ``core``), categories and labels.  Its shape is checked by its schema
+(etl/data/schemas/catalog.schema.json, through etl.vocab); what a schema cannot say is checked here:
+codes are unique, each names a known category, every regex compiles and reads a number.
 """
 
 from __future__ import annotations
@@ -19,17 +20,6 @@ from etl.read.numbers import NUM, PCT, POST_WORDS
 
 CATALOG_PATH = Path(__file__).parent.parent / "data" / "catalog.yaml"
 
-CORE_CODES = (
-    "legislation.laws_enacted", "legislation.laws_amended", "legislation.laws_repealed",
-    "legislation.research", "supervision.work_reports", "supervision.law_inspections",
-    "supervision.special_inquiries", "supervision.special_evaluations",
-    "supervision.inspection_visits", "supervision.research_studies",
-    "supervision.normative_docs_reviewed", "decisions.resolutions", "appointments.personnel",
-    "deputies.motions", "deputies.suggestions", "deputies.suggestions_resolved",
-    "deputies.suggestion_satisfaction", "liaison.stations", "liaison.station_visits",
-    "liaison.constituents_received", "liaison.opinions_collected", "liaison.problems_resolved",
-    "petitions.letters_visits", "meetings.standing_committee",
-)  # fmt: skip
 # The kinds and measures a metric may have, and a pattern's condition keys, are listed in the schema.
 # What a count is: a flow over its period (laws enacted), a stock at its end (liaison stations), or a rate (%).
 # A stock or a rate is never summed over a term; a rate is never averaged across reports.
@@ -123,6 +113,11 @@ class Catalog:
             if p.also is None or any(w in sentence for w in p.also):
                 out.append(p)
         return out
+
+    @property
+    def core_codes(self) -> tuple[str, ...]:
+        """The spec's core codes: the entries of kind ``core``, in catalog order."""
+        return tuple(code for code, m in self.metrics.items() if m.kind == "core")
 
     def fact_metrics(self) -> list[Metric]:
         """Metrics that become facts (everything but blockers)."""
@@ -267,9 +262,6 @@ def _parse(data: dict) -> Catalog:
             examples=tuple(entry.get("examples") or ()),
             frames=tuple(entry.get("frames") or ()),
         )
-    missing = [c for c in CORE_CODES if c not in metrics or metrics[c].kind != "core"]
-    if missing:
-        raise CatalogError(f"catalog lacks core codes: {missing}")
     return Catalog(metrics=metrics, categories=categories)
 
 
@@ -283,3 +275,11 @@ def read_catalog(path: str | Path = CATALOG_PATH) -> dict:
 def load_catalog(path: str | Path = CATALOG_PATH) -> Catalog:
     """Read, check and compile the catalog; raises CatalogError naming the file, the entry and the fix."""
     return _parse(read_catalog(path))
+
+
+def __getattr__(name: str) -> tuple[str, ...]:
+    # CORE_CODES: the catalog's core codes, read on first use (importing the module reads no file)
+    if name == "CORE_CODES":
+        data = read_catalog()
+        return tuple(m["code"] for m in data["metrics"] if m["kind"] == "core")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
