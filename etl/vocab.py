@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import functools
+import io
 import json
 from collections.abc import Iterable
 from pathlib import Path
@@ -54,9 +55,9 @@ def read(path: str | Path) -> Any:
     path = Path(path)
     text = path.read_text(encoding="utf-8")
     if path.suffix in (".yaml", ".yml"):
-        return yaml.load(text, Loader=_LOADER)  # noqa: S506 - a safe loader
+        return yaml.load(text, Loader=_LOADER)
     if path.suffix == ".csv":
-        return list(csv.DictReader(text.splitlines()))
+        return list(csv.DictReader(io.StringIO(text, newline="")))
     if path.suffix == ".txt":
         return [s for line in text.splitlines() if (s := line.strip()) and not s.startswith("#")]
     raise ValueError(f"{path}: no reader for {path.suffix!r} files")
@@ -73,6 +74,9 @@ def load(path: str | Path, schema: str, *, error: type[EtlError] = VocabularyErr
     except OSError as exc:
         fix = "restore the file from the repository (git checkout -- <file>)"
         _raise(error, VocabularyError(path, None, f"cannot be read ({exc.strerror or exc})", fix))
+    except UnicodeDecodeError as exc:
+        fix = "save the file as UTF-8"
+        _raise(error, VocabularyError(path, f"byte {exc.start}", "is not UTF-8 text", fix))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = f"not valid YAML ({getattr(exc, 'problem', None) or exc})"

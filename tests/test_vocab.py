@@ -191,6 +191,12 @@ def test_bad_yaml_names_the_line(tmp_path):
     assert cause.entry.startswith("line ")
 
 
+def test_a_file_not_in_utf8_names_the_byte(tmp_path):
+    path = tmp_path / "sections.yaml"
+    path.write_bytes((vocab.DATA_DIR / "sections.yaml").read_text(encoding="utf-8").encode("gb18030"))
+    refused(lambda: vocab.load(path, "sections"), vocab.VocabularyError, path, "byte ", "UTF-8")
+
+
 def test_a_missing_file_says_to_restore_it(tmp_path):
     path = tmp_path / "catalog.yaml"
     with pytest.raises(CatalogError, match="restore the file from the repository"):
