@@ -1,4 +1,7 @@
-"""Chinese words for stored codes (categories, levels, report types, qualifiers), read from labels.yaml."""
+"""Chinese words for stored codes (categories, levels, report types, qualifiers), read from labels.yaml.
+
+Category names come from the metric catalog (etl/data/catalog.yaml), their one home.
+"""
 
 from __future__ import annotations
 
@@ -9,14 +12,18 @@ from typing import Any
 
 import yaml
 
+from etl.extract.catalog import read_catalog
+
 LABELS_FILE = Path(__file__).with_name("labels.yaml")
 
 
 @functools.cache
 def labels() -> dict[str, Any]:
-    """The whole labels file (read once per process)."""
+    """The whole labels file, with the catalog's category names (read once per process)."""
     with open(LABELS_FILE, encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
+        data = yaml.safe_load(fh)
+    data["categories"] = {code: c["label_zh"] for code, c in read_catalog()["categories"].items()}
+    return data
 
 
 def category_zh(code: str | None) -> str:

@@ -10,7 +10,7 @@ writes ``OUT/docs/<files>`` (UTF-8 txt, GB18030 txt and html pages with a site s
 Reports are for real jurisdictions of the gazetteer (a mix close to China's: mostly counties, some
 prefectures, a few provinces and the NPC), for the years 2005–2024, of three kinds: annual reports,
 five-year term reviews (delivered at the first session of a new congress) and journalists' 综述.
-All wording comes from the YAML files in etl/data/synth/: metric sentences (metrics.yaml), genre
+All wording comes from the YAML files in tools/synth_data/: metric sentences (metrics.yaml), genre
 filler (filler.yaml) and distractors (distractors.yaml: plans, slogans, ordinals, participation,
 subset and combined counts), so the corpus can grow without touching code.
 
@@ -40,23 +40,14 @@ from pathlib import Path
 
 import yaml
 
+from etl.extract.catalog import CORE_CODES  # the metrics a report states: the catalog's core codes
+
 DATA_DIR = Path(__file__).parent / "synth_data"
 
 DOC_FIELDS = ["report_file", "jurisdiction", "level", "parent", "province", "period_start", "period_end",
               "report_type", "delivered"]  # fmt: skip
 FACT_FIELDS = ["report_file", "metric", "value", "alt_values", "unit", "qualifier", "period_start", "period_end",
                "optional", "evidence"]  # fmt: skip
-CORE_METRICS = (
-    "legislation.laws_enacted", "legislation.laws_amended", "legislation.laws_repealed",
-    "legislation.research", "supervision.work_reports", "supervision.law_inspections",
-    "supervision.special_inquiries", "supervision.special_evaluations",
-    "supervision.inspection_visits", "supervision.research_studies",
-    "supervision.normative_docs_reviewed", "decisions.resolutions", "appointments.personnel",
-    "deputies.motions", "deputies.suggestions", "deputies.suggestions_resolved",
-    "deputies.suggestion_satisfaction", "liaison.stations", "liaison.station_visits",
-    "liaison.constituents_received", "liaison.opinions_collected", "liaison.problems_resolved",
-    "petitions.letters_visits", "meetings.standing_committee",
-)  # fmt: skip
 
 # Share of reports per level: close to the real mix (1 / 31 / ~330 / ~2,850 committees), with the
 # upper levels slightly over-sampled so that a few hundred reports still hold some of each.
@@ -440,7 +431,7 @@ class Report:
 
     def choose_metrics(self) -> None:
         rng = self.rng
-        for code in CORE_METRICS:
+        for code in CORE_CODES:
             m = self.tpl["metrics"][code]
             if "ranges" in m and self.level not in m["ranges"]:
                 continue
@@ -508,7 +499,7 @@ class Report:
             tail = self.fill(rng.choice(cl["tails"]))
             section = SECTION_OF_METRIC[members[0].split(".")[0]]
             out[section].append(lead + "".join(parts) + tail)
-        for code in CORE_METRICS:
+        for code in CORE_CODES:
             if code not in self.present or code in done:
                 continue
             m = self.tpl["metrics"][code]

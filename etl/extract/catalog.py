@@ -1,4 +1,10 @@
-"""The metric catalog (catalog.yaml): loading, validation and compiling its pattern language."""
+"""The metric catalog (catalog.yaml): loading, validation and compiling its pattern language.
+
+The catalog is the one source of the metric codes, their kinds (the spec's 24 core codes are the
+entries of kind ``core``), categories and labels.  Its shape is checked by its schema
+(etl/data/schemas/catalog.schema.json, through etl.vocab); what a schema cannot say is checked here:
+codes are unique, each names a known category, every regex compiles and reads a number.
+"""
 
 from __future__ import annotations
 
@@ -10,33 +16,19 @@ from re import _constants as _sre_constants
 from re import _parser as _sre_parser
 
 import ahocorasick
-import yaml
 
+from etl import vocab
 from etl.errors import CatalogError
 from etl.extract.frames import frame_templates
 from etl.read.numbers import NUM, PCT, POST_WORDS
 
 CATALOG_PATH = Path(__file__).parent.parent / "data" / "catalog.yaml"
 
-CORE_CODES = (
-    "legislation.laws_enacted", "legislation.laws_amended", "legislation.laws_repealed",
-    "legislation.research", "supervision.work_reports", "supervision.law_inspections",
-    "supervision.special_inquiries", "supervision.special_evaluations",
-    "supervision.inspection_visits", "supervision.research_studies",
-    "supervision.normative_docs_reviewed", "decisions.resolutions", "appointments.personnel",
-    "deputies.motions", "deputies.suggestions", "deputies.suggestions_resolved",
-    "deputies.suggestion_satisfaction", "liaison.stations", "liaison.station_visits",
-    "liaison.constituents_received", "liaison.opinions_collected", "liaison.problems_resolved",
-    "petitions.letters_visits", "meetings.standing_committee",
-)  # fmt: skip
-KINDS = ("core", "composite", "sub", "extended", "blocker")
+# The kinds and measures a metric may have, and a pattern's condition keys, are listed in the schema.
 # What a count is: a flow over its period (laws enacted), a stock at its end (liaison stations), or a rate (%).
 # A stock or a rate is never summed over a term; a rate is never averaged across reports.
-MEASURES = ("flow", "stock", "rate")
 DEFAULT_PRIORITY = {"blocker": 30, "composite": 20, "sub": 20, "core": 10, "extended": 10}
-CONDITIONS = (
-    "sentence_has", "sentence_lacks", "lead_has", "lead_lacks", "tail_lacks", "prev_has", "prev_lacks", "lacks",
-)  # fmt: skip
+_PATTERN_SETTINGS = ("regex", "units", "priority")  # a pattern's other keys are conditions (see the schema)
 
 GAP = r"[^,，。;；:：!?！？\n\d]{0,12}?"
 GAP_LONG = r"[^。;；!?！？\n\d]{0,30}?"
@@ -123,6 +115,11 @@ class Catalog:
             if p.also is None or any(w in sentence for w in p.also):
                 out.append(p)
         return out
+
+    @property
+    def core_codes(self) -> tuple[str, ...]:
+        """The spec's core codes: the entries of kind ``core``, in catalog order."""
+        return tuple(code for code, m in self.metrics.items() if m.kind == "core")
 
     def fact_metrics(self) -> list[Metric]:
         """Metrics that become facts (everything but blockers)."""
@@ -213,8 +210,6 @@ def compile_frames(code: str, frames, units: list[str], priority: int) -> list[P
     """A metric's frames (its lexicon) compiled into one pattern per word order (etl/frames.py)."""
     out: list[Pattern] = []
     for i, frame in enumerate(frames):
-        if not isinstance(frame, dict):
-            raise CatalogError(f"{code} frame {i}: a mapping of verbs, nouns … expected")
         try:
             templates = frame_templates(frame)
         except ValueError as exc:
@@ -232,37 +227,26 @@ def compile_frames(code: str, frames, units: list[str], priority: int) -> list[P
 
 
 def _parse(data: dict) -> Catalog:
-    if not isinstance(data, dict) or "metrics" not in data:
-        raise CatalogError("catalog.yaml needs a top-level 'metrics' list")
-    categories = data.get("categories") or {}
+    """Compile catalog data that fits the schema (read_catalog checks it) into metrics and patterns."""
+    categories = data["categories"]
     metrics: dict[str, Metric] = {}
     for entry in data["metrics"]:
-        code = entry.get("code")
-        for key in ("code", "category", "kind", "measure", "label_zh", "label_en", "units"):
-            if not entry.get(key):
-                raise CatalogError(f"catalog entry {code or entry!r} lacks {key!r}")
+        code = entry["code"]
         if code in metrics:
-            raise CatalogError(f"duplicate catalog code {code!r}")
-        if entry["kind"] not in KINDS:
-            raise CatalogError(f"{code}: kind must be one of {KINDS}")
-        if entry["measure"] not in MEASURES:
-            raise CatalogError(f"{code}: measure must be one of {MEASURES}")
+            raise CatalogError(f"duplicate catalog code {code!r}: give each metric its own code")
         if entry["category"] not in categories:
-            raise CatalogError(f"{code}: unknown category {entry['category']!r}")
-        if not entry.get("patterns") and not entry.get("frames"):
-            raise CatalogError(f"catalog entry {code!r} has neither frames nor patterns")
+            raise CatalogError(
+                f"{code}: unknown category {entry['category']!r}; use one of {', '.join(categories)}"
+            )
         units = list(entry["units"])
         prio_default = entry.get("priority", DEFAULT_PRIORITY[entry["kind"]])
         patterns = compile_frames(code, entry.get("frames") or (), units, int(prio_default))
         for i, p in enumerate(entry.get("patterns") or ()):
             spec = {"regex": p} if isinstance(p, str) else dict(p)
-            unknown = set(spec) - {"regex", "units", "priority", *CONDITIONS}
-            if unknown:
-                raise CatalogError(f"{code} pattern {i}: unknown keys {sorted(unknown)}")
             regex, percent = compile_pattern(spec["regex"], spec.get("units", units))
             if "num" not in regex.groupindex:
                 raise CatalogError(f"{code} pattern {i}: no {{N}} or {{P}} placeholder")
-            conds = {k: re.compile(spec[k]) for k in CONDITIONS if k in spec}
+            conds = {k: re.compile(v) for k, v in spec.items() if k not in _PATTERN_SETTINGS}
             prio = spec.get("priority", entry.get("priority", DEFAULT_PRIORITY[entry["kind"]]))
             pattern = Pattern(code, f"{code}#{i}", regex, int(prio), conds, percent, required_words(regex),
                               rank=len(patterns))  # fmt: skip
@@ -279,17 +263,24 @@ def _parse(data: dict) -> Catalog:
             examples=tuple(entry.get("examples") or ()),
             frames=tuple(entry.get("frames") or ()),
         )
-    missing = [c for c in CORE_CODES if c not in metrics or metrics[c].kind != "core"]
-    if missing:
-        raise CatalogError(f"catalog lacks core codes: {missing}")
     return Catalog(metrics=metrics, categories=categories)
 
 
 @lru_cache(maxsize=4)
+def read_catalog(path: str | Path = CATALOG_PATH) -> dict:
+    """The catalog file as checked data, nothing compiled (for its codes and labels); do not modify it."""
+    return vocab.load(path, "catalog", error=CatalogError)
+
+
+@lru_cache(maxsize=4)
 def load_catalog(path: str | Path = CATALOG_PATH) -> Catalog:
-    """Read and validate the catalog; raises CatalogError naming the bad entry."""
-    try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise CatalogError(f"cannot read metric catalog {path}: {exc}") from exc
-    return _parse(data)
+    """Read, check and compile the catalog; raises CatalogError naming the file, the entry and the fix."""
+    return _parse(read_catalog(path))
+
+
+def __getattr__(name: str) -> tuple[str, ...]:
+    # CORE_CODES: the catalog's core codes, read on first use (importing the module reads no file)
+    if name == "CORE_CODES":
+        data = read_catalog()
+        return tuple(m["code"] for m in data["metrics"] if m["kind"] == "core")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -7,9 +7,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
+from etl import vocab
 from etl.errors import EtlError
+from etl.metadata import dating
 
 CUES_FILE = Path(__file__).parent.parent / "data" / "metadata_cues.yaml"
 
@@ -74,18 +74,10 @@ class Cues:
 @functools.lru_cache(maxsize=1)
 def load_cues(path: Path = CUES_FILE) -> Cues:
     """Read and compile the vocabulary file once."""
-    try:
-        raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise MetadataCuesError(f"{path}: {exc}; restore the file from the repository") from exc
-    if not isinstance(raw, dict):
-        raise MetadataCuesError(f"{path}: expected a mapping of cue lists")
+    raw = vocab.load(path, "metadata_cues", error=MetadataCuesError)  # its schema: keys, types, lists
 
     def words(key: str, section: dict | None = None) -> tuple[str, ...]:
-        value = (section if section is not None else raw).get(key)
-        if not isinstance(value, list) or not value or not all(isinstance(v, str) and v for v in value):
-            raise MetadataCuesError(f"{path}: `{key}` must be a non-empty list of strings")
-        return tuple(value)
+        return tuple((section if section is not None else raw)[key])
 
     def pattern(text: str, key: str) -> re.Pattern:
         try:
@@ -97,10 +89,7 @@ def load_cues(path: Path = CUES_FILE) -> Cues:
         return tuple(pattern(p, key) for p in words(key))
 
     def number(key: str) -> int:
-        value = raw.get(key)
-        if not isinstance(value, int):
-            raise MetadataCuesError(f"{path}: `{key}` must be an integer")
-        return value
+        return raw[key]
 
     try:
         committee = sorted(words("committee_phrases"), key=len, reverse=True)
@@ -148,7 +137,7 @@ def load_cues(path: Path = CUES_FILE) -> Cues:
             deadline_words=words("deadline_words"),
             neutral_words=words("neutral_words"),
             late_session_month=number("late_session_month"),
-            term_years=number("term_years"),
+            term_years=dating.load_terms().term_years,  # one copy: congress_terms.yaml
             header_chars=number("header_chars"),
             lead_chars=number("lead_chars"),
         )

@@ -31,8 +31,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
+from etl import vocab
 from etl.errors import EtlError
 from etl.metadata.sections import plan_heading_year
 
@@ -112,16 +111,10 @@ class Terms:
 
 @functools.lru_cache(maxsize=1)
 def load_terms(path: Path = TERMS_FILE) -> Terms:
-    try:
-        raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-        years = int(raw["term_years"])
-        nat = (int(raw["national"]["reference_term"]), int(raw["national"]["reference_start"]))
-        provs = {
-            name: (int(v["reference_term"]), int(v["reference_start"]))
-            for name, v in raw["provinces"].items()
-        }
-    except (OSError, yaml.YAMLError, KeyError, TypeError, ValueError) as exc:
-        raise TermsError(f"{path}: {exc}; each entry needs reference_term and reference_start") from exc
+    raw = vocab.load(path, "congress_terms", error=TermsError)
+    years = raw["term_years"]
+    nat = (raw["national"]["reference_term"], raw["national"]["reference_start"])
+    provs = {name: (v["reference_term"], v["reference_start"]) for name, v in raw["provinces"].items()}
     return Terms(years, nat, provs)
 
 

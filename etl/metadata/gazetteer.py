@@ -43,13 +43,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
 try:
     import ahocorasick  # optional in this module: _Scanner falls back to a first-character index
 except ImportError:  # pragma: no cover - pinned in requirements.txt
     ahocorasick = None
 
+from etl import vocab
 from etl.errors import EtlError
 from etl.read.normalize import _t2s
 
@@ -419,15 +418,7 @@ def read_divisions(path: Path | None = None) -> list[dict]:
 
 def divisions_source() -> dict:
     """Where the division table comes from and how old it is (data/divisions.meta.yaml)."""
-    try:
-        meta = yaml.safe_load(DIVISIONS_META_FILE.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise GazetteerDataError(f"{DIVISIONS_META_FILE}: {exc}; run tools/build_divisions.py") from exc
-    if not isinstance(meta, dict) or "source" not in meta or "as_of" not in meta:
-        raise GazetteerDataError(
-            f"{DIVISIONS_META_FILE}: needs source and as_of; run tools/build_divisions.py"
-        )
-    return meta
+    return vocab.load(DIVISIONS_META_FILE, "divisions.meta", error=GazetteerDataError)
 
 
 @functools.lru_cache(maxsize=1)
@@ -442,14 +433,7 @@ def _gazetteer() -> _Gazetteer:
         ]
     except OSError as exc:
         raise GazetteerDataError(f"{ETHNIC_FILE}: {exc}; restore it from git") from exc
-    try:
-        aliases = yaml.safe_load(ALIASES_FILE.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as exc:
-        raise GazetteerDataError(f"{ALIASES_FILE}: {exc}; fix or restore the file") from exc
-    if not isinstance(aliases, dict):
-        raise GazetteerDataError(
-            f"{ALIASES_FILE}: expected a mapping with aliases/abbreviations/common_words"
-        )
+    aliases = vocab.load(ALIASES_FILE, "jurisdiction_aliases", error=GazetteerDataError)
     return _Gazetteer(rows, aliases, ethnic)
 
 

@@ -11,8 +11,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
-
+from etl import vocab
 from etl.models import Section
 from etl.read.numbers import NumberError, parse_number
 
@@ -34,7 +33,7 @@ class Cues:
 
 @lru_cache(maxsize=1)
 def cues() -> Cues:
-    data = yaml.safe_load(CUES_PATH.read_text(encoding="utf-8"))
+    data = vocab.load(CUES_PATH, "sections")
     return Cues(
         plan_heading=re.compile(data["plan_heading"]),
         past_heading=re.compile(data["past_heading"]),

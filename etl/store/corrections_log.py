@@ -135,7 +135,7 @@ def corrections_path(db_path: str | Path) -> Path:
     return db_path.with_name(db_path.stem + ".corrections.jsonl")
 
 
-SCHEMA_PATH = Path(__file__).parent.parent / "data" / "corrections.schema.json"
+SCHEMA_PATH = Path(__file__).parent.parent / "data" / "schemas" / "corrections.schema.json"
 
 
 REPAIR_HINT = (
@@ -160,7 +160,7 @@ class BadLine:
 
 
 def _problem(d: Any) -> str | None:
-    """What is wrong with one decoded line, by the schema (etl/data/corrections.schema.json), or None."""
+    """What is wrong with one decoded line, by its schema (data/schemas/corrections.schema.json), or None."""
     err = best_match(_validator().iter_errors(d))
     if err is None:
         return None
