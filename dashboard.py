@@ -70,6 +70,7 @@ def main() -> None:
     ui.load_brief()
     analyst = auth.is_analyst()
     page = st.navigation(PAGES + [MANAGE if analyst else LOGIN])
+    state.follow_request()  # a click on a chart or map in the last run opens its page here
 
     try:
         st.session_state["_filters"] = state.sidebar()
