@@ -219,6 +219,9 @@ def sidebar() -> Filters:
         names,
         key="f_jurs",
         placeholder="全部地区",
+        # Streamlit's bulk action reads "Select all" (English, no option to reword it); nothing chosen
+        # already means all here
+        select_all=False,
         format_func=lambda n: f"{n}（{level_zh(level_of.get(n))}）",
     )
     keep("f_jurs", "j")
@@ -270,7 +273,12 @@ def sidebar() -> Filters:
         return f"{cat}{label_of.get(code, code)}{extra}"
 
     metrics = sb.multiselect(
-        "指标", codes, key="f_metrics", placeholder="该类别全部指标", format_func=metric_label
+        "指标",
+        codes,
+        key="f_metrics",
+        placeholder="该类别全部指标",
+        format_func=metric_label,
+        select_all=False,  # as for 地区: none chosen means all
     )
     keep("f_metrics", "m")
 

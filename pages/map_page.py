@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from app import db, geo, state, ui
+from app.charts import PLOTLY_LOCALE
 from app.filters import Filters
 from app.labels import period_zh
 from app.views import parse_period, period_key, period_options
@@ -101,6 +102,7 @@ def main() -> None:
                 "displaylogo": False,
                 "scrollZoom": False,
                 "toImageButtonOptions": {"format": "png", "scale": 3, "filename": view.file_stem},
+                **PLOTLY_LOCALE,
             },
         )
         picked = geo.picked_jurisdiction(view, event)
