@@ -19,7 +19,10 @@ def test_a_click_names_the_fact_of_its_series_and_category():
     chart = _chart()
     click = {"selection": {"points": [{"curve_number": 1, "point_index": 1}]}}
     assert picked_fact(chart, click) == ("r2", "f2")
-    assert picked_fact(chart, {"selection": {"points": [{"curve_number": 0, "point_number": 0}]}}) == ("r1", "f1")
+    assert picked_fact(chart, {"selection": {"points": [{"curve_number": 0, "point_number": 0}]}}) == (
+        "r1",
+        "f1",
+    )
     # nothing behind it: an empty slot, a trace that is not a series, no selection
     assert picked_fact(chart, {"selection": {"points": [{"curve_number": 0, "point_index": 1}]}}) is None
     assert picked_fact(chart, {"selection": {"points": [{"curve_number": 7, "point_index": 0}]}}) is None
