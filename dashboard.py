@@ -26,6 +26,10 @@ st.html(
 [data-testid="stFileUploaderDropzoneInstructions"] span::after {
   content: "或把文件拖到这里 · txt、html、pdf、docx"; font-size: 0.875rem;
 }
+/* Plotly's tooltips are CSS (content: attr(data-title)); Streamlit's own fullscreen button has a fixed
+   English title that Plotly's zh-CN locale (app/charts.py) does not reach */
+.modebar-btn[data-title="Fullscreen"]::after { content: "全屏" !important; }
+.modebar-btn[data-title="Close fullscreen"]::after { content: "退出全屏" !important; }
 /* phones: headline cards two to a row, without sparklines, so the first chart comes early */
 @media (max-width: 640px) {
   [data-testid="stHorizontalBlock"]:has([data-testid="stMetric"]) { flex-flow: row wrap; gap: 0.5rem; }
@@ -70,6 +74,7 @@ def main() -> None:
     ui.load_brief()
     analyst = auth.is_analyst()
     page = st.navigation(PAGES + [MANAGE if analyst else LOGIN])
+    state.follow_request()  # a click on a chart or map in the last run opens its page here
 
     try:
         st.session_state["_filters"] = state.sidebar()

@@ -45,6 +45,8 @@ class Point:
     report: str | None = None  # e.g. '郑州市 2023年 年度工作报告（000_….txt）'
     note: str | None = None  # e.g. '届期合计 767人次 ÷ 5年' or '另有 1 条数值'
     corrected: bool = False  # an analyst corrected or added this value (etl/corrections.py)
+    report_id: str | None = None  # the fact behind the value: a click opens 报告 at its sentence
+    fact_id: str | None = None
 
     @property
     def label(self) -> str:
@@ -164,6 +166,8 @@ def _point(row, value: float | None = None, note: str | None = None) -> Point:
         report=report_label(row),
         note="；".join(notes) or None,
         corrected=bool(row.get("corrected") or False),
+        report_id=_str(row.get("report_id")) or None,
+        fact_id=_str(row.get("fact_id")) or None,
     )
 
 
@@ -543,7 +547,7 @@ def _text(p: Point) -> str:
 HOVER = (
     "<b>%{fullData.name}</b> · %{CAT}<br>数值：%{customdata[0]}%{customdata[3]}"
     "<br><span style='color:#666'>原文：%{customdata[1]}</span>"
-    "<br><span style='color:#999'>%{customdata[2]}</span><extra></extra>"
+    "<br><span style='color:#999'>%{customdata[2]}</span><br><i>点击打开报告中的原句</i><extra></extra>"
 )
 
 
@@ -720,6 +724,18 @@ def to_plotly(chart: ChartData, height: int | None = None, full_source: bool = F
 ZH_CN = {
     "dictionary": {
         "Download plot as a png": "下载为 PNG 图片",
+        "Download plot as a PNG": "下载为 PNG 图片",
+        "Download plot as a SVG": "下载为 SVG 图片",
+        "Download plot as JSON": "下载为 JSON",
+        "Image download succeeded": "图片已下载",
+        "Preparing image - this may take a few seconds": "正在生成图片，请稍候",
+        "Sorry, there was a problem downloading your image!": "抱歉，图片下载失败。",
+        "Reset": "重置",
+        "Fullscreen": "全屏",  # Streamlit's own modebar button
+        "Close fullscreen": "退出全屏",
+        "Cancel": "取消",
+        "Double-click on legend to isolate one trace": "双击图例只看这一项",
+        "Click to enter Plot subtitle": "点击输入副标题",
         "Download plot": "下载图表",
         "Zoom": "缩放",
         "Pan": "平移",
@@ -759,6 +775,28 @@ ZH_CN = {
 }
 
 
+def picked_fact(chart: ChartData, event) -> tuple[str, str] | None:
+    """(report_id, fact_id) of the bar or point a click selected (st.plotly_chart's selection), or None.
+
+    A trace is a series (to_plotly draws them in order) and a point's index is its category's.
+    """
+    try:
+        points = event["selection"]["points"]
+    except (KeyError, TypeError):
+        return None
+    for p in points or []:
+        curve, idx = p.get("curve_number"), p.get("point_index", p.get("point_number"))
+        if curve is None or idx is None or not 0 <= curve < len(chart.series):
+            continue
+        pts = chart.series[curve].points
+        if 0 <= idx < len(pts) and pts[idx].value is not None and pts[idx].report_id and pts[idx].fact_id:
+            return pts[idx].report_id, pts[idx].fact_id
+    return None
+
+
+PLOTLY_LOCALE = {"locale": "zh-CN", "locales": {"zh-CN": ZH_CN}}  # for every st.plotly_chart config
+
+
 def plotly_config(chart: ChartData) -> dict:
     """st.plotly_chart config: briefing-quality PNG with a meaningful file name, no Plotly logo, the
     modebar in Chinese and only on hover (it never covers a title on a phone)."""
@@ -767,6 +805,5 @@ def plotly_config(chart: ChartData) -> dict:
         "displaylogo": False,
         "displayModeBar": "hover",
         "modeBarButtonsToRemove": ["select2d", "lasso2d", "toggleSpikelines"],
-        "locale": "zh-CN",
-        "locales": {"zh-CN": ZH_CN},
+        **PLOTLY_LOCALE,
     }

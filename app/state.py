@@ -21,6 +21,7 @@ _RUN_PARAMS = "_url_params_this_run"
 _CONSUMED = "_url_consumed"
 _KEPT = "_kept_values"
 _BOUNDS = "_year_bounds_seen"  # the data's first and last year when the year slider was last drawn
+_REQUEST = "_page_request"  # (page, {widget key: value}) asked for by a click, followed by the next run
 
 
 def _store(name: str, factory: Callable[[], Any]) -> Any:
@@ -32,6 +33,29 @@ def _store(name: str, factory: Callable[[], Any]) -> Any:
 def begin_run() -> None:
     """Forget the URL parameters collected by the previous run (call first thing in dashboard.py)."""
     st.session_state[_RUN_PARAMS] = {}
+
+
+def request_page(page: str | None, **values: Any) -> None:
+    """Open ``page`` (None: stay) on the next run with these widget values (a click on a chart, a map).
+
+    Safe in widget callbacks and after the widgets are drawn: the values are applied by follow_request()
+    at the start of the next run, before any widget exists, then kept like a choice the user made.
+    """
+    st.session_state[_REQUEST] = (page, values)
+
+
+def follow_request() -> None:
+    """Apply a request_page() and switch to its page (dashboard.py calls it right after st.navigation)."""
+    request = st.session_state.pop(_REQUEST, None)
+    if not request:
+        return
+    page, values = request
+    kept: dict = _store(_KEPT, dict)
+    for key, value in values.items():
+        st.session_state[key] = value
+        kept[key] = value
+    if page is not None:
+        st.switch_page(page)
 
 
 def _from_url(url_key: str, multi: bool, split: bool = True) -> Any:
@@ -129,6 +153,29 @@ def _url_now() -> dict[str, str | list[str]]:
     return out
 
 
+def parse_years(raw: Any) -> tuple[int, int]:
+    """'2018-2022' → (2018, 2022); '2023' → (2023, 2023) (the URL's years; raises ValueError otherwise)."""
+    a, _, b = str(raw).partition("-")
+    lo, hi = int(a), int(b or a)
+    return (min(lo, hi), max(lo, hi))
+
+
+def years_key(years: Sequence[int]) -> str:
+    """(2018, 2022) → '2018-2022'; (2023, 2023) → '2023' (the URL's form of a year range)."""
+    lo, hi = int(years[0]), int(years[1])
+    return str(lo) if lo == hi else f"{lo}-{hi}"
+
+
+def years_for_period(period: tuple[int, int], f: Filters, terms: set[tuple[int, int]]) -> tuple[int, int]:
+    """The sidebar's 年份 that makes 总览 show ``period``: a term is its own span; a year keeps the range's
+    start (趋势 still sees the years before it) unless the range would then be one of ``terms``."""
+    a, b = int(period[0]), int(period[1])
+    if a != b:
+        return (a, b)
+    lo = a if f.year_from is None else min(int(f.year_from), a)
+    return (lo, a) if lo == a or (lo, a) not in terms else (a, a)
+
+
 # --- the sidebar -------------------------------------------------------------------------------------
 
 
@@ -172,6 +219,9 @@ def sidebar() -> Filters:
         names,
         key="f_jurs",
         placeholder="全部地区",
+        # Streamlit's bulk action reads "Select all" (English, no option to reword it); nothing chosen
+        # already means all here
+        select_all=False,
         format_func=lambda n: f"{n}（{level_zh(level_of.get(n))}）",
     )
     keep("f_jurs", "j")
@@ -179,7 +229,7 @@ def sidebar() -> Filters:
     # 4. years
     y0, y1 = bounds if bounds else (2018, 2023)
     if y0 < y1:
-        seed("f_years", "years", None, (y0, y1), parse=lambda s: tuple(int(x) for x in str(s).split("-", 1)))
+        seed("f_years", "years", None, (y0, y1), parse=parse_years)
         lo, hi = st.session_state["f_years"]
         # After a write (an upload in this session, a build elsewhere) the data may reach further: a range
         # that ran to the old first or last year runs to the new one, so new data is selectable at once.
@@ -193,7 +243,7 @@ def sidebar() -> Filters:
         lo, hi = max(y0, min(int(lo), y1)), min(y1, max(int(hi), y0))
         st.session_state["f_years"] = (min(lo, hi), max(lo, hi))
         years = sb.slider("年份", min_value=y0, max_value=y1, key="f_years", step=1)
-        keep("f_years", "years", to_url=lambda v: None if tuple(v) == (y0, y1) else f"{v[0]}-{v[1]}")
+        keep("f_years", "years", to_url=lambda v: None if tuple(v) == (y0, y1) else years_key(v))
     else:
         years = (y0, y1)
         sb.caption(f"年份：{y0}年（数据库只有这一年）")
@@ -223,7 +273,12 @@ def sidebar() -> Filters:
         return f"{cat}{label_of.get(code, code)}{extra}"
 
     metrics = sb.multiselect(
-        "指标", codes, key="f_metrics", placeholder="该类别全部指标", format_func=metric_label
+        "指标",
+        codes,
+        key="f_metrics",
+        placeholder="该类别全部指标",
+        format_func=metric_label,
+        select_all=False,  # as for 地区: none chosen means all
     )
     keep("f_metrics", "m")
 

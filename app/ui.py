@@ -9,15 +9,16 @@ import urllib.parse
 import streamlit as st
 
 from app import briefs, state
-from app.charts import ChartData, plotly_config, source_truncated, to_plotly
+from app.charts import ChartData, picked_fact, plotly_config, source_truncated, to_plotly
 from app.highlight import escape_md
 from app.labels import category_zh, level_zh
-from app.views import ChartRequest
+from app.views import ChartRequest, group_categories
 
 CURRENT = "_brief_id"  # the session's current brief (an id in app/briefs.py's file)
 NOW = "_brief_now"  # that brief as read at the start of this run
 BEIJING = dt.timezone(dt.timedelta(hours=8))
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CLICKS = "_chart_clicks"  # click-throughs so far (part of each chart's key)
 SUBTITLE_FITS = 40  # characters of a chart's subtitle that fit under the title of a half-width chart
 
 
@@ -29,13 +30,31 @@ def show_chart(
         title = f"**{escape_md(chart.title)}**：" if chart is not None else ""
         st.info(f"{title}{empty}缺少报告不等于数量为零。", icon=":material/info:")
         return False
-    st.plotly_chart(to_plotly(chart, height=height), config=plotly_config(chart), key=key, width="stretch")
+    st.plotly_chart(
+        to_plotly(chart, height=height),
+        config=plotly_config(chart),
+        # a new key after each click-through, so the chart is not drawn still selected on the way back
+        key=f"{key}_{st.session_state.get(CLICKS, 0)}",
+        width="stretch",
+        on_select=functools.partial(_open_fact, chart, f"{key}_{st.session_state.get(CLICKS, 0)}"),
+        selection_mode="points",
+    )
     if "未画入" in chart.subtitle and len(chart.subtitle) > SUBTITLE_FITS:
         # the values kept apart, and why, must be read in full: a narrow figure cuts its subtitle
         st.caption(escape_md(chart.subtitle))
     if source_truncated(chart):
         st.caption(escape_md(chart.full_source_line))
     return True
+
+
+def _open_fact(chart: ChartData, key: str) -> None:
+    """A click on a bar or point: 报告, scrolled to the sentence the value was read from."""
+    picked = picked_fact(chart, st.session_state.get(key))
+    if picked is None:
+        return
+    st.session_state[CLICKS] = st.session_state.get(CLICKS, 0) + 1
+    report_id, fact_id = picked
+    state.request_page("pages/reports_page.py", rp_r=report_id, rp_f=fact_id)
 
 
 def _brief_name() -> str:
@@ -134,11 +153,32 @@ def _table_bytes(chart: ChartData, fmt: str) -> bytes:
     return frame_bytes(chart.long_frame(), fmt)
 
 
+def metrics_query(req: ChartRequest) -> dict[str, str]:
+    """What 指标说明 opens at for a chart: its metric, or for an overview chart its categories."""
+    if req.kind == "category":
+        return {"mcat": ",".join(group_categories(req.subject))}
+    return {"metric": req.subject}
+
+
+def metric_help(query: dict[str, str], key: str) -> None:
+    """The help icon of a chart: 指标说明 at this chart's metric (a page switch, no reload)."""
+    st.page_link(
+        "pages/metrics_page.py",
+        label="指标说明",
+        icon=":material/help:",
+        query_params=query,
+        help="这个指标统计什么、单位、性质（流量 / 存量 / 比率）和例句",
+    )
+
+
 def chart_actions(req: ChartRequest, chart: ChartData, key: str) -> None:
-    """Under a chart: 加入简报, and the chart's own data (CSV / XLSX, built on click) with its link."""
-    c1, c2 = st.columns(2)
+    """Under a chart: 加入简报, the chart's own data (CSV / XLSX, built on click) with its link, and the
+    help icon that opens 指标说明 at its metric."""
+    c1, c2, c3 = st.columns(3)
     with c1:
         add_to_brief(req, key=key)
+    with c3:
+        metric_help(metrics_query(req), key=f"{key}_help")
     with c2.popover(
         "本图数据", icon=":material/download:", help="这张图的数据、原文和来源，以及只看这张图的链接"
     ):

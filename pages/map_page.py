@@ -5,8 +5,10 @@ from __future__ import annotations
 import streamlit as st
 
 from app import db, geo, state, ui
+from app.charts import PLOTLY_LOCALE
+from app.filters import Filters
 from app.labels import period_zh
-from app.views import parse_period, period_key
+from app.views import parse_period, period_key, period_options
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -28,12 +30,19 @@ def _view(parent: str, metric: str, period: tuple[int, int], with_figure: bool, 
 
 
 def _open_overview(jurisdiction: str, period: tuple[int, int]) -> None:
-    """总览 for this division and period (its selectboxes are seeded from the session state)."""
-    st.session_state["ov_j"] = jurisdiction
-    st.session_state["ov_p"] = period_key(period)
-    kept = st.session_state.setdefault("_kept_values", {})
-    kept["ov_j"], kept["ov_p"] = jurisdiction, period_key(period)
-    st.switch_page("pages/overview_page.py")
+    """总览 for this division and period: the sidebar's 地区 and 年份 set to them (the one choice 总览
+    follows), its level and province cleared so that the division is among the choices."""
+    f = state.current_filters()
+    terms = {p for p in period_options(Filters(jurisdictions=(jurisdiction,))) if p[0] != p[1]}
+    state.request_page(
+        "pages/overview_page.py",
+        f_level="",
+        f_province="",
+        f_jurs=[jurisdiction],
+        ov_j=jurisdiction,
+        f_years=state.years_for_period(period, f, terms),
+    )
+    st.rerun()
 
 
 def main() -> None:
@@ -93,6 +102,7 @@ def main() -> None:
                 "displaylogo": False,
                 "scrollZoom": False,
                 "toImageButtonOptions": {"format": "png", "scale": 3, "filename": view.file_stem},
+                **PLOTLY_LOCALE,
             },
         )
         picked = geo.picked_jurisdiction(view, event)

@@ -8,6 +8,8 @@ from app import state
 from app.labels import category_order, category_zh, format_number, kind_zh, measure_note, measure_zh
 from app.views import metric_definitions
 
+ASKED = "_metrics_asked"  # the ?metric= / ?mcat= this page last opened at
+
 
 def main() -> None:
     st.title("指标说明")
@@ -18,13 +20,28 @@ def main() -> None:
     )
     defs = metric_definitions()
     cats = sorted({d["category"] for d in defs}, key=category_order)
-    wanted = state.url_once("metric")
-    first = next((d["category"] for d in defs if d["code"] == wanted), "")
-    state.seed("mt_cat", "mcat", ["", *cats], first)
+    # the help icon of a card or chart opens this page at its metric (?metric=) or categories (?mcat=a,b),
+    # on every visit, not only the session's first
+    wanted = str(st.query_params.get("metric") or "")
+    asked = wanted + "|" + str(st.query_params.get("mcat") or "")
+    if asked != st.session_state.get(ASKED):
+        st.session_state[ASKED] = asked
+        first = next((d["category"] for d in defs if d["code"] == wanted), None)
+        mcats = [c for c in str(st.query_params.get("mcat") or "").split(",") if c in cats]
+        if first is not None or len(mcats) == 1:
+            st.session_state["mt_cat"] = first or mcats[0]
+        elif mcats:
+            st.session_state["mt_cat"] = ""
+    state.seed("mt_cat", "mcat", ["", *cats], "")
     category = st.selectbox(
         "类别", ["", *cats], key="mt_cat", format_func=lambda c: category_zh(c) if c else "全部类别"
     )
     state.keep("mt_cat", "mcat")
+    known = {d["code"] for d in defs}
+    state.set_param("metric", wanted if wanted in known else None)
+    if wanted in known:
+        # the metric asked for comes first, open, so the page opens at it
+        defs = sorted(defs, key=lambda d: d["code"] != wanted)
     for d in defs:
         if category and d["category"] != category:
             continue

@@ -23,7 +23,6 @@ from app.views import (
     fact_link,
     group_categories,
     headline_cards,
-    parse_period,
     period_key,
     period_options,
 )
@@ -49,9 +48,48 @@ def _pin_jurisdiction() -> None:
     st.session_state["f_jurs"] = [st.session_state["ov_j"]]
 
 
+def overview_period(options: list[tuple[int, int]], f: Filters) -> tuple[int, int]:
+    """The period 总览 shows for the sidebar's years: the term the range is exactly, else its last year."""
+    if (f.year_from, f.year_to) in options and f.year_from != f.year_to:
+        return (f.year_from, f.year_to)
+    years = [p for p in options if p[0] == p[1]]
+    return max(years) if years else options[0]
+
+
+def _show_period(p: tuple[int, int], f: Filters, terms: set[tuple[int, int]]) -> None:
+    """Set the sidebar's 年份 so that 总览 shows ``p`` (a callback: runs before the sidebar is drawn)."""
+    st.session_state["f_years"] = state.years_for_period(p, f, terms)
+
+
+def _period_buttons(every: list[tuple[int, int]], current: tuple[int, int] | None, f: Filters) -> None:
+    """The jurisdiction's other years and terms, one click each; they move the sidebar's 年份 (the one
+    choice of period, not a second one)."""
+    if "f_years" not in st.session_state or len(every) < 2:
+        return
+    terms = {p for p in every if p[0] != p[1]}
+    with st.container(horizontal=True, gap="small", key="ov_periods"):
+        st.caption("年份随左侧“年份”：")
+        for p in every:
+            st.button(
+                _period_label(p),
+                key=f"ov_go_{period_key(p)}",
+                type="primary" if p == current else "tertiary",
+                on_click=_show_period,
+                args=(p, f, terms),
+                help=None if p == current else "把左侧“年份”设为这一期",
+            )
+
+
 def main() -> None:
     f = state.current_filters()
     st.title("总览")
+    old_link = state.url_once("period")  # a link from before 总览 followed the sidebar's years
+    if old_link and "years" not in st.query_params:
+        try:
+            state.request_page(None, f_years=state.parse_years(old_link))
+            st.rerun()
+        except ValueError:
+            pass
 
     # 1. which jurisdiction and period: one source of truth with the sidebar.  The sidebar's 地区 is the
     # overview's when it names one; choosing here sets the sidebar (and the URL's j) to that one.
@@ -60,46 +98,32 @@ def main() -> None:
     if not scope:
         ui.no_data("当前筛选下没有任何地区的报告。请放宽左侧的层级、省份或地区筛选。")
         return
-    c1, c2 = st.columns(2)
     state.seed("ov_j", "focus", scope, pinned or scope[0])
     if pinned in scope:
         st.session_state["ov_j"] = pinned
-    with c1:
-        jur = st.selectbox(
-            "地区",
-            scope,
-            key="ov_j",
-            on_change=_pin_jurisdiction,
-            help="与左侧“地区”是同一个选择：总览一次看一个地区",
-        )
+    jur = st.selectbox(
+        "地区",
+        scope,
+        key="ov_j",
+        on_change=_pin_jurisdiction,
+        help="与左侧“地区”是同一个选择：总览一次看一个地区",
+    )
     state.keep("ov_j", None if pinned else "focus")
     if len(f.jurisdictions) > 1:
         st.caption(f"左侧选了 {len(f.jurisdictions)} 个地区，总览一次看一个：在上面切换。")
-    options = period_options(
-        Filters(jurisdictions=(jur,), year_from=f.year_from, year_to=f.year_to, category=f.category)
-    )
+    # the period is the sidebar's 年份 (one choice, in the URL as years): a range that is exactly one of the
+    # jurisdiction's terms shows that term, any other range its last year with data
+    every = period_options(Filters(jurisdictions=(jur,), category=f.category))
+    options = [p for p in every if f.year_from is None or (f.year_from <= p[0] and p[1] <= f.year_to)]
     if not options:
         ui.no_data(f"{jur} 在 {f.year_from}–{f.year_to} 年没有可显示的数据。请调整左侧的年份范围或类别。")
+        _period_buttons(every, None, f)
         return
-    keys = [period_key(p) for p in options]
-    # the period follows the sidebar's years: by default their last year with data
-    latest = next(
-        (k for k in keys if "-" not in k and f.year_to is not None and int(k) <= f.year_to), keys[0]
-    )
-    state.seed("ov_p", "period", keys, latest)
-    with c2:
-        pkey = st.selectbox(
-            "年份 / 届期",
-            keys,
-            key="ov_p",
-            format_func=lambda k: _period_label(parse_period(k)),
-            help=f"左侧年份范围（{f.year_from}–{f.year_to}年）内有数据的年份和届期",
-        )
-    state.keep("ov_p", "period")
-    ps, pe = parse_period(pkey)
+    ps, pe = overview_period(options, f)
 
     # 2. headline cards (数说 style): value as written, change on last year, a sparkline of past years
     st.subheader(f"{jur} · {_period_label((ps, pe))}")
+    _period_buttons(every, (ps, pe), f)
     if ps != pe:
         st.caption(
             f"以下为 {ps}–{pe} 年的届期数，不是某一年的数：数量为届期合计，"

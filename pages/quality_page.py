@@ -78,7 +78,9 @@ def main() -> None:
         st.success("没有检查提示。", icon=":material/check_circle:")
         return
     kinds = sorted(set(checks["check_name"]))
-    chosen = st.multiselect("类型", kinds, format_func=check_zh, key="dq_kinds", placeholder="全部类型")
+    chosen = st.multiselect(
+        "类型", kinds, format_func=check_zh, key="dq_kinds", placeholder="全部类型", select_all=False
+    )
     if chosen:
         checks = checks[checks["check_name"].isin(chosen)]
     table = pd.DataFrame(

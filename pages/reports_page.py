@@ -183,7 +183,8 @@ def main() -> None:
             f"共 {total} 份报告，列表仅显示最新的前{MAX_REPORTS}份，请用左侧的地区或年份筛选缩小范围。"
         )
     wanted = st.session_state.get("rp_r") or st.query_params.get("report")
-    if len(reports) == MAX_REPORTS and wanted and wanted not in set(reports["report_id"]):  # beyond the list
+    # a report beyond the list, or outside the sidebar's filters (a click on a chart of another level)
+    if wanted and wanted not in set(reports["report_id"]):
         extra = queries.report_meta(str(wanted))
         if not extra.empty:
             reports = pd.concat([extra[reports.columns], reports], ignore_index=True)

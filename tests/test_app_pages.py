@@ -107,7 +107,7 @@ def test_overview_sidebar_level_filter_narrows_the_jurisdictions(corpus_db, monk
 
 
 def test_overview_term_period_is_labelled_and_has_no_yearly_change(corpus_db, monkeypatch):
-    at = open_app(corpus_db, monkeypatch, query={"focus": "郑州市", "period": "2018-2022"})
+    at = open_app(corpus_db, monkeypatch, query={"focus": "郑州市", "years": "2018-2022"})
     assert_clean(at)
     assert "届期" in at.subheader[0].value
     cards = {m.label: m.value for m in at.metric}
@@ -118,7 +118,7 @@ def test_overview_term_period_is_labelled_and_has_no_yearly_change(corpus_db, mo
 
 
 def test_overview_shows_change_on_previous_year(synth_db, monkeypatch):
-    at = open_app(synth_db, monkeypatch, query={"focus": "郑州市", "period": "2023"})
+    at = open_app(synth_db, monkeypatch, query={"focus": "郑州市", "years": "2023"})
     con = duckdb.connect(str(synth_db), read_only=True)
     v2022 = con.execute(
         "select value from facts f join reports r using (report_id) where r.jurisdiction='郑州市' "
@@ -130,7 +130,7 @@ def test_overview_shows_change_on_previous_year(synth_db, monkeypatch):
 
 
 def test_overview_url_restores_state(corpus_db, monkeypatch):
-    query = {"level": "prefecture", "focus": "鹤壁市", "period": "2023", "cat": "liaison"}
+    query = {"level": "prefecture", "focus": "鹤壁市", "years": "2023", "cat": "liaison"}
     at = open_app(corpus_db, monkeypatch, query=query)
     assert_clean(at)
     assert at.sidebar.selectbox(key="f_level").value == "prefecture"
@@ -142,6 +142,33 @@ def test_overview_url_restores_state(corpus_db, monkeypatch):
     assert "联系群众：鹤壁市 2023年年末数（个）" in titles
     assert all(t.startswith("联系群众：鹤壁市 2023年") for t in titles)
     assert {k: at.query_params[k] for k in query} == query  # and it is written back unchanged
+
+
+def test_overview_period_is_the_sidebars_years_with_no_picker_of_its_own(corpus_db, monkeypatch):
+    at = open_app(corpus_db, monkeypatch, query={"j": "郑州市"})
+    assert_clean(at)
+    # one choice of period: the sidebar's 年份; 总览 has no year / term picker beside it
+    assert [s.label for s in at.main.selectbox] == ["地区"] and not at.main.slider
+    assert at.subheader[0].value == "郑州市 · 2023年"  # the range's last year with data
+    # the sidebar's range set to exactly a term: 总览 shows that term, and the URL says so
+    at.sidebar.slider(key="f_years").set_value((2018, 2022)).run()
+    assert_clean(at)
+    assert at.subheader[0].value == "郑州市 · 2018–2022年（届期）"
+    assert at.query_params["years"] == "2018-2022"
+    # the period buttons move the sidebar's years (not a second state): back to 2023
+    at.button(key="ov_go_2023").click().run()
+    assert_clean(at)
+    assert at.subheader[0].value == "郑州市 · 2023年"
+    lo, hi = at.sidebar.slider(key="f_years").value
+    assert hi == 2023 and at.query_params["years"].endswith("2023")
+    assert at.button(key="ov_go_2023").proto.type == "primary"  # the one shown
+
+
+def test_overview_old_period_links_still_open_their_period(corpus_db, monkeypatch):
+    at = open_app(corpus_db, monkeypatch, query={"focus": "郑州市", "period": "2018-2022"})
+    assert_clean(at)
+    assert at.subheader[0].value == "郑州市 · 2018–2022年（届期）"
+    assert at.sidebar.slider(key="f_years").value == (2018, 2022) and at.query_params["years"] == "2018-2022"
 
 
 def test_invalid_url_values_fall_back_to_defaults(corpus_db, monkeypatch):

@@ -190,7 +190,10 @@ def test_open_overview_from_the_map(corpus_db, geo_dir, monkeypatch):
     next(b for b in at.button if b.label == "在总览中查看").click().run()
     assert_clean(at)
     assert at.selectbox(key="ov_j").value == "鹤壁市"
-    assert at.selectbox(key="ov_p").value == "2023"
+    # 总览's period is the sidebar's 年份: the map's period becomes the sidebar's, and its 地区 the division
+    assert at.subheader[0].value == "鹤壁市 · 2023年"
+    assert at.sidebar.multiselect(key="f_jurs").value == ["鹤壁市"]
+    assert at.sidebar.slider(key="f_years").value[1] == 2023 and at.query_params["j"] == "鹤壁市"
 
 
 def test_national_map_keeps_south_sea_islands_and_drops_coastal_islets(tmp_path):
