@@ -81,8 +81,8 @@ def test_map_in_a_real_browser(corpus_db, tmp_path):
             # a click opens 总览 for that division
             page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
             expect(page.get_by_role("heading", name="总览", exact=True)).to_be_visible(timeout=60_000)
-            # 总览's 地区 and 年份 are the sidebar's: the URL's j (years is left out while it runs to 2023, the
-            # data's last year), and 总览 shows the map's period
+            # 总览's 地区 and 年份 are the sidebar's: the URL's j (years is left out while it runs to 2023,
+            # the data's last year), and 总览 shows the map's period
             expect(page).to_have_url(re.compile(r"j=%E"), timeout=30_000)
             expect(page.get_by_role("heading", name=re.compile(r" · 2023年$"))).to_be_visible(timeout=30_000)
             assert page.locator('[data-testid="stException"]').count() == 0
