@@ -606,6 +606,16 @@ def _synthetic_reports() -> tuple[list, list, list]:
     return reports, texts, facts
 
 
+def stamp_as_written(con: duckdb.DuckDBPyConnection) -> None:
+    """What every write leaves behind (etl/load.py): the aggregate tables in step and the schema version,
+    so the dashboard reads a hand-made database as it reads a built one."""
+    from etl import aggregates
+    from etl.load import schema_sha256
+
+    aggregates.refresh(con)
+    con.execute("insert or replace into build_info values ('schema_sha256', ?)", [schema_sha256()])
+
+
 def make_synthetic_db(path: str | Path) -> Path:
     """Write a complete synthetic database (schema + realistic rows) to ``path``."""
     path = Path(path)
@@ -632,6 +642,7 @@ def make_synthetic_db(path: str | Path) -> Path:
         insert_metrics(con, METRICS)
         con.executemany("insert into jurisdictions values (?, ?, ?, ?, ?)", JURISDICTIONS)
         con.execute("insert into build_info values ('builder', 'tests/conftest.py synthetic')")
+        stamp_as_written(con)
     finally:
         con.close()
     return path
