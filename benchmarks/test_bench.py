@@ -90,9 +90,14 @@ def test_memory_of_an_xlsx_export_of_a_million_facts(tmp_path):
     """`python -m etl export --format xlsx` of 1 M facts (a synthetic database): the rows are streamed from
     DuckDB and into the file, so the peak memory of a fresh process stays bounded (the in-memory writer needed
     about 10 KB per row, 10 GB here)."""
+    import duckdb
+
     from benchmarks.bigdb import make_big_db
 
     db = make_big_db(tmp_path / "big.duckdb", n_facts=XLSX_FACTS, n_reports=6_400)
+    con = duckdb.connect(str(db), read_only=True)
+    (current,) = con.execute("select count(*) from facts_current").fetchone()  # a few are rejected or added
+    con.close()
     out = tmp_path / "facts.xlsx"
     proc = subprocess.run([sys.executable, "-c", _EXPORT, str(db), str(out)], cwd=ROOT, capture_output=True,
                           text=True, timeout=3600)  # fmt: skip
@@ -101,7 +106,7 @@ def test_memory_of_an_xlsx_export_of_a_million_facts(tmp_path):
     peak_mb = int(maxrss_kb) / 1024  # Linux reports ru_maxrss in KiB
     print(f"XLSX export of {int(n):,} facts: peak RSS {peak_mb:.0f} MB, {float(seconds):.0f} s, "
           f"{out.stat().st_size / 2**20:.0f} MiB file")  # fmt: skip
-    assert int(n) == XLSX_FACTS
+    assert int(n) == current > 0.99 * XLSX_FACTS
     with zipfile.ZipFile(out) as z:
         assert z.testzip() is None and "xl/worksheets/sheet1.xml" in z.namelist()
     assert peak_mb < XLSX_PEAK_MB, f"peak {peak_mb:.0f} MB"
