@@ -7,6 +7,9 @@ Query results are cached by app/queries.py on the file's (path, inode, mtime), s
 are all cached does not open the file at all, and a changed or swapped-in file is read afresh.  The file
 is ATTACHed READ_ONLY to a fresh in-memory DuckDB: duckdb.connect(path) could hand back the process's
 cached instance of an old, replaced file.
+The first time a file version is opened, its tables and its schema version are checked once: a file
+stamped with another etl/store/schema.sql (build_info.schema_sha256) is refused with 数据库版本过旧，请重建,
+so app/queries.py has one SQL path (the schema's views and the aggregate tables every write refreshes).
 """
 
 from __future__ import annotations
@@ -19,10 +22,14 @@ from pathlib import Path
 
 import duckdb
 
+from etl.store.aggregates import TABLES as AGGREGATE_TABLES
+from etl.store.schema import schema_sha256
 from etl.write.connect import open_readonly
 
 DEFAULT_DB = "data/congress.duckdb"
 REQUIRED_TABLES = ("reports", "report_texts", "facts", "metrics")
+# What every write of the current version leaves beside them: the schema's views and the aggregate tables.
+DERIVED = {"facts_current", "facts_dated", *AGGREGATE_TABLES}
 
 DbVersion = tuple[str, int, int, int]
 
@@ -33,6 +40,11 @@ class DashboardDataError(Exception):
 
 class NoDatabaseError(DashboardDataError):
     """The database file does not exist yet."""
+
+
+class OutdatedDatabaseError(DashboardDataError):
+    """The database was written by another version of etl/store/schema.sql: the dashboard's queries (one path,
+    over the schema's views and the aggregate tables every write refreshes) need it rebuilt."""
 
 
 def db_path() -> Path:
@@ -63,7 +75,7 @@ def db_version(path: str | Path | None = None) -> DbVersion:
 
 CATALOG = "congress"
 LOCK_WAIT_S = 10.0  # how long to wait for a writer's transaction before saying the database is busy
-_checked: set[DbVersion] = set()  # versions whose tables were verified once
+_checked: set[DbVersion] = set()  # versions whose tables and schema version were verified once
 _local = threading.local()  # this thread's open session (see session())
 
 
@@ -89,8 +101,23 @@ def _connect(version: DbVersion) -> duckdb.DuckDBPyConnection:
             raise DashboardDataError(
                 f"数据库 {path} 缺少表 {'、'.join(missing)}：它不是本项目生成的，请重新运行 make run。"
             )
+        if _schema_of(con, tables) != schema_sha256() or not DERIVED <= tables:
+            con.close()
+            raise OutdatedDatabaseError(
+                "数据库版本过旧，请重建：make build，或 "
+                f".venv/bin/python -m etl build --input data --db {path}"
+                "（数据库由旧版本程序写成，看板需要新版本的表结构和汇总表）。"
+            )
         _checked.add(version)
     return con
+
+
+def _schema_of(con: duckdb.DuckDBPyConnection, tables: set[str]) -> str | None:
+    """The schema version every write stamps into build_info (etl/load.py), or None when there is none."""
+    if "build_info" not in tables:
+        return None
+    row = con.execute(f"select value from {CATALOG}.build_info where key = 'schema_sha256'").fetchone()
+    return None if row is None else row[0]
 
 
 @contextlib.contextmanager

@@ -3,21 +3,21 @@
 This is the only module with SQL.  Results are cached per database version (path, inode, mtime), so a
 rebuilt database is read afresh on the next rerun and a filter change on an unchanged one costs little.
 
-Facts are read from ``facts_current`` (etl/schema.sql): analysts' corrections applied, rejected facts
-left out, added facts in, each row with ``corrected`` and ``correction_id``.  A database built before
-corrections existed has only ``facts``; it is read as it is, every row ``corrected = false``.
+Facts are read from ``facts_dated`` (etl/store/schema.sql): analysts' corrections applied, rejected facts left
+out, added facts in, each row with ``corrected`` and ``correction_id``, its report's metadata and its
+effective period.  Counts and chart points come from the pre-aggregated tables (etl/store/aggregates.py), which
+every write refreshes.  app/db.py refuses a database stamped with another schema version (数据库版本过旧，
+请重建), so each question has one SQL path and no fallback for older files.
 """
 
 from __future__ import annotations
 
-import duckdb
 import pandas as pd
 import streamlit as st
 
 from app import db
 from app.filters import Filters
 from app.labels import labels
-from etl.store.aggregates import JURISDICTIONS_SQL
 
 
 def _rank_params() -> dict:
@@ -61,68 +61,28 @@ def _thaw(params: tuple) -> dict:
     return {k: list(v) if isinstance(v, tuple) else v for k, v in params}
 
 
-# Corrections-aware databases have the view; older files are read as "nothing corrected".
-_CURRENT = "facts_current"
-_LEGACY = "(select *, false as corrected, cast(null as varchar) as correction_id from facts)"
-
-
-def _tables() -> set[str]:
-    """Tables and views of the current database file."""
-    sql = "select table_name from information_schema.tables where table_catalog = $cat"
-    return set(_df(sql, {"cat": db.CATALOG})["table_name"])
-
-
-AGGREGATES = ("agg_report_points", "agg_reports")
-
-
-def _use_aggregates() -> bool:
-    """True when the pre-aggregated tables (etl/aggregates.py) exist and match the facts.
-
-    A write that forgot to refresh them would leave fewer or more facts counted than build_info's
-    n_facts_current: then the dashboard reads facts_current directly (slower, never wrong).
-    """
-    tables = _tables()
-    if not set(AGGREGATES) <= tables:
-        return False
-    if "build_info" not in tables:
-        return True
-    sql = """
-    select (select sum(n_facts) from agg_reports)::bigint as n,
-        (select try_cast(value as bigint) from build_info where key = 'n_facts_current') as expected
-    """
-    row = _df(sql).iloc[0]
-    return pd.isna(row["expected"]) or (not pd.isna(row["n"]) and int(row["n"]) == int(row["expected"]))
-
-
-def _use(table: str) -> bool:
-    """True when one of the newer summary tables (etl/aggregates.py) is there and the aggregates are in
-    step; an older file without it is read the direct way."""
-    return table in _tables() and _use_aggregates()
-
-
 def has_corrections() -> bool:
-    """True when the database records corrections (facts_current and the audit table exist)."""
-    return {"facts_current", "corrections"} <= _tables()
-
-
-def _facts(sql: str) -> str:
-    """``sql`` with its {facts} placeholder naming the corrected facts (or the plain facts of an old file)."""
-    return sql.replace("{facts}", _CURRENT if "facts_current" in _tables() else _LEGACY)
+    """True: every database the dashboard opens records corrections (app/db.py checks its schema version).
+    Kept for the pages that still ask."""
+    return True
 
 
 def _where(f: Filters, r: str = "r", m: str = "m", metric: str = "f.metric") -> str:
-    """The sidebar's restrictions as SQL conditions (only those in force), for the $params of sql_params()."""
+    """The sidebar's restrictions as SQL conditions (only those in force), for the $params of sql_params().
+
+    Lists are tested with list_contains, a plain filter that DuckDB pushes into the scan (through the
+    facts_dated view's join too); an IN (subquery) would be a semi-join applied after that join."""
     out = []
     if f.level is not None:
         out.append(f"{r}.level = $level")
     if f.province is not None:
         out.append(f"{r}.province = $province")
     if f.jurisdictions:
-        out.append(f"{r}.jurisdiction in (select unnest($jurs::varchar[]))")
+        out.append(f"list_contains($jurs::varchar[], {r}.jurisdiction)")
     if f.category is not None:
         out.append(f"{m}.category = $category")
     if f.metrics:
-        out.append(f"{metric} in (select unnest($metrics::varchar[]))")
+        out.append(f"list_contains($metrics::varchar[], {metric})")
     return "".join(f"\n      and {c}" for c in out)
 
 
@@ -139,22 +99,19 @@ def _params(f: Filters, *extra: dict) -> dict:
     return out
 
 
+# The facts under the sidebar's filters, with their metric's labels (facts_dated has the report's metadata
+# and the effective period).  {source}: facts_dated, or a part of it that holds the rows wanted.
 _FACTS_CTE = """
 with base as (
     select
         f.fact_id, f.report_id, f.metric,
         coalesce(m.label_zh, f.metric) as label_zh,
         m.category, m.kind, coalesce(m.measure, 'flow') as measure, m.unit as metric_unit,
-        f.value, f.unit, f.qualifier,
-        coalesce(f.period_start, r.period_start) as period_start,
-        coalesce(f.period_end, f.period_start, r.period_end) as period_end,
+        f.value, f.unit, f.qualifier, f.period_start, f.period_end,
         f.scope, f.evidence, f.evidence_start, f.evidence_end, f.value_text, f.corrected, f.correction_id,
-        r.jurisdiction, r.level, r.province, r.parent, r.report_type, r.title, r.source_file,
-        r.period_start as report_period_start, r.period_end as report_period_end, r.delivered,
-        coalesce(list_extract($rt_ranks::integer[], list_position($rt_codes::varchar[], r.report_type)), 9)
-            as type_rank
-    from {facts} f
-    join reports r on r.report_id = f.report_id
+        f.jurisdiction, f.level, f.province, f.parent, f.report_type, f.title, f.source_file,
+        f.report_period_start, f.report_period_end, f.delivered
+    from {source} f
     left join metrics m on m.code = f.metric
     where true {where}
 ),
@@ -162,6 +119,10 @@ in_range as (
     select * from base where period_end >= $y0 and period_start <= $y1
 )
 """
+
+
+def _facts_cte(f: Filters, source: str = "facts_dated") -> str:
+    return _FACTS_CTE.replace("{where}", _where(f, "f")).replace("{source}", source)
 
 
 # The 数据 page's orders (app/views.SORTS), each followed by the order the full table always had, so a
@@ -194,14 +155,14 @@ def fact_rows(f: Filters, sort: str = "place", contains: str = "", limit: int | 
     and exports everything).
     """
     where, extra = _contains_sql(contains)
-    source = "{facts}"
-    if limit is not None and not contains and _use_aggregates():
+    source = "facts_dated"
+    if limit is not None and not contains:
         source, more = _first_rows_source(f, sort, int(limit))
         extra = extra | more
     sql = (
-        _FACTS_CTE.replace("{where}", _where(f)).replace("from {facts} f", f"from {source} f")
+        _facts_cte(f, source)
         + f"""
-    select * exclude (type_rank, category_rank) from (
+    select * exclude (category_rank) from (
         select *, coalesce(list_position($cat_codes::varchar[], category) - 1, len($cat_codes::varchar[]))
             as category_rank
         from in_range {where}
@@ -210,10 +171,9 @@ def fact_rows(f: Filters, sort: str = "place", contains: str = "", limit: int | 
     """
         + (f"limit {int(limit)}" if limit is not None else "")
     )
-    return _df(_facts(sql), _params(f, _rank_params(), _category_params(), extra))
+    return _df(sql, _params(f, _category_params(), extra))
 
 
-# The 数据 page's orders as far as one aggregate row (report × metric × period) decides them.
 _GROUP_SORT_SQL = {
     "place": "jurisdiction, period_start, period_end, category_rank, metric",
     "year_desc": "period_end desc, period_start desc, jurisdiction desc, metric desc",
@@ -225,7 +185,7 @@ PER_REPORT_MAX = 64  # up to this many reports, the first rows are read report b
 
 
 def _first_rows_source(f: Filters, sort: str, limit: int) -> tuple[str, dict]:
-    """The facts to read for the first ``limit`` rows of fact_rows(f, sort): a subquery over facts_current
+    """The facts to read for the first ``limit`` rows of fact_rows(f, sort): a subquery over facts_dated
     restricted to the reports (or, for value_desc, the values) that can hold them, found in the aggregates.
 
     Rows are ordered by the sort key, which each aggregate row fixes (report, metric, period) or bounds
@@ -248,8 +208,8 @@ def _first_rows_source(f: Filters, sort: str, limit: int) -> tuple[str, dict]:
         """
         threshold = _df(sql, params).iloc[0, 0]
         if pd.isna(threshold):
-            return "{facts}", {}
-        return "(select * from {facts} where value >= $threshold)", {"threshold": float(threshold)}
+            return "facts_dated", {}
+        return "(select * from facts_dated where value >= $threshold)", {"threshold": float(threshold)}
     key = _GROUP_SORT_SQL.get(sort, _GROUP_SORT_SQL["place"])
     cols = [c.split()[0] for c in key.split(", ")]
     same = " and ".join(f"g.{c} is not distinct from chosen.{c}" for c in cols)
@@ -266,27 +226,27 @@ def _first_rows_source(f: Filters, sort: str, limit: int) -> tuple[str, dict]:
     """
     rids = _df(sql, params)["report_id"].tolist()
     if not rids:
-        return "(select * from {facts} where false)", {}
+        return "(select * from facts_dated where false)", {}
     if len(rids) <= PER_REPORT_MAX:
         parts = " union all ".join(
-            f"select * from {{facts}} where report_id = $rid{i}" for i in range(len(rids))
+            f"select * from facts_dated where report_id = $rid{i}" for i in range(len(rids))
         )
         return f"({parts})", {f"rid{i}": r for i, r in enumerate(rids)}
-    return "(select * from {facts} where report_id in (select unnest($rids::varchar[])))", {"rids": rids}
+    return "(select * from facts_dated where report_id in (select unnest($rids::varchar[])))", {"rids": rids}
 
 
 def fact_count(f: Filters, contains: str = "") -> int:
     """How many facts fact_rows(f, contains=contains) has without a limit."""
-    if not contains and _use_aggregates():
-        sql = f"""
-        select coalesce(sum(a.n_facts), 0)::bigint as n from agg_report_points a
-        left join metrics m on m.code = a.metric
-        where a.period_end >= $y0 and a.period_start <= $y1 {_where(f, "a", "m", "a.metric")}
-        """
-        return int(_df(sql, _params(f)).iloc[0, 0])
-    where, extra = _contains_sql(contains)
-    sql = _FACTS_CTE.replace("{where}", _where(f)) + f"select count(*) as n from in_range {where}"
-    return int(_df(_facts(sql), _params(f, _rank_params(), extra)).iloc[0, 0])
+    if contains:  # the search reads the sentences themselves
+        where, extra = _contains_sql(contains)
+        sql = _facts_cte(f) + f"select count(*) as n from in_range {where}"
+        return int(_df(sql, _params(f, extra)).iloc[0, 0])
+    sql = f"""
+    select coalesce(sum(a.n_facts), 0)::bigint as n from agg_report_points a
+    left join metrics m on m.code = a.metric
+    where a.period_end >= $y0 and a.period_start <= $y1 {_where(f, "a", "m", "a.metric")}
+    """
+    return int(_df(sql, _params(f)).iloc[0, 0])
 
 
 _POINT_COLUMNS = """w.fact_id, w.report_id, w.metric, coalesce(m.label_zh, w.metric) as label_zh, m.category, m.kind,
@@ -301,175 +261,115 @@ def metric_points(f: Filters) -> pd.DataFrame:
     """One value per jurisdiction, metric and period: the one a chart draws.
 
     When several facts compete (two reports for one year, or a part and its total in one report), the
-    report type ranked first in labels.yaml wins, then the larger value; n_candidates says how many there
-    were, so the hover can say "另有 N 条".  With the aggregate tables each report brings its own
-    candidate (its largest value) and its count, which gives the same winner and the same count.
+    report type ranked first in labels.yaml wins, then the committee's own figure (no scope), then the
+    larger value, then the smaller fact id; n_candidates says how many there were, so the hover can say
+    "另有 N 条".  Each report brings its own candidate (agg_report_points: its best value) and its count.
     """
-    if _use_aggregates():
-        sql = f"""
-        with cand as (
-            select a.*,
-                coalesce(list_extract($rt_ranks::integer[], list_position($rt_codes::varchar[], a.report_type)), 9)
-                    as type_rank
-            from agg_report_points a
-            left join metrics m on m.code = a.metric
-            where a.period_end >= $y0 and a.period_start <= $y1 {_where(f, "a", "m", "a.metric")}
-        ),
-        w as (
-            select *, sum(n_facts) over (partition by jurisdiction, metric, period_start, period_end)::bigint
-                as n_candidates
-            from cand
-            qualify row_number() over (
-                partition by jurisdiction, metric, period_start, period_end
-                order by type_rank, scope is not null, value desc, fact_id) = 1
-        )
-        select {_POINT_COLUMNS}, w.n_candidates
-        from w join reports r on r.report_id = w.report_id
-        left join metrics m on m.code = w.metric
-        order by w.jurisdiction, w.metric, w.period_start, w.period_end
-        """
-        return _df(sql, _params(f, _rank_params()))
-    sql = (
-        _FACTS_CTE.replace("{where}", _where(f))
-        + """
-    select * exclude (type_rank),
-        count(*) over (partition by jurisdiction, metric, period_start, period_end) as n_candidates
-    from in_range
-    qualify row_number() over (
-        partition by jurisdiction, metric, period_start, period_end
-        order by type_rank, scope is not null, value desc, fact_id) = 1
-    order by jurisdiction, metric, period_start, period_end
-    """
+    sql = f"""
+    with cand as (
+        select a.*,
+            coalesce(list_extract($rt_ranks::integer[], list_position($rt_codes::varchar[], a.report_type)), 9)
+                as type_rank
+        from agg_report_points a
+        left join metrics m on m.code = a.metric
+        where a.period_end >= $y0 and a.period_start <= $y1 {_where(f, "a", "m", "a.metric")}
+    ),
+    w as (
+        select *, sum(n_facts) over (partition by jurisdiction, metric, period_start, period_end)::bigint
+            as n_candidates
+        from cand
+        qualify row_number() over (
+            partition by jurisdiction, metric, period_start, period_end
+            order by type_rank, scope is not null, value desc, fact_id) = 1
     )
-    return _df(_facts(sql), _params(f, _rank_params()))
+    select {_POINT_COLUMNS}, w.n_candidates
+    from w join reports r on r.report_id = w.report_id
+    left join metrics m on m.code = w.metric
+    order by w.jurisdiction, w.metric, w.period_start, w.period_end
+    """
+    return _df(sql, _params(f, _rank_params()))
 
 
 def point_counts(f: Filters) -> pd.DataFrame:
     """Per metric: how many chart points metric_points(f) has (n_points) and how many of them name a
     jurisdiction (n_with_jurisdiction), with the metric's category and kind, most points first."""
-    if _use_aggregates():
-        sql = f"""
-        select p.metric, m.category, m.kind, count(*) as n_points, count(p.jurisdiction) as n_with_jurisdiction
-        from (
-            select a.jurisdiction, a.metric, a.period_start, a.period_end
-            from agg_report_points a
-            left join metrics m on m.code = a.metric
-            where a.period_end >= $y0 and a.period_start <= $y1 {_where(f, "a", "m", "a.metric")}
-            group by all
-        ) p
-        left join metrics m on m.code = p.metric
+    sql = f"""
+    select p.metric, m.category, m.kind, count(*) as n_points, count(p.jurisdiction) as n_with_jurisdiction
+    from (
+        select a.jurisdiction, a.metric, a.period_start, a.period_end
+        from agg_report_points a
+        left join metrics m on m.code = a.metric
+        where a.period_end >= $y0 and a.period_start <= $y1 {_where(f, "a", "m", "a.metric")}
         group by all
-        order by n_points desc, p.metric
-        """
-        return _df(sql, _params(f))
-    pts = metric_points(f)
-    out = (
-        pts.groupby("metric", dropna=False)
-        .agg(
-            category=("category", "first"),
-            kind=("kind", "first"),
-            n_points=("value", "size"),
-            n_with_jurisdiction=("jurisdiction", "count"),
-        )
-        .reset_index()
-    )
-    return out.sort_values(["n_points", "metric"], ascending=[False, True], kind="stable").reset_index(
-        drop=True
-    )
+    ) p
+    left join metrics m on m.code = p.metric
+    group by all
+    order by n_points desc, p.metric
+    """
+    return _df(sql, _params(f))
 
 
 def category_counts(f: Filters) -> pd.DataFrame:
     """Per category with data under ``f``: n_points, how much it has, for choosing a default category.
 
-    With the aggregates this counts report × metric × period rows (a light scan); without them, chart
-    points.  The two differ only where one jurisdiction has several reports for the same period, and the
-    set of categories is the same either way.
+    This counts report × metric × period rows (a light scan), not chart points: the two differ only where
+    one jurisdiction has several reports for the same period, and the set of categories is the same.
     """
-    if _use_aggregates():
-        sql = f"""
-        select m.category, count(*) as n_points
-        from agg_report_points a
-        join metrics m on m.code = a.metric
-        where a.period_end >= $y0 and a.period_start <= $y1 {_where(f, "a", "m", "a.metric")}
-        group by m.category
-        order by m.category
-        """
-        return _df(sql, _params(f))
-    counts = point_counts(f)
-    counts = counts[counts["category"].notna()]
-    return counts.groupby("category", as_index=False)["n_points"].sum()
+    sql = f"""
+    select m.category, count(*) as n_points
+    from agg_report_points a
+    join metrics m on m.code = a.metric
+    where a.period_end >= $y0 and a.period_start <= $y1 {_where(f, "a", "m", "a.metric")}
+    group by m.category
+    order by m.category
+    """
+    return _df(sql, _params(f))
 
 
 def point_keys(f: Filters) -> pd.DataFrame:
     """Which chart points metric_points(f) has, without the points: jurisdiction, metric, kind, period."""
-    if _use_aggregates():
-        sql = f"""
-        select distinct a.jurisdiction, a.metric, m.kind, a.period_start, a.period_end
-        from agg_report_points a
-        left join metrics m on m.code = a.metric
-        where a.period_end >= $y0 and a.period_start <= $y1 {_where(f, "a", "m", "a.metric")}
-        order by 1, 2, 4, 5
-        """
-        return _df(sql, _params(f))
-    return metric_points(f)[["jurisdiction", "metric", "kind", "period_start", "period_end"]]
+    sql = f"""
+    select distinct a.jurisdiction, a.metric, m.kind, a.period_start, a.period_end
+    from agg_report_points a
+    left join metrics m on m.code = a.metric
+    where a.period_end >= $y0 and a.period_start <= $y1 {_where(f, "a", "m", "a.metric")}
+    order by 1, 2, 4, 5
+    """
+    return _df(sql, _params(f))
 
 
 def jurisdictions() -> pd.DataFrame:
     """Each jurisdiction with reports: level, province, parent, how many reports and which years."""
-    if _use("agg_jurisdictions"):
-        return _df(
-            "select name, level, province, parent, n_reports, first_year, last_year "
-            "from agg_jurisdictions order by name"
-        )
-    return _df(JURISDICTIONS_SQL)
+    return _df(
+        "select name, level, province, parent, n_reports, first_year, last_year "
+        "from agg_jurisdictions order by name"
+    )
 
 
 def metrics_catalog() -> pd.DataFrame:
     """The metrics table with how many facts each metric has."""
-    if _use_aggregates():
-        counts = (
-            "agg_metric_counts"
-            if _use("agg_metric_counts")
-            else "(select metric, sum(n_facts) as n_facts from agg_report_points group by metric)"
-        )
-        sql = f"""
-        select m.code, m.category, m.label_zh, m.label_en, m.unit, m.kind,
-            coalesce(m.measure, 'flow') as measure, m.description,
-            coalesce(sum(a.n_facts), 0)::bigint as n_facts
-        from metrics m
-        left join {counts} a
-            on a.metric = m.code
-        group by all
-        order by m.category, m.code
-        """
-        return _df(sql)
     sql = """
     select m.code, m.category, m.label_zh, m.label_en, m.unit, m.kind,
         coalesce(m.measure, 'flow') as measure, m.description,
-        count(f.fact_id) as n_facts
+        coalesce(sum(a.n_facts), 0)::bigint as n_facts
     from metrics m
-    left join {facts} f on f.metric = m.code
+    left join agg_metric_counts a on a.metric = m.code
     group by all
     order by m.category, m.code
     """
-    return _df(_facts(sql))
+    return _df(sql)
 
 
 def year_bounds() -> tuple[int, int] | None:
     """The first and last year any fact or report covers; None when the database holds no reports."""
-    facts = (
-        "select y0, y1 from agg_reports"
-        if _use_aggregates()
-        else "select period_start, period_end from {facts}"
-    )
-    sql = f"""
+    sql = """
     select min(y0), max(y1) from (
-        {facts}
+        select y0, y1 from agg_reports
         union all
         select period_start, period_end from reports
     ) t(y0, y1) where y0 is not null and y1 is not null
     """
-    row = _df(_facts(sql)).iloc[0]
+    row = _df(sql).iloc[0]
     if pd.isna(row.iloc[0]):
         return None
     return int(row.iloc[0]), int(row.iloc[1])
@@ -477,35 +377,20 @@ def year_bounds() -> tuple[int, int] | None:
 
 def periods(f: Filters) -> pd.DataFrame:
     """The periods (one year or a term) that facts matching ``f`` cover, with how many facts each."""
-    order = "order by (period_start = period_end) desc, period_end desc, period_start desc"
-    if _use_aggregates():
-        sql = f"""
-        select a.period_start, a.period_end, sum(a.n_facts)::bigint as n_facts,
-            count(distinct a.jurisdiction) as n_jurisdictions
-        from agg_report_points a
-        left join metrics m on m.code = a.metric
-        where a.period_end >= $y0 and a.period_start <= $y1 {_where(f, "a", "m", "a.metric")}
-        group by a.period_start, a.period_end
-        {order}
-        """
-        return _df(sql, _params(f))
-    sql = (
-        _FACTS_CTE.replace("{where}", _where(f))
-        + f"""
-    select period_start, period_end, count(*) as n_facts, count(distinct jurisdiction) as n_jurisdictions
-    from in_range
-    group by period_start, period_end
-    {order}
+    sql = f"""
+    select a.period_start, a.period_end, sum(a.n_facts)::bigint as n_facts,
+        count(distinct a.jurisdiction) as n_jurisdictions
+    from agg_report_points a
+    left join metrics m on m.code = a.metric
+    where a.period_end >= $y0 and a.period_start <= $y1 {_where(f, "a", "m", "a.metric")}
+    group by a.period_start, a.period_end
+    order by (period_start = period_end) desc, period_end desc, period_start desc
     """
-    )
-    return _df(_facts(sql), _params(f, _rank_params()))
+    return _df(sql, _params(f))
 
 
-def _n_facts_sql() -> str:
-    """A report's current fact count, as a column expression over reports r."""
-    if _use_aggregates():
-        return "coalesce((select a.n_facts from agg_reports a where a.report_id = r.report_id), 0)"
-    return "(select count(*) from {facts} f where f.report_id = r.report_id)"
+# A report's current fact count, as a column expression over reports r.
+_N_FACTS = "coalesce((select a.n_facts from agg_reports a where a.report_id = r.report_id), 0)"
 
 
 def report_list(f: Filters, limit: int | None = None) -> pd.DataFrame:
@@ -516,12 +401,12 @@ def report_list(f: Filters, limit: int | None = None) -> pd.DataFrame:
     sql = f"""
     select r.report_id, r.source_file, r.title, r.jurisdiction, r.level, r.parent, r.province,
         r.period_start, r.period_end, r.report_type, r.delivered,
-        {_n_facts_sql()} as n_facts
+        {_N_FACTS} as n_facts
     from reports r
     where coalesce(r.period_end, 9999) >= $y0 and coalesce(r.period_start, -9999) <= $y1 {_where(g)}
     order by r.period_end desc, r.period_start desc, r.jurisdiction, r.source_file
     """ + (f"limit {int(limit)}" if limit is not None else "")
-    return _df(_facts(sql), _params(g))
+    return _df(sql, _params(g))
 
 
 def report_count(f: Filters) -> int:
@@ -538,16 +423,14 @@ def report_count(f: Filters) -> int:
 def report_meta(report_id: str) -> pd.DataFrame:
     """One report's metadata row (empty frame when the id is unknown)."""
     sql = f"""
-    select r.*, {_n_facts_sql()} as n_facts
+    select r.*, {_N_FACTS} as n_facts
     from reports r where r.report_id = $rid
     """
-    return _df(_facts(sql), {"rid": report_id})
+    return _df(sql, {"rid": report_id})
 
 
 def report_source(source_file: str) -> dict | None:
     """Where the report was found (url, title), when a sources.csv beside it says so."""
-    if "report_sources" not in _tables():
-        return None
     df = _df("select url, title from report_sources where source_file = $f", {"f": source_file})
     return None if df.empty else {k: (None if pd.isna(v) else v) for k, v in df.iloc[0].items()}
 
@@ -565,66 +448,41 @@ def report_facts(report_id: str) -> pd.DataFrame:
         f.value, f.unit, f.qualifier, f.period_start, f.period_end, f.scope,
         f.evidence, f.evidence_start, f.evidence_end, f.value_text, f.value_start, f.value_end, f.section,
         f.corrected, f.correction_id
-    from {facts} f left join metrics m on m.code = f.metric
+    from facts_current f left join metrics m on m.code = f.metric
     where f.report_id = $rid
     order by f.value_start, f.metric, f.fact_id
     """
-    return _df(_facts(sql), {"rid": report_id})
+    return _df(sql, {"rid": report_id})
 
 
 def database_summary() -> dict:
-    """Counts for the footer: reports, facts, jurisdictions, when the database was built, and the reports
+    """Counts for the footer: reports, facts, jurisdictions, build_info (the last write), and the reports
     (and their facts) that wait for an analyst (待确认) because their period or place is not resolved."""
-    aggregated = _use_aggregates()
-    n_facts = (
-        "select coalesce(sum(n_facts), 0)::bigint from agg_reports"
-        if aggregated
-        else "select count(*) from {facts}"
-    )
-    pending_facts = (
-        "select coalesce(sum(a.n_facts), 0)::bigint from agg_reports a join reports r using (report_id)"
-        if aggregated
-        else "select count(*) from {facts} f join reports r using (report_id)"
-    ) + " where r.meta_status = 'pending'"
     counts = _df(
-        _facts(
-            """
-        select (select count(*) from reports) as n_reports,
-               ({n_facts}) as n_facts,
-               ({pending_facts}) as pending_facts,""".replace("{n_facts}", n_facts).replace(
-                "{pending_facts}", pending_facts
-            )
-            + """
-               (select count(distinct jurisdiction) from reports) as n_jurisdictions,
-               (select count(*) from reports where meta_status = 'pending') as pending_reports,
-               (select count(*) from reports where meta_pending like '%period%') as pending_period_reports,
-               (select count(*) from reports where meta_pending like '%jurisdiction%') as pending_place_reports
         """
-        )
+        select (select count(*) from reports) as n_reports,
+            (select coalesce(sum(n_facts), 0)::bigint from agg_reports) as n_facts,
+            (select coalesce(sum(a.n_facts), 0)::bigint from agg_reports a join reports r using (report_id)
+                where r.meta_status = 'pending') as pending_facts,
+            (select count(distinct jurisdiction) from reports) as n_jurisdictions,
+            (select count(*) from reports where meta_status = 'pending') as pending_reports,
+            (select count(*) from reports where meta_pending like '%period%') as pending_period_reports,
+            (select count(*) from reports where meta_pending like '%jurisdiction%') as pending_place_reports
+        """
     ).iloc[0]
-    out = {k: int(v) for k, v in counts.items()}
-    try:
-        info = _df("select key, value from build_info")
-        out["build_info"] = dict(zip(info["key"], info["value"], strict=False))
-    except duckdb.Error:  # build_info is optional for databases built elsewhere
-        out["build_info"] = {}
+    out: dict = {k: int(v) for k, v in counts.items()}
+    info = _df("select key, value from build_info")
+    out["build_info"] = dict(zip(info["key"], info["value"], strict=False))
     return out
 
 
 def corrections_log() -> pd.DataFrame:
     """Every correction in log order with its status (applied / orphaned / reverted) and its report.
 
-    For a rejected or added fact, the fact's metric, value, unit and period (from the extracted facts or
-    the added ones) so the audit can say what was rejected or added; empty for an old database.
+    For a rejected or added fact, the fact's metric, value, unit and period (from the extracted facts that
+    corrections name, agg_correction_facts, or the added ones) so the audit can say what was rejected or
+    added.
     """
-    if not has_corrections():
-        return pd.DataFrame(
-            columns=["correction_id", "seq", "action", "fact_id", "report_id", "target_correction_id",
-                     "changes", "summary", "evidence", "user_name", "at_utc", "reason", "status",
-                     "status_note", "source_file", "jurisdiction", "report_period_start",
-                     "report_period_end", "fact_metric", "fact_value", "fact_unit", "fact_period_start",
-                     "fact_period_end"]
-        )  # fmt: skip
     sql = """
     select c.correction_id, c.seq, c.action, c.fact_id, c.report_id, c.target_correction_id, c.changes,
         c.summary, c.evidence, c.user_name, c.at_utc, c.reason, c.status, c.status_note,
@@ -636,13 +494,10 @@ def corrections_log() -> pd.DataFrame:
         coalesce(f.period_end, a.period_end) as fact_period_end
     from corrections c
     left join reports r on r.report_id = c.report_id
-    left join facts f on f.fact_id = c.fact_id
+    left join agg_correction_facts f on f.fact_id = c.fact_id
     left join added_facts a on a.fact_id = c.fact_id
     order by c.seq
     """
-    if _use("agg_correction_facts"):
-        # the corrected facts' rows, kept by etl/aggregates.py: no join over every fact
-        sql = sql.replace("left join facts f on", "left join agg_correction_facts f on")
     return _df(sql)
 
 
@@ -654,11 +509,7 @@ def metric_labels() -> dict[str, str]:
 
 def quality_checks() -> pd.DataFrame:
     """The `checks` table (etl/checks.py) with each flagged report's place, period and title, warnings
-    first; empty (with the columns) for a database without checks."""
-    cols = ["report_id", "source_file", "check_name", "severity", "metric", "message", "label_zh",
-            "jurisdiction", "period_start", "period_end", "title", "delivered", "report_type"]  # fmt: skip
-    if "checks" not in _tables():
-        return pd.DataFrame(columns=cols)
+    first."""
     sql = """
     select c.report_id, c.source_file, c.check_name, c.severity, c.metric, c.message,
         coalesce(m.label_zh, c.metric) as label_zh,
@@ -675,18 +526,18 @@ def pending_reports() -> pd.DataFrame:
     """Reports 待确认 (their period or place unresolved), with their evidence and how many facts wait."""
     sql = f"""
     select r.report_id, r.source_file, r.title, r.jurisdiction, r.period_start, r.period_end, r.report_type,
-        r.delivered, r.meta_pending, r.period_confidence, r.meta_evidence, {_n_facts_sql()} as n_facts
+        r.delivered, r.meta_pending, r.period_confidence, r.meta_evidence, {_N_FACTS} as n_facts
     from reports r
     where r.meta_status = 'pending'
     order by n_facts desc, r.source_file
     """
-    return _df(_facts(sql))
+    return _df(sql)
 
 
 def quality_counts() -> dict[str, int]:
     """How many checks and 待确认 reports there are (the sidebar's and the 数据质量 page's counts)."""
-    checks = "(select count(*) from checks)" if "checks" in _tables() else "0"
     row = _df(
-        f"select {checks} as n_checks, (select count(*) from reports where meta_status = 'pending') as n_pending"
+        "select (select count(*) from checks) as n_checks,"
+        " (select count(*) from reports where meta_status = 'pending') as n_pending"
     ).iloc[0]
     return {"checks": int(row["n_checks"]), "pending": int(row["n_pending"])}

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import duckdb
 
-from etl.store.schema import create_schema, load_reference_tables
+from etl.store.schema import create_schema, load_reference_tables, schema_sha256
 
 YEAR_FIRST, YEAR_LAST = 2005, 2025
 # metric kind → weight (core metrics dominate, as in real reports)
@@ -107,7 +107,7 @@ def _fill(con: duckdb.DuckDBPyConnection, n_facts: int, n_reports: int, seed: in
             jurisdiction, level, parent, province,
             case when report_type = 'term_review' then year - 4 else year end, year, report_type,
             make_date(least(year + 1, 2025), 1 + (rep % 3), 1 + (rep % 27)),
-            md5(report_id), 'txt', 'utf-8', 0, timestamp '2025-01-01 00:00:00'
+            md5(report_id), 'txt', 'utf-8', 0, timestamp '2025-01-01 00:00:00', 'ok', null, 1.0, null
         from rep
         """
     )
@@ -252,8 +252,10 @@ def _fill(con: duckdb.DuckDBPyConnection, n_facts: int, n_reports: int, seed: in
     con.execute(
         """
         insert into build_info values ('generation', '1'), ('last_write', 'build'),
-            ('built_at', '2025-01-01T00:00:00Z'), ('synthetic', 'benchmarks.bigdb')
-        """
+            ('built_at', '2025-01-01T00:00:00Z'), ('last_write_at_utc', '2025-01-01T00:00:00Z'),
+            ('synthetic', 'benchmarks.bigdb'), ('schema_sha256', $schema)
+        """,
+        {"schema": schema_sha256()},
     )
     for t in ("f2", "picked", "rep", "mw", "jur"):
         con.execute(f"drop table {t}")

@@ -5,10 +5,10 @@ private copy of that build and of its report library; ``synth_db``, a synthetic 
 built once per session; ``use_db``, point the dashboard at a database file.
 
 Helpers (``from conftest import …``): run the CLI, read rows from a database file, make a temporary
-database with etl/schema.sql applied and put reports, facts and metrics into it, read the gold files,
+database with etl/store/schema.sql applied and put reports, facts and metrics into it, read the gold files,
 and drive the dashboard under AppTest.
 
-The synthetic database applies etl/schema.sql and inserts the five bundled reports with the hand
+The synthetic database applies etl/store/schema.sql and inserts the five bundled reports with the hand
 annotated gold facts (offsets located in the text), plus generated annual reports for 2018–2023 so
 trends, deltas and comparisons have something to show that the five-report corpus cannot.
 """
@@ -161,7 +161,7 @@ def use_db(monkeypatch):
 
 
 def new_db(path: str | Path) -> duckdb.DuckDBPyConnection:
-    """A new DuckDB file at ``path`` with etl/schema.sql applied; the caller closes the connection."""
+    """A new DuckDB file at ``path`` with etl/store/schema.sql applied; the caller closes the connection."""
     con = duckdb.connect(str(path))
     con.execute(SCHEMA.read_text(encoding="utf-8"))
     return con
@@ -628,6 +628,16 @@ def _synthetic_reports() -> tuple[list, list, list]:
     return reports, texts, facts
 
 
+def stamp_as_written(con: duckdb.DuckDBPyConnection) -> None:
+    """What every write leaves behind (etl/load.py): the aggregate tables in step and the schema version,
+    so the dashboard reads a hand-made database as it reads a built one."""
+    from etl.store import aggregates
+    from etl.store.schema import schema_sha256
+
+    aggregates.refresh(con)
+    con.execute("insert or replace into build_info values ('schema_sha256', ?)", [schema_sha256()])
+
+
 def make_synthetic_db(path: str | Path) -> Path:
     """Write a complete synthetic database (schema + realistic rows) to ``path``."""
     path = Path(path)
@@ -654,6 +664,7 @@ def make_synthetic_db(path: str | Path) -> Path:
         insert_metrics(con, METRICS)
         con.executemany("insert into jurisdictions values (?, ?, ?, ?, ?)", JURISDICTIONS)
         con.execute("insert into build_info values ('builder', 'tests/conftest.py synthetic')")
+        stamp_as_written(con)
     finally:
         con.close()
     return path

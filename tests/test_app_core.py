@@ -8,7 +8,7 @@ import shutil
 import duckdb
 import pytest
 import yaml
-from conftest import make_synthetic_db
+from conftest import make_synthetic_db, stamp_as_written
 
 from app import charts, db, queries
 from app.filters import Filters
@@ -37,6 +37,7 @@ def test_a_rebuilt_database_swapped_in_with_os_replace_is_picked_up(tmp_path, us
         "delete from facts where report_id in (select report_id from reports where jurisdiction = '中原区')"
     )
     con.execute("delete from reports where jurisdiction = '中原区'")
+    stamp_as_written(con)
     con.close()
     os.replace(new, live)
     summary = queries.database_summary()

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import duckdb
 import pytest
-from conftest import assert_clean, fetch, figure_titles, figures, new_db, open_app, page_text
+from conftest import (
+    assert_clean,
+    fetch,
+    figure_titles,
+    figures,
+    new_db,
+    open_app,
+    page_text,
+    stamp_as_written,
+)
 
 PAGES = ["overview", "trends", "compare", "data", "reports", "export"]
 TITLES = {
@@ -58,7 +67,9 @@ def test_a_file_that_is_not_a_database_is_a_friendly_error(tmp_path, monkeypatch
 
 def test_an_empty_database_shows_empty_states(tmp_path, monkeypatch):
     db = tmp_path / "empty.duckdb"
-    new_db(db).close()
+    con = new_db(db)
+    stamp_as_written(con)
+    con.close()
     for page in PAGES:
         at = open_app(db, monkeypatch, page)
         assert_clean(at)

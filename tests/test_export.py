@@ -13,7 +13,7 @@ import pytest
 from conftest import insert_fact, insert_metrics, insert_report, new_db
 
 from etl.errors import EtlError, ExportError
-from etl.ops.export import COLUMNS, FORMATS, export_db, facts_frame, write_frame
+from etl.ops.export import COLUMNS, FORMATS, export_db, facts_frame, neutralize_frame, write_frame
 
 BOM = b"\xef\xbb\xbf"
 
@@ -354,6 +354,59 @@ def test_xlsx_into_a_buffer_with_another_sheet_name(frame):
 def test_xlsx_rejects_a_sheet_name_excel_cannot_hold(frame):
     with pytest.raises(ExportError, match="sheet name"):
         write_frame(frame, "xlsx", io.BytesIO(), sheet_name="facts/2023")
+
+
+def test_xlsx_past_the_row_limit_goes_on_in_numbered_sheets_each_with_the_header(frame):
+    """Excel's 1,048,576 rows per sheet, injected small: 3 rows per sheet (header + 2) split 7 rows in 4."""
+    from etl.ops.export import write_xlsx
+
+    df = pd.concat([frame] * 3, ignore_index=True).head(7)
+    df.loc[0, "title"] = "=HYPERLINK(1)"
+    df = neutralize_frame(df)
+    buf = io.BytesIO()
+    assert write_xlsx(list(df.columns), [df.head(4), df.iloc[4:]], buf, "数据", max_rows=3) == 7
+    wb = openpyxl.load_workbook(io.BytesIO(buf.getvalue()))
+    assert wb.sheetnames == ["数据1", "数据2", "数据3", "数据4"]
+    rows = []
+    for ws in wb:
+        got = list(ws.iter_rows(values_only=True))
+        assert list(got[0]) == list(COLUMNS) and ws.freeze_panes == "A2"
+        assert ws.auto_filter.ref == f"A1:AE{len(got)}"
+        rows += got[1:]
+    assert [len(list(ws.iter_rows())) for ws in wb] == [3, 3, 3, 2]
+    assert [r[0] for r in rows] == list(df["fact_id"])
+    assert rows[0][COLUMNS.index("title")] == "'=HYPERLINK(1)"  # still text, not a formula
+    values = [r[COLUMNS.index("value")] for r in rows]
+    assert values == list(df["value"]) and all(isinstance(v, (int, float)) for v in values)
+
+
+def test_xlsx_at_the_row_limit_stays_one_sheet_with_its_name(frame):
+    from etl.ops.export import write_xlsx
+
+    buf = io.BytesIO()
+    write_xlsx(list(frame.columns), [neutralize_frame(frame.head(2))], buf, "数据", max_rows=3)
+    assert openpyxl.load_workbook(io.BytesIO(buf.getvalue())).sheetnames == ["数据"]
+    buf = io.BytesIO()
+    write_xlsx(list(frame.columns), [frame.head(0)], buf, "数据", max_rows=3)
+    ws = openpyxl.load_workbook(io.BytesIO(buf.getvalue()))["数据"]
+    assert [list(r) for r in ws.iter_rows(values_only=True)] == [list(COLUMNS)]
+
+
+def test_export_db_streams_xlsx_in_batches_and_splits_past_the_limit(db, tmp_path, monkeypatch):
+    import etl.export as export
+
+    path, con = db
+    expected = [r[0] for r in con.execute("SELECT fact_id FROM facts").fetchall()]
+    con.close()
+    monkeypatch.setattr(export, "XLSX_BATCH_ROWS", 2)
+    monkeypatch.setattr(export, "EXCEL_MAX_ROWS", 4)
+    out = tmp_path / "facts.xlsx"
+    assert export_db(path, "xlsx", out) == len(expected)
+    wb = openpyxl.load_workbook(out)
+    n_sheets = -(-len(expected) // 3)
+    assert wb.sheetnames == [f"facts{i}" for i in range(1, n_sheets + 1)]
+    got = [r[0] for ws in wb for r in list(ws.iter_rows(values_only=True))[1:]]
+    assert sorted(got) == sorted(expected)
 
 
 # write_frame: Parquet -----------------------------------------------------------------------

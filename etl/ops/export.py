@@ -1,12 +1,19 @@
-"""Facts joined with report metadata and metric labels, written as CSV, XLSX or Parquet."""
+"""Facts joined with report metadata and metric labels, written as CSV, XLSX or Parquet.
+
+XLSX is streamed (openpyxl's write-only mode: each row goes to disk as it is appended, so memory stays
+flat however many rows there are), and a table longer than Excel's 1,048,576 rows per sheet goes on in
+further sheets (数据1, 数据2, …), each with the header.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import math
 import os
 import tempfile
 import unicodedata
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import BinaryIO
 
@@ -71,6 +78,10 @@ _FACTS_SQL = """
              r.source_file NULLS LAST, f.evidence_start, f.value_start, f.fact_id
 """
 
+EXCEL_MAX_ROWS = 1_048_576  # rows per worksheet, the header included (Excel's limit)
+XLSX_BATCH_ROWS = 10_000  # rows read from the database at a time by export_db's XLSX stream
+XLSX_DUCKDB_MEMORY = "192MB"  # DuckDB sorts them in this, one thread (less fails at 1 M facts)
+_XLSX_WIDTH_SAMPLE = 2_000  # column widths are measured on the first rows (the sheet's head is written first)
 _XLSX_MAX_WIDTH = 60  # evidence sentences are long: wrap them rather than fill the screen
 _XLSX_MIN_WIDTH = 6
 _XLSX_BAD_SHEET_CHARS = set("[]:*?/\\")
@@ -108,8 +119,7 @@ def _int_as_nullable(arrow_type: pa.DataType) -> pd.api.extensions.ExtensionDtyp
     return pd.Int64Dtype() if pa.types.is_integer(arrow_type) else None
 
 
-def facts_frame(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """One row per fact (corrections applied) with its report's metadata and its metric's labels, in COLUMNS order."""
+def _facts_sql(con: duckdb.DuckDBPyConnection) -> str:
     has_current = con.execute(
         "SELECT count(*) FROM duckdb_views() WHERE view_name = 'facts_current' AND database_name = current_database()"
     ).fetchall()[0][0]
@@ -117,9 +127,21 @@ def facts_frame(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         sql = _FACTS_SQL.format(facts="facts_current", corrected="f.corrected, f.correction_id")
     else:
         sql = _FACTS_SQL.format(facts="facts", corrected="false AS corrected, NULL::VARCHAR AS correction_id")
-    table = con.sql(sql).to_arrow_table()
+    return sql
+
+
+def facts_frame(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """One row per fact (corrections applied) with its report's metadata and its metric's labels, in COLUMNS order."""
+    table = con.sql(_facts_sql(con)).to_arrow_table()
     df = table.to_pandas(types_mapper=_int_as_nullable, date_as_object=True)
     return df.loc[:, list(COLUMNS)]
+
+
+def facts_batches(con: duckdb.DuckDBPyConnection, rows: int = XLSX_BATCH_ROWS) -> Iterator[pd.DataFrame]:
+    """facts_frame() a few thousand rows at a time, as DuckDB streams the result."""
+    reader = con.sql(_facts_sql(con)).to_arrow_reader(rows)
+    for batch in reader:
+        yield batch.to_pandas(types_mapper=_int_as_nullable, date_as_object=True).loc[:, list(COLUMNS)]
 
 
 def _check_format(fmt: str) -> str:
@@ -149,45 +171,106 @@ def _cell(value: object) -> object:
     return value
 
 
-def _write_xlsx(df: pd.DataFrame, out: str | Path | BinaryIO, sheet_name: str) -> None:
+def _sheet_names(base: str, n: int) -> list[str]:
+    """``base`` for one sheet; base1, base2 … (shortened to Excel's 31 characters) for more."""
+    if n == 1:
+        return [base]
+    return [f"{base[: 31 - len(str(i))]}{i}" for i in range(1, n + 1)]
+
+
+def _column_widths(headers: list[str], sample: pd.DataFrame) -> list[int]:
+    """Display width of each column over its header and the sample's cells."""
+    widths = [_display_width(h) for h in headers]
+    for row in sample.itertuples(index=False, name=None):
+        for i, v in enumerate(row):
+            v = _cell(v)
+            if v is None:
+                continue
+            w = 19 if isinstance(v, dt.datetime) else 10 if isinstance(v, dt.date) else _display_width(v)
+            widths[i] = max(widths[i], w)
+    return widths
+
+
+def write_xlsx(
+    columns: Sequence[str],
+    batches: Iterable[pd.DataFrame],
+    out: str | Path | BinaryIO,
+    sheet_name: str,
+    *,
+    max_rows: int = EXCEL_MAX_ROWS,
+) -> int:
+    """Stream ``batches`` (frames with ``columns``, text already neutralized) into an XLSX; returns the rows.
+
+    openpyxl's write-only mode keeps no cell in memory.  Every sheet has the header (bold, frozen, with a
+    filter); column widths come from the first rows, and a column wider than the maximum wraps.  More than
+    ``max_rows`` rows (header included) go on in another sheet: then the sheets are ``sheet_name`` 1, 2 ….
+    """
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
 
     if not sheet_name or len(sheet_name) > 31 or _XLSX_BAD_SHEET_CHARS & set(sheet_name):
         raise ExportError(f"invalid sheet name {sheet_name!r}: use 1–31 characters without any of []:*?/\\")
-    wb = Workbook()
-    ws = wb.active
-    ws.title = sheet_name
-    headers = [str(c) for c in df.columns]
-    ws.append(headers)
-    widths = [_display_width(h) for h in headers]
-    for row in df.itertuples(index=False, name=None):
-        cells = [_cell(v) for v in row]
-        ws.append(cells)
-        for i, v in enumerate(cells):
-            if v is None:
-                continue
-            if isinstance(v, dt.datetime):
-                w = 19
-            elif isinstance(v, dt.date):
-                w = 10
-            else:
-                w = _display_width(v)
-            widths[i] = max(widths[i], w)
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-    for i, width in enumerate(widths, start=1):
-        ws.column_dimensions[get_column_letter(i)].width = min(
-            max(width + 2, _XLSX_MIN_WIDTH), _XLSX_MAX_WIDTH
-        )
-        if width > _XLSX_MAX_WIDTH:
-            for (cell,) in ws.iter_rows(min_row=2, min_col=i, max_col=i):
-                cell.alignment = Alignment(wrap_text=True, vertical="top")
-    ws.freeze_panes = "A2"
-    if len(df.columns):
-        ws.auto_filter.ref = ws.dimensions
+    if max_rows < 2:
+        raise ValueError("a sheet holds the header and at least one row")
+    headers = [str(c) for c in columns]
+    last_col = get_column_letter(max(len(headers), 1))
+    wb = Workbook(write_only=True)
+    sheets: list = []
+    bold, wrap = Font(bold=True), Alignment(wrap_text=True, vertical="top")
+    widths: list[int] | None = None
+    wrapped: set[int] = set()
+    state = {"rows": 0}  # rows in the current sheet, header included
+
+    def new_sheet():
+        ws = wb.create_sheet(title=f"_{len(sheets) + 1}")  # named at the end, when the count is known
+        for i, width in enumerate(widths or [_display_width(h) for h in headers], start=1):
+            ws.column_dimensions[get_column_letter(i)].width = min(
+                max(width + 2, _XLSX_MIN_WIDTH), _XLSX_MAX_WIDTH
+            )
+        ws.freeze_panes = "A2"
+        header = []
+        for h in headers:
+            cell = WriteOnlyCell(ws, value=h)
+            cell.font = bold
+            header.append(cell)
+        ws.append(header)
+        sheets.append(ws)
+        state["rows"] = 1
+        return ws
+
+    def close_sheet(ws) -> None:
+        if headers:
+            ws.auto_filter.ref = f"A1:{last_col}{state['rows']}"
+
+    ws = None
+    total = 0
+    for batch in batches:
+        if widths is None:
+            widths = _column_widths(headers, batch.head(_XLSX_WIDTH_SAMPLE))
+            wrapped = {i for i, w in enumerate(widths) if w > _XLSX_MAX_WIDTH}
+        for row in batch.itertuples(index=False, name=None):
+            if ws is None or state["rows"] >= max_rows:
+                if ws is not None:
+                    close_sheet(ws)
+                ws = new_sheet()
+            cells = [_cell(v) for v in row]
+            for i in wrapped:
+                if cells[i] is not None:
+                    cell = WriteOnlyCell(ws, value=cells[i])
+                    cell.alignment = wrap
+                    cells[i] = cell
+            ws.append(cells)
+            state["rows"] += 1
+            total += 1
+    if ws is None:  # no rows: the header alone
+        ws = new_sheet()
+    close_sheet(ws)
+    for ws, name in zip(sheets, _sheet_names(sheet_name, len(sheets)), strict=True):
+        ws.title = name
     wb.save(out)
+    return total
 
 
 def _write(df: pd.DataFrame, fmt: str, out: str | Path | BinaryIO, sheet_name: str) -> None:
@@ -198,7 +281,7 @@ def _write(df: pd.DataFrame, fmt: str, out: str | Path | BinaryIO, sheet_name: s
         # CRLF (RFC 4180): the csv writer then quotes a cell holding a lone \r, which Excel would split.
         df.to_csv(out, index=False, encoding="utf-8-sig", lineterminator="\r\n")
     elif fmt == "xlsx":
-        _write_xlsx(df, out, sheet_name)
+        write_xlsx(list(df.columns), [df], out, sheet_name)
     else:
         pq.write_table(pa.Table.from_pandas(df, preserve_index=False), out)
 
@@ -213,7 +296,11 @@ def write_frame(df: pd.DataFrame, fmt: str, out: str | Path | BinaryIO, *, sheet
     if not isinstance(out, (str, os.PathLike)):
         _write(df, fmt, out, sheet_name)
         return
-    path = Path(out)
+    _write_path(Path(out), lambda tmp: _write(df, fmt, tmp, sheet_name))
+
+
+def _write_path(path: Path, write: Callable[[str], object]) -> None:
+    """``write(tmp)`` into a temporary file beside ``path``, then renamed to it."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -221,7 +308,7 @@ def write_frame(df: pd.DataFrame, fmt: str, out: str | Path | BinaryIO, *, sheet
     except OSError as exc:
         raise ExportError(f"cannot write {path}: {exc.strerror or exc}: choose another output path") from exc
     try:
-        _write(df, fmt, tmp, sheet_name)
+        write(tmp)
         os.replace(tmp, path)
     except OSError as exc:
         raise ExportError(f"cannot write {path}: {exc.strerror or exc}: choose another output path") from exc
@@ -243,7 +330,23 @@ def export_db(db_path: str | Path, fmt: str, out_path: str | Path) -> int:
             f"cannot open the database {db} read-only ({exc}): if a build is running, wait for it "
             "to finish; otherwise rebuild it with `make build`"
         ) from exc
+    stack = contextlib.ExitStack()
     try:
+        if fmt == "xlsx":  # streamed from the database: memory stays flat for any number of facts
+            # DuckDB sorts the facts within this much memory and spills the rest to a scratch folder.
+            scratch = stack.enter_context(tempfile.TemporaryDirectory(prefix="congress-export-"))
+            con.execute(f"SET memory_limit = '{XLSX_DUCKDB_MEMORY}'")
+            con.execute("SET threads = 1")  # each sorting thread holds its own run in memory
+            con.execute("SET temp_directory = ?", [scratch])
+            written: list[int] = []
+            batches = (neutralize_frame(b) for b in facts_batches(con, XLSX_BATCH_ROWS))
+            _write_path(
+                Path(out_path),
+                lambda tmp: written.append(
+                    write_xlsx(COLUMNS, batches, tmp, "facts", max_rows=EXCEL_MAX_ROWS)
+                ),
+            )
+            return written[0]
         df = facts_frame(con)
     except duckdb.CatalogException as exc:
         raise ExportError(
@@ -251,5 +354,6 @@ def export_db(db_path: str | Path, fmt: str, out_path: str | Path) -> int:
         ) from exc
     finally:
         con.close()
+        stack.close()
     write_frame(df, fmt, out_path)
     return len(df)

@@ -1,8 +1,8 @@
 """Pre-aggregated tables for the dashboard at national scale (10 M facts): DDL in aggregates.sql.
 
-``refresh(con)`` rebuilds them from ``facts_current`` (corrections applied) and ``reports``;
+``refresh(con)`` rebuilds them from ``facts_dated`` (etl/store/schema.sql: corrections applied, effective periods);
 ``refresh(con, report_ids)`` replaces only the rows of those reports (added, replaced, deleted or with a
-changed correction): it deletes their rows and re-inserts what facts_current now has for them, so it costs
+changed correction): it deletes their rows and re-inserts what facts_dated now has for them, so it costs
 about as much as those reports' facts, not a rebuild.  Both run inside the caller's transaction (no BEGIN
 or COMMIT here) and leave every other table alone.
 
@@ -24,22 +24,14 @@ SUMMARY_TABLES = ("agg_jurisdictions", "agg_metric_counts")  # small, rebuilt wh
 TABLES = REPORT_TABLES + SUMMARY_TABLES
 PER_REPORT_MAX = 64  # up to this many reports, their facts are read report by report through the index
 
-# The effective period is the one the dashboard shows (app/queries.py): a fact without one takes its
-# report's.  Within a report × metric × period the candidate is the largest value, then the smallest id.
+# Every fact with its effective period (the facts_dated view of etl/store/schema.sql, the dashboard's too).
+# Within a report × metric × period the candidate is the largest value, then the smallest id.
 _POINTS = """
 SELECT report_id, jurisdiction, level, province, report_type, metric, period_start, period_end,
     count(*) OVER g AS n_facts, fact_id, value, unit, qualifier, scope, evidence, evidence_start, evidence_end, value_text,
     corrected, correction_id
-FROM (
-    SELECT f.report_id, r.jurisdiction, r.level, r.province, r.report_type, f.metric,
-        coalesce(f.period_start, r.period_start) AS period_start,
-        coalesce(f.period_end, f.period_start, r.period_end) AS period_end,
-        f.fact_id, f.value, f.unit, f.qualifier, f.scope, f.evidence, f.evidence_start, f.evidence_end,
-        f.value_text, f.corrected, f.correction_id
-    FROM facts_current f
-    JOIN reports r ON r.report_id = f.report_id
-    {where}
-)
+FROM facts_dated f
+{where}
 WINDOW g AS (PARTITION BY report_id, metric, period_start, period_end)
 -- The committee's own figure first (scope NULL); a figure of another scope (全市五级) only when alone.
 QUALIFY row_number() OVER (g ORDER BY scope IS NOT NULL, value DESC, fact_id) = 1
@@ -50,7 +42,7 @@ SELECT r.report_id, count(f.report_id) AS n_facts,
     min(f.period_start) FILTER (WHERE f.period_start IS NOT NULL AND f.period_end IS NOT NULL) AS y0,
     max(f.period_end) FILTER (WHERE f.period_start IS NOT NULL AND f.period_end IS NOT NULL) AS y1
 FROM reports r
-LEFT JOIN facts_current f ON f.report_id = r.report_id {on}
+LEFT JOIN facts_dated f ON f.report_id = r.report_id {on}
 {where}
 GROUP BY r.report_id
 """
@@ -157,19 +149,19 @@ def refresh(con: duckdb.DuckDBPyConnection, report_ids: Iterable[str] | None = N
         return
     # The reports' current facts first, with the ids as a semi-join: DuckDB pushes it into the scans of
     # facts and added_facts as a join filter, so this costs a filtered scan, not a rebuild (a literal IN
-    # list on the facts_current view becomes a mark join over every fact).  Then the same SQL as a full
+    # list on the facts_dated view becomes a mark join over every fact).  Then the same SQL as a full
     # rebuild, over just those rows.
     params = {"ids": ids}
     if len(ids) <= PER_REPORT_MAX:  # a few reports: one index lookup each (facts_report_id)
-        con.execute("CREATE OR REPLACE TEMP TABLE _agg_facts AS SELECT * FROM facts_current LIMIT 0")
+        con.execute("CREATE OR REPLACE TEMP TABLE _agg_facts AS SELECT * FROM facts_dated LIMIT 0")
         for rid in ids:
             con.execute(
-                "INSERT INTO temp.main._agg_facts SELECT * FROM facts_current WHERE report_id = ?", [rid]
+                "INSERT INTO temp.main._agg_facts SELECT * FROM facts_dated WHERE report_id = ?", [rid]
             )
     else:
         con.execute(
             "CREATE OR REPLACE TEMP TABLE _agg_facts AS "
-            "SELECT * FROM facts_current WHERE report_id IN (SELECT unnest($ids::VARCHAR[]))",
+            "SELECT * FROM facts_dated WHERE report_id IN (SELECT unnest($ids::VARCHAR[]))",
             params,
         )
     try:
@@ -177,12 +169,12 @@ def refresh(con: duckdb.DuckDBPyConnection, report_ids: Iterable[str] | None = N
             con.execute(f"DELETE FROM {t} WHERE report_id IN (SELECT unnest($ids::VARCHAR[]))", params)
         con.execute(
             "INSERT INTO agg_report_points "
-            + _POINTS.format(where="").replace("FROM facts_current f", "FROM temp.main._agg_facts f")
+            + _POINTS.format(where="").replace("FROM facts_dated f", "FROM temp.main._agg_facts f")
         )
         con.execute(
             "INSERT INTO agg_reports "
             + _REPORTS.format(on="", where="WHERE r.report_id IN (SELECT unnest($ids::VARCHAR[]))").replace(
-                "JOIN facts_current f", "JOIN temp.main._agg_facts f"
+                "JOIN facts_dated f", "JOIN temp.main._agg_facts f"
             ),
             params,
         )

@@ -1,9 +1,8 @@
 -- Pre-aggregated tables the dashboard reads at national scale (etl/aggregates.py keeps them in step).
 -- Every row belongs to one report (report_id), so an incremental refresh deletes and re-inserts the rows
--- of the reports that changed.  Built from facts_current (corrections applied) joined to reports.
+-- of the reports that changed.  Built from facts_dated (etl/schema.sql: corrections applied, effective periods).
 
--- One row per report × metric × period (the effective period the dashboard uses: a fact without a
--- period takes its report's).  n_facts = how many current facts the group has; the other fact columns
+-- One row per report × metric × effective period (facts_dated's, which the dashboard uses too).  n_facts = how many current facts the group has; the other fact columns
 -- are the group's own candidate for a chart point: the largest value, then the smallest fact_id (within
 -- one report the report type, and so its rank, is the same for every fact).
 CREATE TABLE IF NOT EXISTS agg_report_points (
@@ -29,7 +28,7 @@ CREATE TABLE IF NOT EXISTS agg_report_points (
     correction_id  VARCHAR
 );
 
--- One row per report: its current facts and the years they name (facts whose own period is complete).
+-- One row per report: its current facts and the years they are shown at (their effective periods).
 CREATE TABLE IF NOT EXISTS agg_reports (
     report_id  VARCHAR NOT NULL,
     n_facts    BIGINT NOT NULL,

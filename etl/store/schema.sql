@@ -212,6 +212,20 @@ SELECT a.fact_id, a.report_id, a.metric, a.value, a.unit, a.qualifier, a.period_
 FROM added_facts a
 WHERE a.report_id IN (SELECT report_id FROM reports);
 
+-- Each current fact with its report and its effective period, the one every chart, table and aggregate uses:
+-- a fact without a period of its own takes its report's, and a start without an end is that one year.
+-- The only place this rule is written (etl/aggregates.py and app/queries.py read this view).
+CREATE OR REPLACE VIEW facts_dated AS
+SELECT f.fact_id, f.report_id, f.metric, f.value, f.unit, f.qualifier,
+       coalesce(f.period_start, r.period_start)             AS period_start,
+       coalesce(f.period_end, f.period_start, r.period_end) AS period_end,
+       f.scope, f.evidence, f.evidence_start, f.evidence_end, f.value_text, f.value_start, f.value_end,
+       f.section, f.corrected, f.correction_id,
+       r.jurisdiction, r.level, r.parent, r.province, r.report_type, r.title, r.source_file,
+       r.period_start AS report_period_start, r.period_end AS report_period_end, r.delivered
+FROM facts_current f
+JOIN reports r ON r.report_id = f.report_id;
+
 -- Where a bundled or collected report was found: the `sources.csv` files beside the reports
 -- (columns file, url[, title]) are read by every build, so the 报告 page can show each report's source.
 CREATE TABLE IF NOT EXISTS report_sources (
