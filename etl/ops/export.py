@@ -21,6 +21,10 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
 
 from etl.errors import ExportError
 
@@ -205,10 +209,6 @@ def write_xlsx(
     filter); column widths come from the first rows, and a column wider than the maximum wraps.  More than
     ``max_rows`` rows (header included) go on in another sheet: then the sheets are ``sheet_name`` 1, 2 ….
     """
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Alignment, Font
-    from openpyxl.utils import get_column_letter
 
     if not sheet_name or len(sheet_name) > 31 or _XLSX_BAD_SHEET_CHARS & set(sheet_name):
         raise ExportError(f"invalid sheet name {sheet_name!r}: use 1–31 characters without any of []:*?/\\")
