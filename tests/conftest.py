@@ -35,6 +35,7 @@ import pytest
 from click.testing import CliRunner
 
 from etl.cli import cli
+from etl.extract.catalog import load_catalog
 from etl.write.connect import open_readonly
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -316,99 +317,16 @@ JURISDICTIONS = [
 ]
 LEVEL = {name: (level, parent, prov) for name, level, parent, prov, _ in JURISDICTIONS}
 
-METRICS = [
-    # code, category, label_zh, label_en, unit, kind
-    ("legislation.laws_enacted", "legislation", "制定地方性法规", "Local laws enacted", "件/部", "core"),
-    ("legislation.laws_amended", "legislation", "修改地方性法规", "Local laws amended", "件/件次", "core"),
-    ("legislation.laws_repealed", "legislation", "废止地方性法规", "Local laws repealed", "件", "core"),
-    ("legislation.research", "legislation", "立法调研", "Legislative research", "次/项", "core"),
-    (
-        "legislation.laws_enacted_or_amended",
-        "legislation",
-        "制定和修订地方性法规",
-        "Laws enacted or amended",
-        "件",
-        "composite",
-    ),
-    ("supervision.work_reports", "supervision", "听取审议工作报告", "Work reports reviewed", "个/项", "core"),
-    (
-        "supervision.law_inspections",
-        "supervision",
-        "执法检查",
-        "Law-enforcement inspections",
-        "项/次/件",
-        "core",
-    ),
-    ("supervision.special_inquiries", "supervision", "专题询问", "Special inquiries", "次", "core"),
-    (
-        "supervision.special_evaluations",
-        "supervision",
-        "专项工作评议",
-        "Special evaluations",
-        "次/项",
-        "core",
-    ),
-    ("supervision.inspection_visits", "supervision", "专题视察", "Inspection visits", "次", "core"),
-    ("supervision.research_studies", "supervision", "专题调研", "Research studies", "项/次", "core"),
-    (
-        "supervision.normative_docs_reviewed",
-        "supervision",
-        "备案审查规范性文件",
-        "Normative documents reviewed",
-        "件",
-        "core",
-    ),
-    ("decisions.resolutions", "decisions", "作出决议决定", "Resolutions and decisions", "项/个/件", "core"),
-    (
-        "appointments.personnel",
-        "appointments",
-        "任免国家机关工作人员",
-        "Personnel appointed or removed",
-        "人次",
-        "core",
-    ),
-    ("deputies.motions", "deputies", "代表议案", "Deputies' motions", "件", "core"),
-    ("deputies.suggestions", "deputies", "代表建议", "Deputies' suggestions", "件", "core"),
-    (
-        "deputies.suggestions_resolved",
-        "deputies",
-        "建议已解决或基本解决",
-        "Suggestions resolved",
-        "件",
-        "core",
-    ),
-    (
-        "deputies.suggestion_satisfaction",
-        "deputies",
-        "建议办理满意率",
-        "Suggestion satisfaction",
-        "%",
-        "core",
-    ),
-    (
-        "deputies.suggestion_completion_rate",
-        "deputies",
-        "建议办结率",
-        "Suggestion completion rate",
-        "%",
-        "extended",
-    ),
-    ("liaison.stations", "liaison", "代表联络站", "Liaison stations", "个", "core"),
-    ("liaison.station_visits", "liaison", "代表进站", "Deputy station visits", "人次", "core"),
-    ("liaison.constituents_received", "liaison", "接待群众", "Constituents received", "人次", "core"),
-    ("liaison.opinions_collected", "liaison", "收集意见建议", "Opinions collected", "件/条", "core"),
-    ("liaison.problems_resolved", "liaison", "解决群众反映问题", "Problems resolved", "件", "core"),
-    ("petitions.letters_visits", "petitions", "信访（来信来访）", "Letters and visits", "件次", "core"),
-    (
-        "meetings.standing_committee",
-        "meetings",
-        "召开常委会会议",
-        "Standing committee meetings",
-        "次",
-        "core",
-    ),
-    ("self.training_sessions", "self", "培训", "Training sessions", "期", "extended"),
-]
+
+def catalog_metrics(codes: Sequence[str] | None = None) -> list[tuple]:
+    """Metric rows (code, category, label_zh, label_en, unit, kind) from the catalog, the one source."""
+    rows = [
+        (m.code, m.category, m.label_zh, m.label_en, m.unit, m.kind) for m in load_catalog().fact_metrics()
+    ]
+    return rows if codes is None else [r for r in rows if r[0] in set(codes)]
+
+
+METRICS = catalog_metrics()
 
 # Synthetic annual reports: (jurisdiction, year).  The real corpus covers 郑州市 2023, 郑州市 2018–2022 (term),
 # 鹤壁市 2023, 中原区 2020 and 新郑市 2018; these fill in the other years.

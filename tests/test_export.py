@@ -10,7 +10,7 @@ import openpyxl
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
-from conftest import insert_fact, insert_metrics, insert_report, new_db
+from conftest import catalog_metrics, insert_fact, insert_metrics, insert_report, new_db
 
 from etl.errors import EtlError, ExportError
 from etl.ops.export import COLUMNS, FORMATS, export_db, facts_frame, neutralize_frame, write_frame
@@ -152,28 +152,16 @@ FACTS = [
     ),
 ]
 
-METRICS = [
-    ("deputies.suggestions", "deputies", "代表建议", "Deputies' suggestions", "件", "core"),
-    (
+METRICS = catalog_metrics(
+    [
+        "deputies.suggestions",
         "deputies.suggestions_resolved",
-        "deputies",
-        "建议已解决或基本解决",
-        "Suggestions resolved",
-        "件",
-        "core",
-    ),
-    ("appointments.personnel", "appointments", "任免国家机关工作人员", "Appointments", "人次", "core"),
-    ("liaison.constituents_received", "liaison", "接待群众", "Constituents received", "人次", "core"),
-    (
+        "appointments.personnel",
+        "liaison.constituents_received",
         "deputies.suggestion_satisfaction",
-        "deputies",
-        "建议办理满意率",
-        "Suggestion satisfaction",
-        "%",
-        "core",
-    ),
-    ("legislation.laws_amended", "legislation", "修改/修订地方性法规", "Laws amended", "件/件次", "core"),
-]
+        "legislation.laws_amended",
+    ]
+)
 
 
 @pytest.fixture
