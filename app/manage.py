@@ -29,7 +29,7 @@ from etl.ops.add import NEW, REPLACES, UNCHANGED, AddSummary, PlannedAdd, load_e
 from etl.ops.add import preview as _preview
 from etl.ops.add import stage_upload as _stage_upload
 from etl.read import DEFAULT_MAX_BYTES
-from etl.store.corrections_log import QUALIFIERS, Correction, CorrectionError
+from etl.store.corrections_log import QUALIFIERS, REPORT_TYPES, Correction, CorrectionError
 from etl.write.lock import WriteLockTimeout
 
 DEFAULT_LIBRARY = "data/corpus"  # the same default as `python -m etl add --library`
@@ -217,6 +217,10 @@ def plan(uploads: list[Upload]) -> dict[str, PlannedAdd]:
         return {}
     return {p.report_id: p for p in plan_add(reports, db.db_path())}
 
+
+# What the pages use from the library, through this module (pages import only app: .importlinter).
+PLAN_NEW, PLAN_UNCHANGED, PLAN_REPLACES = NEW, UNCHANGED, REPLACES
+REPORT_TYPE_CHOICES: tuple[str, ...] = REPORT_TYPES
 
 ACTION_ZH = {NEW: "新报告", UNCHANGED: "未变化：相同内容已经载入", REPLACES: "新版本：将替换已载入的旧版本"}
 OUTCOME_ZH = {

@@ -16,8 +16,6 @@ from app import auth, db, manage, queries
 from app.filters import Filters
 from app.highlight import escape_md, highlight_html
 from app.labels import format_value, period_zh, qualifier_word, report_type_zh, scope_zh
-from etl.ops.add import NEW, REPLACES, UNCHANGED
-from etl.store.corrections_log import REPORT_TYPES
 
 FLASH = "_mg_flash"
 UPLOADS = "_mg_uploads"
@@ -92,7 +90,7 @@ def _meta_fields(up: manage.Upload) -> None:
             if name == "report_type":
                 st.selectbox(
                     label,
-                    ["", *REPORT_TYPES],
+                    ["", *manage.REPORT_TYPE_CHOICES],
                     format_func=lambda v: report_type_zh(v) if v else "（不改）",
                     key=f"mg_meta_{name}_{up.key}",
                 )
@@ -114,10 +112,12 @@ def _meta_changes(up: manage.Upload) -> tuple[dict, str]:
 def _preview(up: manage.Upload, planned) -> bool:
     """One report's preview; returns whether the analyst wants it loaded."""
     rep = up.report
-    action = planned.action if planned else NEW
+    action = planned.action if planned else manage.PLAN_NEW
     label = f"{escape_md(up.name)} · {manage.ACTION_ZH.get(action, action)} · {len(rep.facts)} 条数据"
     with st.expander(label, expanded=True, icon=":material/description:"):
-        color = {NEW: "green", UNCHANGED: "gray", REPLACES: "orange"}.get(action, "blue")
+        color = {manage.PLAN_NEW: "green", manage.PLAN_UNCHANGED: "gray", manage.PLAN_REPLACES: "orange"}.get(
+            action, "blue"
+        )
         st.badge(manage.ACTION_ZH.get(action, action), color=color)
         if planned and planned.replaces:
             st.caption(
@@ -136,9 +136,11 @@ def _preview(up: manage.Upload, planned) -> bool:
             st.dataframe(diff, hide_index=True, width="stretch", height=min(420, 38 + 35 * len(diff)))
         take = st.checkbox(
             "载入这份报告",
-            value=action != UNCHANGED,
+            value=action != manage.PLAN_UNCHANGED,
             key=f"mg_take_{up.key}",
-            help="相同内容已经载入时，再次载入不会改动任何数据。" if action == UNCHANGED else None,
+            help="相同内容已经载入时，再次载入不会改动任何数据。"
+            if action == manage.PLAN_UNCHANGED
+            else None,
         )
         _meta_fields(up)
         left, right = st.columns([2, 3], gap="medium")

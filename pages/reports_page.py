@@ -20,7 +20,6 @@ from app.labels import (
     scope_zh,
     tidy_text,
 )
-from etl.store.corrections_log import REPORT_TYPES
 
 MAX_REPORTS = 500  # reports offered in the chooser
 FLASH = "_rp_meta_done"  # the last metadata correction's confirmation, shown after the rerun
@@ -119,7 +118,9 @@ def _meta_form(meta: pd.Series) -> None:
     cur = {
         "jurisdiction": meta.get("jurisdiction") if isinstance(meta.get("jurisdiction"), str) else "",
         "period": _period_text(meta.get("period_start"), meta.get("period_end")),
-        "report_type": meta.get("report_type") if meta.get("report_type") in REPORT_TYPES else None,
+        "report_type": meta.get("report_type")
+        if meta.get("report_type") in manage.REPORT_TYPE_CHOICES
+        else None,
         "delivered": "" if pd.isna(meta.get("delivered")) else f"{pd.Timestamp(meta['delivered']):%Y-%m-%d}",
     }
     title = "确认或更正报告信息（待确认）" if pending else "更正报告信息"
@@ -131,7 +132,7 @@ def _meta_form(meta: pd.Series) -> None:
             per = st.text_input(
                 "期间（一年写 2023，届期写 2018-2022）", value=cur["period"], key=f"rp_correct_meta_p_{rid}"
             )
-            types = list(REPORT_TYPES)
+            types = list(manage.REPORT_TYPE_CHOICES)
             rtype = st.selectbox(
                 "报告类型",
                 types,
