@@ -12,8 +12,11 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
-from re import _constants as _sre_constants
-from re import _parser as _sre_parser
+
+# The regex parser of the standard library (re._parser since 3.11; the public sre_parse is deprecated).
+# typeshed leaves out these private modules, though they exist at runtime.
+from re import _constants as _sre_constants  # type: ignore[attr-defined]
+from re import _parser as _sre_parser  # type: ignore[attr-defined]
 
 import ahocorasick
 
@@ -89,7 +92,7 @@ class Catalog:
         return [p for m in self.metrics.values() for p in m.patterns]
 
     @cached_property
-    def _needle_index(self):
+    def _needle_index(self) -> tuple[ahocorasick.Automaton, frozenset[int]]:
         """An Aho-Corasick automaton over every pattern's needles → the patterns each needle admits."""
         auto = ahocorasick.Automaton()
         owners: dict[str, set[int]] = {}
@@ -155,8 +158,9 @@ def required_words(regex: re.Pattern) -> tuple[str, ...] | None:
                 consider(seq(av[-1]))
             elif op is c.BRANCH:
                 alts = [seq(branch) for branch in av[1]]
-                if all(alts):
-                    consider(tuple(dict.fromkeys(w for alt in alts for w in alt)))
+                found = [alt for alt in alts if alt]
+                if len(found) == len(alts):  # every branch has a literal
+                    consider(tuple(dict.fromkeys(w for alt in found for w in alt)))
             elif op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT) and av[0] >= 1:
                 consider(seq(av[2]))
         if run:

@@ -157,13 +157,13 @@ _NEXT_ITEM = re.compile(r"^(?:和|及|以及|与|、)(?!其他|其它)([^,，;�
 def _shares_count_after(tail: str) -> bool:
     """True when the counted noun is joined to another that has no count of its own (16件法律和有关法律问题的决定)."""
     m = _NEXT_ITEM.match(tail)
-    return bool(m) and not COUNTED_ITEM.search(m.group(1)) and bool(_TWO_CJK.search(m.group(1)))
+    return m is not None and not COUNTED_ITEM.search(m.group(1)) and bool(_TWO_CJK.search(m.group(1)))
 
 
 def candidates_in(sentence: str, catalog: Catalog, prev: str = "") -> list[Candidate]:
     """Every pattern's candidates in ``sentence``; ``prev`` is the sentence before it (prev_has/prev_lacks)."""
     out: list[Candidate] = []
-    ctx = {
+    ctx: dict[str, bool | str] = {
         "plan": bool(_PLAN.search(sentence)),
         "delegation": bool(_DELEGATION.search(sentence)),
         "congress": bool(_CONGRESS.search(sentence)) and not _COMMITTEE.search(sentence),

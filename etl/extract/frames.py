@@ -82,6 +82,7 @@ def frame_templates(frame: dict) -> list[dict]:
     out = []
     for order in orders:
         inherit, heads = None, ()
+        src: str | list[str]
         if order == "vnc":
             src = f"{V}(?:了|到)?{_MOD}{X}{_FUNC}{{N}}{{U}}"
         elif order == "vcn":

@@ -28,6 +28,7 @@ import datetime as dt
 import functools
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -145,6 +146,13 @@ class Resolution:
     term_start_learned: tuple[str, int, int] | None = None  # (body, term, first year) a report taught
     local_session: Session | None = None  # the report's own local session, not numbered by the term table
 
+    @property
+    def period(self) -> tuple[int, int] | None:
+        """(first year, last year) when the period is resolved, else None (the two are set together)."""
+        if self.period_start is None or self.period_end is None:
+            return None
+        return self.period_start, self.period_end
+
 
 @dataclass(frozen=True)
 class YearWords:
@@ -187,7 +195,7 @@ def sessions(
     referred: re.Pattern,
     jurisdiction: str | None,
     level: str | None,
-    province_of: callable,
+    province_of: Callable[[str, str], str | None],
     terms: Terms,
     learned: dict[tuple[str, int], int] | None,
     limit: int,
@@ -208,6 +216,7 @@ def sessions(
             continue
         inner = m.group("inner")
         before = compact[max(0, m.start() - 12) : m.start()]
+        body: str | None
         if "全国" in inner or before.endswith("全国"):
             body = "全国"
         else:
@@ -240,6 +249,7 @@ def committee_terms(compact: str, province_of, jurisdiction, level, terms: Terms
         ):
             continue
         inner = m.group("inner")
+        body: str | None
         if "全国" in inner or before.endswith("全国"):
             body = "全国"
         else:
@@ -290,8 +300,8 @@ def year_candidates(
         if m := next((hm for p in vocabulary.review_headings if (hm := p.search(h2))), None):
             y = year_of(m)
             out.append(Candidate("heading", y, y, 0.8, h))
-        elif (m := vocabulary.plan_heading.search(h2)) and (y := plan_heading_year(m)):
-            out.append(Candidate("plan_heading", y - 1, y - 1, 0.6, h, session_year=y))
+        elif (m := vocabulary.plan_heading.search(h2)) and (sy := plan_heading_year(m)):
+            out.append(Candidate("plan_heading", sy - 1, sy - 1, 0.6, h, session_year=sy))
     for m in _REVIEW_PHRASE.finditer(dense):  # 回顾2014,郑州市人大常委会…: the year reviewed
         if not _in_plans(m.start(), plans):
             y = year_of(m)

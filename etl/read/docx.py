@@ -57,8 +57,8 @@ def _not_a_docx(zf: zipfile.ZipFile, members: set[str], name: str, suffix: str) 
             )
     if "mimetype" in members:
         try:
-            with zf.open("mimetype") as member:  # read a few bytes only: the member could be a bomb
-                mimetype = member.read(100).decode("ascii", "replace")
+            with zf.open("mimetype") as fh:  # read a few bytes only: the member could be a bomb
+                mimetype = fh.read(100).decode("ascii", "replace")
         except Exception:
             mimetype = ""
         if "opendocument" in mimetype:

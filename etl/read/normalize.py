@@ -216,7 +216,7 @@ _SENT_END = re.compile(r"[。！？!?]+[”’」』]?|\n+")
 
 def sentences(text: str) -> list[tuple[int, int]]:
     """Spans of sentences in normalized text: split at 。！？ and line breaks, trimmed."""
-    spans = []
+    spans: list[tuple[int, int]] = []
     start = 0
     for m in _SENT_END.finditer(text):
         end = m.end() if m.group().strip() else m.start()
