@@ -28,7 +28,8 @@ from etl.read.numbers import NUM, PCT, POST_WORDS
 CATALOG_PATH = Path(__file__).parent.parent / "data" / "catalog.yaml"
 
 # The kinds and measures a metric may have, and a pattern's condition keys, are listed in the schema.
-# What a count is: a flow over its period (laws enacted), a stock at its end (liaison stations), or a rate (%).
+# What a count is: a flow over its period (laws enacted), a stock at its end (liaison stations), or a
+# rate (%).
 # A stock or a rate is never summed over a term; a rate is never averaged across reports.
 DEFAULT_PRIORITY = {"blocker": 30, "composite": 20, "sub": 20, "core": 10, "extended": 10}
 _PATTERN_SETTINGS = ("regex", "units", "priority")  # a pattern's other keys are conditions (see the schema)
@@ -224,7 +225,8 @@ def compile_frames(code: str, frames, units: list[str], priority: int) -> list[P
             out.append(Pattern(
                 code, f"{code}@{i}{t['order']}", regex, int(frame.get("priority", priority)), conds, percent,
                 required_words(regex), rank=len(out), inherit=t["inherit"], heads=t["heads"], frame=True,
-                nouns=tuple(sorted(set(frame["nouns"]) | set(frame.get("list_nouns") or ()), key=len, reverse=True)),
+                nouns=tuple(sorted(set(frame["nouns"]) | set(frame.get("list_nouns") or ()),
+                                   key=len, reverse=True)),
                 also=_also(t, frame, required_words(regex)),
             ))  # fmt: skip
     return out

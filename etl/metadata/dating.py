@@ -2,7 +2,8 @@
 
 Every cue the text offers becomes a *candidate* with a weight and the sentence it came from:
 
-* ``dateline``      the report's own dateline or a news sentence with a full date (2024年1月10日) → session year
+* ``dateline``      the report's own dateline or a news sentence with a full date (2024年1月10日)
+                    → session year
 * ``session``       a congress session being held (十三届全国人大二次会议 → 2019), numbered by the
                     term table (data/congress_terms.yaml) or by what was learned for a local congress
 * ``stamp``         a web or newspaper page date (2026-02-10 来源:新乡日报) → session year, weakly
@@ -12,8 +13,8 @@ Every cue the text offers becomes a *candidate* with a weight and the sentence i
                     by 将… (the coming year)
 * ``past_sentence`` a past-work sentence opening with a year (2014年常委会…, 他说,2018年…)
 * ``span``          a stated span of a term review (2018年至2022年)
-* ``term``          the reviewing committee's term (受十届全国人大常委会委托 → 2003–2007), or a first session of
-                    a new congress (the outgoing committee reviews its term)
+* ``term``          the reviewing committee's term (受十届全国人大常委会委托 → 2003–2007), or a first
+                    session of a new congress (the outgoing committee reviews its term)
 
 Session-year candidates are turned into reviewed-year votes (an annual report delivered in year S
 reviews S−1, or S itself from ``late_session_month``); the votes are summed per year, the best year
@@ -96,7 +97,8 @@ class Terms:
     provinces: dict[str, tuple[int, int]]
 
     def start(self, body: str, term: int, learned: dict[tuple[str, int], int] | None = None) -> int | None:
-        """The first year of congress term ``term`` of ``body`` (全国, a province, or a learned local body)."""
+        """The first year of congress term ``term`` of ``body`` (全国, a province, or a learned local
+        body)."""
         if body == "全国":
             ref = self.national
         elif body in self.provinces:
@@ -391,7 +393,8 @@ def resolve(
             for v in votes
             if v.source in ("heading", "year_is", "past_sentence", "plan_sentence", "plan_heading")
         ]
-    strong = max((v.weight for v in votes if v.session_year is not None and v.source in ("dateline", "session")),
+    strong = max((v.weight for v in votes
+                  if v.session_year is not None and v.source in ("dateline", "session")),
                  default=0.0)  # fmt: skip
     if (
         strong >= 0.9

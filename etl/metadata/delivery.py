@@ -1,4 +1,5 @@
-"""When the report was delivered: its dateline or a news sentence, the page's publication stamp, the session year.
+"""When the report was delivered: its dateline or a news sentence, the page's publication stamp, the
+session year.
 
 * **Delivered** (find_delivered), read in the header only, first match wins:
   a dateline (——2024年2月3日在…人民代表大会…会议上, (2024年1月10日)在…, also in

@@ -1,4 +1,5 @@
-"""China's administrative divisions (a dated table, with past names) as Jurisdiction records, with name lookup.
+"""China's administrative divisions (a dated table, with past names) as Jurisdiction records, with
+name lookup.
 
 The national division code has 12 digits: PP CC XX 000000 (province, prefecture,
 county). The level of a division is read from that structure, and its parent

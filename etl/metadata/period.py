@@ -1,9 +1,9 @@
 """The period a report covers, weighed from every cue, and whether it reviews a whole term.
 
-* **Period** (resolve_period, weighed in ``etl/metadata/dating.py``): every cue is a candidate with a weight and
-  its sentence: the dateline, held sessions (numbered by ``etl/data/congress_terms.yaml``), the page stamp,
-  a 两会 year in the title, review and plan headings, year sentences read with the part they stand in,
-  a term review's span or the reviewing committee's term. The best-supported period wins with a
+* **Period** (resolve_period, weighed in ``etl/metadata/dating.py``): every cue is a candidate with a
+  weight and its sentence: the dateline, held sessions (numbered by ``etl/data/congress_terms.yaml``), the
+  page stamp, a 两会 year in the title, review and plan headings, year sentences read with the part they
+  stand in, a term review's span or the reviewing committee's term. The best-supported period wins with a
   confidence; disagreeing evidence is reported, and below ``dating.MIN_CONFIDENCE`` the period is left
   empty and the report is pending (待确认).
 """

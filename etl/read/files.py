@@ -90,7 +90,8 @@ def _reason(exc: BaseException) -> str:
 
 # ---------------------------------------------------------------- format sniffing
 
-# (magic, offset, description); formats the readers cannot use, recognised so the error can say what the file is.
+# (magic, offset, description); formats the readers cannot use, recognised so the error can say what the
+# file is.
 _BINARY_MAGIC: tuple[tuple[bytes, int, str], ...] = (
     (b"\x89PNG\r\n\x1a\n", 0, "a PNG image"),
     (b"\xff\xd8\xff", 0, "a JPEG image"),
