@@ -72,9 +72,12 @@ def refused(call, error: type[EtlError], path: Path, entry: str, *fix_words: str
 
 CATALOG_CASES = [
     # (old, new, entry named, words of the fix)
-    ("    units: [次, 项]\n", "    units: []\n", "legislation.research (metrics[5].units)", "non-empty list of the units"),
-    ("    kind: core\n", "    kind: cor\n", "legislation.laws_enacted (metrics[0].kind)", "use one of core, composite"),
-    ("    label_en: Local regulations enacted\n", "", "legislation.laws_enacted (metrics[0])", "add `label_en`"),
+    ("    units: [次, 项]\n", "    units: []\n",
+     "legislation.research (metrics[5].units)", "non-empty list of the units"),
+    ("    kind: core\n", "    kind: cor\n",
+     "legislation.laws_enacted (metrics[0].kind)", "use one of core, composite"),
+    ("    label_en: Local regulations enacted\n", "",
+     "legislation.laws_enacted (metrics[0])", "add `label_en`"),
     ("    measure: flow\n", "    measure: sum\n", "(metrics[0].measure)", "flow, stock, rate"),
     ("      - {text: '制定地方性法规2件，依法作出决定决议12项', value: 2}",
      "      - {text: '制定地方性法规2件，依法作出决定决议12项', value: two}",
