@@ -79,6 +79,7 @@ lint: $(DEVSTAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 # Per-report speed and memory targets (pytest-benchmark), then the national-scale run that writes
 # docs/performance.md (synthetic corpora and databases are kept in .bench/; about 12 minutes on 2 cores).

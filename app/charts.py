@@ -136,7 +136,8 @@ def _missing(v) -> bool:
 
 
 def report_label(row) -> str:
-    """A report as a reader names it: its title and date ('郑州市《…工作报告》（2024年2月3日）'), never a file name."""
+    """A report as a reader names it: its title and date ('郑州市《…工作报告》（2024年2月3日）'), never a
+    file name."""
     jur = row.get("jurisdiction")
     jur = "地区待确认" if _missing(jur) or not jur else str(jur)
     title = row.get("title")
@@ -656,7 +657,10 @@ def to_plotly(chart: ChartData, height: int | None = None, full_source: bool = F
         layout["xaxis"] = xaxis
         height = height or max(240, 110 + 34 * n_cats)
         layout["bargap"] = 0.5 if n_cats <= 2 else 0.25
-    title = f"{html.escape(chart.title)}<span style='font-size:13px;color:#666'>　单位：{html.escape(chart.unit or '—')}</span>"
+    title = (
+        f"{html.escape(chart.title)}<span style='font-size:13px;color:#666'>"
+        f"　单位：{html.escape(chart.unit or '—')}</span>"
+    )
     subtitle = html.escape(chart.subtitle)
     if chart.n_corrected:
         note = f"含 {chart.n_corrected} 个{CORRECTED_MARK}的数值（悬停查看）"

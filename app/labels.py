@@ -106,7 +106,8 @@ def measure_zh(code: str | None) -> str:
 
 
 def measure_period_word(code: str | None, term: bool) -> str:
-    """What a figure of this measure is called for one year or a term: 当年数/届期合计, 年末数/届末数, 比率."""
+    """What a figure of this measure is called for one year or a term: 当年数/届期合计, 年末数/届末数,
+    比率."""
     m = labels()["measures"].get(code or "flow", labels()["measures"]["flow"])
     return m["term"] if term else m["year"]
 

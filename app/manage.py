@@ -317,8 +317,8 @@ def version_diff(up: Upload, old_facts: pd.DataFrame) -> pd.DataFrame:
     for key in sorted(set(old) | set(new), key=lambda k: (k[0], k[1] or 0, k[2] or 0)):
         a, b = "、".join(sorted(old.get(key, []))), "、".join(sorted(new.get(key, [])))
         change = "新增" if not a else "删除" if not b else "不变" if a == b else "改变"
-        rows.append({"指标": labels.get(key[0], key[0]), "期间": period_zh(key[1], key[2]), "旧版本": a or "—",
-                     "新版本": b or "—", "变化": change})  # fmt: skip
+        rows.append({"指标": labels.get(key[0], key[0]), "期间": period_zh(key[1], key[2]),
+                     "旧版本": a or "—", "新版本": b or "—", "变化": change})  # fmt: skip
     order = {"改变": 0, "新增": 1, "删除": 2, "不变": 3}
     df = pd.DataFrame(rows, columns=["指标", "期间", "旧版本", "新版本", "变化"])
     return df.sort_values("变化", key=lambda c: c.map(order), kind="stable").reset_index(drop=True)

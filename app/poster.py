@@ -121,7 +121,8 @@ def source_label(row) -> str:
     title = row.get("report_title")
     if not title or str(title).strip().lower() in ("none", "nan"):
         title = (
-            f"{row['jurisdiction']}人大常委会{period_zh(row['report_period_start'], row['report_period_end'])}"
+            f"{row['jurisdiction']}人大常委会"
+            f"{period_zh(row['report_period_start'], row['report_period_end'])}"
             f"{report_type_zh(row['report_type'])}"
         )
     # many bundled copies come from big5 mirror sites: the title is shown in simplified characters

@@ -84,7 +84,8 @@ def _points(con: duckdb.DuckDBPyConnection, where: str, params: dict) -> pd.Data
 
 
 def jurisdiction_points(con: duckdb.DuckDBPyConnection, jurisdiction: str, up_to: int) -> pd.DataFrame:
-    """Every chart point of one jurisdiction whose period ends by ``up_to`` (the poster's year and its past)."""
+    """Every chart point of one jurisdiction whose period ends by ``up_to`` (the poster's year and its
+    past)."""
     return _points(con, "and r.jurisdiction = $jur", {"jur": jurisdiction}).query("period_end <= @up_to")
 
 
@@ -125,8 +126,12 @@ def children_with_data(con: duckdb.DuckDBPyConnection, parent: str) -> pd.DataFr
 
 
 def divisions(con: duckdb.DuckDBPyConnection, parent: str) -> pd.DataFrame:
-    """The divisions under ``parent`` (the jurisdictions table, from etl/data/divisions.csv), with their codes."""
-    sql = "select distinct name, level, parent, province, code from jurisdictions where parent = $p order by code"
+    """The divisions under ``parent`` (the jurisdictions table, from etl/data/divisions.csv), with their
+    codes."""
+    sql = (
+        "select distinct name, level, parent, province, code from jurisdictions "
+        "where parent = $p order by code"
+    )
     return _frame(con, sql, {"p": parent})
 
 
@@ -140,7 +145,8 @@ def division_code(con: duckdb.DuckDBPyConnection, name: str) -> str | None:
 def reporting_parents(con: duckdb.DuckDBPyConnection) -> list[str]:
     """Parents with at least one reporting child (pending reports left out), provinces first."""
     rows = con.execute(
-        "select r.parent, min(case r.level when 'provincial' then 0 when 'prefecture' then 1 else 2 end) as o "
+        "select r.parent, "
+        "min(case r.level when 'provincial' then 0 when 'prefecture' then 1 else 2 end) as o "
         "from reports r where r.parent is not null and r.jurisdiction is not null "
         "and coalesce(r.meta_status, 'ok') <> 'pending' group by 1 order by 2, 1"
     ).fetchall()

@@ -1,4 +1,5 @@
-"""The 数说 poster's buttons on 总览 and 简报导出: made on request (Kaleido takes seconds), then downloaded."""
+"""The 数说 poster's buttons on 总览 and 简报导出: made on request (Kaleido takes seconds), then
+downloaded."""
 
 from __future__ import annotations
 

@@ -307,7 +307,8 @@ def jurisdictions_in_scope(f: Filters) -> list[str]:
         jur = jur[jur["level"] == f.level]
     if f.province is not None:
         jur = jur[jur["province"] == f.province]
-    # Highest level first, then the best documented: the overview's default is then e.g. 郑州市, not a district.
+    # Highest level first, then the best documented: the overview's default is then e.g. 郑州市, not a
+    # district.
     jur = jur.assign(_o=jur["level"].map(level_order)).sort_values(
         ["_o", "n_reports", "name"], ascending=[True, False, True]
     )

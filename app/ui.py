@@ -130,7 +130,8 @@ WRITE_ZH = {"build": "重建", "add": "上传", "correction": "更正", "restore
 
 
 def last_write_words(info: dict) -> str:
-    """' · 最近更新 2026-12-07 10:48（北京时间，上传）' from build_info: the last write, not the first build."""
+    """' · 最近更新 2026-12-07 10:48（北京时间，上传）' from build_info: the last write, not the first
+    build."""
     raw = info.get("last_write_at_utc") or info.get("built_at") or ""
     try:
         t = dt.datetime.fromisoformat(str(raw).replace("Z", "+00:00"))

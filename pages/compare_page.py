@@ -112,7 +112,8 @@ def main() -> None:
     st.markdown(
         f"**数据覆盖：{len(have)}/{len(scope)} 个{level_zh(level)}地区有这一期的{category_zh(category)}数据**"
         + (
-            f"（无数据：{'、'.join(missing[:MAX_NAMED])}{f'等 {len(missing)} 个' if len(missing) > MAX_NAMED else ''}）"
+            f"（无数据：{'、'.join(missing[:MAX_NAMED])}"
+            f"{f'等 {len(missing)} 个' if len(missing) > MAX_NAMED else ''}）"
             if missing
             else ""
         )

@@ -1,4 +1,5 @@
-"""数据: the facts table under every filter, sortable, downloadable as CSV / XLSX / Parquet exactly as shown."""
+"""数据: the facts table under every filter, sortable, downloadable as CSV / XLSX / Parquet exactly as
+shown."""
 
 from __future__ import annotations
 
@@ -55,7 +56,8 @@ def main() -> None:
     st.caption(
         f"{ui.filters_caption()} · 共 {total} 条"
         + (
-            f"，{'前' + str(len(table)) + '行中' if truncated else '其中'} {n_corrected} 条已由分析员更正或补充"
+            f"，{'前' + str(len(table)) + '行中' if truncated else '其中'} "
+            f"{n_corrected} 条已由分析员更正或补充"
             "（“已更正”列，原因见“更正记录”页）"
             if n_corrected
             else ""

@@ -256,12 +256,18 @@ def upload_section() -> None:
 
 
 def _report_label(r) -> str:
-    return f"{r.jurisdiction or '未识别地区'} · {period_zh(r.period_start, r.period_end)} · {report_type_zh(r.report_type)} · {r.source_file}"
+    return (
+        f"{r.jurisdiction or '未识别地区'} · {period_zh(r.period_start, r.period_end)} · "
+        f"{report_type_zh(r.report_type)} · {r.source_file}"
+    )
 
 
 def _fact_label(r) -> str:
     mark = "（已更正）" if r.corrected else ""
-    return f"{r.label_zh}：{format_value(r.value, r.unit, r.qualifier)} · {period_zh(r.period_start, r.period_end)}{mark}"
+    return (
+        f"{r.label_zh}：{format_value(r.value, r.unit, r.qualifier)} · "
+        f"{period_zh(r.period_start, r.period_end)}{mark}"
+    )
 
 
 def _period_text(start, end) -> str:
@@ -273,15 +279,18 @@ def _period_text(start, end) -> str:
 def _fact_card(fact) -> None:
     """The chosen fact as it stands, with its sentence (all text escaped)."""
     corrected = (
-        f"<span style='color:#b03a2e;font-weight:700'>已更正</span>（更正ID {html.escape(str(fact.correction_id))}）"
+        f"<span style='color:#b03a2e;font-weight:700'>已更正</span>"
+        f"（更正ID {html.escape(str(fact.correction_id))}）"
         if fact.corrected
         else "抽取结果，未更正"
     )
     scope = f"，{html.escape(scope_zh(fact.scope))}" if isinstance(fact.scope, str) else ""
     st.html(
         "<div style='border-left:4px solid #b03a2e;padding:6px 12px;background:#fbf3f2'>"
-        f"<b>{html.escape(str(fact.label_zh))}：{html.escape(format_value(fact.value, fact.unit, fact.qualifier))}</b>"
-        f"（{html.escape(period_zh(fact.period_start, fact.period_end))}，{html.escape(qualifier_word(fact.qualifier))}{scope}）"
+        f"<b>{html.escape(str(fact.label_zh))}："
+        f"{html.escape(format_value(fact.value, fact.unit, fact.qualifier))}</b>"
+        f"（{html.escape(period_zh(fact.period_start, fact.period_end))}，"
+        f"{html.escape(qualifier_word(fact.qualifier))}{scope}）"
         f" · {corrected}<br>原文：{html.escape(str(fact.evidence))}"
         f"<br><span style='color:#888;font-size:12px'>事实ID {html.escape(str(fact.fact_id))}</span></div>"
     )

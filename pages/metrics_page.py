@@ -1,4 +1,5 @@
-"""指标说明: what each metric counts, in which unit, what kind of number it is, with the catalog's examples."""
+"""指标说明: what each metric counts, in which unit, what kind of number it is, with the catalog's
+examples."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""总览: one jurisdiction and period at a glance: headline cards with the change on last year, a chart per category."""
+"""总览: one jurisdiction and period at a glance: headline cards with the change on last year, a chart
+per category."""
 
 from __future__ import annotations
 

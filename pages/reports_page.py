@@ -27,7 +27,10 @@ FLASH = "_rp_meta_done"  # the last metadata correction's confirmation, shown af
 
 def _report_label(r) -> str:
     place = r.jurisdiction if isinstance(r.jurisdiction, str) and r.jurisdiction else "地区待确认"
-    return f"{place} · {period_zh(r.period_start, r.period_end)} · {report_type_zh(r.report_type)} · {r.source_file}"
+    return (
+        f"{place} · {period_zh(r.period_start, r.period_end)} · {report_type_zh(r.report_type)} · "
+        f"{r.source_file}"
+    )
 
 
 def _meta_rows(meta: pd.Series) -> pd.DataFrame:
@@ -66,10 +69,12 @@ def _meta_rows(meta: pd.Series) -> pd.DataFrame:
 
 _FIELD_ZH = {"period": "期间", "jurisdiction": "地区", "delivered": "报告日期", "report_type": "类型"}
 _SOURCE_ZH = {
-    "dateline": "落款日期", "session": "会议届次", "stamp": "发布日期", "lianghui": "两会年份", "inferred": "正文年份推断",
-    "heading": "小标题年份", "plan_heading": "计划部分年份", "year_is": "“某年是…”句", "past_sentence": "回顾语句年份",
-    "plan_sentence": "计划语句年份", "review_phrase": "“回顾某年”", "dated_event": "事件日期", "span": "任期年份跨度",
-    "term": "常委会届别", "title_or_header": "标题或开头", "body_names": "正文地名", "news": "新闻导语", "wording": "措辞",
+    "dateline": "落款日期", "session": "会议届次", "stamp": "发布日期", "lianghui": "两会年份",
+    "inferred": "正文年份推断", "heading": "小标题年份", "plan_heading": "计划部分年份",
+    "year_is": "“某年是…”句", "past_sentence": "回顾语句年份", "plan_sentence": "计划语句年份",
+    "review_phrase": "“回顾某年”", "dated_event": "事件日期", "span": "任期年份跨度",
+    "term": "常委会届别", "title_or_header": "标题或开头", "body_names": "正文地名", "news": "新闻导语",
+    "wording": "措辞",
     "learned_term": "同地其他报告所载届次",
 }  # fmt: skip
 
@@ -236,8 +241,10 @@ def main() -> None:
             sel = facts[facts["fact_id"] == fid].iloc[0]
             st.html(
                 "<div style='border-left:4px solid #ff8c69;padding:6px 12px;background:#fff7f3'>"
-                f"<b>{html.escape(sel['label_zh'])}：{html.escape(format_value(sel['value'], sel['unit'], sel['qualifier']))}</b>"
-                f"（{html.escape(period_zh(sel['period_start'], sel['period_end']))}，{html.escape(qualifier_word(sel['qualifier']))}"
+                f"<b>{html.escape(sel['label_zh'])}："
+                f"{html.escape(format_value(sel['value'], sel['unit'], sel['qualifier']))}</b>"
+                f"（{html.escape(period_zh(sel['period_start'], sel['period_end']))}，"
+                f"{html.escape(qualifier_word(sel['qualifier']))}"
                 + (f"，{html.escape(scope_zh(sel['scope']))}" if isinstance(sel["scope"], str) else "")
                 + "）"
                 + (

@@ -44,7 +44,7 @@ GOLD = ROOT / "tests" / "fixtures" / "gold"
 SCHEMA = ROOT / "etl" / "store" / "schema.sql"
 
 
-# --- the fault suite's slow part: `make faults` (pytest --faults) --------------------------------------------
+# --- the fault suite's slow part: `make faults` (pytest --faults) -------------------------------------
 
 
 def pytest_addoption(parser):
@@ -225,7 +225,8 @@ def insert_fact(
     scope: str | None = None,
     section: str | None = None,
 ) -> None:
-    """One fact whose evidence starts at offset ``start``; the value's offsets are where it is in the evidence."""
+    """One fact whose evidence starts at offset ``start``; the value's offsets are where it is in the
+    evidence."""
     value_start = start + evidence.index(value_text)
     con.execute(
         "INSERT INTO facts (fact_id, report_id, metric, value, unit, qualifier, period_start, period_end, "
@@ -292,7 +293,8 @@ def score_against_gold(facts: dict[str, set[tuple]], prefix: str):
             g0, g1 = int(row["period_start"]), int(row["period_end"])
             hit = next((k for k in sorted(ext, key=str) if k not in used and k[0] == row["metric"]
                         and any(math.isclose(k[1], v) for v in vals)
-                        and k[2] is not None and k[3] is not None and k[2] <= g1 and g0 <= k[3]), None)  # fmt: skip
+                        and k[2] is not None and k[3] is not None
+                        and k[2] <= g1 and g0 <= k[3]), None)  # fmt: skip
             if hit:
                 used.add(hit)
                 tp += 1
@@ -328,8 +330,8 @@ def catalog_metrics(codes: Sequence[str] | None = None) -> list[tuple]:
 
 METRICS = catalog_metrics()
 
-# Synthetic annual reports: (jurisdiction, year).  The real corpus covers 郑州市 2023, 郑州市 2018–2022 (term),
-# 鹤壁市 2023, 中原区 2020 and 新郑市 2018; these fill in the other years.
+# Synthetic annual reports: (jurisdiction, year).  The real corpus covers 郑州市 2023, 郑州市 2018–2022
+# (term), 鹤壁市 2023, 中原区 2020 and 新郑市 2018; these fill in the other years.
 SYNTH_YEARS = {
     "郑州市": [2019, 2020, 2021, 2022],
     "鹤壁市": [2020, 2021, 2022],
@@ -576,7 +578,8 @@ def make_synthetic_db(path: str | Path) -> Path:
         )
         con.executemany("insert into report_texts values (?, ?, ?)", texts)
         con.execute(
-            "update reports set n_chars = length(t.norm_text) from report_texts t where t.report_id = reports.report_id"
+            "update reports set n_chars = length(t.norm_text) from report_texts t "
+            "where t.report_id = reports.report_id"
         )
         con.executemany("insert into facts values (" + ", ".join(["?"] * 19) + ")", facts)
         insert_metrics(con, METRICS)

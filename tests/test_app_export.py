@@ -1,4 +1,5 @@
-"""Briefing exports: the PPTX charts and the XLSX sheets hold the database's numbers; PNG/SVG only when safe."""
+"""Briefing exports: the PPTX charts and the XLSX sheets hold the database's numbers; PNG/SVG only when
+safe."""
 
 from __future__ import annotations
 

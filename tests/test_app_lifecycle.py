@@ -162,7 +162,8 @@ def test_login_then_logout_and_revoked_analysts_lose_access(corpus, monkeypatch)
 
 
 def test_every_write_checks_the_role_on_the_server(corpus, monkeypatch):
-    """Called without an analyst session (as a forged request would be), the write never reaches the library."""
+    """Called without an analyst session (as a forged request would be), the write never reaches the
+    library."""
     from app import auth, manage
 
     fid = fact_id(corpus["db"], "郑州市", "appointments.personnel", 2023)

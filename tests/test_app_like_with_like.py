@@ -130,8 +130,8 @@ def test_a_rate_is_never_summed_or_averaged():
 
 def test_a_trend_draws_one_unit_and_lists_the_others():
     pts = _points(
-        {"jurisdiction": "郑州市", "metric": CONTACTS["code"], "value": 300, "unit": "人次", "period_start": 2022,
-         "period_end": 2022},
+        {"jurisdiction": "郑州市", "metric": CONTACTS["code"], "value": 300, "unit": "人次",
+         "period_start": 2022, "period_end": 2022},
         {"jurisdiction": "郑州市", "metric": CONTACTS["code"], "value": 361, "unit": "名"},
         {"jurisdiction": "鹤壁市", "metric": CONTACTS["code"], "value": 205, "unit": "人次"},
     )  # fmt: skip

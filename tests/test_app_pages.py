@@ -1,4 +1,5 @@
-"""Every dashboard page under AppTest: it renders on the bundled corpus, filters change it, the URL restores it."""
+"""Every dashboard page under AppTest: it renders on the bundled corpus, filters change it, the URL
+restores it."""
 
 from __future__ import annotations
 
@@ -368,7 +369,8 @@ def test_reports_url_restores_report_and_fact(corpus_db, monkeypatch):
 
     con = duckdb.connect(str(corpus_db), read_only=True)
     rid, fid, sentence = con.execute(
-        "select r.report_id, f.fact_id, substr(t.norm_text, f.evidence_start + 1, f.evidence_end - f.evidence_start) "
+        "select r.report_id, f.fact_id, "
+        "substr(t.norm_text, f.evidence_start + 1, f.evidence_end - f.evidence_start) "
         "from facts f join reports r using (report_id) join report_texts t using (report_id) "
         "where r.jurisdiction = '鹤壁市' and f.metric = 'appointments.personnel'"
     ).fetchone()

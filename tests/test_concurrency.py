@@ -1,4 +1,5 @@
-"""Two real processes: a writer in a loop and a reader in a loop; writers queue; readers never block or tear."""
+"""Two real processes: a writer in a loop and a reader in a loop; writers queue; readers never block or
+tear."""
 
 from __future__ import annotations
 
@@ -78,7 +79,8 @@ READER = textwrap.dedent(
                 "SELECT (SELECT count(*) FROM facts), (SELECT count(*) FROM reports),"
                 " (SELECT count(*) FROM facts_current),"
                 " (SELECT coalesce(sum(n), 0) FROM (SELECT count(*) AS n FROM facts GROUP BY report_id)),"
-                " (SELECT count(*) FROM facts f LEFT JOIN reports r USING (report_id) WHERE r.report_id IS NULL),"
+                " (SELECT count(*) FROM facts f LEFT JOIN reports r USING (report_id)"
+                " WHERE r.report_id IS NULL),"
                 " (SELECT count(*) FROM corrections)").fetchall()[0]
             g = int(info["generation"])
             problems = []
@@ -110,8 +112,10 @@ READER = textwrap.dedent(
 
 
 # 20 writes of every kind; 'readd' is the same file again (unchanged: nothing written).
-PLAN = ["build", "add", "correct", "reject", "readd", "build", "add", "correct", "backup", "readd",
-        "build", "add", "correct", "reject", "readd", "restore", "add", "correct", "reject", "readd"]  # fmt: skip
+PLAN = ["build", "add", "correct", "reject", "readd",
+        "build", "add", "correct", "backup", "readd",
+        "build", "add", "correct", "reject", "readd",
+        "restore", "add", "correct", "reject", "readd"]  # fmt: skip
 
 
 def python(code: str, *args) -> list[str]:
@@ -205,9 +209,13 @@ IN_PLACE_WRITER = textwrap.dedent(
             con = duckdb.connect(sys.argv[1])
         except duckdb.Error:
             continue
-        con.execute("INSERT INTO facts SELECT fact_id || 'x' || ?, * EXCLUDE (fact_id) FROM facts LIMIT 3", [str(i)])
+        con.execute(
+            "INSERT INTO facts SELECT fact_id || 'x' || ?, * EXCLUDE (fact_id) FROM facts LIMIT 3", [str(i)]
+        )
         time.sleep(0.05)
-        con.execute("UPDATE build_info SET value = (SELECT count(*) FROM facts)::VARCHAR WHERE key = 'n_facts'")
+        con.execute(
+            "UPDATE build_info SET value = (SELECT count(*) FROM facts)::VARCHAR WHERE key = 'n_facts'"
+        )
         con.close()
     """
 )

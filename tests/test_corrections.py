@@ -1,4 +1,5 @@
-"""Corrections: set, reject, add, revert; recorded with who/when/why, applied over facts, surviving rebuilds."""
+"""Corrections: set, reject, add, revert; recorded with who/when/why, applied over facts, surviving
+rebuilds."""
 
 from __future__ import annotations
 
@@ -22,7 +23,8 @@ MISSED = "全年向市委专题汇报5次"  # a number the extractor does not ta
 
 def fact(db, metric, value, source=ZZ):
     rows = fetch(db, "SELECT f.fact_id FROM facts f JOIN reports r USING (report_id) "
-                 "WHERE f.metric = ? AND f.value = ? AND r.source_file = ?", [metric, value, source])  # fmt: skip
+                 "WHERE f.metric = ? AND f.value = ? AND r.source_file = ?",
+                 [metric, value, source])  # fmt: skip
     assert len(rows) == 1, rows
     return rows[0][0]
 
@@ -32,8 +34,8 @@ def report_id(db, source=ZZ):
 
 
 def current(db, fact_id):
-    rows = fetch(db, "SELECT metric, value, period_start, period_end, corrected, correction_id FROM facts_current "
-                 "WHERE fact_id = ?", [fact_id])  # fmt: skip
+    rows = fetch(db, "SELECT metric, value, period_start, period_end, corrected, correction_id "
+                 "FROM facts_current WHERE fact_id = ?", [fact_id])  # fmt: skip
     return rows[0] if rows else None
 
 
@@ -318,8 +320,9 @@ def test_cli_correct_reject_add_and_list(corpus_copy):
     p = run_etl("correct", "--db", db, "--fact", fact(db, "supervision.special_inquiries", 2), "--reject",
             "--user", "wang", "--reason", "plan")  # fmt: skip
     assert p.returncode == 0, p.stderr
-    p = run_etl("correct", "--db", db, "--add", "--report", report_id(db), "--metric", "self.requests_reports",
-            "--value", "5", "--evidence", MISSED, "--user", "wang", "--reason", "missed")  # fmt: skip
+    p = run_etl("correct", "--db", db, "--add", "--report", report_id(db),
+            "--metric", "self.requests_reports", "--value", "5", "--evidence", MISSED,
+            "--user", "wang", "--reason", "missed")  # fmt: skip
     assert p.returncode == 0, p.stderr
     p = run_etl("corrections", "--db", db)
     assert p.returncode == 0 and "3 corrections: 3 applied, 0 orphaned, 0 reverted" in p.stdout

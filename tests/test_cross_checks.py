@@ -31,8 +31,14 @@ TERM = (
     "各位代表：\n现在，我代表市第十五届人大常委会向大会报告过去五年的工作，请予审议。\n"
     "过去五年，市人大常委会共制定地方性法规47件，听取审议专项工作报告60个，建成人大代表家站120个。\n"
 )
-SUMMARY_2021 = "数说2021年洛阳市人大常委会工作\n记者 王某\n2021年，洛阳市人大常委会制定地方性法规9件，听取审议专项工作报告12个。\n"
-SUMMARY_2019 = "数说2019年洛阳市人大常委会工作\n记者 李某\n2019年，洛阳市人大常委会制定地方性法规8件，听取审议专项工作报告13个。\n"
+SUMMARY_2021 = (
+    "数说2021年洛阳市人大常委会工作\n记者 王某\n"
+    "2021年，洛阳市人大常委会制定地方性法规9件，听取审议专项工作报告12个。\n"
+)
+SUMMARY_2019 = (
+    "数说2019年洛阳市人大常委会工作\n记者 李某\n"
+    "2019年，洛阳市人大常委会制定地方性法规8件，听取审议专项工作报告13个。\n"
+)
 
 CORPUS = {
     "ly-2017.txt": _annual(2017, "二", 9, 12, 100),
@@ -59,7 +65,8 @@ def _checks(db, name):
     con = duckdb.connect(str(db), read_only=True)
     try:
         return con.execute(
-            "SELECT source_file, metric, message FROM checks WHERE check_name = ? ORDER BY source_file, metric",
+            "SELECT source_file, metric, message FROM checks WHERE check_name = ? "
+            "ORDER BY source_file, metric",
             [name],
         ).fetchall()
     finally:

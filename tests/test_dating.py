@@ -40,7 +40,8 @@ def test_a_local_congress_is_never_numbered_by_assumption():
     [
         # only the session names the year
         (
-            "新华社北京3月6日电 十二届全国人大三次会议今天举行全体会议，张某作全国人大常委会工作报告。过去一年，常委会审议法律草案20件。",
+            "新华社北京3月6日电 十二届全国人大三次会议今天举行全体会议，张某作全国人大常委会工作报告。"
+            "过去一年，常委会审议法律草案20件。",
             (2014, 2014),
         ),
         (
@@ -49,7 +50,8 @@ def test_a_local_congress_is_never_numbered_by_assumption():
         ),
         # the reviewed year said outright
         (
-            "某市人大常委会工作报告解读\n回顾2021年 亮点纷呈\n全年召开常委会会议9次。\n展望2022年 奋楫笃行\n常委会将……",
+            "某市人大常委会工作报告解读\n回顾2021年 亮点纷呈\n全年召开常委会会议9次。\n"
+            "展望2022年 奋楫笃行\n常委会将……",
             (2021, 2021),
         ),
         # 'YYYY年是…' opening the review names the reviewed year
@@ -101,13 +103,19 @@ def test_a_page_stamp_dates_a_yearless_write_up():
 
 
 def test_the_first_session_of_a_new_congress_hears_a_term_review():
-    text = "3月5日下午，第十二届全国人民代表大会第一次会议举行第二次全体会议，听取全国人大常委会工作报告。共办理代表议案2000件。"
+    text = (
+        "3月5日下午，第十二届全国人民代表大会第一次会议举行第二次全体会议，听取全国人大常委会工作报告。"
+        "共办理代表议案2000件。"
+    )
     meta = meta_of(text)
     assert (meta.report_type, meta.period_start, meta.period_end) == ("term_review", 2008, 2012)
 
 
 def test_the_reviewing_committees_term_dates_a_term_review():
-    text = "各位代表：我受第十一届全国人大常委会委托，向大会报告五年来的主要工作，请予审议。五年来，共审议法律草案100件。"
+    text = (
+        "各位代表：我受第十一届全国人大常委会委托，向大会报告五年来的主要工作，请予审议。"
+        "五年来，共审议法律草案100件。"
+    )
     meta = meta_of(text)
     assert (meta.report_type, meta.period_start, meta.period_end) == ("term_review", 2008, 2012)
 

@@ -50,12 +50,14 @@ UNKNOWN = """常委会工作报告
 
 
 def make_input(root: Path) -> Path:
-    """The bundled corpus plus: a GB18030 report, an HTML copy, a national and a placeless report, a byte-for-
-    byte duplicate, a GB18030 re-encoding of a corpus text (same text: loaded once), a broken PDF, an empty file."""
+    """The bundled corpus plus: a GB18030 report, an HTML copy, a national and a placeless report, a
+    byte-for-byte duplicate, a GB18030 re-encoding of a corpus text (same text: loaded once), a broken PDF,
+    an empty file."""
     lib = copy_corpus(root)
     files = sorted(CORPUS.iterdir())
     text2 = files[2].read_text(encoding="utf-8")
-    (root / "010_gb18030.txt").write_bytes(text2.encode("gb18030") + "\n附：本文为测试副本。\n".encode("gb18030"))  # fmt: skip
+    (root / "010_gb18030.txt").write_bytes(text2.encode("gb18030")
+                                           + "\n附：本文为测试副本。\n".encode("gb18030"))  # fmt: skip
     body = "".join(
         f"<p>{line}</p>\n" for line in files[0].read_text(encoding="utf-8").splitlines() if line.strip()
     )
@@ -79,8 +81,8 @@ def make_input(root: Path) -> Path:
 
 
 def run_distributed(*args) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "etl.ops.distributed", *map(str, args)], cwd=ROOT, capture_output=True,
-                          text=True, timeout=300)  # fmt: skip
+    return subprocess.run([sys.executable, "-m", "etl.ops.distributed", *map(str, args)], cwd=ROOT,
+                          capture_output=True, text=True, timeout=300)  # fmt: skip
 
 
 def parquet_files(root: Path) -> dict[str, Path]:
@@ -147,9 +149,11 @@ def test_distributed_layout_and_duckdb_reads_it(both):
     assert not [p for p in out.iterdir() if p.name.startswith(".")]  # no staging folder left behind
 
     cols = "fact_id, report_id, metric, value, unit, qualifier, period_start, period_end, scope, evidence, " \
-           "evidence_start, evidence_end, value_text, value_start, value_end, raw_start, raw_end, section, pattern"  # fmt: skip
+           "evidence_start, evidence_end, value_text, value_start, value_end, raw_start, raw_end, " \
+           "section, pattern"  # fmt: skip
     got = duckdb.sql(
-        f"SELECT {cols}, province, year FROM read_parquet('{out}/facts/**/*.parquet', hive_partitioning = true, "
+        f"SELECT {cols}, province, year "
+        f"FROM read_parquet('{out}/facts/**/*.parquet', hive_partitioning = true, "
         "hive_types = {'province': VARCHAR, 'year': VARCHAR}) ORDER BY report_id, fact_id"
     ).fetchall()
     want = fetch(

@@ -443,7 +443,8 @@ def test_writing_a_staged_file_on_a_full_disk_removes_it_and_names_it(tmp_path, 
 
 @pytest.fixture
 def small_disk(tmp_path):
-    """A 48 MB tmpfs of our own, room for the database, a staged copy and a backup (skipped where mounting is not allowed)."""
+    """A 48 MB tmpfs of our own, room for the database, a staged copy and a backup (skipped where
+    mounting is not allowed)."""
     mnt = tmp_path / "disk"
     mnt.mkdir()
     p = subprocess.run(
@@ -723,7 +724,8 @@ def test_a_dashboard_run_does_not_hold_the_file_while_an_add_waits(corpus_copy, 
         with appdb.cursor() as cur:
             assert cur.execute("SELECT count(*) FROM reports").fetchone() == (5,)
         t = time.monotonic()
-        # a separate process, as the CLI is beside a dashboard (in this process DuckDB would share the instance)
+        # a separate process, as the CLI is beside a dashboard (in this process DuckDB would share the
+        # instance)
         p = run_etl_process("add", new, "--db", db, "--no-library", "--time-limit", "0")
         waited = time.monotonic() - t
         assert p.returncode == 0, p.stderr
@@ -771,7 +773,8 @@ def test_three_readers_against_in_place_adds_wait_under_a_second_and_no_add_fail
     stop = tmp_path / "stop"
     ready = [tmp_path / f"ready-{i}" for i in range(3)]
     readers = [subprocess.Popen([sys.executable, "-c", READER_LOOP, str(db), str(stop), str(r)],
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for r in ready]  # fmt: skip
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+               for r in ready]  # fmt: skip
     deadline = time.monotonic() + 120
     while not all(r.exists() for r in ready) and time.monotonic() < deadline:
         time.sleep(0.05)

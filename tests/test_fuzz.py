@@ -24,7 +24,8 @@ from etl.store.corrections_log import Correction, CorrectionError
 SECONDS = 10  # per example: far above any real file of this size; only a hang reaches it
 # FUZZ_EXAMPLES=2000 for a longer campaign; the default keeps the suite fast.
 FUZZ = settings(max_examples=int(os.environ.get("FUZZ_EXAMPLES", "60")), deadline=None,
-                suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])  # fmt: skip
+                suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                       HealthCheck.too_slow])  # fmt: skip
 
 
 class Hang(Exception):
@@ -71,8 +72,9 @@ def extract_or_error(doc: Document):
 
 # ---------------------------------------------------------------- readers
 
-MAGIC = [b"", b"%PDF-1.4\n", b"PK\x03\x04", b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff", b"<html>", b"<!DOCTYPE html>",
-         b"\x89PNG\r\n\x1a\n", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", b"{\\rtf1", b"\x1f\x8b", b"MZ"]  # fmt: skip
+MAGIC = [b"", b"%PDF-1.4\n", b"PK\x03\x04", b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff", b"<html>",
+         b"<!DOCTYPE html>", b"\x89PNG\r\n\x1a\n", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", b"{\\rtf1",
+         b"\x1f\x8b", b"MZ"]  # fmt: skip
 
 
 @FUZZ
@@ -99,7 +101,8 @@ def zips(draw):
                 st.binary(max_size=512),
                 st.text(max_size=200).map(lambda t: (
                     '<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>'
-                    f"<w:p><w:r><w:t>{t}</w:t></w:r></w:p></w:body></w:document>").encode("utf-8", "surrogatepass")),
+                    f"<w:p><w:r><w:t>{t}</w:t></w:r></w:p></w:body></w:document>"
+                ).encode("utf-8", "surrogatepass")),
             ))  # fmt: skip
             zf.writestr(name, body)
     data = buf.getvalue()
@@ -146,7 +149,8 @@ def test_broken_pdfs(tmp_path, data):
     body=st.lists(st.one_of(
         st.text(max_size=40),
         st.sampled_from(["<script>", "</script>", "<style>", "<p>", "</p>", "<div>", "<br>", "<!--", "-->",
-                         "<h1>", "<table><tr><td>", "&nbsp;", "&#x0;", "<![CDATA[", "人大常委会", "开展执法检查7项。"]),
+                         "<h1>", "<table><tr><td>", "&nbsp;", "&#x0;", "<![CDATA[", "人大常委会",
+                         "开展执法检查7项。"]),
     ), max_size=40),
     codec=st.sampled_from(["utf-8", "gb18030", "utf-16"]),
 )  # fmt: skip
@@ -158,8 +162,9 @@ def test_arbitrary_html(tmp_path, body, codec):
 
 # ---------------------------------------------------------------- extractor
 
-REPORT_WORDS = ["人大常委会", "常务委员会", "各位代表", "一、", "过去一年", "2023年", "2018年以来", "今年", "工作安排",
-                "开展执法检查", "专题询问", "代表建议", "件", "次", "项", "人次", "%", "百分之", "余", "近", "第",
+REPORT_WORDS = ["人大常委会", "常务委员会", "各位代表", "一、", "过去一年", "2023年", "2018年以来", "今年",
+                "工作安排", "开展执法检查", "专题询问", "代表建议", "件", "次", "项", "人次", "%", "百分之",
+                "余", "近", "第",
                 "7", "七", "十二", "3万", "，", "。", "\n", "；", "（", "）", "全市五级", "其中"]  # fmt: skip
 
 

@@ -93,7 +93,8 @@ CASES = [
         {("supervision.inspection_visits", 9), ("supervision.special_evaluations", 3)},
     ),
     (
-        "一年来，共召开常委会会议 10 次，审议法规 3 部，听取和审议专项工作报告 26 个，开展 2 部法律法规执行情况检查，"
+        "一年来，共召开常委会会议 10 次，审议法规 3 部，听取和审议专项工作报告 26 个，"
+        "开展 2 部法律法规执行情况检查，"
         "作出重大事项决议决定 6 个，任免国家机关工作人员 59 人次。",
         {
             ("meetings.standing_committee", 10),
@@ -173,7 +174,8 @@ CASES = [
         "十四届全国人大一次会议期间，代表们共提出建议8314件，目前已经全部办理完毕并答复代表。",
         {("deputies.suggestions", 8314)},
     ),
-    # city / county wording: titles listed before the count, 活动 after the activity, counts in Chinese numerals
+    # city / county wording: titles listed before the count, 活动 after the activity, counts in Chinese
+    # numerals
     (
         "全年制定《郑州市养犬管理条例》《郑州市城市道路交通安全管理条例》等地方性法规3部，对10件地方性法规进行了修改，"
         "废止《郑州市城市节约用水管理条例》等2部地方性法规。",

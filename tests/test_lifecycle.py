@@ -1,4 +1,5 @@
-"""Living with the data: add (unchanged / new / new version / bad files), kills mid-write, backup and restore."""
+"""Living with the data: add (unchanged / new / new version / bad files), kills mid-write, backup and
+restore."""
 
 from __future__ import annotations
 
@@ -32,7 +33,8 @@ ZY = "004_66608173c0941186.txt"  # 中原区 2020 report excerpt
 def snapshot(db) -> dict:
     """Everything a reader could see, as plain rows: equal snapshots mean equal content."""
     return {
-        t: fetch(db, f"SELECT * EXCLUDE ({excl}) FROM {t} ORDER BY ALL") if excl else fetch(db, f"SELECT * FROM {t} ORDER BY ALL")
+        t: fetch(db, f"SELECT * EXCLUDE ({excl}) FROM {t} ORDER BY ALL") if excl
+        else fetch(db, f"SELECT * FROM {t} ORDER BY ALL")
         for t, excl in [("reports", "loaded_at"), ("facts", ""), ("facts_current", ""), ("corrections", ""),
                         ("report_texts", "")]
     }  # fmt: skip
@@ -286,8 +288,8 @@ def test_a_correction_killed_before_its_commit_changes_nothing(corpus_copy, tmp_
     db, _ = corpus_copy
     fid = fetch(db, "SELECT fact_id FROM facts ORDER BY fact_id LIMIT 1")[0][0]
     before_bytes = db.read_bytes()
-    proc = _start_paused("before_commit", "correct", "--db", db, "--fact", fid, "--value", "99", "--user", "u",
-                         "--reason", "r")  # fmt: skip
+    proc = _start_paused("before_commit", "correct", "--db", db, "--fact", fid, "--value", "99",
+                         "--user", "u", "--reason", "r")  # fmt: skip
     _kill(proc)
     assert db.read_bytes() == before_bytes and not CL.corrections_path(db).exists()
     assert list(tmp_path.glob(".congress.corrections.jsonl.staging-*"))  # left behind by the dead writer
@@ -448,7 +450,8 @@ def _pdf_bomb(path: Path, inflated: int = 48 * 1024 * 1024) -> Path:
     stream = zlib.compress(b"0" * inflated, 9)
     objs = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
             b"<< /Type /Page /Parent 2 0 R /Contents 4 0 R /MediaBox [0 0 612 792] >>",
-            b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream) + stream + b"\nendstream"]  # fmt: skip
+            b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream)
+            + stream + b"\nendstream"]  # fmt: skip
     out, offsets = b"%PDF-1.4\n", []
     for i, obj in enumerate(objs, 1):
         offsets.append(len(out))

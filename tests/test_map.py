@@ -1,4 +1,5 @@
-"""地图 (app/geo.py, etl/geo.py, pages/map_page.py): boundaries simplified once, 无数据 never drawn as zero."""
+"""地图 (app/geo.py, etl/geo.py, pages/map_page.py): boundaries simplified once, 无数据 never drawn as
+zero."""
 
 from __future__ import annotations
 
@@ -26,7 +27,8 @@ def _square(x: float, y: float, d: float = 0.5) -> dict:
 
 @pytest.fixture
 def geo_dir(tmp_path, monkeypatch):
-    """Boundary files as etl/geo.py writes them, with a square per division (河南省's cities, the provinces)."""
+    """Boundary files as etl/geo.py writes them, with a square per division (河南省's cities, the
+    provinces)."""
     out = tmp_path / "geo"
     out.mkdir()
     groups = etl_geo.children_by_parent()

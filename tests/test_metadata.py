@@ -162,10 +162,13 @@ WEB_STAMP_NO_TITLE = """2023-03-03 10:23:07
 2023年是全面贯彻落实党的二十大精神的开局之年。"""
 
 # A news agency's digest, in traditional script: the dispatch date is not the delivery.
-NATIONAL_DIGEST_TRADITIONAL = """全國人民代表大會常務委員會工作報告(摘要)
-新華社北京3月8日電 受十四屆全國人大常委會委託,全國人大常委會委員長趙某某3月8日向十四屆全國人大二次會議作《全國人民代表大會常務委員會工作報告》。報告摘要如下:
-過去一年的工作
-2023年是全面貫徹黨的二十大精神的開局之年。過去一年,常委會審議法律案34件。"""
+NATIONAL_DIGEST_TRADITIONAL = (
+    "全國人民代表大會常務委員會工作報告(摘要)\n"
+    "新華社北京3月8日電 受十四屆全國人大常委會委託,全國人大常委會委員長趙某某3月8日向十四屆全國人大二次會議"
+    "作《全國人民代表大會常務委員會工作報告》。報告摘要如下:\n"
+    "過去一年的工作\n"
+    "2023年是全面貫徹黨的二十大精神的開局之年。過去一年,常委會審議法律案34件。"
+)
 
 # Normalization joins the heading to the sentence before it.
 PROVINCIAL_JOINED_HEADING = """浙江省人民代表大会常务委员会工作报告
@@ -625,7 +628,10 @@ def test_publication_stamp_dates_a_delivered_report_with_no_other_date(stamp, pe
 
 def test_publication_stamp_does_not_date_a_news_summary_that_names_its_year():
     # a mid-year article: written in 2023 about 2023, not a report delivered in 2023
-    text = "2023-07-01 09:00\n某某市人大常委会工作回眸\n本报记者 某某\n2023年,鹤壁市人大常委会召开常委会会议5次。"
+    text = (
+        "2023-07-01 09:00\n某某市人大常委会工作回眸\n本报记者 某某\n"
+        "2023年,鹤壁市人大常委会召开常委会会议5次。"
+    )
     meta = extract_metadata(text)
     assert (meta.period_start, meta.period_end, meta.report_type) == (2023, 2023, "news_summary")
 
@@ -651,7 +657,10 @@ def test_yearless_past_heading_takes_the_year_of_its_first_sentence():
     ],
 )
 def test_periods_follow_the_delivery_year(body, period):
-    text = f"郑州市人民代表大会常务委员会工作报告\n——2024年1月10日在郑州市第十六届人民代表大会第二次会议上\n各位代表：\n{body}"
+    text = (
+        "郑州市人民代表大会常务委员会工作报告\n"
+        f"——2024年1月10日在郑州市第十六届人民代表大会第二次会议上\n各位代表：\n{body}"
+    )
     meta = extract_metadata(text)
     assert (meta.period_start, meta.period_end) == period
 
@@ -688,7 +697,8 @@ def test_first_session_report_with_a_term_phrase_is_a_term_review():
         ("鹤壁市人大常委会一年工作回眸\n本报记者 马飞\n一年来，市人大常委会……", "news_summary"),
         ("本报讯(记者 李四)近日，鹤壁市人大常委会召开会议……", "news_summary"),
         (
-            "聚焦民生 依法履职\n本报记者 马飞\n1月5日，鹤壁市第十二届人民代表大会第二次会议举行第二次全体会议，"
+            "聚焦民生 依法履职\n本报记者 马飞\n"
+            "1月5日，鹤壁市第十二届人民代表大会第二次会议举行第二次全体会议，"
             "市人大常委会主任受市人大常委会委托向大会作工作报告。",
             "report_excerpt",
         ),

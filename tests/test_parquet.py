@@ -91,13 +91,14 @@ def test_export_round_trips_the_database(corpus_db, tmp_path):
 
 def _national_and_unknown_db(path: Path) -> Path:
     con = new_db(path)
-    insert_report(con, "rnat", "national.txt", "全国", (2023, 2023), "annual_report", title="全国人大常委会工作报告",
-                  level="national", parent=None, province=None)  # fmt: skip
+    insert_report(con, "rnat", "national.txt", "全国", (2023, 2023), "annual_report",
+                  title="全国人大常委会工作报告", level="national", parent=None, province=None)  # fmt: skip
     insert_report(
         con, "rhn", "zz.txt", "郑州市", (2018, 2022), "term_review", title="郑州市人大常委会工作报告"
     )
     con.execute(
-        "INSERT INTO reports (report_id, source_file, jurisdiction, level, province, period_start, period_end, "
+        "INSERT INTO reports (report_id, source_file, jurisdiction, level, province, period_start, "
+        "period_end, "
         "report_type) VALUES ('runk', 'unknown.txt', NULL, NULL, NULL, NULL, NULL, 'annual_report')"
     )
     ev = "常委会共召开常委会会议7次，制定法律6件。"
@@ -105,8 +106,8 @@ def _national_and_unknown_db(path: Path) -> Path:
                 start=10, period=(2023, 2023))  # fmt: skip
     insert_fact(con, "f2", "rnat", "legislation.laws_enacted", 6, unit="件", evidence=ev, value_text="6",
                 start=10)  # no period: the report's year  # fmt: skip
-    insert_fact(con, "f3", "rhn", "legislation.laws_enacted", 30, unit="件", evidence="制定法规30件。", value_text="30",
-                start=0, period=(2018, 2022))  # fmt: skip
+    insert_fact(con, "f3", "rhn", "legislation.laws_enacted", 30, unit="件", evidence="制定法规30件。",
+                value_text="30", start=0, period=(2018, 2022))  # fmt: skip
     insert_fact(con, "f4", "rhn", "legislation.laws_amended", 5, unit="件", evidence="2021年修改法规5件。",
                 value_text="5", start=0, period=(2021, 2021))  # fmt: skip
     insert_fact(con, "f5", "runk", "legislation.laws_enacted", 3, unit="件", evidence="制定地方性法规3件。",
@@ -164,7 +165,8 @@ def test_stream_of_batches_gives_the_same_files(tmp_path):
     assert write_partitioned([], tmp_path / "empty", "facts") == []
     with pytest.raises(ExportError):
         write_partitioned([rows.set_column(rows.schema.get_field_index("province"), "province",
-                                           pa.array(["a/b"] * rows.num_rows))], tmp_path / "bad", "facts")  # fmt: skip
+                                           pa.array(["a/b"] * rows.num_rows))],
+                          tmp_path / "bad", "facts")  # fmt: skip
 
 
 def test_export_replaces_the_old_dataset(corpus_db, tmp_path):

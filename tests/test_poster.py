@@ -1,4 +1,5 @@
-"""数说 posters (app/poster.py, `python -m etl poster`): every number from the database, flows compared only."""
+"""数说 posters (app/poster.py, `python -m etl poster`): every number from the database, flows compared
+only."""
 
 from __future__ import annotations
 
@@ -41,7 +42,8 @@ def test_zhengzhou_2023_numbers_are_the_databases(corpus_db):
             corpus_db,
             "select f.value from facts_current f join reports r using (report_id) "
             "where r.jurisdiction = '郑州市' and f.metric = ? "
-            "and coalesce(f.period_start, r.period_start) = 2023 and coalesce(f.period_end, r.period_end) = 2023 "
+            "and coalesce(f.period_start, r.period_start) = 2023 "
+            "and coalesce(f.period_end, r.period_end) = 2023 "
             "order by case r.report_type when 'annual_report' then 0 when 'term_review' then 0 "
             "when 'report_excerpt' then 1 else 2 end, f.scope is not null, f.value desc limit 1",
             [metric],
@@ -78,7 +80,8 @@ def small_db(tmp_path):
     db = tmp_path / "p.duckdb"
     con = new_db(db)
     con.executemany(
-        "insert into metrics (code, category, label_zh, label_en, unit, kind, measure) values (?, ?, ?, ?, ?, ?, ?)",
+        "insert into metrics (code, category, label_zh, label_en, unit, kind, measure) "
+        "values (?, ?, ?, ?, ?, ?, ?)",
         [
             ("legislation.laws_enacted", "legislation", "制定地方性法规", "laws", "件", "core", "flow"),
             ("supervision.law_inspections", "supervision", "执法检查", "inspections", "项", "core", "flow"),
@@ -114,8 +117,8 @@ def small_db(tmp_path):
         ("fp", "rp", "legislation.laws_enacted", 999, "件"),
     ]
     for i, (fid, rid, metric, value, unit) in enumerate(facts):
-        insert_fact(con, fid, rid, metric, value, unit=unit, evidence=f"共{value}{unit}。", value_text=str(value),
-                    start=10 * i)  # fmt: skip
+        insert_fact(con, fid, rid, metric, value, unit=unit, evidence=f"共{value}{unit}。",
+                    value_text=str(value), start=10 * i)  # fmt: skip
     # an analyst corrected 执法检查 2023 from 6 to 7
     con.execute(
         "insert into fact_edits (fact_id, rejected, value, correction_id) values ('f8', false, 7, 'c1')"
@@ -185,7 +188,8 @@ def test_cli_one_poster_and_all(corpus_db, tmp_path):
     expected = fetch(
         corpus_db,
         "select count(*) from (select distinct r.jurisdiction, coalesce(f.period_start, r.period_start), "
-        "coalesce(f.period_end, f.period_start, r.period_end) from facts_current f join reports r using (report_id) "
+        "coalesce(f.period_end, f.period_start, r.period_end) "
+        "from facts_current f join reports r using (report_id) "
         "where r.jurisdiction is not null and coalesce(r.meta_status, 'ok') <> 'pending')",
     )[0][0]
     made = sorted(p.name for p in (tmp_path / "all").glob("*.png"))

@@ -178,7 +178,10 @@ def test_html_main_text_only(tmp_path, charset, codec):
 
 
 def test_html_big5_with_meta_charset(tmp_path):
-    page = f'<html><head><meta http-equiv="Content-Type" content="text/html; charset=big5"></head><body><p>{TRADITIONAL}</p></body></html>'
+    page = (
+        '<html><head><meta http-equiv="Content-Type" content="text/html; charset=big5"></head>'
+        f"<body><p>{TRADITIONAL}</p></body></html>"
+    )
     doc = read_document(write(tmp_path, "tw.htm", page.encode("big5")))
     assert doc.text == TRADITIONAL
     assert doc.encoding in ("big5", "cp950", "big5hkscs")
@@ -224,7 +227,10 @@ def test_html_in_txt_and_text_in_html_read_by_content(tmp_path):
 
 
 def test_html_with_only_scripts_is_empty(tmp_path):
-    page = b"<html><head><script>var a = 1;</script></head><body><script>document.write('x')</script></body></html>"
+    page = (
+        b"<html><head><script>var a = 1;</script></head>"
+        b"<body><script>document.write('x')</script></body></html>"
+    )
     with pytest.raises(EmptyFileError, match="only.html"):
         read_document(write(tmp_path, "only.html", page))
 

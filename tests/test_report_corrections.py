@@ -28,8 +28,8 @@ def _report(db, source_file):
     con = duckdb.connect(str(db), read_only=True)
     try:
         return con.execute(
-            "SELECT report_id, jurisdiction, level, parent, meta_status, meta_pending, period_start FROM reports"
-            " WHERE source_file = ?",
+            "SELECT report_id, jurisdiction, level, parent, meta_status, meta_pending, period_start"
+            " FROM reports WHERE source_file = ?",
             [source_file],
         ).fetchone()
     finally:

@@ -59,8 +59,8 @@ def _report(db, source_file):
     con = duckdb.connect(str(db), read_only=True)
     try:
         row = con.execute(
-            "SELECT report_id, period_start, period_end, meta_status, meta_pending, period_confidence, meta_evidence"
-            " FROM reports WHERE source_file = ?",
+            "SELECT report_id, period_start, period_end, meta_status, meta_pending, period_confidence,"
+            " meta_evidence FROM reports WHERE source_file = ?",
             [source_file],
         ).fetchone()
     finally:

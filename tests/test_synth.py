@@ -1,4 +1,5 @@
-"""The synthetic corpus generator (tools/synth.py): determinism, formats, ground truth and a small end-to-end score."""
+"""The synthetic corpus generator (tools/synth.py): determinism, formats, ground truth and a small
+end-to-end score."""
 
 from __future__ import annotations
 

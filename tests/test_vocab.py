@@ -13,7 +13,7 @@ import pytest
 from etl import vocab
 from etl.errors import CatalogError, EtlError
 from etl.extract import catalog
-from etl.metadata import dating, gazetteer, report, sections
+from etl.metadata import cues, dating, gazetteer, sections
 
 DATA_FILES = sorted(p for p in vocab.DATA_DIR.iterdir() if p.is_file())
 SCHEMAS = sorted(vocab.SCHEMA_DIR.glob("*.schema.json"))
@@ -41,9 +41,9 @@ def test_every_schema_is_a_valid_schema_of_a_data_file(path):
 
 
 def test_the_corrections_log_reads_its_schema_from_the_schema_folder():
-    from etl.store import corrections
+    from etl.store import corrections_log
 
-    assert corrections.SCHEMA_PATH == vocab.schema_path("corrections")
+    assert corrections_log.SCHEMA_PATH == vocab.schema_path("corrections")
 
 
 # -- a broken entry: the file, the entry and the fix --------------------------------------------------
@@ -72,9 +72,12 @@ def refused(call, error: type[EtlError], path: Path, entry: str, *fix_words: str
 
 CATALOG_CASES = [
     # (old, new, entry named, words of the fix)
-    ("    units: [次, 项]\n", "    units: []\n", "legislation.research (metrics[5].units)", "non-empty list of the units"),
-    ("    kind: core\n", "    kind: cor\n", "legislation.laws_enacted (metrics[0].kind)", "use one of core, composite"),
-    ("    label_en: Local regulations enacted\n", "", "legislation.laws_enacted (metrics[0])", "add `label_en`"),
+    ("    units: [次, 项]\n", "    units: []\n",
+     "legislation.research (metrics[5].units)", "non-empty list of the units"),
+    ("    kind: core\n", "    kind: cor\n",
+     "legislation.laws_enacted (metrics[0].kind)", "use one of core, composite"),
+    ("    label_en: Local regulations enacted\n", "",
+     "legislation.laws_enacted (metrics[0])", "add `label_en`"),
     ("    measure: flow\n", "    measure: sum\n", "(metrics[0].measure)", "flow, stock, rate"),
     ("      - {text: '制定地方性法规2件，依法作出决定决议12项', value: 2}",
      "      - {text: '制定地方性法规2件，依法作出决定决议12项', value: two}",
@@ -115,7 +118,7 @@ def test_a_catalog_code_used_twice_is_refused_by_the_code(tmp_path):
 )
 def test_a_broken_metadata_cue_is_named(tmp_path, old, new, entry, fix):
     path = broken(tmp_path, "metadata_cues.yaml", old, new)
-    refused(lambda: report.load_cues.__wrapped__(path), report.MetadataCuesError, path, entry, fix)
+    refused(lambda: cues.load_cues.__wrapped__(path), cues.MetadataCuesError, path, entry, fix)
 
 
 @pytest.mark.parametrize(

@@ -46,8 +46,8 @@ DATA_DIR = Path(__file__).parent / "synth_data"
 
 DOC_FIELDS = ["report_file", "jurisdiction", "level", "parent", "province", "period_start", "period_end",
               "report_type", "delivered"]  # fmt: skip
-FACT_FIELDS = ["report_file", "metric", "value", "alt_values", "unit", "qualifier", "period_start", "period_end",
-               "optional", "evidence"]  # fmt: skip
+FACT_FIELDS = ["report_file", "metric", "value", "alt_values", "unit", "qualifier", "period_start",
+               "period_end", "optional", "evidence"]  # fmt: skip
 
 # Share of reports per level: close to the real mix (1 / 31 / ~330 / ~2,850 committees), with the
 # upper levels slightly over-sampled so that a few hundred reports still hold some of each.
@@ -424,8 +424,8 @@ class Report:
             ev = _EVIDENCE.search(text)
             evidence = ev.group(1)
             text = text[: ev.start()] + evidence + text[ev.end() :]
-        self.facts.append({"metric": code, "value": f"{value:g}", "alt_values": "", "unit": unit, "qualifier": qual,
-                           "period_start": self.p0, "period_end": self.year, "optional": 0,
+        self.facts.append({"metric": code, "value": f"{value:g}", "alt_values": "", "unit": unit,
+                           "qualifier": qual, "period_start": self.p0, "period_end": self.year, "optional": 0,
                            "evidence": evidence})  # fmt: skip
         return text
 
@@ -587,7 +587,10 @@ class Report:
         )
         if self.level == "national":
             title = "全国人民代表大会常务委员会工作报告"
-            session_name = f"第{cn_number(self.ordinal + (1 if self.session == 1 else 0))}届全国人民代表大会第{cn_number(self.session)}次会议"
+            session_name = (
+                f"第{cn_number(self.ordinal + (1 if self.session == 1 else 0))}届全国人民代表大会"
+                f"第{cn_number(self.session)}次会议"
+            )
             speaker = f"全国人民代表大会常务委员会委员长 {name_speaker}"
         else:
             title = f"{full_title_name}人民代表大会常务委员会工作报告"
@@ -601,7 +604,8 @@ class Report:
             owner = j.parent if self.level == "county" and j.parent else j.name
             paper = _short(owner) + rng.choice(self.tpl["filler"]["newspapers_suffix"])
             headline = rng.choice(["守正创新担使命 依法履职谱新篇", "凝心聚力开新局 履职尽责显担当",
-                                   "践行全过程人民民主 彰显人大担当作为", "依法履职促发展 为民尽责谱新篇"])  # fmt: skip
+                                   "践行全过程人民民主 彰显人大担当作为",
+                                   "依法履职促发展 为民尽责谱新篇"])  # fmt: skip
             blocks.append(("title", headline))
             blocks.append(("title", f"——{self.year}年{full_title_name}人大常委会工作综述"))
             blocks.append(
@@ -619,7 +623,8 @@ class Report:
                 blocks.append(
                     (
                         "meta",
-                        f"{delivered_year}-{month:02d}-{min(day + rng.randint(1, 6), 28):02d} 08:{rng.randint(10, 59)}:{rng.randint(10, 59)} 来源：{_short(j.name)}日报",
+                        f"{delivered_year}-{month:02d}-{min(day + rng.randint(1, 6), 28):02d} "
+                        f"08:{rng.randint(10, 59)}:{rng.randint(10, 59)} 来源：{_short(j.name)}日报",
                     )
                 )
             blocks.append(("title", title))
@@ -654,7 +659,8 @@ class Report:
             budget = int(body * SECTION_WEIGHT[section] / total_w)
             head = self.fill(rng.choice(f["section_titles"][section if section != "liaison" else "deputies"]))
             if section == "liaison":
-                head = self.fill(rng.choice(["密切联系人民群众，践行全过程人民民主", "畅通民意表达渠道，用心用情服务群众",
+                head = self.fill(rng.choice(["密切联系人民群众，践行全过程人民民主",
+                                             "畅通民意表达渠道，用心用情服务群众",
                                              "深化代表联络站建设，打通联系群众“最后一公里”"]))  # fmt: skip
             if self.rtype == "news_summary":
                 blocks.append(("heading", head.replace("，", " ")))
@@ -664,7 +670,8 @@ class Report:
             for p in self.paragraphs(section, facts, budget):
                 blocks.append(("p", p))
         if self.rtype == "news_summary":
-            blocks.append(("p", f"新的一年，{self.org}将" + self.fill(rng.choice(f["filler"]["plan"])["t"])[:-1]
+            blocks.append(("p", f"新的一年，{self.org}将"
+                           + self.fill(rng.choice(f["filler"]["plan"])["t"])[:-1]
                            + "，为全" + w["lvl"] + "高质量发展贡献人大力量。"))  # fmt: skip
         else:
             blocks.append(("p", self.fill(rng.choice(f["filler"]["closing"][:2])["t"])))
@@ -686,9 +693,9 @@ class Report:
                 blocks.append(("p", p))
                 used += len(p)
             blocks.append(("p", self.fill(rng.choice(f["filler"]["closing"][2:])["t"])))
-        doc = {"jurisdiction": j.name, "level": self.level, "parent": j.parent or "", "province": j.province or "",
-               "period_start": self.p0, "period_end": self.year, "report_type": self.rtype,
-               "delivered": delivered, "title": title}  # fmt: skip
+        doc = {"jurisdiction": j.name, "level": self.level, "parent": j.parent or "",
+               "province": j.province or "", "period_start": self.p0, "period_end": self.year,
+               "report_type": self.rtype, "delivered": delivered, "title": title}  # fmt: skip
         return blocks, doc
 
 
@@ -710,13 +717,16 @@ def render_html(blocks: list[tuple[str, str]], doc: dict, rng: random.Random, si
             f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
             f"<title>{title}_{site}</title>\n"
             '<link rel="stylesheet" href="/static/css/main.css">\n'
-            "<style>.content p{text-indent:2em;line-height:2;font-size:16px}.nav li{display:inline-block}</style>\n"
-            f'<script>var _hmt=_hmt||[];var pageId="{page_id}";(function(){{var hm=document.createElement("script");'
+            "<style>.content p{text-indent:2em;line-height:2;font-size:16px}"
+            ".nav li{display:inline-block}</style>\n"
+            f'<script>var _hmt=_hmt||[];var pageId="{page_id}";'
+            '(function(){var hm=document.createElement("script");'
             'hm.src="https://hm.baidu.com/hm.js?0f1a2b3c";var s=document.getElementsByTagName("script")[0];'
             "s.parentNode.insertBefore(hm,s);})();</script>\n</head>\n<body>\n")  # fmt: skip
     nav = ('<div class="header"><div class="logo">' + site + '</div><ul class="nav">'
            + "".join(f'<li><a href="/{i}/">{n}</a></li>' for i, n in enumerate(_NAV))
-           + '</ul></div>\n<div class="location">当前位置：<a href="/">首页</a> &gt; <a href="/6/">常委会公报</a></div>\n')  # fmt: skip
+           + '</ul></div>\n<div class="location">当前位置：<a href="/">首页</a> &gt; '
+           '<a href="/6/">常委会公报</a></div>\n')  # fmt: skip
     parts = ['<div class="main">\n<div class="article">\n']
     for k, t in blocks:
         if k == "title":
@@ -729,11 +739,14 @@ def render_html(blocks: list[tuple[str, str]], doc: dict, rng: random.Random, si
             parts.append(f"<p>{t}</p>\n")
     parts.append("</div>\n</div>\n")
     foot = ('<div class="share">分享到：<a href="javascript:;">微信</a> <a href="javascript:;">微博</a> '
-            '<a href="javascript:window.print()">【打印】</a> <a href="javascript:window.close()">【关闭】</a></div>\n'
+            '<a href="javascript:window.print()">【打印】</a> '
+            '<a href="javascript:window.close()">【关闭】</a></div>\n'
             f'<div class="footer"><p>版权所有：{site}办公室　主办单位：{site}</p>'
             f"<p>ICP备{rng.randint(10000000, 99999999)}号-1　技术支持：信息中心</p></div>\n"
-            '<script src="/static/js/jquery.min.js"></script>\n<script>$(function(){$(".nav li").hover(function(){'
-            '$(this).addClass("on")},function(){$(this).removeClass("on")});});</script>\n</body>\n</html>\n')  # fmt: skip
+            '<script src="/static/js/jquery.min.js"></script>\n'
+            '<script>$(function(){$(".nav li").hover(function(){'
+            '$(this).addClass("on")},function(){$(this).removeClass("on")});});</script>\n'
+            '</body>\n</html>\n')  # fmt: skip
     return head + nav + "".join(parts) + foot
 
 
@@ -796,7 +809,8 @@ def generate(n_reports: int, out_dir: Path, seed: int = 0, workers: int | None =
     chunk = max(1, min(200, -(-n_reports // (workers * 4))))
     tasks = [(s, min(s + chunk, n_reports), seed, str(docs_dir)) for s in range(0, n_reports, chunk)]
     if workers > 1 and len(tasks) > 1:
-        gc.freeze()  # the gazetteer and templates stay shared with the forked workers (no copy-on-write by gc)
+        # the gazetteer and templates stay shared with the forked workers (no copy-on-write by gc)
+        gc.freeze()
         ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else mp.get_context()
         with ctx.Pool(workers) as pool:
             results = pool.map(_work, tasks, chunksize=1)
@@ -840,7 +854,8 @@ def main(argv: list[str] | None = None) -> int:
     s = generate(args.reports, args.out, seed=args.seed, workers=args.workers)
     mb = s["bytes"] / 1e6
     print(f"{s['reports']} reports, {s['facts']} gold facts, {mb:.1f} MB in {s['seconds']:.1f} s "
-          f"({s['reports'] / max(s['seconds'], 1e-9):.0f} reports/s, {mb / max(s['seconds'], 1e-9):.1f} MB/s) "
+          f"({s['reports'] / max(s['seconds'], 1e-9):.0f} reports/s, "
+          f"{mb / max(s['seconds'], 1e-9):.1f} MB/s) "
           f"→ {args.out}")  # fmt: skip
     return 0
 

@@ -12,8 +12,11 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
-from re import _constants as _sre_constants
-from re import _parser as _sre_parser
+
+# The regex parser of the standard library (re._parser since 3.11; the public sre_parse is deprecated).
+# typeshed leaves out these private modules, though they exist at runtime.
+from re import _constants as _sre_constants  # type: ignore[attr-defined]
+from re import _parser as _sre_parser  # type: ignore[attr-defined]
 
 import ahocorasick
 
@@ -25,7 +28,8 @@ from etl.read.numbers import NUM, PCT, POST_WORDS
 CATALOG_PATH = Path(__file__).parent.parent / "data" / "catalog.yaml"
 
 # The kinds and measures a metric may have, and a pattern's condition keys, are listed in the schema.
-# What a count is: a flow over its period (laws enacted), a stock at its end (liaison stations), or a rate (%).
+# What a count is: a flow over its period (laws enacted), a stock at its end (liaison stations), or a
+# rate (%).
 # A stock or a rate is never summed over a term; a rate is never averaged across reports.
 DEFAULT_PRIORITY = {"blocker": 30, "composite": 20, "sub": 20, "core": 10, "extended": 10}
 _PATTERN_SETTINGS = ("regex", "units", "priority")  # a pattern's other keys are conditions (see the schema)
@@ -89,7 +93,7 @@ class Catalog:
         return [p for m in self.metrics.values() for p in m.patterns]
 
     @cached_property
-    def _needle_index(self):
+    def _needle_index(self) -> tuple[ahocorasick.Automaton, frozenset[int]]:
         """An Aho-Corasick automaton over every pattern's needles → the patterns each needle admits."""
         auto = ahocorasick.Automaton()
         owners: dict[str, set[int]] = {}
@@ -155,8 +159,9 @@ def required_words(regex: re.Pattern) -> tuple[str, ...] | None:
                 consider(seq(av[-1]))
             elif op is c.BRANCH:
                 alts = [seq(branch) for branch in av[1]]
-                if all(alts):
-                    consider(tuple(dict.fromkeys(w for alt in alts for w in alt)))
+                found = [alt for alt in alts if alt]
+                if len(found) == len(alts):  # every branch has a literal
+                    consider(tuple(dict.fromkeys(w for alt in found for w in alt)))
             elif op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT) and av[0] >= 1:
                 consider(seq(av[2]))
         if run:
@@ -220,7 +225,8 @@ def compile_frames(code: str, frames, units: list[str], priority: int) -> list[P
             out.append(Pattern(
                 code, f"{code}@{i}{t['order']}", regex, int(frame.get("priority", priority)), conds, percent,
                 required_words(regex), rank=len(out), inherit=t["inherit"], heads=t["heads"], frame=True,
-                nouns=tuple(sorted(set(frame["nouns"]) | set(frame.get("list_nouns") or ()), key=len, reverse=True)),
+                nouns=tuple(sorted(set(frame["nouns"]) | set(frame.get("list_nouns") or ()),
+                                   key=len, reverse=True)),
                 also=_also(t, frame, required_words(regex)),
             ))  # fmt: skip
     return out

@@ -48,7 +48,8 @@ _PLAN = re.compile(
     r"(?:对|制定|出台|审议|开展|组织|修改|修订|修正|废止|审查|讨论|召开|听取|办理)"
 )
 _NEXT_YEAR = re.compile(r"明年|下一年度|来年|下一步|新的一年")
-# Regulations "in force" are a stock built up over decades (截止2009年,制定现行有效地方性法规289件), not a flow.
+# Regulations "in force" are a stock built up over decades (截止2009年,制定现行有效地方性法规289件),
+# not a flow.
 _IN_FORCE = re.compile(r"现行有效")
 # A session of the congress itself (县十五届人民代表大会第六次会议…作出决议7项) is not the committee's act.
 _CONGRESS = re.compile(r"人民代表大会第[一二三四五六七八九十\d]+次会议|人代会")
@@ -155,15 +156,17 @@ _NEXT_ITEM = re.compile(r"^(?:和|及|以及|与|、)(?!其他|其它)([^,，;�
 
 
 def _shares_count_after(tail: str) -> bool:
-    """True when the counted noun is joined to another that has no count of its own (16件法律和有关法律问题的决定)."""
+    """True when the counted noun is joined to another that has no count of its own
+    (16件法律和有关法律问题的决定)."""
     m = _NEXT_ITEM.match(tail)
-    return bool(m) and not COUNTED_ITEM.search(m.group(1)) and bool(_TWO_CJK.search(m.group(1)))
+    return m is not None and not COUNTED_ITEM.search(m.group(1)) and bool(_TWO_CJK.search(m.group(1)))
 
 
 def candidates_in(sentence: str, catalog: Catalog, prev: str = "") -> list[Candidate]:
-    """Every pattern's candidates in ``sentence``; ``prev`` is the sentence before it (prev_has/prev_lacks)."""
+    """Every pattern's candidates in ``sentence``; ``prev`` is the sentence before it
+    (prev_has/prev_lacks)."""
     out: list[Candidate] = []
-    ctx = {
+    ctx: dict[str, bool | str] = {
         "plan": bool(_PLAN.search(sentence)),
         "delegation": bool(_DELEGATION.search(sentence)),
         "congress": bool(_CONGRESS.search(sentence)) and not _COMMITTEE.search(sentence),
@@ -235,7 +238,8 @@ def resolve(cands: list[Candidate]) -> list[Candidate]:
 
 
 def _wording(c: Candidate) -> str:
-    """The words of a match around its number: parallel parts share them (街道…联络站14个 / 社区…联络站67个)."""
+    """The words of a match around its number: parallel parts share them
+    (街道…联络站14个 / 社区…联络站67个)."""
     offset = c.num_start - c.start
     return c.pattern_text[:offset] + "#" + c.pattern_text[offset + (c.num_end - c.num_start) :]
 
@@ -274,7 +278,8 @@ def _sum_parallel(group: list[Candidate], sentence: str, catalog: Catalog) -> li
     total = sum(c.value for c in group)
     qual = "exact" if all(c.qualifier == "exact" for c in group) else "approx_at_least"
     merged = Candidate(first.pattern, first.kind, first.start, group[-1].end, first.num_start,
-                       group[-1].num_end, total, qual, first.unit, first.lead, first.pattern_text, len(group))  # fmt: skip
+                       group[-1].num_end, total, qual, first.unit, first.lead, first.pattern_text,
+                       len(group))  # fmt: skip
     return [merged]
 
 

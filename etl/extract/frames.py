@@ -3,9 +3,11 @@
 A catalog entry lists `frames`, each a small lexicon:
 
     frames:
-      - verbs: [制定, 出台, 审议通过]          # what the committee did (empty: the noun is the activity, 执法检查)
+      - verbs: [制定, 出台, 审议通过]          # what the committee did
+                                               # (empty: the noun is the activity, 执法检查)
         nouns: [地方性法规, 法规, 条例]          # what was counted
-        list_nouns: [常委会]                   # short forms allowed only inside a counted list (主任会议12次、常委会7次)
+        list_nouns: [常委会]                   # short forms allowed only inside a counted list
+                                               # (主任会议12次、常委会7次)
         orders: [vnc, vcn, dui, list_verb, list_noun]   # default: every order that fits (see ORDERS)
         lacks: '修订|废止'                     # regex that must not occur in the matched words
         ...any pattern condition (lead_lacks, sentence_has …)
@@ -13,7 +15,8 @@ A catalog entry lists `frames`, each a small lexicon:
 Each (frame, order) becomes one pattern of the catalog's pattern language; the orders are written once
 here, for every metric, so a new wording of a known metric needs a word in the lexicon, not a regex:
 
-    vnc        verb + modifiers + noun + count        制定地方性法规2件; 作出重要决议决定15项; 审议市"一府一委两院"专项工作报告40个
+    vnc        verb + modifiers + noun + count        制定地方性法规2件; 作出重要决议决定15项;
+                                                      审议市"一府一委两院"专项工作报告40个
     vcn        verb + count + unit + noun            制定5部法律; 共召开9次会议; 制定《…》等3部地方性法规
     dui        对 + count + noun + … + 进行 + verb    对6部法律法规的实施情况进行了检查
     nvc        noun + verb + count (reversed)        开展规范性文件备案审查80件
@@ -34,15 +37,17 @@ FRAME_KEYS = {"verbs", "nouns", "list_nouns", "orders", "lacks", "units", "prior
 
 # Words between a verb and its noun: modifiers inside one item of one clause (no digits, no clause or
 # list punctuation); quoted names (“一府一委两院”) and titles (《…》) may hold anything but a clause end.
-# A list of bodies may stand inside the modifiers (县人民政府及其组成部门、县人民法院、县人民检察院专项工作报告).
+# A list of bodies may stand inside the modifiers
+# (县人民政府及其组成部门、县人民法院、县人民检察院专项工作报告).
 _BODIES = (
     r"(?:[^,，。;；:：!?！？\n\d、《》]{1,14}?(?:政府|法院|检察院|监察委员会|监委|部门|单位)(?:、|和|及))"
 )
 _MOD = (
-    _BODIES
-    + r"{0,4}(?:[^,，。;；:：!?！？\n\d、《》]|《[^》。;；\n]{1,40}》[、和及]?|关于[^,，。;；:：!?！？\n\d]{1,40}?等){0,14}?"
+    _BODIES + r"{0,4}(?:[^,，。;；:：!?！？\n\d、《》]|《[^》。;；\n]{1,40}》[、和及]?"
+    r"|关于[^,，。;；:：!?！？\n\d]{1,40}?等){0,14}?"
 )
-# Between a count and its noun: a modifier (镇街中心, 村(社区)), never a second item (五次工作评议和两次专题询问).
+# Between a count and its noun: a modifier (镇街中心, 村(社区)), never a second item
+# (五次工作评议和两次专题询问).
 _MOD_SHORT = r"(?:[^,，。;；:：!?！？\n\d、《》和及与“”\"]){0,8}?"
 # Between a noun stated first and its verb (专项工作报告听取审议了9个; 群众来信来访共受理417件次).
 _NV_GAP = r"(?:共|累计|全年|已|均|已经|一年来|先后|依法)*"
@@ -82,12 +87,19 @@ def frame_templates(frame: dict) -> list[dict]:
     out = []
     for order in orders:
         inherit, heads = None, ()
+        src: str | list[str]
         if order == "vnc":
             src = f"{V}(?:了|到)?{_MOD}{X}{_FUNC}{{N}}{{U}}"
         elif order == "vcn":
-            src = f'{V}(?:了|到|的)?(?:“[^”]{{1,12}}”的?)?(?:{_TITLES})?(?:共|计)?{{N}}{{U}}{_MOD_SHORT}(?:“[^”]{{1,12}}”)?[“"]?{X}'
+            src = (
+                f"{V}(?:了|到|的)?(?:“[^”]{{1,12}}”的?)?(?:{_TITLES})?(?:共|计)?{{N}}{{U}}"
+                f'{_MOD_SHORT}(?:“[^”]{{1,12}}”)?[“"]?{X}'
+            )
         elif order == "dui":
-            src = f"对{_MOD}(?:{_TITLES})?{{N}}{{U}}{_MOD_SHORT}{X}{_MOD}{_LINK}(?:集中|全面|统一|逐件|认真|专项)?{V}"
+            src = (
+                f"对{_MOD}(?:{_TITLES})?{{N}}{{U}}{_MOD_SHORT}{X}{_MOD}{_LINK}"
+                f"(?:集中|全面|统一|逐件|认真|专项)?{V}"
+            )
         elif order == "nvc":
             src = f"{X}{_NV_GAP}{V}(?:了|到)?{_FUNC}{{N}}{{U}}"
         elif order == "act":
@@ -117,7 +129,8 @@ def frame_templates(frame: dict) -> list[dict]:
 
 # Conditions a frame may carry (the catalog's pattern conditions, plus `lacks` on the matched words).
 _CONDITION_KEYS = {
-    "sentence_has", "sentence_lacks", "lead_has", "lead_lacks", "tail_lacks", "prev_has", "prev_lacks", "lacks",
+    "sentence_has", "sentence_lacks", "lead_has", "lead_lacks", "tail_lacks", "prev_has", "prev_lacks",
+    "lacks",
 }  # fmt: skip
 
 

@@ -2,7 +2,8 @@
 
 Every cue the text offers becomes a *candidate* with a weight and the sentence it came from:
 
-* ``dateline``      the report's own dateline or a news sentence with a full date (2024年1月10日) → session year
+* ``dateline``      the report's own dateline or a news sentence with a full date (2024年1月10日)
+                    → session year
 * ``session``       a congress session being held (十三届全国人大二次会议 → 2019), numbered by the
                     term table (data/congress_terms.yaml) or by what was learned for a local congress
 * ``stamp``         a web or newspaper page date (2026-02-10 来源:新乡日报) → session year, weakly
@@ -12,8 +13,8 @@ Every cue the text offers becomes a *candidate* with a weight and the sentence i
                     by 将… (the coming year)
 * ``past_sentence`` a past-work sentence opening with a year (2014年常委会…, 他说,2018年…)
 * ``span``          a stated span of a term review (2018年至2022年)
-* ``term``          the reviewing committee's term (受十届全国人大常委会委托 → 2003–2007), or a first session of
-                    a new congress (the outgoing committee reviews its term)
+* ``term``          the reviewing committee's term (受十届全国人大常委会委托 → 2003–2007), or a first
+                    session of a new congress (the outgoing committee reviews its term)
 
 Session-year candidates are turned into reviewed-year votes (an annual report delivered in year S
 reviews S−1, or S itself from ``late_session_month``); the votes are summed per year, the best year
@@ -28,6 +29,7 @@ import datetime as dt
 import functools
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -95,7 +97,8 @@ class Terms:
     provinces: dict[str, tuple[int, int]]
 
     def start(self, body: str, term: int, learned: dict[tuple[str, int], int] | None = None) -> int | None:
-        """The first year of congress term ``term`` of ``body`` (全国, a province, or a learned local body)."""
+        """The first year of congress term ``term`` of ``body`` (全国, a province, or a learned local
+        body)."""
         if body == "全国":
             ref = self.national
         elif body in self.provinces:
@@ -145,6 +148,13 @@ class Resolution:
     term_start_learned: tuple[str, int, int] | None = None  # (body, term, first year) a report taught
     local_session: Session | None = None  # the report's own local session, not numbered by the term table
 
+    @property
+    def period(self) -> tuple[int, int] | None:
+        """(first year, last year) when the period is resolved, else None (the two are set together)."""
+        if self.period_start is None or self.period_end is None:
+            return None
+        return self.period_start, self.period_end
+
 
 @dataclass(frozen=True)
 class YearWords:
@@ -187,7 +197,7 @@ def sessions(
     referred: re.Pattern,
     jurisdiction: str | None,
     level: str | None,
-    province_of: callable,
+    province_of: Callable[[str, str], str | None],
     terms: Terms,
     learned: dict[tuple[str, int], int] | None,
     limit: int,
@@ -208,6 +218,7 @@ def sessions(
             continue
         inner = m.group("inner")
         before = compact[max(0, m.start() - 12) : m.start()]
+        body: str | None
         if "全国" in inner or before.endswith("全国"):
             body = "全国"
         else:
@@ -240,6 +251,7 @@ def committee_terms(compact: str, province_of, jurisdiction, level, terms: Terms
         ):
             continue
         inner = m.group("inner")
+        body: str | None
         if "全国" in inner or before.endswith("全国"):
             body = "全国"
         else:
@@ -290,8 +302,8 @@ def year_candidates(
         if m := next((hm for p in vocabulary.review_headings if (hm := p.search(h2))), None):
             y = year_of(m)
             out.append(Candidate("heading", y, y, 0.8, h))
-        elif (m := vocabulary.plan_heading.search(h2)) and (y := plan_heading_year(m)):
-            out.append(Candidate("plan_heading", y - 1, y - 1, 0.6, h, session_year=y))
+        elif (m := vocabulary.plan_heading.search(h2)) and (sy := plan_heading_year(m)):
+            out.append(Candidate("plan_heading", sy - 1, sy - 1, 0.6, h, session_year=sy))
     for m in _REVIEW_PHRASE.finditer(dense):  # 回顾2014,郑州市人大常委会…: the year reviewed
         if not _in_plans(m.start(), plans):
             y = year_of(m)
@@ -381,7 +393,8 @@ def resolve(
             for v in votes
             if v.source in ("heading", "year_is", "past_sentence", "plan_sentence", "plan_heading")
         ]
-    strong = max((v.weight for v in votes if v.session_year is not None and v.source in ("dateline", "session")),
+    strong = max((v.weight for v in votes
+                  if v.session_year is not None and v.source in ("dateline", "session")),
                  default=0.0)  # fmt: skip
     if (
         strong >= 0.9

@@ -1,4 +1,5 @@
-"""When the report was delivered: its dateline or a news sentence, the page's publication stamp, the session year.
+"""When the report was delivered: its dateline or a news sentence, the page's publication stamp, the
+session year.
 
 * **Delivered** (find_delivered), read in the header only, first match wins:
   a dateline (——2024年2月3日在…人民代表大会…会议上, (2024年1月10日)在…, also in
@@ -188,6 +189,7 @@ def find_delivered(
     """
     compact = text.compact
     regions = _header_regions(text, span, cues)
+    year: int | None
     for start, end in regions:
         for m in cues.dateline.finditer(compact, start, end):
             date = _date_of(m)
@@ -226,19 +228,20 @@ def find_delivered(
             explicit = year is not None
             if year is None:
                 year = _session_year(years, month, cues)
-                from_stamp = None
+                from_stamp, page_date = None, ""
                 if stamp is not None:  # published on or after the delivery
                     from_stamp = stamp.year if (month, day) <= (stamp.month, stamp.day) else stamp.year - 1
+                    page_date = stamp.isoformat()
                 if year is None and from_stamp is not None:
                     year = from_stamp
-                    warnings.append(f"报告年份{year}年由发布日期{stamp.isoformat()}推断")
+                    warnings.append(f"报告年份{year}年由发布日期{page_date}推断")
                 elif year is None:
                     warnings.append(f"报告于{month}月{day}日作出，但无法推断年份")
                     return _Delivery(None, ordinal, news=True, month=month, day=day)
                 else:
                     warnings.append(f"报告年份{year}年由正文中出现的年份推断")
                     if from_stamp is not None and from_stamp != year:
-                        warnings.append(f"发布日期{stamp.isoformat()}提示报告年份为{from_stamp}年")
+                        warnings.append(f"发布日期{page_date}提示报告年份为{from_stamp}年")
             date = _make_date(year, month, day)
             return _Delivery(date, ordinal, news=True, year=year, month=month, explicit=explicit)
     if on_lines:  # ——在温州市第十三届人民代表大会第五次会议上, with no date anywhere

@@ -1,4 +1,5 @@
-"""China's administrative divisions (a dated table, with past names) as Jurisdiction records, with name lookup.
+"""China's administrative divisions (a dated table, with past names) as Jurisdiction records, with
+name lookup.
 
 The national division code has 12 digits: PP CC XX 000000 (province, prefecture,
 county). The level of a division is read from that structure, and its parent
@@ -40,6 +41,7 @@ from __future__ import annotations
 import csv
 import functools
 from collections.abc import Iterable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -165,7 +167,7 @@ class _Gazetteer:
 
     # -- construction -------------------------------------------------------------
 
-    def _add_names(self, j: Jurisdiction, skip: set[str] = frozenset()) -> None:
+    def _add_names(self, j: Jurisdiction, skip: AbstractSet[str] = frozenset()) -> None:
         if j.name not in skip:
             self._add(j.name, j, "full")
         for short in short_forms(j.name, j.level, self._ethnic):
@@ -180,7 +182,7 @@ class _Gazetteer:
         where = DIVISIONS_FILE.name
         current = {r["code"]: r for r in rows if not r["valid_to"]}
         past = [r for r in rows if r["valid_to"]]
-        past_names = {}
+        past_names: dict[str, str] = {}
         for r in past:
             past_names.setdefault(r["code"], r["name"])
         names = {NATIONAL_CODE: NATIONAL_NAME, **past_names, **{c: r["name"] for c, r in current.items()}}
@@ -216,7 +218,8 @@ class _Gazetteer:
         became = {(r["code"], r["name"]): r for r in past}
         for r in past:
             # follow 偃师县 → 偃师市 → 偃师区 to the division of today, if it still exists
-            step, seen = r, set()
+            step: dict | None = r
+            seen: set[tuple[str, str]] = set()
             while (
                 step is not None
                 and step["became_code"] not in current

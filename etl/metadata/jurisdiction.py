@@ -49,7 +49,7 @@ class _Candidate:
 
 
 def _prefix_chain(compact: str, start: int) -> tuple[str, ...]:
-    names = []
+    names: list[str] = []
     while len(names) < 3:
         m = gazetteer.name_ending_at(compact, start)
         if not m:
@@ -107,7 +107,8 @@ def _committee_refs(compact: str, cues: Cues) -> tuple[list[tuple[int, PlaceMent
                 generic[kind] += 1
     for word, weight in _SELF_WORDS.items():
         for t in ("市", "区", "县", "州", "省", "旗", "盟"):
-            generic[t] += weight * compact.count(word + t)
+            # A weighted count: Counter holds any number, typeshed types its values as int.
+            generic[t] += weight * compact.count(word + t)  # type: ignore[assignment]
     return named, generic
 
 
@@ -188,9 +189,9 @@ def find_jurisdiction(
 
     for pos, place, other in named:
         add(pos, place, False, other)
-    for pos, place, _kind in sessions:
-        if place:
-            add(pos, place, True)
+    for pos, held_place, _kind in sessions:
+        if held_place:
+            add(pos, held_place, True)
     for cand in pool.values():
         fits = own_kind is None or any(_fits(j, own_kind) for j in cand.mention.candidates)
         if own_kind and fits:
@@ -228,6 +229,7 @@ def find_jurisdiction(
     if counts:
         code, _n = counts.most_common(1)[0]
         j = gazetteer.by_code(code)
+        assert j is not None  # every code counted is a division of the gazetteer (by_code keeps past ones)
         warnings.append(f"地区“{j.name}”由正文地名推断：标题和开头未写明常委会所属地区")
         return j, True
     warnings.append("未找到所属地区：未写明常委会所属地区，正文也未提到同级地名")

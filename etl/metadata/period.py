@@ -1,9 +1,9 @@
 """The period a report covers, weighed from every cue, and whether it reviews a whole term.
 
-* **Period** (resolve_period, weighed in ``etl/metadata/dating.py``): every cue is a candidate with a weight and
-  its sentence: the dateline, held sessions (numbered by ``etl/data/congress_terms.yaml``), the page stamp,
-  a 两会 year in the title, review and plan headings, year sentences read with the part they stand in,
-  a term review's span or the reviewing committee's term. The best-supported period wins with a
+* **Period** (resolve_period, weighed in ``etl/metadata/dating.py``): every cue is a candidate with a
+  weight and its sentence: the dateline, held sessions (numbered by ``etl/data/congress_terms.yaml``), the
+  page stamp, a 两会 year in the title, review and plan headings, year sentences read with the part they
+  stand in, a term review's span or the reviewing committee's term. The best-supported period wins with a
   confidence; disagreeing evidence is reported, and below ``dating.MIN_CONFIDENCE`` the period is left
   empty and the report is pending (待确认).
 """
@@ -107,20 +107,17 @@ def resolve_period(
         session_votes.append(stamp_vote)
     res = dating.resolve(votes, session_votes, term, late, terms)
     sources = {c.source for c in res.chosen}
-    if res.period_end is not None and sources == {"stamp"}:
-        warnings.append(
-            f"报告期{_span_text(res.period_start, res.period_end)}由发布日期{stamp.isoformat()}推断"
-        )
-    elif res.period_end is not None and not sources & {
+    period = res.period
+    if period is not None and sources == {"stamp"} and stamp is not None:
+        warnings.append(f"报告期{_span_text(*period)}由发布日期{stamp.isoformat()}推断")
+    elif period is not None and not sources & {
         "dateline",
         "session",
         "stamp",
         "lianghui",
         "inferred",
     }:
-        warnings.append(
-            f"正文未注明日期：报告期{_span_text(res.period_start, res.period_end)}取自回顾工作语句或标题中的年份"
-        )
+        warnings.append(f"正文未注明日期：报告期{_span_text(*period)}取自回顾工作语句或标题中的年份")
     # The report's own local congress session, which the term table cannot number (市第十五届…第三次会议):
     # kept in the evidence, so the database can date it from what other reports taught (session_terms).
     if (
@@ -136,17 +133,17 @@ def resolve_period(
     ]
     if (
         local
-        and res.period_end is not None
+        and name is not None
+        and period is not None
+        and res.session_year is not None
         and res.confidence >= 0.8
         and any(v.source in ("dateline", "stamp") for v in res.chosen)
     ):
         sess = local[0]
         res.term_start_learned = (name, sess.term, res.session_year - sess.number + 1)
-    if res.conflicts and res.period_end is not None:
+    if res.conflicts and period is not None:
         others = sorted({dating.describe(c)["value"] for c in res.conflicts})
-        warnings.append(
-            f"报告期有相互矛盾的线索：取{_span_text(res.period_start, res.period_end)}，另有{'、'.join(others)}"
-        )
+        warnings.append(f"报告期有相互矛盾的线索：取{_span_text(*period)}，另有{'、'.join(others)}")
     if res.period_end is None:
         if res.suggested:
             warnings.append(

@@ -87,7 +87,7 @@ def extract_metadata(
         warnings=warnings,
     )
     meta.evidence["period"] = {
-        "value": None if res.period_end is None else _span_text(res.period_start, res.period_end),
+        "value": None if res.period is None else _span_text(*res.period),
         "confidence": res.confidence,
         "source": ",".join(sorted({c.source for c in res.chosen})) or None,
         "sentence": max(res.chosen, key=lambda c: c.weight).sentence if res.chosen else None,

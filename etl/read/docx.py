@@ -40,7 +40,8 @@ def _read_zip(data: bytes, name: str, suffix: str) -> str:
         if len(infos) > DOCX_MAX_MEMBERS:
             raise FileTooLargeError(
                 name,
-                f"the ZIP container has {len(infos)} members (limit {DOCX_MAX_MEMBERS}); refusing it as a possible zip bomb",
+                f"the ZIP container has {len(infos)} members (limit {DOCX_MAX_MEMBERS}); "
+                "refusing it as a possible zip bomb",
             )
         members = {info.filename for info in infos}
         if "word/document.xml" not in members:
@@ -57,8 +58,8 @@ def _not_a_docx(zf: zipfile.ZipFile, members: set[str], name: str, suffix: str) 
             )
     if "mimetype" in members:
         try:
-            with zf.open("mimetype") as member:  # read a few bytes only: the member could be a bomb
-                mimetype = member.read(100).decode("ascii", "replace")
+            with zf.open("mimetype") as fh:  # read a few bytes only: the member could be a bomb
+                mimetype = fh.read(100).decode("ascii", "replace")
         except Exception:
             mimetype = ""
         if "opendocument" in mimetype:
@@ -75,14 +76,16 @@ def _check_zip_bomb(infos: list[zipfile.ZipInfo], name: str) -> None:
     if total > DOCX_MAX_UNCOMPRESSED:
         raise FileTooLargeError(
             name,
-            f"the Word file would unpack to {_size(total)} (limit {_size(DOCX_MAX_UNCOMPRESSED)}); refusing it as a possible zip bomb",
+            f"the Word file would unpack to {_size(total)} (limit {_size(DOCX_MAX_UNCOMPRESSED)}); "
+            "refusing it as a possible zip bomb",
         )
     for info in infos:
         ratio = info.file_size / max(info.compress_size, 1)
         if info.file_size >= _RATIO_MIN_SIZE and ratio > DOCX_MAX_RATIO:
             raise FileTooLargeError(
                 name,
-                f"the member {info.filename} is compressed {ratio:.0f}:1 (limit {DOCX_MAX_RATIO}:1); refusing it as a possible zip bomb",
+                f"the member {info.filename} is compressed {ratio:.0f}:1 (limit {DOCX_MAX_RATIO}:1); "
+                "refusing it as a possible zip bomb",
             )
 
 

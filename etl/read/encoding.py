@@ -29,7 +29,8 @@ _XML_ENCODING = re.compile(rb"""<\?xml[^>]{0,100}?encoding\s*=\s*["']([A-Za-z0-9
 
 
 def _decode(data: bytes, name: str, suffix: str) -> tuple[str, str]:
-    """Decode text bytes: a BOM decides; else strict UTF-8; else the most plausible Chinese-first candidate."""
+    """Decode text bytes: a BOM decides; else strict UTF-8; else the most plausible Chinese-first
+    candidate."""
     for bom, codec in _BOMS:
         if data.startswith(bom):
             try:

@@ -75,7 +75,7 @@ def _read_bytes(path: Path, name: str, max_bytes: int) -> bytes:
     return data
 
 
-def _size(n: int) -> str:
+def _size(n: float) -> str:
     for unit in ("bytes", "KB", "MB", "GB"):
         if n < 1024 or unit == "GB":
             return f"{n} {unit}" if unit == "bytes" else f"{n:.1f} {unit}"
@@ -90,7 +90,8 @@ def _reason(exc: BaseException) -> str:
 
 # ---------------------------------------------------------------- format sniffing
 
-# (magic, offset, description); formats the readers cannot use, recognised so the error can say what the file is.
+# (magic, offset, description); formats the readers cannot use, recognised so the error can say what the
+# file is.
 _BINARY_MAGIC: tuple[tuple[bytes, int, str], ...] = (
     (b"\x89PNG\r\n\x1a\n", 0, "a PNG image"),
     (b"\xff\xd8\xff", 0, "a JPEG image"),

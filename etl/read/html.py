@@ -33,7 +33,8 @@ _BOILERPLATE_ROLES = frozenset(("navigation", "contentinfo", "complementary", "s
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _CJK_SEGMENT_BREAK = re.compile(
-    r"(?<=[\u3000-\u30ff\u3400-\u9fff\uff00-\uffef])[ \t\r\n\f]*\n[ \t\r\n\f]*(?=[\u3000-\u30ff\u3400-\u9fff\uff00-\uffef])"
+    r"(?<=[\u3000-\u30ff\u3400-\u9fff\uff00-\uffef])[ \t\r\n\f]*\n[ \t\r\n\f]*"
+    r"(?=[\u3000-\u30ff\u3400-\u9fff\uff00-\uffef])"
 )
 _WS_RUN = re.compile(r"[ \t\r\n\f]+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")

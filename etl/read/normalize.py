@@ -94,8 +94,8 @@ def _is_cjkish(ch: str) -> bool:
 
 
 _SPACES = re.compile(" +")
-# A pinyin gloss glued after a character by big5 mirror sites: 報(bào)告, 經(jīng)濟, 執(zhí)法 (tone marks required, so
-# (a)/(b) list markers and English in brackets stay).
+# A pinyin gloss glued after a character by big5 mirror sites: 報(bào)告, 經(jīng)濟, 執(zhí)法 (tone marks
+# required, so (a)/(b) list markers and English in brackets stay).
 _TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ"
 _GLOSS = re.compile(rf"(?<=[{CJK}])\((?=[a-zü{_TONED}]*[{_TONED}])[a-zü{_TONED}]{{1,7}}\)")
 
@@ -216,7 +216,7 @@ _SENT_END = re.compile(r"[。！？!?]+[”’」』]?|\n+")
 
 def sentences(text: str) -> list[tuple[int, int]]:
     """Spans of sentences in normalized text: split at 。！？ and line breaks, trimmed."""
-    spans = []
+    spans: list[tuple[int, int]] = []
     start = 0
     for m in _SENT_END.finditer(text):
         end = m.end() if m.group().strip() else m.start()

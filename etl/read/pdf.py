@@ -43,7 +43,8 @@ def _read_pdf(data: bytes, name: str) -> str:
     if visible < _PDF_MIN_CHARS_PER_PAGE * len(pages):
         raise NoTextLayerError(
             name,
-            f"the PDF has no text layer (scanned?): {visible} characters on {len(pages)} page(s); run OCR first",
+            f"the PDF has no text layer (scanned?): {visible} characters on {len(pages)} page(s); "
+            "run OCR first",
         )
     # Glyphs without a Unicode mapping come out as U+FFFD or private-use characters.
     unmapped = sum(1 for c in text if c == "\ufffd" or "\ue000" <= c <= "\uf8ff")

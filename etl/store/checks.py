@@ -208,7 +208,8 @@ def check_scope(
         wanted = sorted(
             set(ids) | {r for (r,) in con.execute(f"SELECT report_id FROM {_SCOPE_REPORTS}").fetchall()}
         )
-        # Two steps (row ids by report id, then the rows) read far less than one filtered scan of every column.
+        # Two steps (row ids by report id, then the rows) read far less than one filtered scan of every
+        # column.
         rowids = [
             r
             for (r,) in con.execute(
@@ -324,7 +325,8 @@ def check_part_exceeds_total(con: duckdb.DuckDBPyConnection, report_ids: ScopeAr
                         "part_exceeds_total",
                         part_metric,
                         (rid, src, jur, r_start, r_end),
-                        f"{part_metric} {_num(part)} > {total_metric} {_num(total)} for {_period(p_start, p_end)} "
+                        f"{part_metric} {_num(part)} > {total_metric} {_num(total)} "
+                        f"for {_period(p_start, p_end)} "
                         "(a part cannot exceed its total)",
                     )
                 )
@@ -550,8 +552,10 @@ def check_term_vs_annual(con: duckdb.DuckDBPyConnection, report_ids: ScopeArg = 
                 FROM per_report
             ), compared AS (
                 SELECT t.report_id, t.metric, t.scope, t.p0, t.p1, t.value,
-                       sum(y.value) AS annual_total, count(DISTINCT y.year) AS n_years, bool_and(y.exact) AS exact,
-                       list({{'year': y.year, 'file': y.source_file, 'value': y.value}} ORDER BY y.year) AS parts
+                       sum(y.value) AS annual_total, count(DISTINCT y.year) AS n_years,
+                       bool_and(y.exact) AS exact,
+                       list({{'year': y.year, 'file': y.source_file, 'value': y.value}} ORDER BY y.year)
+                           AS parts
                 FROM term t JOIN yearly y ON y.rank = 1 AND y.jurisdiction = t.jurisdiction
                      AND y.metric = t.metric AND y.scope IS NOT DISTINCT FROM t.scope
                      AND y.year BETWEEN t.p0 AND t.p1
@@ -577,7 +581,8 @@ def check_term_vs_annual(con: duckdb.DuckDBPyConnection, report_ids: ScopeArg = 
                 metric,
                 (rid, src, jur, r0, r1),
                 f"{label or metric}（{metric}）{scope_note} {p0}–{p1}：{years}合计 {_num(value)}，"
-                f"年度报告合计 {_num(annual)}，差 {_num(value - annual)}（{listed}）；两个数字均未改动，请核对",
+                f"年度报告合计 {_num(annual)}，差 {_num(value - annual)}（{listed}）；"
+                "两个数字均未改动，请核对",
             )
         )
     return out
@@ -592,7 +597,8 @@ def check_summary_vs_full(con: duckdb.DuckDBPyConnection, report_ids: ScopeArg =
             WITH f AS ({_FACTS_DATED.format(facts=s.facts, reports=s.reports)}),
             summary AS (
                 SELECT DISTINCT report_id, report_type, jurisdiction, metric, scope, p0, p1, value FROM f
-                WHERE report_type IN ('news_summary', 'report_excerpt') AND qualifier = 'exact' AND p0 IS NOT NULL
+                WHERE report_type IN ('news_summary', 'report_excerpt') AND qualifier = 'exact'
+                      AND p0 IS NOT NULL
             ), full_report AS (
                 SELECT report_id, source_file, report_type, jurisdiction, metric, scope, p0, p1,
                        list_sort(list_distinct(list(value))) AS vals, bool_and(qualifier = 'exact') AS exact
@@ -600,14 +606,16 @@ def check_summary_vs_full(con: duckdb.DuckDBPyConnection, report_ids: ScopeArg =
                 GROUP BY ALL
             )
             SELECT su.report_id, r.source_file, r.jurisdiction, r.period_start, r.period_end, su.report_type,
-                   su.metric, m.label_zh, su.scope, su.p0, su.p1, su.value, fu.source_file, fu.report_type, fu.vals
+                   su.metric, m.label_zh, su.scope, su.p0, su.p1, su.value, fu.source_file, fu.report_type,
+                   fu.vals
             FROM summary su JOIN full_report fu ON fu.jurisdiction = su.jurisdiction AND fu.metric = su.metric
                  AND fu.scope IS NOT DISTINCT FROM su.scope AND fu.p0 = su.p0 AND fu.p1 = su.p1
                  AND fu.report_id <> su.report_id
             JOIN {s.reports} r ON r.report_id = su.report_id
             LEFT JOIN metrics m ON m.code = su.metric
             WHERE fu.exact AND NOT list_contains(fu.vals, su.value)
-            ORDER BY r.source_file, su.report_id, su.metric, su.scope NULLS FIRST, su.p0, su.value, fu.source_file
+            ORDER BY r.source_file, su.report_id, su.metric, su.scope NULLS FIRST, su.p0, su.value,
+                     fu.source_file
             """
         ).fetchall()
     out = []
@@ -619,7 +627,8 @@ def check_summary_vs_full(con: duckdb.DuckDBPyConnection, report_ids: ScopeArg =
                 metric,
                 (rid, src, jur, r0, r1),
                 f"{label or metric}（{metric}）{scope_note} {_period(p0, p1)}：{_TYPE_ZH.get(stype, stype)} "
-                f"{_num(value)}，{_TYPE_ZH.get(ftype, ftype)} {full_src} 为 {'、'.join(_num(v) for v in vals)}，"
+                f"{_num(value)}，{_TYPE_ZH.get(ftype, ftype)} {full_src} 为 "
+                f"{'、'.join(_num(v) for v in vals)}，"
                 "不一致；两个数字均未改动，请核对",
             )
         )

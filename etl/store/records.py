@@ -25,16 +25,19 @@ ROW_SCHEMAS: dict[str, pa.Schema] = {
         ("loaded_at", pa.timestamp("us")), ("meta_status", pa.string()), ("meta_pending", pa.string()),
         ("period_confidence", pa.float64()), ("meta_evidence", pa.string()),
     ]),
-    "report_texts": pa.schema([("report_id", pa.string()), ("raw_text", pa.string()), ("norm_text", pa.string())]),
+    "report_texts": pa.schema([
+        ("report_id", pa.string()), ("raw_text", pa.string()), ("norm_text", pa.string()),
+    ]),
     "sections": pa.schema([
         ("report_id", pa.string()), ("seq", pa.int32()), ("kind", pa.string()), ("heading", pa.string()),
         ("start_offset", pa.int32()), ("end_offset", pa.int32()), ("period_start", pa.int32()),
         ("period_end", pa.int32()),
     ]),
     "facts": pa.schema([
-        ("fact_id", pa.string()), ("report_id", pa.string()), ("metric", pa.string()), ("value", pa.float64()),
-        ("unit", pa.string()), ("qualifier", pa.string()), ("period_start", pa.int32()),
-        ("period_end", pa.int32()), ("scope", pa.string()), ("evidence", pa.string()),
+        ("fact_id", pa.string()), ("report_id", pa.string()), ("metric", pa.string()),
+        ("value", pa.float64()), ("unit", pa.string()), ("qualifier", pa.string()),
+        ("period_start", pa.int32()), ("period_end", pa.int32()), ("scope", pa.string()),
+        ("evidence", pa.string()),
         ("evidence_start", pa.int32()), ("evidence_end", pa.int32()), ("value_text", pa.string()),
         ("value_start", pa.int32()), ("value_end", pa.int32()), ("raw_start", pa.int32()),
         ("raw_end", pa.int32()), ("section", pa.string()), ("pattern", pa.string()),
@@ -49,7 +52,8 @@ def report_row(rep: ExtractedReport, loaded_at: dt.datetime | None = None) -> tu
         rep.report_id, d.source_file, m.title, m.jurisdiction, m.level, m.parent, m.province,
         m.period_start, m.period_end, m.report_type, m.delivered, d.file_sha256, d.file_format,
         d.encoding, len(rep.norm.text), loaded_at or dt.datetime.now(), m.status, ",".join(m.pending) or None,
-        (m.evidence.get("period") or {}).get("confidence"), json.dumps(m.evidence, ensure_ascii=False, default=str),
+        (m.evidence.get("period") or {}).get("confidence"),
+        json.dumps(m.evidence, ensure_ascii=False, default=str),
     )  # fmt: skip
 
 

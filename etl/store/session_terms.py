@@ -1,8 +1,8 @@
 """Local congress terms learned from the reports themselves, stored in the database and used to date others.
 
-Prefecture and county congresses number their terms by place (新乡市第十五届 need not start when 郑州市第十六届
-did), so ``data/congress_terms.yaml`` never guesses them. Instead, a step of the write path, after the
-corrections are applied, reads what the loaded reports teach:
+Prefecture and county congresses number their terms by place (新乡市第十五届 need not start when
+郑州市第十六届 did), so ``data/congress_terms.yaml`` never guesses them. Instead, a step of the write
+path, after the corrections are applied, reads what the loaded reports teach:
 
 * **stated**: a report that names its own session and dates it (——2023年1月8日在新乡市第十五届人民代表大会
   第二次会议上) says that term 15 of 新乡市 began in 2022; the extractor keeps this as

@@ -1,9 +1,11 @@
-"""The commit journal: staged files renamed over the live ones together, rolled forward after a crash; DuckDB's log kept with its file.
+"""The commit journal: staged files renamed over the live ones together, rolled forward after a crash;
+DuckDB's log kept with its file.
 
-A writer never touches the live files; it prepares complete new versions next to them (``*.staging-PID``), then
-a ``Commit`` renames them over the old ones.  One rename is atomic on its own; several (database + corrections
-file + library files) are first listed in ``<db>.journal``, so a writer killed between two renames is finished
-("rolled forward") by the next writer before it does anything else."""
+A writer never touches the live files; it prepares complete new versions next to them
+(``*.staging-PID``), then a ``Commit`` renames them over the old ones.  One rename is atomic on its own;
+several (database + corrections file + library files) are first listed in ``<db>.journal``, so a writer
+killed between two renames is finished ("rolled forward") by the next writer before it does anything
+else."""
 
 from __future__ import annotations
 
