@@ -109,11 +109,12 @@ def _complete(con: duckdb.DuckDBPyConnection, ids: list[str]) -> bool:
     row for every report (each refresh keeps it so)."""
     if _present(con, TABLES) != set(TABLES):
         return False
-    return con.execute(
+    ((complete,),) = con.execute(
         "SELECT (SELECT count(*) FROM agg_reports WHERE report_id NOT IN (SELECT unnest($ids::VARCHAR[])))"
         " = (SELECT count(*) FROM reports WHERE report_id NOT IN (SELECT unnest($ids::VARCHAR[])))",
         {"ids": ids},
-    ).fetchone()[0]
+    ).fetchall()
+    return bool(complete)
 
 
 def create_tables(con: duckdb.DuckDBPyConnection) -> None:
