@@ -18,7 +18,8 @@ st.html(
     """<style>
 [data-testid="stMetricValue"] { color: #b03a2e; }
 /* the file uploader's fixed English words, in Chinese (Streamlit offers no option for them) */
-[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p { font-size: 0 !important; }
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p \
+{ font-size: 0 !important; }
 [data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p::after {
   content: "选择文件"; font-size: 0.875rem;
 }
@@ -120,7 +121,8 @@ def main() -> None:
             quality = queries.quality_counts()
             if quality["checks"]:
                 st.sidebar.caption(
-                    f"数据质量：{quality['checks']} 条检查提示、{quality['pending']} 份报告待确认（见“数据质量”页）"
+                    f"数据质量：{quality['checks']} 条检查提示、"
+                    f"{quality['pending']} 份报告待确认（见“数据质量”页）"
                 )
         except db.DashboardDataError:
             pass

@@ -5,9 +5,9 @@ rebuilt database is read afresh on the next rerun and a filter change on an unch
 
 Facts are read from ``facts_dated`` (etl/store/schema.sql): analysts' corrections applied, rejected facts left
 out, added facts in, each row with ``corrected`` and ``correction_id``, its report's metadata and its
-effective period.  Counts and chart points come from the pre-aggregated tables (etl/store/aggregates.py), which
-every write refreshes.  app/db.py refuses a database stamped with another schema version (数据库版本过旧，
-请重建), so each question has one SQL path and no fallback for older files.
+effective period.  Counts and chart points come from the pre-aggregated tables (etl/store/aggregates.py),
+which every write refreshes.  app/db.py refuses a database stamped with another schema version
+(数据库版本过旧，请重建), so each question has one SQL path and no fallback for older files.
 """
 
 from __future__ import annotations
@@ -249,8 +249,9 @@ def fact_count(f: Filters, contains: str = "") -> int:
     return int(_df(sql, _params(f)).iloc[0, 0])
 
 
-_POINT_COLUMNS = """w.fact_id, w.report_id, w.metric, coalesce(m.label_zh, w.metric) as label_zh, m.category, m.kind,
-        coalesce(m.measure, 'flow') as measure, m.unit as metric_unit, w.value, w.unit, w.qualifier,
+_POINT_COLUMNS = """w.fact_id, w.report_id, w.metric, coalesce(m.label_zh, w.metric) as label_zh,
+        m.category, m.kind, coalesce(m.measure, 'flow') as measure, m.unit as metric_unit,
+        w.value, w.unit, w.qualifier,
         w.period_start, w.period_end, w.scope, w.evidence,
         w.evidence_start, w.evidence_end, w.value_text, w.corrected, w.correction_id, w.jurisdiction,
         r.level, r.province, r.parent, r.report_type, r.title, r.source_file,
@@ -268,7 +269,8 @@ def metric_points(f: Filters) -> pd.DataFrame:
     sql = f"""
     with cand as (
         select a.*,
-            coalesce(list_extract($rt_ranks::integer[], list_position($rt_codes::varchar[], a.report_type)), 9)
+            coalesce(list_extract($rt_ranks::integer[],
+                list_position($rt_codes::varchar[], a.report_type)), 9)
                 as type_rank
         from agg_report_points a
         left join metrics m on m.code = a.metric

@@ -82,7 +82,10 @@ class ChartRequest:
         )
 
     def describe(self) -> str:
-        """A one-line Chinese description for lists ("趋势 · 任免国家机关工作人员 · 郑州市、鹤壁市 · 2018–2023年")."""
+        """A one-line Chinese description for lists.
+
+        For example "趋势 · 任免国家机关工作人员 · 郑州市、鹤壁市 · 2018–2023年".
+        """
         subject = self.subject
         if self.kind != "category":
             subject = metric_info(self.subject).get("label_zh", self.subject)
@@ -405,7 +408,10 @@ def _period_of(pair) -> str:
 
 
 def change_words(row, metric_label: dict[str, str]) -> str:
-    """A correction's effect in words: '数值 2 → 12；期间 2022年 → 2023年', '驳回：代表建议 358件（2023年）'."""
+    """A correction's effect in words.
+
+    For example '数值 2 → 12；期间 2022年 → 2023年', '驳回：代表建议 358件（2023年）'.
+    """
     import json
 
     action = row["action"]
@@ -441,7 +447,8 @@ def change_words(row, metric_label: dict[str, str]) -> str:
             units = changes.get("unit", [unit, unit])
             old, new = format_value(old, units[0]), format_value(new, units[1])
         parts.append(
-            f"{_FIELD_ZH.get(name, name)} {old if old is not None else '—'} → {new if new is not None else '—'}"
+            f"{_FIELD_ZH.get(name, name)} {old if old is not None else '—'} → "
+            f"{new if new is not None else '—'}"
         )
     return "；".join(parts) or str(row.get("summary") or "")
 

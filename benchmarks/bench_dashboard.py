@@ -278,7 +278,8 @@ def run(db_path: Path, repeats: int = 20, pages: list[str] | None = None) -> str
         bare = _bare(db_path, sql, params, min(5, repeats))
         t = rec.times[key]
         lines.append(
-            f"| {key} | {len(t)} | {_pct(t, 0.5):,.1f} | {_pct(t, 0.95):,.1f} | {_pct(bare, 0.5):,.1f} | {_pct(bare, 0.95):,.1f} |"
+            f"| {key} | {len(t)} | {_pct(t, 0.5):,.1f} | {_pct(t, 0.95):,.1f} | "
+            f"{_pct(bare, 0.5):,.1f} | {_pct(bare, 0.95):,.1f} |"
         )
     return "\n".join(lines) + "\n"
 

@@ -1,15 +1,14 @@
 """A national-scale synthetic database (10 M facts, 64,000 reports) for the dashboard benchmarks.
 
 Every row is generated inside DuckDB with SQL (range() and hash()), on the project's real schema
-(etl.store.schema.create_schema) and reference tables (etl.store.schema.load_reference_tables: the metric catalog and the
-national gazetteer).  Reports are spread over the real jurisdictions (so the level mix is the gazetteer's:
-about 90 % county, 10 % prefecture, a few provinces and the national one), years 2005–2025, the four
-report types.  Facts use the catalog's metrics with core ones dominant, realistic values, units,
+(etl.store.schema.create_schema) and reference tables (etl.store.schema.load_reference_tables: the metric
+catalog and the national gazetteer).  Reports are spread over the real jurisdictions (so the level mix is
+the gazetteer's: about 90 % county, 10 % prefecture, a few provinces and the national one), years 2005–2025,
+the four report types.  Facts use the catalog's metrics with core ones dominant, realistic values, units,
 qualifiers (余/约), scopes and periods (term reviews carry term totals).  Every fact's evidence sentence is
 part of its report's text (report_texts.norm_text) at evidence_start..evidence_end, and value_text is at
-value_start..value_end inside it, so the 报告 page highlights them as it does real reports.  A few
-thousand facts are corrected, rejected or added (fact_edits, added_facts, corrections) so facts_current
-does real work.
+value_start..value_end inside it, so the 报告 page highlights them as it does real reports.  A few thousand
+facts are corrected, rejected or added (fact_edits, added_facts, corrections) so facts_current does real work.
 
     .venv/bin/python -m benchmarks.bigdb --out /tmp/big.duckdb --facts 10000000
 """
@@ -274,7 +273,8 @@ def main(argv: list[str] | None = None) -> None:
     make_big_db(args.out, args.facts, n_reports, args.seed, aggregates=not args.no_aggregates)
     size = args.out.stat().st_size / 1e6
     print(
-        f"{args.out}: {args.facts:,} facts, {n_reports:,} reports, {size:,.0f} MB, {time.perf_counter() - t0:.1f} s"
+        f"{args.out}: {args.facts:,} facts, {n_reports:,} reports, {size:,.0f} MB, "
+        f"{time.perf_counter() - t0:.1f} s"
     )
 
 

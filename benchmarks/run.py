@@ -126,7 +126,8 @@ def incremental_section(work: Path, db: Path, n_reports: int) -> str:
     s = summarize_adds(results)
     FIGURES["add"] = (n_reports, s)
     lines = "\n".join(
-        f"| {r.file} | {_fmt(r.extract_ms)} | {_fmt(r.add_ms)} | {_fmt(r.cli_extract_s, 2)} | {_fmt(r.cli_add_s, 2)} |"
+        f"| {r.file} | {_fmt(r.extract_ms)} | {_fmt(r.add_ms)} | "
+        f"{_fmt(r.cli_extract_s, 2)} | {_fmt(r.cli_add_s, 2)} |"
         for r in results
     )
     return (
@@ -154,7 +155,8 @@ def summary() -> str:
     if "add" in FIGURES:
         n, a = FIGURES["add"]
         rows.append(
-            f"| add one report to {n:,}: about the cost of extracting it | in process {a['add_ms']:,.0f} ms vs "
+            f"| add one report to {n:,}: about the cost of extracting it | "
+            f"in process {a['add_ms']:,.0f} ms vs "
             f"{a['extract_ms']:,.0f} ms; command line {a['cli_add_s']:.2f} s vs {a['cli_extract_s']:.2f} s | "
             f"{'met' if a['cli_add_s'] <= 2 * a['cli_extract_s'] else '**not met**'} on the command line, "
             f"{'met' if a['add_ms'] <= 2 * a['extract_ms'] else '**not met**'} in process |"
@@ -197,7 +199,9 @@ def dashboard_section(work: Path, n_facts: int, repeats: int) -> str:
     body = bench_dashboard.run(db, repeats=repeats)
     FIGURES["pages"] = (n_facts, {
         m.group(1): tuple(float(m.group(i).replace(",", "")) for i in (2, 3, 4, 5))
-        for m in re.finditer(r"^\| (\w+) \| ([\d,.]+) \| ([\d,.]+) \| ([\d,.]+) \| ([\d,.]+) \| \d+ \|", body, re.M)
+        for m in re.finditer(
+            r"^\| (\w+) \| ([\d,.]+) \| ([\d,.]+) \| ([\d,.]+) \| ([\d,.]+) \| \d+ \|", body, re.M
+        )
     })  # fmt: skip
     return (
         f"### Dashboard at {n_facts:,} facts\n\n"
@@ -229,8 +233,10 @@ def quality_section(work: Path, n: int) -> str:
     missed = sum(int(x) for x in re.findall(r"missed (\d+)", p.stdout))
     wrong = sum(int(x) for x in re.findall(r"wrong (\d+)", p.stdout))
     return head + (
-        "| precision | recall | f1 | metadata | matched | missed | wrong |\n|---:|---:|---:|---:|---:|---:|---:|\n"
-        f"| {m.group(1)} | {m.group(2)} | {m.group(3)} | {m.group(4)} | {matched:,} | {missed:,} | {wrong:,} |\n"
+        "| precision | recall | f1 | metadata | matched | missed | wrong |\n"
+        "|---:|---:|---:|---:|---:|---:|---:|\n"
+        f"| {m.group(1)} | {m.group(2)} | {m.group(3)} | {m.group(4)} | "
+        f"{matched:,} | {missed:,} | {wrong:,} |\n"
     )
 
 

@@ -92,8 +92,8 @@ def expected_points(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return _norm(pd.DataFrame(out, columns=POINT_COLUMNS))
 
 
-POINT_COLUMNS = ["report_id", "metric", "period_start", "period_end", "jurisdiction", "report_type", "n_facts",
-                 "fact_id", "value", "unit", "corrected"]  # fmt: skip
+POINT_COLUMNS = ["report_id", "metric", "period_start", "period_end", "jurisdiction", "report_type",
+                 "n_facts", "fact_id", "value", "unit", "corrected"]  # fmt: skip
 
 
 def actual_points(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
@@ -132,7 +132,8 @@ def _norm(df: pd.DataFrame) -> pd.DataFrame:
 
 def expected_summaries(con: duckdb.DuckDBPyConnection) -> dict[str, pd.DataFrame]:
     """The small tables by hand: each jurisdiction with reports (its level, province and parent from its
-    reports, else from the gazetteer), each metric's current fact count, the extracted facts corrections name."""
+    reports, else from the gazetteer), each metric's current fact count, the extracted facts corrections
+    name."""
     gazetteer = rows(con, "jurisdictions")
     jurisdictions = []
     for name, reps in _groups(
@@ -150,7 +151,8 @@ def expected_summaries(con: duckdb.DuckDBPyConnection) -> dict[str, pd.DataFrame
         ends = [r["period_end"] for r in reps if r["period_end"] is not None]
         jurisdictions.append({"name": name, "level": first("level"), "province": first("province"),
                               "parent": first("parent"), "n_reports": len(reps),
-                              "first_year": min(starts, default=None), "last_year": max(ends, default=None)})  # fmt: skip
+                              "first_year": min(starts, default=None),
+                              "last_year": max(ends, default=None)})  # fmt: skip
     counts = _groups(oracle_facts(con), lambda g: g["metric"])
     named = {c["fact_id"] for c in rows(con, "corrections")}
     fields = ["report_id", "fact_id", "metric", "value", "unit", "period_start", "period_end"]
@@ -251,7 +253,8 @@ def test_incremental_refresh_after_a_correction_a_rejection_and_a_deleted_report
         con.execute("BEGIN")
         con.execute("DELETE FROM fact_edits WHERE fact_id IN (?, ?)", [fid, rej])
         con.execute(
-            "INSERT INTO fact_edits (fact_id, rejected, value, correction_id) VALUES (?, false, ?, 'c-test-1'), "
+            "INSERT INTO fact_edits (fact_id, rejected, value, correction_id) "
+            "VALUES (?, false, ?, 'c-test-1'), "
             "(?, true, null, 'c-test-2')",
             [fid, value + 1000, rej],
         )
@@ -462,8 +465,8 @@ def _corrected_corpus(path, lib) -> None:
     reject_fact(path, rej, user="测试", reason="测试")
     (rid,) = fetch(path, "select report_id from reports where source_file = '000_c08ffb83924445c9.txt'")[0]
     # a number the extractor does not take, in the 郑州 2023 report
-    add_fact(path, rid, metric="self.requests_reports", value=5, evidence="全年向市委专题汇报5次", user="测试",
-             reason="测试")  # fmt: skip
+    add_fact(path, rid, metric="self.requests_reports", value=5, evidence="全年向市委专题汇报5次",
+             user="测试", reason="测试")  # fmt: skip
     con = duckdb.connect(str(path))
     try:
         undated = con.execute(

@@ -58,7 +58,8 @@ REPORTS = [
 ]
 
 FACTS = [
-    # fact_id, report_id, metric, value, unit, qualifier, period_start, period_end, scope, evidence, value_text
+    # fact_id, report_id, metric, value, unit, qualifier, period_start, period_end, scope, evidence,
+    # value_text
     (
         "f01",
         "r0000000000000001",

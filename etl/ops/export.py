@@ -98,7 +98,8 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "�
 
 
 def neutralize(value: object) -> object:
-    """A text cell that a spreadsheet would run as a formula, prefixed with ' ; every other value unchanged."""
+    """A text cell that a spreadsheet would run as a formula, prefixed with ' ; every other value
+    unchanged."""
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
     return value
@@ -125,7 +126,8 @@ def _int_as_nullable(arrow_type: pa.DataType) -> pd.api.extensions.ExtensionDtyp
 
 def _facts_sql(con: duckdb.DuckDBPyConnection) -> str:
     has_current = con.execute(
-        "SELECT count(*) FROM duckdb_views() WHERE view_name = 'facts_current' AND database_name = current_database()"
+        "SELECT count(*) FROM duckdb_views() "
+        "WHERE view_name = 'facts_current' AND database_name = current_database()"
     ).fetchall()[0][0]
     if has_current:
         sql = _FACTS_SQL.format(facts="facts_current", corrected="f.corrected, f.correction_id")
@@ -135,7 +137,8 @@ def _facts_sql(con: duckdb.DuckDBPyConnection) -> str:
 
 
 def facts_frame(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """One row per fact (corrections applied) with its report's metadata and its metric's labels, in COLUMNS order."""
+    """One row per fact (corrections applied) with its report's metadata and its metric's labels, in
+    COLUMNS order."""
     table = con.sql(_facts_sql(con)).to_arrow_table()
     df = table.to_pandas(types_mapper=_int_as_nullable, date_as_object=True)
     return df.loc[:, list(COLUMNS)]

@@ -1,13 +1,13 @@
 """Pre-aggregated tables for the dashboard at national scale (10 M facts): DDL in aggregates.sql.
 
-``refresh(con)`` rebuilds them from ``facts_dated`` (etl/store/schema.sql: corrections applied, effective periods);
-``refresh(con, report_ids)`` replaces only the rows of those reports (added, replaced, deleted or with a
-changed correction): it deletes their rows and re-inserts what facts_dated now has for them, so it costs
-about as much as those reports' facts, not a rebuild.  Both run inside the caller's transaction (no BEGIN
-or COMMIT here) and leave every other table alone.
+``refresh(con)`` rebuilds them from ``facts_dated`` (etl/store/schema.sql: corrections applied, effective
+periods); ``refresh(con, report_ids)`` replaces only the rows of those reports (added, replaced, deleted or
+with a changed correction): it deletes their rows and re-inserts what facts_dated now has for them, so it
+costs about as much as those reports' facts, not a rebuild.  Both run inside the caller's transaction (no
+BEGIN or COMMIT here) and leave every other table alone.
 
-Call it after the facts and the corrections of a write are final, e.g. in etl/write/writer.py open_writer after
-apply_corrections().  A report id that no longer exists simply loses its rows.
+Call it after the facts and the corrections of a write are final, e.g. in etl/write/writer.py open_writer
+after apply_corrections().  A report id that no longer exists simply loses its rows.
 """
 
 from __future__ import annotations
@@ -28,8 +28,8 @@ PER_REPORT_MAX = 64  # up to this many reports, their facts are read report by r
 # Within a report × metric × period the candidate is the largest value, then the smallest id.
 _POINTS = """
 SELECT report_id, jurisdiction, level, province, report_type, metric, period_start, period_end,
-    count(*) OVER g AS n_facts, fact_id, value, unit, qualifier, scope, evidence, evidence_start, evidence_end, value_text,
-    corrected, correction_id
+    count(*) OVER g AS n_facts, fact_id, value, unit, qualifier, scope, evidence, evidence_start,
+    evidence_end, value_text, corrected, correction_id
 FROM facts_dated f
 {where}
 WINDOW g AS (PARTITION BY report_id, metric, period_start, period_end)
@@ -94,9 +94,12 @@ def _refresh_summaries(con: duckdb.DuckDBPyConnection) -> None:
     else:
         con.execute(
             "INSERT INTO agg_jurisdictions "
-            + JURISDICTIONS_SQL.replace("LEFT JOIN jurisdictions j", "LEFT JOIN (SELECT NULL::VARCHAR AS name, "
-                                     "NULL::VARCHAR AS level, NULL::VARCHAR AS province, NULL::VARCHAR AS parent) j")
-        )  # fmt: skip
+            + JURISDICTIONS_SQL.replace(
+                "LEFT JOIN jurisdictions j",
+                "LEFT JOIN (SELECT NULL::VARCHAR AS name, "
+                "NULL::VARCHAR AS level, NULL::VARCHAR AS province, NULL::VARCHAR AS parent) j",
+            )
+        )
     con.execute("DELETE FROM agg_metric_counts")
     con.execute(
         "INSERT INTO agg_metric_counts SELECT metric, sum(n_facts)::BIGINT FROM agg_report_points "
