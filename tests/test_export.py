@@ -382,7 +382,7 @@ def test_xlsx_at_the_row_limit_stays_one_sheet_with_its_name(frame):
 
 
 def test_export_db_streams_xlsx_in_batches_and_splits_past_the_limit(db, tmp_path, monkeypatch):
-    import etl.export as export
+    import etl.ops.export as export
 
     path, con = db
     expected = [r[0] for r in con.execute("SELECT fact_id FROM facts").fetchall()]
