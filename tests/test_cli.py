@@ -174,7 +174,9 @@ def _read_export(path: Path, fmt: str) -> pd.DataFrame:
     wb = openpyxl.load_workbook(path, read_only=True)
     try:
         (ws,) = wb.worksheets
-        header, *rows = ws.iter_rows(values_only=True)
+        # a streamed sheet records no dimensions: a row ends at its last filled cell, so pad to the header
+        (header,) = ws.iter_rows(max_row=1, values_only=True)
+        rows = list(ws.iter_rows(min_row=2, max_col=len(header), values_only=True))
         return pd.DataFrame(rows, columns=header)
     finally:
         wb.close()
