@@ -12,6 +12,7 @@ import base64
 import functools
 import html
 import json
+import math
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -277,15 +278,15 @@ def _figure(view: MapView, fc: dict, national: bool) -> go.Figure:
         }
     )  # fmt: skip
     view.trace_names.append(t["地区"].tolist())
+    maritime = None
     if national and fc.get("maritime"):
         lons, lats = [], []
         for seg in fc["maritime"]["coordinates"]:
             lons += [p[0] for p in seg] + [None]
             lats += [p[1] for p in seg] + [None]
-        traces.append(
-            {"type": "scattergeo", "mode": "lines", "lon": lons, "lat": lats, "hoverinfo": "skip",
-             "line": {"color": "#555555", "width": 1.2}, "showlegend": False}
-        )  # fmt: skip
+        maritime = {"type": "scattergeo", "mode": "lines", "lon": lons, "lat": lats, "hoverinfo": "skip",
+                    "line": {"color": "#555555", "width": 1.2}, "showlegend": False}  # fmt: skip
+        traces.append(maritime)
         view.trace_names.append([])
     geo = {
         "visible": False,
@@ -293,6 +294,9 @@ def _figure(view: MapView, fc: dict, national: bool) -> go.Figure:
         "projection": {"type": "mercator"},
         "bgcolor": "rgba(0,0,0,0)",
     }
+    insets: dict = {}
+    if national:
+        geo, insets = _south_sea_inset(view, fc, traces, maritime)
     src = "；".join(view.sources[:3]) + (f" 等 {len(view.sources)} 份报告" if len(view.sources) > 3 else "")
     layout = {
         "title": {
@@ -301,6 +305,7 @@ def _figure(view: MapView, fc: dict, national: bool) -> go.Figure:
             "subtitle": {"text": f"{view.coverage} · 灰色为无数据（没有报告写明，不是零）", "font": {"size": 12, "color": "#666"}},
         },
         "geo": geo,
+        **insets,
         "height": 640,
         "margin": {"l": 10, "r": 10, "t": 80, "b": 50},
         "font": {"family": FONT_FAMILY, "size": 13},
@@ -317,6 +322,115 @@ def _figure(view: MapView, fc: dict, national: bool) -> go.Figure:
         ],
     }  # fmt: skip
     return go.Figure(data=traces, layout=layout, _validate=False)
+
+
+# The whole country as official maps draw it: the mainland and Hainan in the main frame, 南海诸岛 and the
+# maritime boundary line in a small boxed inset at the lower right, at their own scale.  The main frame
+# leaves out every island and line segment south of MAINLAND_SOUTH, so fitting it to its areas crops it.
+MAINLAND_SOUTH = 17.6  # Hainan island reaches 18.1°N; 西沙 lies below 17.2°N
+MAINLAND_LON, MAINLAND_LAT = (73.0, 135.5), (17.4, 54.0)
+SOUTH_SEA_LON, SOUTH_SEA_LAT = (105.5, 123.5), (2.8, 24.8)
+INSET_X, INSET_Y = (0.80, 0.97), (0.0, 0.36)
+ISLAND_DOT = "#8c8c8c"
+# written inside the box (at a place, not a paper position: the box's width in the figure varies)
+SOUTH_SEA_LABEL_AT = (120.0, 4.4)
+
+
+def _frame(lon: tuple[float, float], lat: tuple[float, float]) -> dict:
+    """A Mercator geo showing exactly this box: Plotly sizes the frame from the ranges but centres it on
+    the ranges' middle latitude in degrees, which on Mercator sits south of the box's middle."""
+    y = [math.log(math.tan(math.pi / 4 + math.radians(v) / 2)) for v in lat]
+    mid = math.degrees(math.atan(math.sinh(sum(y) / 2)))
+    return {
+        "visible": False, "fitbounds": False, "projection": {"type": "mercator"},
+        "lonaxis": {"range": list(lon)}, "lataxis": {"range": list(lat)}, "center": {"lon": sum(lon) / 2, "lat": mid},
+    }  # fmt: skip
+
+
+def _polygons(geom: dict) -> list:
+    return geom["coordinates"] if geom["type"] == "MultiPolygon" else [geom["coordinates"]]
+
+
+def _touches(geom: dict, lon: tuple[float, float], lat: tuple[float, float]) -> bool:
+    return any(
+        lon[0] <= x <= lon[1] and lat[0] <= y <= lat[1] for poly in _polygons(geom) for x, y in poly[0]
+    )
+
+
+def _mainland(fc: dict) -> dict:
+    """The features without their parts south of MAINLAND_SOUTH (南海诸岛 go to the inset)."""
+    feats = []
+    for f in fc["features"]:
+        polys = [p for p in _polygons(f["geometry"]) if max(y for _, y in p[0]) >= MAINLAND_SOUTH]
+        if polys:
+            feats.append(f | {"geometry": {"type": "MultiPolygon", "coordinates": polys}})
+    return {"type": "FeatureCollection", "features": feats}
+
+
+def _line(segments: list, keep=lambda seg: True) -> tuple[list, list]:
+    lons, lats = [], []
+    for seg in segments:
+        if keep(seg):
+            lons += [p[0] for p in seg] + [None]
+            lats += [p[1] for p in seg] + [None]
+    return lons, lats
+
+
+def _south_sea_inset(view: MapView, fc: dict, traces: list[dict], maritime: dict | None) -> tuple[dict, dict]:
+    """The main geo cropped to the mainland and Hainan, and ``geo2``: the South China Sea, boxed, drawn
+    with copies of the area traces (only the provinces that reach into it) and of the maritime line."""
+    near = {f["id"] for f in fc["features"] if _touches(f["geometry"], SOUTH_SEA_LON, SOUTH_SEA_LAT)}
+    for i, t in enumerate(list(traces)):
+        if t["type"] != "choropleth":
+            continue
+        keep = [j for j, code in enumerate(t["locations"]) if code in near]
+        t["geojson"] = _mainland(t["geojson"])
+        if not keep:
+            continue
+        copy = {k: v for k, v in t.items() if k != "colorbar"}
+        copy |= {
+            "geo": "geo2", "showscale": False, "geojson": _subset(fc, [t["locations"][j] for j in keep]),
+            "locations": [t["locations"][j] for j in keep], "z": [t["z"][j] for j in keep],
+            "customdata": [t["customdata"][j] for j in keep],
+        }  # fmt: skip
+        traces.append(copy)
+        view.trace_names.append([view.trace_names[i][j] for j in keep])
+    # the islands, a few pixels each at this scale, as dots so that they can be seen
+    isles = [
+        _label_point({"type": "Polygon", "coordinates": p})
+        for f in fc["features"]
+        for p in _polygons(f["geometry"])
+        if max(y for _, y in p[0]) < MAINLAND_SOUTH
+    ]
+    traces.append(
+        {"type": "scattergeo", "geo": "geo2", "mode": "markers", "lon": [x for x, _ in isles],
+         "lat": [y for _, y in isles], "marker": {"size": 2, "color": ISLAND_DOT}, "hoverinfo": "skip",
+         "showlegend": False}
+    )  # fmt: skip
+    traces.append(
+        {"type": "scattergeo", "geo": "geo2", "mode": "text", "lon": [SOUTH_SEA_LABEL_AT[0]],
+         "lat": [SOUTH_SEA_LABEL_AT[1]], "text": ["南海诸岛"], "hoverinfo": "skip", "showlegend": False,
+         "textfont": {"size": 11, "color": "#333333", "family": FONT_FAMILY}}
+    )  # fmt: skip
+    view.trace_names += [[], []]
+    if maritime is not None:
+        segments = fc["maritime"]["coordinates"]
+        maritime["lon"], maritime["lat"] = _line(
+            segments, lambda seg: max(p[1] for p in seg) >= MAINLAND_SOUTH
+        )
+        lon, lat = _line(segments)
+        traces.append(
+            maritime | {"geo": "geo2", "lon": lon, "lat": lat, "line": {"color": "#555555", "width": 0.8}}
+        )
+        view.trace_names.append([])
+    main = _frame(MAINLAND_LON, MAINLAND_LAT) | {
+        "bgcolor": "rgba(0,0,0,0)", "domain": {"x": [0.0, INSET_X[0] + 0.02], "y": [0.0, 1.0]},
+    }  # fmt: skip
+    inset = _frame(SOUTH_SEA_LON, SOUTH_SEA_LAT) | {
+        "domain": {"x": list(INSET_X), "y": list(INSET_Y)}, "bgcolor": "#ffffff",
+        "showframe": True, "framecolor": "#555555", "framewidth": 1,
+    }  # fmt: skip
+    return main, {"geo2": inset}
 
 
 def map_choices(con: duckdb.DuckDBPyConnection, parent: str) -> pd.DataFrame:

@@ -227,3 +227,53 @@ def test_map_exports_png_and_svg(corpus_db, geo_dir, monkeypatch):
         con.close()
     svg = geo.map_image(view, "svg").decode()
     assert svg.startswith("<svg") and "无数据" in svg and "郑州市" in svg
+
+
+def test_national_map_draws_south_sea_islands_in_a_boxed_inset(corpus_db, geo_dir):
+    """The mainland and Hainan in the main frame; 南海诸岛 and the maritime line in a small box, lower right."""
+    path = geo_dir / f"{etl_geo.NATIONAL}.json"
+    fc = json.loads(path.read_text(encoding="utf-8"))
+    hainan = next(f for f in fc["features"] if f["properties"]["name"] == "海南省")
+    hainan["geometry"] = {
+        "type": "MultiPolygon",
+        "coordinates": _square(109, 18.2, 1.5)["coordinates"] + _square(112.0, 16.0, 0.05)["coordinates"],
+    }
+    fc["maritime"] = {"type": "MultiLineString", "coordinates": [[[122.5, 23.5], [122.7, 24.5]],
+                                                                 [[109.3, 15.2], [109.8, 16.2]]]}  # fmt: skip
+    path.write_text(json.dumps(fc, ensure_ascii=False), encoding="utf-8")
+    con = open_readonly(corpus_db)
+    try:
+        view = geo.map_view(con, "全国", "deputies.suggestions", (2023, 2023))
+    finally:
+        con.close()
+    fig = view.figure.to_plotly_json()
+    main, inset = fig["layout"]["geo"], fig["layout"]["geo2"]
+    assert inset["showframe"] and inset["domain"]["x"][0] >= 0.75 and inset["domain"]["y"][0] == 0.0
+    assert main["lataxis"]["range"][0] > 17 and inset["lataxis"]["range"][0] < 4  # 曾母暗沙 at 3.9°N
+    on_main = [t for t in fig["data"] if t.get("geo", "geo") == "geo"]
+    in_box = [t for t in fig["data"] if t.get("geo") == "geo2"]
+    # the main frame leaves the islands and the southern line out: only Hainan island, and the line near 台湾
+    main_hainan = [f for t in on_main if t["type"] == "choropleth" for f in t["geojson"]["features"]
+                   if f["id"] == hainan["id"]]  # fmt: skip
+    assert len(main_hainan) == 1 and len(main_hainan[0]["geometry"]["coordinates"]) == 1
+    line = next(t for t in on_main if t.get("mode") == "lines")
+    assert min(y for y in line["lat"] if y is not None) > 17
+    # the box: Hainan coloured like on the main map (same trace kind, same scale), islands, line, label
+    box_areas = [t for t in in_box if t["type"] == "choropleth"]
+    assert hainan["id"] in {c for t in box_areas for c in t["locations"]}
+    assert all(not t.get("showscale", True) for t in box_areas)
+    assert any(t.get("mode") == "markers" and (112.0 <= t["lon"][0] <= 112.05) for t in in_box)
+    assert min(y for t in in_box if t.get("mode") == "lines" for y in t["lat"] if y is not None) < 16
+    assert any(t.get("text") == ["南海诸岛"] for t in in_box)
+    # a click on Hainan in the box opens 总览 like one on the main map (the inset traces have names too)
+    assert len(view.trace_names) == len(fig["data"])
+
+
+def test_province_map_has_no_inset(corpus_db, geo_dir):
+    con = open_readonly(corpus_db)
+    try:
+        view = geo.map_view(con, "河南省", "deputies.suggestions", (2023, 2023))
+    finally:
+        con.close()
+    layout = view.figure.to_plotly_json()["layout"]
+    assert "geo2" not in layout and layout["geo"]["fitbounds"] == "locations"
