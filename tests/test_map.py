@@ -6,7 +6,7 @@ import json
 
 import numpy as np
 import pytest
-from conftest import DASHBOARD, assert_clean, figures
+from conftest import DASHBOARD, assert_clean, figures, open_app
 
 from app import geo
 from etl.ops import geo as etl_geo
@@ -277,3 +277,77 @@ def test_province_map_has_no_inset(corpus_db, geo_dir):
         con.close()
     layout = view.figure.to_plotly_json()["layout"]
     assert "geo2" not in layout and layout["geo"]["fitbounds"] == "locations"
+
+
+# --- into a brief and the PPTX (issue 13.2: "the map exports … into the PPTX like any chart") ----------
+
+
+def test_map_goes_into_the_brief_and_onto_a_picture_slide(corpus_db, geo_dir, monkeypatch):
+    import io
+
+    from pptx import Presentation
+    from pptx.enum.shapes import MSO_SHAPE_TYPE
+
+    from app import briefs, export
+    from app.views import ChartRequest, resolve
+
+    query = {"parent": "河南省", "metric": "deputies.suggestions", "period": "2023"}
+    at = _open_map(corpus_db, monkeypatch, query)
+    next(b for b in at.button if b.label == "加入简报").click().run()
+    assert_clean(at)
+    (brief,) = briefs.list_briefs()
+    req = ChartRequest("map", "deputies.suggestions", ("河南省",), 2023, 2023)
+    assert brief.charts == [req.token()] and req.describe() == "地图 · 代表建议 · 河南省 · 2023年"
+    assert ChartRequest.from_token(req.token()) == req
+
+    # 简报导出 draws it (the map itself, not "无法绘制") and lists it in slide order
+    ex = open_app(corpus_db, monkeypatch, "export", {"brief": brief.brief_id})
+    assert_clean(ex)
+    assert not any("无法绘制" in w.value for w in ex.warning)
+    assert any(t["type"] == "choropleth" for f in figures(ex) for t in f["data"])
+
+    chart = resolve(req)
+    assert chart.kind == "map" and chart.unit == "件" and "代表建议" in chart.title
+    with monkeypatch.context() as m:  # without Chromium the slide says why, and still lists the values
+        m.setattr(export, "static_export_status", lambda: (False, "服务器上没有 Chrome/Chromium"))
+        slide = Presentation(io.BytesIO(export.charts_pptx([chart]))).slides[1]
+    assert not [s for s in slide.shapes if s.shape_type == MSO_SHAPE_TYPE.PICTURE]
+    assert any("Chromium" in s.text_frame.text for s in slide.shapes if s.has_text_frame)
+    if not export.static_export_status()[0]:
+        pytest.skip("no Kaleido/Chromium/CJK font: the picture itself is not drawn here")
+    deck = Presentation(io.BytesIO(export.charts_pptx([chart], subtitle=brief.name)))
+    cover, slide = deck.slides
+    assert "河南省" in " ".join(s.text_frame.text for s in cover.shapes if s.has_text_frame)
+    texts = [s.text_frame.text for s in slide.shapes if s.has_text_frame]
+    title = texts[0]
+    assert "代表建议" in title and "2023年" in title and "单位：件" in title and "无数据" in title
+    assert any(t.startswith("来源：") and "郑州市" in t for t in texts)
+    (pic,) = [s for s in slide.shapes if s.shape_type == MSO_SHAPE_TYPE.PICTURE]
+    assert pic.image.blob[:8] == b"\x89PNG\r\n\x1a\n" and pic.image.size[0] >= 2000
+    assert pic.width > deck.slide_width / 2
+    cells = {
+        s.table.cell(r, 0).text: s.table.cell(r, 1).text
+        for s in slide.shapes
+        if s.has_table
+        for r in range(1, len(s.table.rows))
+    }
+    expected = chart.series[0].points[chart.categories.index("郑州市")].label
+    assert cells["郑州市"] == expected and cells["开封市"] == "无数据" and len(cells) == 18
+
+
+@pytest.mark.skipif(not geo.static_ready()[0], reason="no Kaleido/Chromium/CJK font")
+def test_national_map_slide_keeps_the_inset_and_splits_the_table(corpus_db, geo_dir, monkeypatch):
+    import io
+
+    from pptx import Presentation
+
+    from app import export
+    from app.views import ChartRequest, resolve
+
+    monkeypatch.setenv("CONGRESS_DB", str(corpus_db))
+    chart = resolve(ChartRequest("map", "deputies.suggestions", ("全国",), 2023, 2023))
+    svg = export.chart_image(chart, "svg").decode()
+    assert "南海诸岛" in svg and "无数据" in svg  # the glyphs are text in the SVG: kept, not boxes
+    slide = Presentation(io.BytesIO(export.charts_pptx([chart]))).slides[1]
+    tables = [s.table for s in slide.shapes if s.has_table]
+    assert len(tables) == 2 and sum(len(t.rows) - 1 for t in tables) == 34
