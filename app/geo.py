@@ -372,6 +372,41 @@ def _mainland(fc: dict) -> dict:
     return {"type": "FeatureCollection", "features": feats}
 
 
+def _clip_ring(ring: list, lon: tuple[float, float], lat: tuple[float, float]) -> list:
+    """A ring cut to a lon/lat box (Sutherland–Hodgman: the box is convex), closed; [] when nothing is left."""
+    pts = ring[:-1] if ring and ring[0] == ring[-1] else ring
+    edges = ((0, lon[0], 1), (0, lon[1], -1), (1, lat[0], 1), (1, lat[1], -1))  # axis, bound, inside side
+    for axis, bound, side in edges:
+        out = []
+        for i, p in enumerate(pts):
+            q = pts[i - 1]
+            p_in, q_in = (p[axis] - bound) * side >= 0, (q[axis] - bound) * side >= 0
+            if p_in != q_in:  # the edge q→p crosses the bound: add the crossing
+                f = (bound - q[axis]) / (p[axis] - q[axis])
+                out.append([q[0] + f * (p[0] - q[0]), q[1] + f * (p[1] - q[1])])
+            if p_in:
+                out.append(p)
+        pts = out
+        if not pts:
+            return []
+    return [[round(x, 2), round(y, 2)] for x, y in pts] + [[round(pts[0][0], 2), round(pts[0][1], 2)]]
+
+
+def _clipped(fc: dict) -> dict:
+    """The inset's features cut to a little more than its box: what lies outside is never seen, only sent."""
+    lon, lat = (SOUTH_SEA_LON[0] - 1, SOUTH_SEA_LON[1] + 1), (SOUTH_SEA_LAT[0] - 1, SOUTH_SEA_LAT[1] + 1)
+    feats = []
+    for f in fc["features"]:
+        polys = []
+        for outer, *holes in _polygons(f["geometry"]):
+            outer = _clip_ring(outer, lon, lat)
+            if len(outer) >= 4:
+                polys.append([outer] + [r for r in (_clip_ring(h, lon, lat) for h in holes) if len(r) >= 4])
+        if polys:
+            feats.append(f | {"geometry": {"type": "MultiPolygon", "coordinates": polys}})
+    return {"type": "FeatureCollection", "features": feats}
+
+
 def _line(segments: list, keep=lambda seg: True) -> tuple[list, list]:
     lons, lats = [], []
     for seg in segments:
@@ -394,7 +429,7 @@ def _south_sea_inset(view: MapView, fc: dict, traces: list[dict], maritime: dict
             continue
         copy = {k: v for k, v in t.items() if k != "colorbar"}
         copy |= {
-            "geo": "geo2", "showscale": False, "geojson": _subset(fc, [t["locations"][j] for j in keep]),
+            "geo": "geo2", "showscale": False, "geojson": _clipped(_subset(fc, [t["locations"][j] for j in keep])),
             "locations": [t["locations"][j] for j in keep], "z": [t["z"][j] for j in keep],
             "customdata": [t["customdata"][j] for j in keep],
         }  # fmt: skip

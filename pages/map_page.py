@@ -23,7 +23,9 @@ def _choices(parent: str, version):
         return geo.map_choices(con, parent)
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
+# A resource, not data: st.cache_data would unpickle the figure (the country's boundaries, ~240 KB) on every
+# run, 30–100 ms; the view is only read (st.plotly_chart and the exports copy its figure).
+@st.cache_resource(max_entries=64, show_spinner=False)
 def _view(parent: str, metric: str, period: tuple[int, int], with_figure: bool, version, geo_stamp):
     with db.cursor(version) as con:
         return geo.map_view(con, parent, metric, period, with_figure=with_figure)

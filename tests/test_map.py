@@ -351,3 +351,29 @@ def test_national_map_slide_keeps_the_inset_and_splits_the_table(corpus_db, geo_
     slide = Presentation(io.BytesIO(export.charts_pptx([chart]))).slides[1]
     tables = [s.table for s in slide.shapes if s.has_table]
     assert len(tables) == 2 and sum(len(t.rows) - 1 for t in tables) == 34
+
+
+def test_inset_sends_only_what_its_box_shows(corpus_db, geo_dir):
+    """The provinces that reach into the South China Sea box are cut to it (a degree of margin) before they
+    are sent a second time for the inset: the page loads the country's map with little more than its size."""
+    path = geo_dir / f"{etl_geo.NATIONAL}.json"
+    fc = json.loads(path.read_text(encoding="utf-8"))
+    gd = next(f for f in fc["features"] if f["properties"]["name"] == "广东省")
+    tall = [[[110.0, 20.0], [110.0, 40.0], [115.0, 40.0], [115.0, 20.0], [110.0, 20.0]]]  # clockwise
+    gd["geometry"] = {"type": "MultiPolygon", "coordinates": [tall]}
+    path.write_text(json.dumps(fc, ensure_ascii=False), encoding="utf-8")
+    con = open_readonly(corpus_db)
+    try:
+        view = geo.map_view(con, "全国", "deputies.suggestions", (2023, 2023))
+    finally:
+        con.close()
+    data = view.figure.to_plotly_json()["data"]
+    main = [f for t in data if t["type"] == "choropleth" and t.get("geo", "geo") == "geo"
+            for f in t["geojson"]["features"] if f["id"] == gd["id"]]  # fmt: skip
+    boxed = [f for t in data if t["type"] == "choropleth" and t.get("geo") == "geo2"
+             for f in t["geojson"]["features"] if f["id"] == gd["id"]]  # fmt: skip
+    assert main[0]["geometry"]["coordinates"] == [tall]  # the main map: the whole province
+    (ring,) = boxed[0]["geometry"]["coordinates"][0]
+    top = geo.SOUTH_SEA_LAT[1] + 1
+    assert max(y for _, y in ring) == top and min(y for _, y in ring) == 20.0 and ring[0] == ring[-1]
+    assert etl_geo.signed_area(np.asarray(ring)) < 0  # still clockwise
