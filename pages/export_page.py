@@ -130,14 +130,14 @@ def main() -> None:
     brief = _pick_brief(saved, ui.current_brief())
     if brief is None:
         ui.no_data(
-            "还没有保存的简报。在“总览”“趋势”“对比”页点“加入简报”，所选图表会存成一份简报，在这里排序、命名、下载和分享。"
+            "还没有保存的简报。在“总览”“趋势”“对比”“地图”页点“加入简报”，所选图表会存成一份简报，在这里排序、命名、下载和分享。"
         )
         return
     _manage(brief)
 
     requests = [r for r in (ChartRequest.from_token(t) for t in brief.charts) if r is not None]
     if not requests:
-        ui.no_data("这份简报里还没有图表。请在“总览”“趋势”“对比”页点“加入简报”。")
+        ui.no_data("这份简报里还没有图表。请在“总览”“趋势”“对比”“地图”页点“加入简报”。")
         return
     st.subheader(f"图表顺序（{len(requests)} 张，即幻灯片顺序）")
     _order(brief, requests)

@@ -8,7 +8,7 @@ from app import db, geo, state, ui
 from app.charts import PLOTLY_LOCALE
 from app.filters import Filters
 from app.labels import period_zh
-from app.views import parse_period, period_key, period_options
+from app.views import ChartRequest, parse_period, period_key, period_options
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -23,7 +23,9 @@ def _choices(parent: str, version):
         return geo.map_choices(con, parent)
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
+# A resource, not data: st.cache_data would unpickle the figure (the country's boundaries, ~240 KB) on every
+# run, 30–100 ms; the view is only read (st.plotly_chart and the exports copy its figure).
+@st.cache_resource(max_entries=64, show_spinner=False)
 def _view(parent: str, metric: str, period: tuple[int, int], with_figure: bool, version, geo_stamp):
     with db.cursor(version) as con:
         return geo.map_view(con, parent, metric, period, with_figure=with_figure)
@@ -129,12 +131,15 @@ def main() -> None:
         + ("来源：" + "；".join(view.sources) + "。" if view.sources else "")
     )
 
-    # 4. exports
+    # 4. into a brief (a slide with the map and this table), and the map as an image
+    b1, b2 = st.columns([1, 3], vertical_alignment="center")
+    with b1:
+        ui.add_to_brief(ChartRequest("map", metric, (parent,), *period), key="map_brief")
     if view.figure is not None:
         ok, why = geo.static_ready()
         if not ok:
-            st.caption(why)
-        elif st.button("生成 PNG / SVG 图片", icon=":material/image:"):
+            b2.caption(why)
+        elif b2.button("生成 PNG / SVG 图片", icon=":material/image:"):
             with st.spinner("正在生成图片…"):
                 png, svg = geo.map_image(view, "png"), geo.map_image(view, "svg")
             d1, d2 = st.columns(2)

@@ -65,6 +65,15 @@ def _wait_healthy(url: str, proc: subprocess.Popen, timeout: float = 60) -> None
     raise TimeoutError(f"{url} did not become healthy in {timeout}s")
 
 
+def _run_once(url: str) -> None:
+    """One script run (/_stcore/script-health-check, .streamlit/config.toml), as `make run` does after the
+    start: Streamlit then knows the app uses st.navigation, and a first visit by deep link is not answered
+    with "Page not found" (it decides that at the process's first session)."""
+    opener = urllib.request.OpenerDirector()  # any answer will do: no error for a 503
+    opener.add_handler(urllib.request.HTTPHandler())
+    opener.open(f"{url}/_stcore/script-health-check", timeout=120).read()
+
+
 @contextlib.contextmanager
 def _streamlit(tmp_path, env: dict[str, str], extra_args: tuple[str, ...] = ()):
     """`streamlit run dashboard.py` on a free port; yields its URL; no traceback may reach its log."""
@@ -95,6 +104,7 @@ def _streamlit(tmp_path, env: dict[str, str], extra_args: tuple[str, ...] = ()):
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_healthy(url, proc)
+        _run_once(url)
         yield url
     finally:
         proc.terminate()

@@ -7,7 +7,7 @@ import json
 
 import numpy as np
 import pytest
-from conftest import DASHBOARD, assert_clean, figures
+from conftest import DASHBOARD, assert_clean, figures, open_app
 
 from app import geo
 from etl.ops import geo as etl_geo
@@ -229,3 +229,154 @@ def test_map_exports_png_and_svg(corpus_db, geo_dir, monkeypatch):
         con.close()
     svg = geo.map_image(view, "svg").decode()
     assert svg.startswith("<svg") and "无数据" in svg and "郑州市" in svg
+
+
+def test_national_map_draws_south_sea_islands_in_a_boxed_inset(corpus_db, geo_dir):
+    """The mainland and Hainan in the main frame; 南海诸岛 and the maritime line in a small box, lower
+    right."""
+    path = geo_dir / f"{etl_geo.NATIONAL}.json"
+    fc = json.loads(path.read_text(encoding="utf-8"))
+    hainan = next(f for f in fc["features"] if f["properties"]["name"] == "海南省")
+    hainan["geometry"] = {
+        "type": "MultiPolygon",
+        "coordinates": _square(109, 18.2, 1.5)["coordinates"] + _square(112.0, 16.0, 0.05)["coordinates"],
+    }
+    fc["maritime"] = {"type": "MultiLineString", "coordinates": [[[122.5, 23.5], [122.7, 24.5]],
+                                                                 [[109.3, 15.2], [109.8, 16.2]]]}  # fmt: skip
+    path.write_text(json.dumps(fc, ensure_ascii=False), encoding="utf-8")
+    con = open_readonly(corpus_db)
+    try:
+        view = geo.map_view(con, "全国", "deputies.suggestions", (2023, 2023))
+    finally:
+        con.close()
+    fig = view.figure.to_plotly_json()
+    main, inset = fig["layout"]["geo"], fig["layout"]["geo2"]
+    assert inset["showframe"] and inset["domain"]["x"][0] >= 0.75 and inset["domain"]["y"][0] == 0.0
+    assert main["lataxis"]["range"][0] > 17 and inset["lataxis"]["range"][0] < 4  # 曾母暗沙 at 3.9°N
+    on_main = [t for t in fig["data"] if t.get("geo", "geo") == "geo"]
+    in_box = [t for t in fig["data"] if t.get("geo") == "geo2"]
+    # the main frame leaves the islands and the southern line out: only Hainan island, and the line near 台湾
+    main_hainan = [f for t in on_main if t["type"] == "choropleth" for f in t["geojson"]["features"]
+                   if f["id"] == hainan["id"]]  # fmt: skip
+    assert len(main_hainan) == 1 and len(main_hainan[0]["geometry"]["coordinates"]) == 1
+    line = next(t for t in on_main if t.get("mode") == "lines")
+    assert min(y for y in line["lat"] if y is not None) > 17
+    # the box: Hainan coloured like on the main map (same trace kind, same scale), islands, line, label
+    box_areas = [t for t in in_box if t["type"] == "choropleth"]
+    assert hainan["id"] in {c for t in box_areas for c in t["locations"]}
+    assert all(not t.get("showscale", True) for t in box_areas)
+    assert any(t.get("mode") == "markers" and (112.0 <= t["lon"][0] <= 112.05) for t in in_box)
+    assert min(y for t in in_box if t.get("mode") == "lines" for y in t["lat"] if y is not None) < 16
+    assert any(t.get("text") == ["南海诸岛"] for t in in_box)
+    # a click on Hainan in the box opens 总览 like one on the main map (the inset traces have names too)
+    assert len(view.trace_names) == len(fig["data"])
+
+
+def test_province_map_has_no_inset(corpus_db, geo_dir):
+    con = open_readonly(corpus_db)
+    try:
+        view = geo.map_view(con, "河南省", "deputies.suggestions", (2023, 2023))
+    finally:
+        con.close()
+    layout = view.figure.to_plotly_json()["layout"]
+    assert "geo2" not in layout and layout["geo"]["fitbounds"] == "locations"
+
+
+# --- into a brief and the PPTX (issue 13.2: "the map exports … into the PPTX like any chart") ----------
+
+
+def test_map_goes_into_the_brief_and_onto_a_picture_slide(corpus_db, geo_dir, monkeypatch):
+    import io
+
+    from pptx import Presentation
+    from pptx.enum.shapes import MSO_SHAPE_TYPE
+
+    from app import briefs, export
+    from app.views import ChartRequest, resolve
+
+    query = {"parent": "河南省", "metric": "deputies.suggestions", "period": "2023"}
+    at = _open_map(corpus_db, monkeypatch, query)
+    next(b for b in at.button if b.label == "加入简报").click().run()
+    assert_clean(at)
+    (brief,) = briefs.list_briefs()
+    req = ChartRequest("map", "deputies.suggestions", ("河南省",), 2023, 2023)
+    assert brief.charts == [req.token()] and req.describe() == "地图 · 代表建议 · 河南省 · 2023年"
+    assert ChartRequest.from_token(req.token()) == req
+
+    # 简报导出 draws it (the map itself, not "无法绘制") and lists it in slide order
+    ex = open_app(corpus_db, monkeypatch, "export", {"brief": brief.brief_id})
+    assert_clean(ex)
+    assert not any("无法绘制" in w.value for w in ex.warning)
+    assert any(t["type"] == "choropleth" for f in figures(ex) for t in f["data"])
+
+    chart = resolve(req)
+    assert chart.kind == "map" and chart.unit == "件" and "代表建议" in chart.title
+    with monkeypatch.context() as m:  # without Chromium the slide says why, and still lists the values
+        m.setattr(export, "static_export_status", lambda: (False, "服务器上没有 Chrome/Chromium"))
+        slide = Presentation(io.BytesIO(export.charts_pptx([chart]))).slides[1]
+    assert not [s for s in slide.shapes if s.shape_type == MSO_SHAPE_TYPE.PICTURE]
+    assert any("Chromium" in s.text_frame.text for s in slide.shapes if s.has_text_frame)
+    if not export.static_export_status()[0]:
+        pytest.skip("no Kaleido/Chromium/CJK font: the picture itself is not drawn here")
+    deck = Presentation(io.BytesIO(export.charts_pptx([chart], subtitle=brief.name)))
+    cover, slide = deck.slides
+    assert "河南省" in " ".join(s.text_frame.text for s in cover.shapes if s.has_text_frame)
+    texts = [s.text_frame.text for s in slide.shapes if s.has_text_frame]
+    title = texts[0]
+    assert "代表建议" in title and "2023年" in title and "单位：件" in title and "无数据" in title
+    assert any(t.startswith("来源：") and "郑州市" in t for t in texts)
+    (pic,) = [s for s in slide.shapes if s.shape_type == MSO_SHAPE_TYPE.PICTURE]
+    assert pic.image.blob[:8] == b"\x89PNG\r\n\x1a\n" and pic.image.size[0] >= 2000
+    assert pic.width > deck.slide_width / 2
+    cells = {
+        s.table.cell(r, 0).text: s.table.cell(r, 1).text
+        for s in slide.shapes
+        if s.has_table
+        for r in range(1, len(s.table.rows))
+    }
+    expected = chart.series[0].points[chart.categories.index("郑州市")].label
+    assert cells["郑州市"] == expected and cells["开封市"] == "无数据" and len(cells) == 18
+
+
+@pytest.mark.skipif(not geo.static_ready()[0], reason="no Kaleido/Chromium/CJK font")
+def test_national_map_slide_keeps_the_inset_and_splits_the_table(corpus_db, geo_dir, monkeypatch):
+    import io
+
+    from pptx import Presentation
+
+    from app import export
+    from app.views import ChartRequest, resolve
+
+    monkeypatch.setenv("CONGRESS_DB", str(corpus_db))
+    chart = resolve(ChartRequest("map", "deputies.suggestions", ("全国",), 2023, 2023))
+    svg = export.chart_image(chart, "svg").decode()
+    assert "南海诸岛" in svg and "无数据" in svg  # the glyphs are text in the SVG: kept, not boxes
+    slide = Presentation(io.BytesIO(export.charts_pptx([chart]))).slides[1]
+    tables = [s.table for s in slide.shapes if s.has_table]
+    assert len(tables) == 2 and sum(len(t.rows) - 1 for t in tables) == 34
+
+
+def test_inset_sends_only_what_its_box_shows(corpus_db, geo_dir):
+    """The provinces that reach into the South China Sea box are cut to it (a degree of margin) before they
+    are sent a second time for the inset: the page loads the country's map with little more than its size."""
+    path = geo_dir / f"{etl_geo.NATIONAL}.json"
+    fc = json.loads(path.read_text(encoding="utf-8"))
+    gd = next(f for f in fc["features"] if f["properties"]["name"] == "广东省")
+    tall = [[[110.0, 20.0], [110.0, 40.0], [115.0, 40.0], [115.0, 20.0], [110.0, 20.0]]]  # clockwise
+    gd["geometry"] = {"type": "MultiPolygon", "coordinates": [tall]}
+    path.write_text(json.dumps(fc, ensure_ascii=False), encoding="utf-8")
+    con = open_readonly(corpus_db)
+    try:
+        view = geo.map_view(con, "全国", "deputies.suggestions", (2023, 2023))
+    finally:
+        con.close()
+    data = view.figure.to_plotly_json()["data"]
+    main = [f for t in data if t["type"] == "choropleth" and t.get("geo", "geo") == "geo"
+            for f in t["geojson"]["features"] if f["id"] == gd["id"]]  # fmt: skip
+    boxed = [f for t in data if t["type"] == "choropleth" and t.get("geo") == "geo2"
+             for f in t["geojson"]["features"] if f["id"] == gd["id"]]  # fmt: skip
+    assert main[0]["geometry"]["coordinates"] == [tall]  # the main map: the whole province
+    (ring,) = boxed[0]["geometry"]["coordinates"][0]
+    top = geo.SOUTH_SEA_LAT[1] + 1
+    assert max(y for _, y in ring) == top and min(y for _, y in ring) == 20.0 and ring[0] == ring[-1]
+    assert etl_geo.signed_area(np.asarray(ring)) < 0  # still clockwise

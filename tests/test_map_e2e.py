@@ -51,12 +51,7 @@ def test_map_in_a_real_browser(corpus_db, tmp_path):
             expect(areas.first).to_be_attached(timeout=90_000)
             assert areas.count() == 18  # Henan's 17 cities and 济源
             expect(page.get_by_text("无数据").first).to_be_visible()
-            # Streamlit greets a deep link to a st.navigation page with a "Page not found" dialog
-            # (the pages/ folder, see dashboard.py) although it runs the page: close it
-            dialog = page.get_by_role("dialog")
-            if dialog.count():
-                page.keyboard.press("Escape")
-                expect(dialog).to_have_count(0, timeout=10_000)
+            assert page.get_by_role("dialog").count() == 0  # no "Page not found" (test below)
 
             # switching to the page in a running session: the figure drawn
             page.get_by_role("link", name="总览", exact=True).click()
@@ -100,5 +95,29 @@ def test_map_in_a_real_browser(corpus_db, tmp_path):
             expect(areas.first).to_be_attached(timeout=60_000)
             page.wait_for_timeout(3000)
             expect(page.get_by_role("heading", name="地图", exact=True)).to_be_visible()
+        finally:
+            browser.close()
+
+
+def test_a_deep_link_as_the_first_visit_opens_its_page(corpus_db, tmp_path):
+    """A fresh server whose first visitor follows a link to /map: the page, with no "Page not found".
+
+    Streamlit decides at a process's first session whether the app uses the old pages/ folder layout; the
+    server helper (like `make run`) runs the script once right after the start so that it does not.
+    """
+    from playwright.sync_api import expect, sync_playwright
+
+    env = {"CONGRESS_DB": str(corpus_db), "CONGRESS_GEO_DIR": str(tmp_path / "no-geo")}
+    with _streamlit(tmp_path, env) as url, sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1200, "height": 900}, locale="zh-CN")
+            page.goto(url + "/map?parent=%E6%B2%B3%E5%8D%97%E7%9C%81")
+            expect(page.get_by_role("heading", name="地图", exact=True)).to_be_visible(timeout=90_000)
+            expect(page.get_by_text("make geo").first).to_be_visible(timeout=30_000)
+            page.wait_for_timeout(1500)  # the dialog, when there was one, came with the first run
+            assert page.get_by_text("Page not found").count() == 0
+            assert page.get_by_role("dialog").count() == 0
+            page.screenshot(path=str(ARTIFACTS / "e2e_deep_link_first.png"))
         finally:
             browser.close()
