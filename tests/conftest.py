@@ -330,6 +330,12 @@ def catalog_metrics(codes: Sequence[str] | None = None) -> list[tuple]:
 
 METRICS = catalog_metrics()
 
+
+def metric_label(code: str) -> str:
+    """The catalog's Chinese label of a metric: what charts and cards are titled with."""
+    return next(r[2] for r in METRICS if r[0] == code)
+
+
 # Synthetic annual reports: (jurisdiction, year).  The real corpus covers 郑州市 2023, 郑州市 2018–2022
 # (term), 鹤壁市 2023, 中原区 2020 and 新郑市 2018; these fill in the other years.
 SYNTH_YEARS = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import shutil
 
-from conftest import assert_clean, figure_titles, open_app, run_etl
+from conftest import assert_clean, figure_titles, metric_label, open_app, run_etl
 
 from app import briefs
 
@@ -24,7 +24,7 @@ def test_a_brief_survives_a_new_session(synth_db, monkeypatch):
     # F5 / a new tab: a new session with only the URL
     again = open_app(synth_db, monkeypatch, "export", {"brief": brief_id})
     assert_clean(again)
-    assert figure_titles(again)[0].startswith("信访（来信来访）")
+    assert figure_titles(again)[0].startswith(metric_label("petitions.letters_visits"))
     assert [b.brief_id for b in briefs.list_briefs()] == [brief_id]
 
 
@@ -104,5 +104,5 @@ def test_each_chart_offers_its_data_and_a_link_to_exactly_that_chart(synth_db, m
     # the link opens that chart alone, without any brief
     single = open_app(synth_db, monkeypatch, "export", {"chart": token})
     assert_clean(single)
-    assert figure_titles(single)[0].startswith("信访（来信来访）")
+    assert figure_titles(single)[0].startswith(metric_label("petitions.letters_visits"))
     assert briefs.list_briefs() == []

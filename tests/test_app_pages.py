@@ -10,6 +10,7 @@ from conftest import (
     fetch,
     figure_titles,
     figures,
+    metric_label,
     new_db,
     open_app,
     page_text,
@@ -202,8 +203,8 @@ def test_trends_filter_change_changes_the_chart(synth_db, monkeypatch):
     assert_clean(at)
     titles = figure_titles(at)
     assert titles != first
-    assert any(t.startswith("信访（来信来访）") for t in titles)
-    assert any(t.startswith("代表联络站") for t in titles)
+    assert any(t.startswith(metric_label("petitions.letters_visits")) for t in titles)
+    assert any(t.startswith(metric_label("liaison.stations")) for t in titles)
 
 
 def test_trends_never_draws_a_term_total_as_a_year(corpus_db, monkeypatch):
@@ -417,5 +418,5 @@ def test_add_to_briefing_from_trends_then_export(synth_db, monkeypatch):
     brief_id = at.query_params["brief"]
     at.switch_page("pages/export_page.py").run()
     assert_clean(at)
-    assert figure_titles(at)[0].startswith("信访（来信来访）")
+    assert figure_titles(at)[0].startswith(metric_label("petitions.letters_visits"))
     assert at.query_params["brief"] == brief_id
