@@ -27,6 +27,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from etl.errors import ExportError
+from etl.write.connect import open_readonly
 
 FORMATS = ("csv", "xlsx", "parquet")
 
@@ -320,19 +321,25 @@ def _write_path(path: Path, write: Callable[[str], object]) -> None:
             os.unlink(tmp)
 
 
-def export_db(db_path: str | Path, fmt: str, out_path: str | Path) -> int:
-    """Export every current fact of the DuckDB file at db_path (opened read-only); returns the row count."""
-    fmt = _check_format(fmt)
-    db = Path(db_path)
+def open_for_export(db: Path) -> duckdb.DuckDBPyConnection:
+    """A read-only connection for an export (open_readonly: it waits for an in-place writer and always sees
+    the file now on disk), or an ExportError that says what to do."""
     if not db.is_file():
         raise ExportError(f"no database at {db}: run `make build` first")
     try:
-        con = duckdb.connect(str(db), read_only=True)
+        return open_readonly(db)
     except duckdb.Error as exc:
         raise ExportError(
             f"cannot open the database {db} read-only ({exc}): if a build is running, wait for it "
             "to finish; otherwise rebuild it with `make build`"
         ) from exc
+
+
+def export_db(db_path: str | Path, fmt: str, out_path: str | Path) -> int:
+    """Export every current fact of the DuckDB file at db_path (opened read-only); returns the row count."""
+    fmt = _check_format(fmt)
+    db = Path(db_path)
+    con = open_for_export(db)
     stack = contextlib.ExitStack()
     try:
         if fmt == "xlsx":  # streamed from the database: memory stays flat for any number of facts

@@ -39,8 +39,8 @@ import pyarrow.parquet as pq
 
 from etl.errors import ExportError
 from etl.extract.pipeline import ExtractedReport
+from etl.ops.export import open_for_export
 from etl.store.records import ROW_SCHEMAS, fact_rows, report_row, to_arrow
-from etl.write.connect import open_readonly
 
 PARTITION_COLUMNS: tuple[str, str] = ("province", "year")
 NATIONAL = "全国"
@@ -293,15 +293,8 @@ def export_db(db_path: str | Path, out_dir: str | Path, *, corrected: bool = Fal
     ``facts`` is the extractor's output as built, the same whichever engine ran it; ``corrected=True``
     writes ``facts_current`` instead (analysts' corrections applied, plus corrected and correction_id).
     """
+    con = open_for_export(Path(db_path))
     db = Path(db_path)
-    if not db.is_file():
-        raise ExportError(f"no database at {db}: run `python -m etl build` first")
-    try:
-        con = open_readonly(db)
-    except duckdb.Error as exc:
-        raise ExportError(
-            f"cannot open the database {db} read-only ({exc}): rebuild it with `make build`"
-        ) from exc
     try:
         reports, facts, problems = _read_db(con, corrected)
     except duckdb.CatalogException as exc:
