@@ -29,15 +29,39 @@ class WriteLockTimeout(EtlError):
 WRITER_INTENT_WAIT = 30.0
 
 
+# Readers waiting on one in-place write get this long before the next one announces itself: back-to-back
+# adds (a script, a batch of uploads) would otherwise take the file again within milliseconds, and a reader
+# that polls for the notice to go could wait through one write after another (issue 11, item 7).
+READERS_TURN = 0.25
+
+
 @contextlib.contextmanager
 def writing_in_place(db_path: str | Path) -> Iterator[None]:
-    """Announce an in-place write for its duration (the caller holds the writer lock)."""
+    """Announce an in-place write for its duration (the caller holds the writer lock).
+
+    When it ends the notice says ``done <time>`` rather than vanishing, so that the next writer can
+    leave the readers their turn (READERS_TURN) first."""
     path = intent_path(db_path)
+    _let_readers_in(path)
     path.write_text(f"{os.getpid()} {process_start(os.getpid())}\n", encoding="ascii")
     try:
         yield
     finally:
-        path.unlink(missing_ok=True)
+        try:
+            path.write_text(f"done {time.time():.3f}\n", encoding="ascii")
+        except OSError:  # a full disk: no notice is as good as a finished one
+            path.unlink(missing_ok=True)
+
+
+def _let_readers_in(path: Path) -> None:
+    """Sleep out what is left of the readers' turn after the last in-place write (none after a crash)."""
+    try:
+        parts = path.read_text(encoding="ascii").split()
+        ended = float(parts[1]) if len(parts) == 2 and parts[0] == "done" else None
+    except (OSError, ValueError):
+        return
+    if ended is not None:
+        time.sleep(min(READERS_TURN, max(0.0, ended + READERS_TURN - time.time())))
 
 
 def process_start(pid: int) -> str:
