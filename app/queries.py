@@ -61,12 +61,6 @@ def _thaw(params: tuple) -> dict:
     return {k: list(v) if isinstance(v, tuple) else v for k, v in params}
 
 
-def has_corrections() -> bool:
-    """True: every database the dashboard opens records corrections (app/db.py checks its schema version).
-    Kept for the pages that still ask."""
-    return True
-
-
 def _where(f: Filters, r: str = "r", m: str = "m", metric: str = "f.metric") -> str:
     """The sidebar's restrictions as SQL conditions (only those in force), for the $params of sql_params().
 

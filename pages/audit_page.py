@@ -46,10 +46,6 @@ def main() -> None:
     st.title("更正记录")
     if msg := st.session_state.pop("_au_flash", None):
         st.success(msg, icon=":material/check_circle:")
-    if not queries.has_corrections():
-        ui.no_data("这个数据库是在更正功能之前构建的，没有更正记录。重建数据库（make build）后可记录更正。")
-        return
-
     # 1. the log, newest first
     log = queries.corrections_log()
     if log.empty:

@@ -431,12 +431,6 @@ def correction_section() -> None:
     except db.NoDatabaseError as exc:
         st.info(str(exc), icon=":material/database:")
         return
-    if not queries.has_corrections():
-        st.warning(
-            "这个数据库是在更正功能之前构建的，不能记录更正：请先重建（make build 或 python -m etl build）。",
-            icon=":material/database:",
-        )
-        return
     reports = queries.report_list(Filters(), limit=MAX_REPORTS)
     if reports.empty:
         st.info("数据库里还没有报告：先在“上传报告”中载入。", icon=":material/info:")
