@@ -200,7 +200,12 @@ def main() -> None:
     rid = st.selectbox("报告", ids, key="rp_r", format_func=labels_of.get)
     state.keep("rp_r", "report")
 
-    meta = queries.report_meta(rid).iloc[0]
+    found = queries.report_meta(rid)
+    if found.empty:  # an add replaced or removed it between the list and this read (each query reads anew)
+        st.session_state.pop("rp_r", None)
+        ui.no_data("这份报告刚被新版本替换或已删除：请重新选择报告。")
+        return
+    meta = found.iloc[0]
     text = queries.report_text(rid) or ""
     facts = queries.report_facts(rid)
 

@@ -788,6 +788,21 @@ def test_readers_get_their_turn_between_two_in_place_writes(tmp_path):
     assert intent_path(db).read_text(encoding="ascii").startswith("done ")
 
 
+def test_the_readers_turn_lasts_as_long_as_the_last_write_held_the_file():
+    import time
+
+    from etl.write.lock import MAX_READERS_TURN, READERS_TURN, readers_turn
+
+    now = time.time()
+    assert readers_turn(f"done {now:.3f} 0.8") == pytest.approx(0.8, abs=0.05)  # a slow write, a long turn
+    assert readers_turn(f"done {now:.3f} 0.01") == pytest.approx(READERS_TURN, abs=0.05)
+    assert readers_turn(f"done {now:.3f} 60") == pytest.approx(MAX_READERS_TURN, abs=0.05)
+    assert readers_turn(f"done {now - 30:.3f} 0.8") == 0.0  # long over
+    assert readers_turn(f"done {now + 3600:.3f} 0.8") <= 0.8  # a clock set back: never longer
+    for notice in ("", "4242 777", "done", "done x y", "done 1.0"):  # a live or crashed writer, garbage
+        assert readers_turn(notice) == 0.0
+
+
 def test_a_stale_writing_notice_with_a_reused_pid_does_not_make_readers_wait(tmp_path):
     import time
 

@@ -29,39 +29,56 @@ class WriteLockTimeout(EtlError):
 WRITER_INTENT_WAIT = 30.0
 
 
-# Readers waiting on one in-place write get this long before the next one announces itself: back-to-back
+# Readers waiting on one in-place write get their turn before the next one announces itself: back-to-back
 # adds (a script, a batch of uploads) would otherwise take the file again within milliseconds, and a reader
-# that polls for the notice to go could wait through one write after another (issue 11, item 7).
+# that polls for the notice to go could wait through one write after another (issue 11, item 7).  The turn
+# is as long as the last write held the file (at least READERS_TURN, at most MAX_READERS_TURN): on a busy
+# machine a write takes longer, and so do the readers that queued behind it.
 READERS_TURN = 0.25
+MAX_READERS_TURN = 2.0
 
 
 @contextlib.contextmanager
 def writing_in_place(db_path: str | Path) -> Iterator[None]:
     """Announce an in-place write for its duration (the caller holds the writer lock).
 
-    When it ends the notice says ``done <time>`` rather than vanishing, so that the next writer can
-    leave the readers their turn (READERS_TURN) first."""
+    When it ends the notice says ``done <end time> <seconds held>`` rather than vanishing, so that the
+    next writer can leave the readers their turn first."""
     path = intent_path(db_path)
     _let_readers_in(path)
     path.write_text(f"{os.getpid()} {process_start(os.getpid())}\n", encoding="ascii")
+    started = time.time()
     try:
         yield
     finally:
+        ended = time.time()
         try:
-            path.write_text(f"done {time.time():.3f}\n", encoding="ascii")
+            path.write_text(f"done {ended:.3f} {ended - started:.3f}\n", encoding="ascii")
         except OSError:  # a full disk: no notice is as good as a finished one
             path.unlink(missing_ok=True)
 
 
-def _let_readers_in(path: Path) -> None:
-    """Sleep out what is left of the readers' turn after the last in-place write (none after a crash)."""
+def readers_turn(notice: str) -> float:
+    """Seconds from now until the readers' turn after the write a ``done`` notice describes ends (0 when
+    it has, or the notice is a live writer's or a crashed one's)."""
+    parts = notice.split()
+    if len(parts) != 3 or parts[0] != "done":
+        return 0.0
     try:
-        parts = path.read_text(encoding="ascii").split()
-        ended = float(parts[1]) if len(parts) == 2 and parts[0] == "done" else None
+        ended, held = float(parts[1]), float(parts[2])
+    except ValueError:
+        return 0.0
+    turn = min(MAX_READERS_TURN, max(READERS_TURN, held))
+    return min(turn, max(0.0, ended + turn - time.time()))  # a clock set back never makes it longer
+
+
+def _let_readers_in(path: Path) -> None:
+    """Sleep out what is left of the readers' turn after the last in-place write."""
+    try:
+        notice = path.read_text(encoding="ascii")
     except (OSError, ValueError):
         return
-    if ended is not None:
-        time.sleep(min(READERS_TURN, max(0.0, ended + READERS_TURN - time.time())))
+    time.sleep(readers_turn(notice))
 
 
 def process_start(pid: int) -> str:
