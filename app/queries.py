@@ -12,6 +12,8 @@ which every write refreshes.  app/db.py refuses a database stamped with another 
 
 from __future__ import annotations
 
+import hashlib
+
 import pandas as pd
 import streamlit as st
 
@@ -30,9 +32,11 @@ def _execute(sql: str, params: dict, version: db.DbVersion) -> pd.DataFrame:
         return cur.execute(sql, params).df()
 
 
+# Keyed on a digest of the parameters: Streamlit's own hashing walks a tuple element by element, 3–5 ms
+# for the 2,800 jurisdiction names a county-level scope passes, on every call, hit or miss.
 @st.cache_data(max_entries=512, show_spinner=False)
-def _cached(sql: str, params: tuple, version: db.DbVersion) -> pd.DataFrame:
-    df = _execute(sql, _thaw(params), version)
+def _cached(sql: str, key: str, version: db.DbVersion, _params: tuple) -> pd.DataFrame:
+    df = _execute(sql, _thaw(_params), version)
     # pandas 3 marks a missing string as NaN (a truthy float); the pages and charts expect None.
     for col in df.columns:
         if df[col].dtype == object or str(df[col].dtype) in ("str", "string"):
@@ -43,16 +47,18 @@ def _cached(sql: str, params: tuple, version: db.DbVersion) -> pd.DataFrame:
 def _df(sql: str, params: dict | None = None) -> pd.DataFrame:
     """Run ``sql`` with named ``$params`` against the current database (cached per file version)."""
     frozen = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in (params or {}).items()))
+    # the repr of str, int, float, None and tuples of them names them unambiguously
+    digest = hashlib.blake2b(repr(frozen).encode("utf-8"), digest_size=20).hexdigest()
     memo = db.run_memo()
     if memo is None:
-        return _cached(sql, frozen, db.db_version())
+        return _cached(sql, digest, db.db_version(), frozen)
     # Keyed on the file version too, so a write during the run is read afresh; each caller gets its own
     # copy, as from st.cache_data.
     version = db.db_version()
     key = (sql, frozen, version)
     hit = memo.get(key)
     if hit is None:
-        hit = memo[key] = _cached(sql, frozen, version)
+        hit = memo[key] = _cached(sql, digest, version, frozen)
     return hit.copy()
 
 
@@ -209,8 +215,10 @@ def _first_rows_source(f: Filters, sort: str, limit: int) -> tuple[str, dict]:
     same = " and ".join(f"g.{c} is not distinct from chosen.{c}" for c in cols)
     # The first $lim aggregate rows by key (a top-N, no full sort) hold every key up to the one where the
     # running count reaches $lim; every aggregate row with one of those keys is a candidate.
+    # g is read twice; NOT MATERIALIZED: DuckDB would otherwise write all its rows (2.8 M at 10 M facts,
+    # 300 MB) before the top-N, instead of scanning the aggregate twice (190 → 60 ms unfiltered)
     sql = f"""
-    with g as ({groups}),
+    with g as not materialized ({groups}),
     top as (select {", ".join(cols)}, n_facts from g order by {key} limit $lim),
     keys as (select {", ".join(cols)}, sum(n_facts) as n from top group by all),
     c as (select *, sum(n) over (order by {key}) - n as before from keys),

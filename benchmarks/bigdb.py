@@ -258,6 +258,53 @@ def _fill(con: duckdb.DuckDBPyConnection, n_facts: int, n_reports: int, seed: in
     )
     for t in ("f2", "picked", "rep", "mw", "jur"):
         con.execute(f"drop table {t}")
+    add_checks(con, seed)
+
+
+CHECK_NAMES = (
+    ("outlier_across_years", "warning"),
+    ("duplicate_disagreement", "warning"),
+    ("part_exceeds_total", "error"),
+    ("rate_vs_parts", "warning"),
+    ("percentage_out_of_range", "error"),
+    ("report_without_facts", "warning"),
+)
+
+
+def add_checks(con: duckdb.DuckDBPyConnection, seed: int = 0, per_mille: int = 40) -> int:
+    """Load-check warnings for about ``per_mille`` ‰ of the reports (the 数据质量 page's table; the real
+    checks, etl/store/checks.py, would flag most synthetic reports, whose values are drawn at random),
+    each naming one of the report's metrics and the values it quotes; returns how many."""
+    s = int(seed)
+    names = [n for n, _ in CHECK_NAMES]
+    sev = [v for _, v in CHECK_NAMES]
+    con.execute("delete from checks")
+    con.execute(
+        f"""
+        insert into checks
+        select r.report_id, r.source_file, list_extract($names::varchar[], k + 1),
+            list_extract($sev::varchar[], k + 1),
+            case when k = 5 then null else a.metric end,
+            case when k = 5 then 'no facts extracted; expected at least one stated count'
+                 else a.metric || ' for ' || a.period_start || ' has 2 different values ('
+                      || (h % 90 + 2) || ', ' || (h % 900 + 20)
+                      || '); expected one value per metric and period'
+            end
+        from (
+            select report_id, source_file, hash(report_id, {s}, 'check') as h,
+                (hash(report_id, {s}, 'kind') % {len(names)})::integer as k
+            from reports
+        ) r
+        join (select f.report_id, min(f.metric) as metric,
+                  min(coalesce(f.period_start, p.period_start)) as period_start
+              from facts f join reports p using (report_id)
+              where hash(f.report_id, {s}, 'check') % 1000 < {int(per_mille)}
+              group by f.report_id) a using (report_id)
+        where r.h % 1000 < {int(per_mille)}
+        """,
+        {"names": names, "sev": sev},
+    )
+    return int(con.execute("select count(*) from checks").fetchone()[0])
 
 
 def main(argv: list[str] | None = None) -> None:

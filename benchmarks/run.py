@@ -185,12 +185,31 @@ def _fmt(x: float, digits: int = 0) -> str:
     return "–" if x != x else f"{x:,.{digits}f}"
 
 
+def _current_schema(db: Path) -> bool:
+    """The kept database was written with today's etl/store/schema.sql (the dashboard refuses any other)."""
+    import duckdb
+
+    from etl.store.schema import schema_sha256
+
+    try:
+        con = duckdb.connect(str(db), read_only=True)
+    except duckdb.Error:
+        return False
+    try:
+        row = con.execute("select value from build_info where key = 'schema_sha256'").fetchone()
+    except duckdb.Error:
+        row = None
+    finally:
+        con.close()
+    return row is not None and row[0] == schema_sha256()
+
+
 def dashboard_section(work: Path, n_facts: int, repeats: int) -> str:
     from benchmarks import bench_dashboard, bigdb
 
     db = work / f"dashboard-{n_facts}.duckdb"
     stamp = work / f"dashboard-{n_facts}.done"
-    if not (db.exists() and stamp.exists()):
+    if not (db.exists() and stamp.exists() and _current_schema(db)):
         print(f"  creating a {n_facts:,}-fact database …", flush=True)
         t = time.perf_counter()
         bigdb.make_big_db(db, n_facts=n_facts, aggregates=True)
