@@ -201,8 +201,8 @@ def main() -> None:
     state.keep("rp_r", "report")
 
     found = queries.report_meta(rid)
-    if found.empty:  # an add replaced or removed it between the list and this read (each query reads anew)
-        st.session_state.pop("rp_r", None)
+    if found.empty:  # an add replaced or removed it between the list and this read (each query reads anew);
+        # the next run lists the reports again and the picker falls back to the first of them (state.seed)
         ui.no_data("这份报告刚被新版本替换或已删除：请重新选择报告。")
         return
     meta = found.iloc[0]

@@ -923,7 +923,7 @@ def test_an_add_killed_at_any_step_leaves_database_and_library_agreeing(corpus_c
     assert not list(lib.glob(".*staging*")) and _library_agrees(db, lib)
 
 
-# One dashboard session (AppTest runs dashboard.py in this process, so patching app.db.open_readonly times
+# One dashboard session (AppTest runs dashboard.py in this process, so patching app.db.attach_readonly times
 # every open of the file): it cycles through the pages a visitor's navigation offers, with the query cache
 # emptied before each run so every run reads the file, until the stop file appears.
 SESSION_LOOP = """
@@ -937,7 +937,7 @@ import app.db
 pages = [(p, t) for p, t in re.findall(r'st\\.Page\\(\\s*"([^"]+)",\\s*title="([^"]+)"',
                                        (root / "dashboard.py").read_text(encoding="utf-8"))
          if p != "pages/manage_page.py"]  # analysts only: a visitor gets the login page at that address
-real, waits, failed = app.db.open_readonly, [], []
+real, waits, failed = app.db.attach_readonly, [], []
 def timed(*args, **kwargs):
     t = time.monotonic()
     try:
@@ -947,7 +947,7 @@ def timed(*args, **kwargs):
         raise
     finally:
         waits.append(time.monotonic() - t)
-app.db.open_readonly = timed
+app.db.attach_readonly = timed
 at = AppTest.from_file(str(root / "dashboard.py"), default_timeout=120)
 at.run()  # imports and the first view: before the adds start
 waits.clear()
