@@ -1,13 +1,12 @@
 """The SQL behind the 数说 poster (app/poster.py) and the 地图 page (app/geo.py): plain DuckDB, no Streamlit.
 
-(Kept apart from app/queries.py, whose functions read through the dashboard's Streamlit cache.)
-
 Both run from the command line (`python -m etl poster`) as well as from the dashboard, so they take a
-connection instead of going through app/queries.py's Streamlit cache.  They follow the dashboard's
-rules: facts as corrected (facts_current), reports waiting for an analyst (meta_status = 'pending')
-left out, and one point per jurisdiction, metric and period chosen as app/queries.metric_points does
-(report type rank from labels.yaml, then the committee's own figure before another scope, then the larger
-value).
+connection instead of going through app/queries.py's Streamlit cache.  They draw the dashboard's points,
+without reports waiting for an analyst (meta_status 'pending'):
+the aggregate table agg_report_points (each report's candidate per metric and effective period, from the
+facts_dated view: corrections applied, the one period rule), one point per jurisdiction, metric and period
+chosen as app/queries.metric_points does (report type rank from labels.yaml, then the committee's own
+figure before another scope, then the larger value, then the smaller fact id).
 """
 
 from __future__ import annotations
@@ -16,19 +15,6 @@ import duckdb
 import pandas as pd
 
 from app.labels import labels
-
-_LEGACY = "(select *, false as corrected, cast(null as varchar) as correction_id from facts)"
-
-
-def _tables(con: duckdb.DuckDBPyConnection) -> set[str]:
-    rows = con.execute(
-        "select table_name from information_schema.tables where table_catalog = current_database()"
-    ).fetchall()
-    return {r[0] for r in rows}
-
-
-def _facts_source(con: duckdb.DuckDBPyConnection) -> str:
-    return "facts_current" if "facts_current" in _tables(con) else _LEGACY
 
 
 def _rank_params() -> dict:
@@ -45,59 +31,55 @@ def _frame(con: duckdb.DuckDBPyConnection, sql: str, params: dict) -> pd.DataFra
 
 
 _POINTS = """
-with base as (
-    select f.fact_id, f.report_id, f.metric,
-        coalesce(m.label_zh, f.metric) as label_zh, m.category, m.kind, m.measure,
-        f.value, coalesce(f.unit, m.unit) as unit, f.qualifier, f.scope, f.evidence, f.corrected,
-        coalesce(f.period_start, r.period_start) as period_start,
-        coalesce(f.period_end, f.period_start, r.period_end) as period_end,
-        r.jurisdiction, r.report_type, r.delivered,
-        r.period_start as report_period_start, r.period_end as report_period_end,
-        coalesce(nullif(trim(r.title), ''), nullif(trim(s.title), '')) as report_title,
-        coalesce(list_extract($rt_ranks::integer[], list_position($rt_codes::varchar[], r.report_type)), 9)
+with cand as (
+    select a.*,
+        coalesce(list_extract($rt_ranks::integer[], list_position($rt_codes::varchar[], a.report_type)), 9)
             as type_rank
-    from {facts} f
-    join reports r on r.report_id = f.report_id
-    left join metrics m on m.code = f.metric
-    left join report_sources s on s.source_file = r.source_file
-    where r.jurisdiction is not null and coalesce(r.meta_status, 'ok') <> 'pending' {where}
+    from agg_report_points a
+    where a.jurisdiction is not null and a.period_start is not null and a.period_end is not null {where}
+        and a.report_id not in (select report_id from reports where meta_status = 'pending')
+),
+w as (
+    select *, sum(n_facts) over (partition by jurisdiction, metric, period_start, period_end)::bigint
+        as n_candidates
+    from cand
+    qualify row_number() over (
+        partition by jurisdiction, metric, period_start, period_end
+        order by type_rank, scope is not null, value desc, fact_id) = 1
 )
-select * exclude (type_rank),
-    count(*) over (partition by jurisdiction, metric, period_start, period_end) as n_candidates
-from base
-where period_start is not null and period_end is not null
-qualify row_number() over (
-    partition by jurisdiction, metric, period_start, period_end
-    order by type_rank, scope is not null, value desc, fact_id) = 1
-order by jurisdiction, metric, period_start, period_end
+select w.fact_id, w.report_id, w.metric,
+    coalesce(m.label_zh, w.metric) as label_zh, m.category, m.kind, m.measure,
+    w.value, coalesce(w.unit, m.unit) as unit, w.qualifier, w.scope, w.evidence, w.corrected,
+    w.period_start, w.period_end, w.jurisdiction, w.report_type, r.delivered,
+    r.period_start as report_period_start, r.period_end as report_period_end,
+    coalesce(nullif(trim(r.title), ''), nullif(trim(s.title), '')) as report_title,
+    w.n_candidates
+from w
+join reports r on r.report_id = w.report_id
+left join metrics m on m.code = w.metric
+left join report_sources s on s.source_file = r.source_file
+order by w.jurisdiction, w.metric, w.period_start, w.period_end
 """
 
 
 def _points(con: duckdb.DuckDBPyConnection, where: str, params: dict) -> pd.DataFrame:
-    sql = _POINTS.replace("{facts}", _facts_source(con)).replace("{where}", where)
-    if "report_sources" not in _tables(con):
-        sql = sql.replace(
-            "left join report_sources s on s.source_file = r.source_file",
-            "left join (select null::varchar as source_file, null::varchar as title) s on false",
-        )
-    return _frame(con, sql, params | _rank_params())
+    return _frame(con, _POINTS.replace("{where}", where), params | _rank_params())
 
 
 def jurisdiction_points(con: duckdb.DuckDBPyConnection, jurisdiction: str, up_to: int) -> pd.DataFrame:
     """Every chart point of one jurisdiction whose period ends by ``up_to`` (the poster's year and its
     past)."""
-    return _points(con, "and r.jurisdiction = $jur", {"jur": jurisdiction}).query("period_end <= @up_to")
+    where = "and a.jurisdiction = $jur and a.period_end <= $up_to"
+    return _points(con, where, {"jur": jurisdiction, "up_to": up_to})
 
 
 def poster_periods(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Every jurisdiction and period with at least one point: what `etl poster --all` draws."""
-    sql = f"""
-    select distinct r.jurisdiction,
-        coalesce(f.period_start, r.period_start) as period_start,
-        coalesce(f.period_end, f.period_start, r.period_end) as period_end
-    from {_facts_source(con)} f join reports r on r.report_id = f.report_id
-    where r.jurisdiction is not null and coalesce(r.meta_status, 'ok') <> 'pending'
-        and coalesce(f.period_start, r.period_start) is not null
+    sql = """
+    select distinct jurisdiction, period_start, period_end
+    from agg_report_points
+    where jurisdiction is not null and period_start is not null and period_end is not null
+        and report_id not in (select report_id from reports where meta_status = 'pending')
     order by 1, 2, 3
     """
     return _frame(con, sql, {})
@@ -107,14 +89,17 @@ def level_points(
     con: duckdb.DuckDBPyConnection, parent: str, metric: str, period: tuple[int, int]
 ) -> pd.DataFrame:
     """The map's values: one point per jurisdiction whose parent is ``parent``, for one metric and period."""
-    where = "and r.parent = $parent and f.metric = $metric"
-    pts = _points(con, where, {"parent": parent, "metric": metric})
-    return pts[(pts["period_start"] == period[0]) & (pts["period_end"] == period[1])].reset_index(drop=True)
+    where = (
+        "and a.metric = $metric and a.period_start = $p0 and a.period_end = $p1"
+        " and a.report_id in (select report_id from reports where parent = $parent)"
+    )
+    return _points(con, where, {"parent": parent, "metric": metric, "p0": period[0], "p1": period[1]})
 
 
 def children_with_data(con: duckdb.DuckDBPyConnection, parent: str) -> pd.DataFrame:
     """Per metric and period: how many of ``parent``'s children have a point (the map's choices)."""
-    pts = _points(con, "and r.parent = $parent", {"parent": parent})
+    where = "and a.report_id in (select report_id from reports where parent = $parent)"
+    pts = _points(con, where, {"parent": parent})
     if pts.empty:
         return pd.DataFrame(columns=["metric", "label_zh", "unit", "period_start", "period_end", "n"])
     return (

@@ -7,7 +7,7 @@ import io
 import re
 
 import pytest
-from conftest import fetch, insert_fact, insert_report, new_db, run_etl
+from conftest import fetch, insert_fact, insert_report, new_db, run_etl, stamp_as_written
 
 from app import poster
 from app.export import static_export_status
@@ -123,6 +123,7 @@ def small_db(tmp_path):
     con.execute(
         "insert into fact_edits (fact_id, rejected, value, correction_id) values ('f8', false, 7, 'c1')"
     )
+    stamp_as_written(con)  # the posters read the aggregate tables every write leaves
     con.close()
     return db
 
@@ -149,6 +150,7 @@ def test_change_on_last_year_for_flows_only(small_db):
 def test_an_approximate_value_is_quoted_not_subtracted(small_db):
     con = __import__("duckdb").connect(str(small_db))
     con.execute("update facts set qualifier = 'approx_at_least' where fact_id = 'f1'")
+    stamp_as_written(con)
     con.close()
     cards = {c.label: c for c in _data(small_db, "甲市", "2023").cards}
     assert cards["制定地方性法规"].change == "2022年：≥5件"
