@@ -97,17 +97,21 @@ def level_points(
 
 
 def children_with_data(con: duckdb.DuckDBPyConnection, parent: str) -> pd.DataFrame:
-    """Per metric and period: how many of ``parent``'s children have a point (the map's choices)."""
-    where = "and a.report_id in (select report_id from reports where parent = $parent)"
-    pts = _points(con, where, {"parent": parent})
-    if pts.empty:
-        return pd.DataFrame(columns=["metric", "label_zh", "unit", "period_start", "period_end", "n"])
-    return (
-        pts.groupby(["metric", "label_zh", "period_start", "period_end"], as_index=False)
-        .agg(n=("jurisdiction", "nunique"), unit=("unit", "first"))
-        .sort_values(["n", "period_end", "metric"], ascending=[False, False, True], kind="stable")
-        .reset_index(drop=True)
-    )
+    """Per metric and period: how many of ``parent``'s children have a point (the map's choices), most
+    first, with the unit most of them state.  Every group of candidates makes one point, so this counts
+    places without choosing the points."""
+    sql = """
+    select a.metric, coalesce(m.label_zh, a.metric) as label_zh, a.period_start, a.period_end,
+        mode(coalesce(a.unit, m.unit)) as unit, count(distinct a.jurisdiction) as n
+    from agg_report_points a
+    left join metrics m on m.code = a.metric
+    where a.jurisdiction is not null and a.period_start is not null and a.period_end is not null
+        and a.report_id in (select report_id from reports where parent = $parent)
+        and a.report_id not in (select report_id from reports where meta_status = 'pending')
+    group by all
+    order by n desc, a.period_end desc, a.metric, a.period_start
+    """
+    return _frame(con, sql, {"parent": parent})
 
 
 def divisions(con: duckdb.DuckDBPyConnection, parent: str) -> pd.DataFrame:
