@@ -14,6 +14,7 @@ import html
 import json
 import math
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -159,6 +160,7 @@ def map_view(
         ]
     )
     by_name = {r["jurisdiction"]: r for r in pts.to_dict("records")}
+    place = place_keys(con, parent)
     rows, sources = [], []
     for name, dcode in divs:
         r = by_name.get(name)
@@ -167,7 +169,7 @@ def map_view(
             sources.append(src)
         rows.append(
             {
-                "地区": name,
+                "地区": place(name),
                 "数值": float(r["value"]) if r else None,
                 "显示": format_value(r["value"], r["unit"], r["qualifier"]) if r else NO_DATA,
                 "单位": (r["unit"] or "") if r else "",
@@ -186,7 +188,7 @@ def map_view(
             src = source_label(r)
             sources.append(src) if src not in sources else None
             rows.append(
-                {"地区": name, "数值": float(r["value"]), "显示": format_value(r["value"], r["unit"], r["qualifier"]),
+                {"地区": place(name), "数值": float(r["value"]), "显示": format_value(r["value"], r["unit"], r["qualifier"]),
                  "单位": r["unit"] or "", "限定": qualifier_word(r["qualifier"]), "qualifier": r["qualifier"], "原文": r["evidence"] or "",
                  "来源": src, "code": None, "has_data": True}
             )  # fmt: skip
@@ -198,6 +200,14 @@ def map_view(
         if with_figure:
             view.figure = _figure(view, fc, code == NATIONAL_CODE)
     return view
+
+
+def place_keys(con: duckdb.DuckDBPyConnection, parent: str) -> Callable[[str], str]:
+    """A division of ``parent`` by name → its place key, the dashboard's name for it (etl/store/schema.sql
+    reports_placed): 朝阳区 under 北京市 → 北京市朝阳区 (several divisions share the name), 中原区 → 中原区.
+    The map's 地区 is that key, so a click or a choice opens 总览 on that division and no other."""
+    shared = {n for (n,) in con.execute("select name from shared_division_names").fetchall()}
+    return lambda name: f"{parent}{name}" if name in shared else name
 
 
 def _wrap(text: str, width: int = 28) -> str:
