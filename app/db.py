@@ -30,7 +30,7 @@ from etl.write.connect import attach_readonly
 DEFAULT_DB = "data/congress.duckdb"
 REQUIRED_TABLES = ("reports", "report_texts", "facts", "metrics")
 # What every write of the current version leaves beside them: the schema's views and the aggregate tables.
-DERIVED = {"facts_current", "facts_dated", *AGGREGATE_TABLES}
+DERIVED = {"facts_current", "facts_dated", "reports_placed", *AGGREGATE_TABLES}
 
 DbVersion = tuple[str, int, int, int]
 

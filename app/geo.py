@@ -15,6 +15,7 @@ import json
 import math
 import os
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -163,7 +164,8 @@ def map_view(
             (n, c) for n, c in poster_queries.divisions(con, parent)[["name", "code"]].itertuples(index=False)
         ]
     )
-    by_name = {r["jurisdiction"]: r for r in pts.to_dict("records")}
+    by_name = {r["division"]: r for r in pts.to_dict("records")}  # the bare name, as the boundaries have it
+    place = place_keys(con, parent)
     rows, sources = [], []
     for name, dcode in divs:
         r = by_name.get(name)
@@ -172,7 +174,7 @@ def map_view(
             sources.append(src)
         rows.append(
             {
-                "地区": name,
+                "地区": place(name),
                 "数值": float(r["value"]) if r else None,
                 "显示": format_value(r["value"], r["unit"], r["qualifier"]) if r else NO_DATA,
                 "单位": (r["unit"] or "") if r else "",
@@ -192,7 +194,7 @@ def map_view(
             src = source_label(r)
             sources.append(src) if src not in sources else None
             rows.append(
-                {"地区": name, "数值": float(r["value"]), "显示": format_value(r["value"], r["unit"], r["qualifier"]),
+                {"地区": place(name), "数值": float(r["value"]), "显示": format_value(r["value"], r["unit"], r["qualifier"]),
                  "单位": r["unit"] or "", "限定": qualifier_word(r["qualifier"]), "qualifier": r["qualifier"], "原文": r["evidence"] or "",
                  "来源": src, "code": None, "has_data": True, "same_unit": (r["unit"] or "") == unit}
             )  # fmt: skip
@@ -204,6 +206,14 @@ def map_view(
         if with_figure:
             view.figure = _figure(view, fc, code == NATIONAL_CODE)
     return view
+
+
+def place_keys(con: duckdb.DuckDBPyConnection, parent: str) -> Callable[[str], str]:
+    """A division of ``parent`` by name → its place key, the dashboard's name for it (etl/store/schema.sql
+    reports_placed): 朝阳区 under 北京市 → 北京市朝阳区 (several divisions share the name), 中原区 → 中原区.
+    The map's 地区 is that key, so a click or a choice opens 总览 on that division and no other."""
+    shared = {n for (n,) in con.execute("select name from shared_division_names").fetchall()}
+    return lambda name: f"{parent}{name}" if name in shared else name
 
 
 def _wrap(text: str, width: int = 28) -> str:

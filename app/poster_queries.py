@@ -4,9 +4,11 @@ Both run from the command line (`python -m etl poster`) as well as from the dash
 connection instead of going through app/queries.py's Streamlit cache.  They draw the dashboard's points,
 without reports waiting for an analyst (meta_status 'pending'):
 the aggregate table agg_report_points (each report's candidate per metric and effective period, from the
-facts_dated view: corrections applied, the one period rule), one point per jurisdiction, metric and period
-chosen as app/queries.metric_points does (report type rank from labels.yaml, then the committee's own
-figure before another scope, then the larger value, then the smaller fact id).
+facts_dated view: corrections applied, the one period rule), one point per place, metric and period chosen
+as app/queries.metric_points does: report type rank from labels.yaml, then the committee's own figure
+before another scope, then the larger value, then the smaller fact id.  A place is the dashboard's key
+(etl/store/schema.sql reports_placed: 北京市朝阳区 where several divisions share the bare name); the points
+carry it as ``jurisdiction`` and the bare name as ``division``.
 """
 
 from __future__ import annotations
@@ -36,21 +38,22 @@ with cand as (
         coalesce(list_extract($rt_ranks::integer[], list_position($rt_codes::varchar[], a.report_type)), 9)
             as type_rank
     from agg_report_points a
-    where a.jurisdiction is not null and a.period_start is not null and a.period_end is not null {where}
+    where a.place is not null and a.period_start is not null and a.period_end is not null {where}
         and a.report_id not in (select report_id from reports where meta_status = 'pending')
 ),
 w as (
-    select *, sum(n_facts) over (partition by jurisdiction, metric, period_start, period_end)::bigint
+    select *, sum(n_facts) over (partition by place, metric, period_start, period_end)::bigint
         as n_candidates
     from cand
     qualify row_number() over (
-        partition by jurisdiction, metric, period_start, period_end
+        partition by place, metric, period_start, period_end
         order by type_rank, scope is not null, value desc, fact_id) = 1
 )
 select w.fact_id, w.report_id, w.metric,
     coalesce(m.label_zh, w.metric) as label_zh, m.category, m.kind, m.measure,
     w.value, coalesce(w.unit, m.unit) as unit, w.qualifier, w.scope, w.evidence, w.corrected,
-    w.period_start, w.period_end, w.jurisdiction, w.report_type, r.delivered,
+    w.period_start, w.period_end, w.place as jurisdiction, r.jurisdiction as division, w.report_type,
+    r.delivered,
     r.period_start as report_period_start, r.period_end as report_period_end,
     coalesce(nullif(trim(r.title), ''), nullif(trim(s.title), '')) as report_title,
     w.n_candidates
@@ -58,7 +61,7 @@ from w
 join reports r on r.report_id = w.report_id
 left join metrics m on m.code = w.metric
 left join report_sources s on s.source_file = r.source_file
-order by w.jurisdiction, w.metric, w.period_start, w.period_end
+order by w.place, w.metric, w.period_start, w.period_end
 """
 
 
@@ -69,16 +72,16 @@ def _points(con: duckdb.DuckDBPyConnection, where: str, params: dict) -> pd.Data
 def jurisdiction_points(con: duckdb.DuckDBPyConnection, jurisdiction: str, up_to: int) -> pd.DataFrame:
     """Every chart point of one jurisdiction whose period ends by ``up_to`` (the poster's year and its
     past)."""
-    where = "and a.jurisdiction = $jur and a.period_end <= $up_to"
+    where = "and a.place = $jur and a.period_end <= $up_to"
     return _points(con, where, {"jur": jurisdiction, "up_to": up_to})
 
 
 def poster_periods(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Every jurisdiction and period with at least one point: what `etl poster --all` draws."""
     sql = """
-    select distinct jurisdiction, period_start, period_end
+    select distinct place as jurisdiction, period_start, period_end
     from agg_report_points
-    where jurisdiction is not null and period_start is not null and period_end is not null
+    where place is not null and period_start is not null and period_end is not null
         and report_id not in (select report_id from reports where meta_status = 'pending')
     order by 1, 2, 3
     """
@@ -102,10 +105,10 @@ def children_with_data(con: duckdb.DuckDBPyConnection, parent: str) -> pd.DataFr
     places without choosing the points."""
     sql = """
     select a.metric, coalesce(m.label_zh, a.metric) as label_zh, a.period_start, a.period_end,
-        mode(coalesce(a.unit, m.unit)) as unit, count(distinct a.jurisdiction) as n
+        mode(coalesce(a.unit, m.unit)) as unit, count(distinct a.place) as n
     from agg_report_points a
     left join metrics m on m.code = a.metric
-    where a.jurisdiction is not null and a.period_start is not null and a.period_end is not null
+    where a.place is not null and a.period_start is not null and a.period_end is not null
         and a.report_id in (select report_id from reports where parent = $parent)
         and a.report_id not in (select report_id from reports where meta_status = 'pending')
     group by all

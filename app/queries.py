@@ -6,7 +6,13 @@ rebuilt database is read afresh on the next rerun and a filter change on an unch
 Facts are read from ``facts_dated`` (etl/store/schema.sql): analysts' corrections applied, rejected facts left
 out, added facts in, each row with ``corrected`` and ``correction_id``, its report's metadata and its
 effective period.  Counts and chart points come from the pre-aggregated tables (etl/store/aggregates.py),
-which every write refreshes.  app/db.py refuses a database stamped with another schema version
+which every write refreshes.
+
+A place is keyed by ``reports_placed.place`` (etl/store/schema.sql): the bare name (郑州市) where it
+names one division, the parent-qualified one (北京市朝阳区, 长春市朝阳区) where several share it.  Every
+frame here calls that key ``jurisdiction`` (what the pages filter, group, label and put in URLs by), and
+every place filter and grouping uses it; the bare official name stays in ``reports.jurisdiction``
+(report_meta's, beside ``parent``).  app/db.py refuses a database stamped with another schema version
 (数据库版本过旧，请重建), so each question has one SQL path and no fallback for older files.
 """
 
@@ -69,6 +75,7 @@ def _thaw(params: tuple) -> dict:
 
 def _where(f: Filters, r: str = "r", m: str = "m", metric: str = "f.metric") -> str:
     """The sidebar's restrictions as SQL conditions (only those in force), for the $params of sql_params().
+    ``r`` has the place key (reports_placed, facts_dated or an aggregate table).
 
     Lists are tested with list_contains, a plain filter that DuckDB pushes into the scan (through the
     facts_dated view's join too); an IN (subquery) would be a semi-join applied after that join."""
@@ -78,7 +85,7 @@ def _where(f: Filters, r: str = "r", m: str = "m", metric: str = "f.metric") -> 
     if f.province is not None:
         out.append(f"{r}.province = $province")
     if f.jurisdictions:
-        out.append(f"list_contains($jurs::varchar[], {r}.jurisdiction)")
+        out.append(f"list_contains($jurs::varchar[], {r}.place)")
     if f.category is not None:
         out.append(f"{m}.category = $category")
     if f.metrics:
@@ -109,7 +116,7 @@ with base as (
         m.category, m.kind, coalesce(m.measure, 'flow') as measure, m.unit as metric_unit,
         f.value, f.unit, f.qualifier, f.period_start, f.period_end,
         f.scope, f.evidence, f.evidence_start, f.evidence_end, f.value_text, f.corrected, f.correction_id,
-        f.jurisdiction, f.level, f.province, f.parent, f.report_type, f.title, f.source_file,
+        f.place as jurisdiction, f.level, f.province, f.parent, f.report_type, f.title, f.source_file,
         f.report_period_start, f.report_period_end, f.delivered
     from {source} f
     left join metrics m on m.code = f.metric
@@ -194,7 +201,8 @@ def _first_rows_source(f: Filters, sort: str, limit: int) -> tuple[str, dict]:
     query's own filter, order and limit then place after them.
     """
     groups = f"""
-        select a.report_id, a.jurisdiction, a.metric, a.period_start, a.period_end, a.n_facts, a.value,
+        select a.report_id, a.place as jurisdiction, a.metric, a.period_start, a.period_end, a.n_facts,
+            a.value,
             coalesce(list_position($cat_codes::varchar[], m.category) - 1, len($cat_codes::varchar[]))
                 as category_rank
         from agg_report_points a left join metrics m on m.code = a.metric
@@ -255,13 +263,14 @@ _POINT_COLUMNS = """w.fact_id, w.report_id, w.metric, coalesce(m.label_zh, w.met
         m.category, m.kind, coalesce(m.measure, 'flow') as measure, m.unit as metric_unit,
         w.value, w.unit, w.qualifier,
         w.period_start, w.period_end, w.scope, w.evidence,
-        w.evidence_start, w.evidence_end, w.value_text, w.corrected, w.correction_id, w.jurisdiction,
+        w.evidence_start, w.evidence_end, w.value_text, w.corrected, w.correction_id, w.place as jurisdiction,
         r.level, r.province, r.parent, r.report_type, r.title, r.source_file,
         r.period_start as report_period_start, r.period_end as report_period_end, r.delivered"""
 
 
 def metric_points(f: Filters) -> pd.DataFrame:
-    """One value per jurisdiction, metric and period: the one a chart draws.
+    """One value per place (the key, 北京市朝阳区 apart from 长春市朝阳区), metric and period: the one a chart
+    draws.
 
     When several facts compete (two reports for one year, or a part and its total in one report), the
     report type ranked first in labels.yaml wins, then the committee's own figure (no scope), then the
@@ -279,17 +288,17 @@ def metric_points(f: Filters) -> pd.DataFrame:
         where a.period_end >= $y0 and a.period_start <= $y1 {_where(f, "a", "m", "a.metric")}
     ),
     w as (
-        select *, sum(n_facts) over (partition by jurisdiction, metric, period_start, period_end)::bigint
+        select *, sum(n_facts) over (partition by place, metric, period_start, period_end)::bigint
             as n_candidates
         from cand
         qualify row_number() over (
-            partition by jurisdiction, metric, period_start, period_end
+            partition by place, metric, period_start, period_end
             order by type_rank, scope is not null, value desc, fact_id) = 1
     )
     select {_POINT_COLUMNS}, w.n_candidates
     from w join reports r on r.report_id = w.report_id
     left join metrics m on m.code = w.metric
-    order by w.jurisdiction, w.metric, w.period_start, w.period_end
+    order by w.place, w.metric, w.period_start, w.period_end
     """
     return _df(sql, _params(f, _rank_params()))
 
@@ -300,7 +309,7 @@ def point_counts(f: Filters) -> pd.DataFrame:
     sql = f"""
     select p.metric, m.category, m.kind, count(*) as n_points, count(p.jurisdiction) as n_with_jurisdiction
     from (
-        select a.jurisdiction, a.metric, a.period_start, a.period_end
+        select a.place as jurisdiction, a.metric, a.period_start, a.period_end
         from agg_report_points a
         left join metrics m on m.code = a.metric
         where a.period_end >= $y0 and a.period_start <= $y1 {_where(f, "a", "m", "a.metric")}
@@ -333,7 +342,7 @@ def category_counts(f: Filters) -> pd.DataFrame:
 def point_keys(f: Filters) -> pd.DataFrame:
     """Which chart points metric_points(f) has, without the points: jurisdiction, metric, kind, period."""
     sql = f"""
-    select distinct a.jurisdiction, a.metric, m.kind, a.period_start, a.period_end
+    select distinct a.place as jurisdiction, a.metric, m.kind, a.period_start, a.period_end
     from agg_report_points a
     left join metrics m on m.code = a.metric
     where a.period_end >= $y0 and a.period_start <= $y1 {_where(f, "a", "m", "a.metric")}
@@ -343,7 +352,8 @@ def point_keys(f: Filters) -> pd.DataFrame:
 
 
 def jurisdictions() -> pd.DataFrame:
-    """Each jurisdiction with reports: level, province, parent, how many reports and which years."""
+    """Each place with reports (name: its key, 北京市朝阳区 where the bare name is shared): level, province,
+    parent, how many reports and which years."""
     return _df(
         "select name, level, province, parent, n_reports, first_year, last_year "
         "from agg_jurisdictions order by name"
@@ -383,7 +393,7 @@ def periods(f: Filters) -> pd.DataFrame:
     """The periods (one year or a term) that facts matching ``f`` cover, with how many facts each."""
     sql = f"""
     select a.period_start, a.period_end, sum(a.n_facts)::bigint as n_facts,
-        count(distinct a.jurisdiction) as n_jurisdictions
+        count(distinct a.place) as n_jurisdictions
     from agg_report_points a
     left join metrics m on m.code = a.metric
     where a.period_end >= $y0 and a.period_start <= $y1 {_where(f, "a", "m", "a.metric")}
@@ -403,12 +413,12 @@ def report_list(f: Filters, limit: int | None = None) -> pd.DataFrame:
     g = Filters(level=f.level, province=f.province, jurisdictions=f.jurisdictions, year_from=f.year_from,
                 year_to=f.year_to)  # fmt: skip
     sql = f"""
-    select r.report_id, r.source_file, r.title, r.jurisdiction, r.level, r.parent, r.province,
+    select r.report_id, r.source_file, r.title, r.place as jurisdiction, r.level, r.parent, r.province,
         r.period_start, r.period_end, r.report_type, r.delivered,
         {_N_FACTS} as n_facts
-    from reports r
+    from reports_placed r
     where coalesce(r.period_end, 9999) >= $y0 and coalesce(r.period_start, -9999) <= $y1 {_where(g)}
-    order by r.period_end desc, r.period_start desc, r.jurisdiction, r.source_file
+    order by r.period_end desc, r.period_start desc, r.place, r.source_file
     """ + (f"limit {int(limit)}" if limit is not None else "")
     return _df(sql, _params(g))
 
@@ -418,17 +428,18 @@ def report_count(f: Filters) -> int:
     g = Filters(level=f.level, province=f.province, jurisdictions=f.jurisdictions, year_from=f.year_from,
                 year_to=f.year_to)  # fmt: skip
     sql = f"""
-    select count(*) from reports r
+    select count(*) from reports_placed r
     where coalesce(r.period_end, 9999) >= $y0 and coalesce(r.period_start, -9999) <= $y1 {_where(g)}
     """
     return int(_df(sql, _params(g)).iloc[0, 0])
 
 
 def report_meta(report_id: str) -> pd.DataFrame:
-    """One report's metadata row (empty frame when the id is unknown)."""
+    """One report's metadata row (empty frame when the id is unknown): the reports columns (jurisdiction the
+    bare official name, beside parent) and its place key."""
     sql = f"""
     select r.*, {_N_FACTS} as n_facts
-    from reports r where r.report_id = $rid
+    from reports_placed r where r.report_id = $rid
     """
     return _df(sql, {"rid": report_id})
 
@@ -460,7 +471,7 @@ def report_facts(report_id: str) -> pd.DataFrame:
 
 
 def database_summary() -> dict:
-    """Counts for the footer: reports, facts, jurisdictions, build_info (the last write), and the reports
+    """Counts for the footer: reports, facts, places, build_info (the last write), and the reports
     (and their facts) that wait for an analyst (待确认) because their period or place is not resolved."""
     counts = _df(
         """
@@ -468,7 +479,7 @@ def database_summary() -> dict:
             (select coalesce(sum(n_facts), 0)::bigint from agg_reports) as n_facts,
             (select coalesce(sum(a.n_facts), 0)::bigint from agg_reports a join reports r using (report_id)
                 where r.meta_status = 'pending') as pending_facts,
-            (select count(distinct jurisdiction) from reports) as n_jurisdictions,
+            (select count(distinct place) from reports_placed) as n_jurisdictions,
             (select count(*) from reports where meta_status = 'pending') as pending_reports,
             (select count(*) from reports where meta_pending like '%period%') as pending_period_reports,
             (select count(*) from reports where meta_pending like '%jurisdiction%') as pending_place_reports
@@ -490,14 +501,14 @@ def corrections_log() -> pd.DataFrame:
     sql = """
     select c.correction_id, c.seq, c.action, c.fact_id, c.report_id, c.target_correction_id, c.changes,
         c.summary, c.evidence, c.user_name, c.at_utc, c.reason, c.status, c.status_note,
-        r.source_file, r.jurisdiction, r.period_start as report_period_start,
+        r.source_file, r.place as jurisdiction, r.period_start as report_period_start,
         r.period_end as report_period_end,
         coalesce(f.metric, a.metric) as fact_metric, coalesce(f.value, a.value) as fact_value,
         coalesce(f.unit, a.unit) as fact_unit,
         coalesce(f.period_start, a.period_start) as fact_period_start,
         coalesce(f.period_end, a.period_end) as fact_period_end
     from corrections c
-    left join reports r on r.report_id = c.report_id
+    left join reports_placed r on r.report_id = c.report_id
     left join agg_correction_facts f on f.fact_id = c.fact_id
     left join added_facts a on a.fact_id = c.fact_id
     order by c.seq
@@ -517,11 +528,11 @@ def quality_checks() -> pd.DataFrame:
     sql = """
     select c.report_id, c.source_file, c.check_name, c.severity, c.metric, c.message,
         coalesce(m.label_zh, c.metric) as label_zh,
-        r.jurisdiction, r.period_start, r.period_end, r.title, r.delivered, r.report_type
+        r.place as jurisdiction, r.period_start, r.period_end, r.title, r.delivered, r.report_type
     from checks c
-    left join reports r on r.report_id = c.report_id
+    left join reports_placed r on r.report_id = c.report_id
     left join metrics m on m.code = c.metric
-    order by c.severity = 'error' desc, c.check_name, r.jurisdiction, r.period_end, c.metric
+    order by c.severity = 'error' desc, c.check_name, r.place, r.period_end, c.metric
     """
     return _df(sql)
 
@@ -529,9 +540,10 @@ def quality_checks() -> pd.DataFrame:
 def pending_reports() -> pd.DataFrame:
     """Reports 待确认 (their period or place unresolved), with their evidence and how many facts wait."""
     sql = f"""
-    select r.report_id, r.source_file, r.title, r.jurisdiction, r.period_start, r.period_end, r.report_type,
-        r.delivered, r.meta_pending, r.period_confidence, r.meta_evidence, {_N_FACTS} as n_facts
-    from reports r
+    select r.report_id, r.source_file, r.title, r.place as jurisdiction, r.period_start, r.period_end,
+        r.report_type, r.delivered, r.meta_pending, r.period_confidence, r.meta_evidence,
+        {_N_FACTS} as n_facts
+    from reports_placed r
     where r.meta_status = 'pending'
     order by n_facts desc, r.source_file
     """

@@ -649,6 +649,27 @@ def analyst_secrets(user: str = ANALYST, password: str = PASSWORD) -> dict:
     return {"analysts": {user: _HASHES[password]}}
 
 
+def district_report(place: str, meetings: int) -> str:
+    """A short 2023 work report of ``place``, its title naming the district with its city (北京市朝阳区:
+    朝阳区 is also 长春市's), with a dateline and one count (召开常委会会议N次)."""
+    return f"""{place}人民代表大会常务委员会工作报告
+
+——2024年1月10日在{place}第十七届人民代表大会第四次会议上
+
+各位代表：
+
+现在，我代表{place}人民代表大会常务委员会向大会报告工作，请予审议。
+
+一、2023年主要工作
+
+过去一年，常委会坚持依法履职，全年召开常委会会议{meetings}次，审议议题30项。
+
+二、2024年主要任务
+
+今年，常委会将继续依法履职。
+"""
+
+
 HELD_BACK = "002_abb6607c4697feab.txt"  # 鹤壁市 2023: left out of the build, uploaded by the tests
 
 

@@ -11,6 +11,7 @@ import textwrap
 import duckdb
 import pandas as pd
 import pytest
+from conftest import district_report, run_etl
 
 from app import db, queries
 from app.filters import Filters
@@ -30,11 +31,26 @@ def rows(con: duckdb.DuckDBPyConnection, table: str) -> list[dict]:
     return [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
 
 
+def oracle_places(con: duckdb.DuckDBPyConnection) -> dict[str, str | None]:
+    """report_id → its place: the bare name, or parent + name where several divisions of the gazetteer
+    share the name (北京市朝阳区) and the report has a parent."""
+    names = [j["name"] for j in rows(con, "jurisdictions")]
+    shared = {n for n in names if names.count(n) > 1}
+    return {
+        r["report_id"]: r["parent"] + r["jurisdiction"]
+        if r["jurisdiction"] in shared and r["parent"] is not None
+        else r["jurisdiction"]
+        for r in rows(con, "reports")
+    }
+
+
 def oracle_facts(con: duckdb.DuckDBPyConnection) -> list[dict]:
     """The facts the dashboard counts, worked out by hand: an analyst's edit overrides the field it sets,
     a rejected fact is gone, an added fact of a report that still exists is in; a fact takes its report's
-    jurisdiction, and its report's period when it has none of its own (a start alone is that one year)."""
+    place (oracle_places), and its report's period when it has none of its own (a start alone is that one
+    year)."""
     reports = {r["report_id"]: r for r in rows(con, "reports")}
+    places = oracle_places(con)
     edits = {e["fact_id"]: e for e in rows(con, "fact_edits")}
     current = []
     for f in rows(con, "facts"):
@@ -59,7 +75,7 @@ def oracle_facts(con: duckdb.DuckDBPyConnection) -> list[dict]:
             end = g["period_start"] if g["period_start"] is not None else r["period_end"]
         out.append(
             dict(g, period_start=start, period_end=end, own_start=g["period_start"], own_end=g["period_end"],
-                 jurisdiction=r["jurisdiction"], level=r["level"], province=r["province"],
+                 place=places[r["report_id"]], level=r["level"], province=r["province"],
                  report_type=r["report_type"], meta_status=r["meta_status"])
         )  # fmt: skip
     return out
@@ -86,13 +102,13 @@ def expected_points(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     ).items():
         b = _best(group)
         out.append({"report_id": rid, "metric": metric, "period_start": p0, "period_end": p1,
-                    "jurisdiction": b["jurisdiction"], "report_type": b["report_type"], "n_facts": len(group),
+                    "place": b["place"], "report_type": b["report_type"], "n_facts": len(group),
                     "fact_id": b["fact_id"], "value": b["value"], "unit": b["unit"],
                     "corrected": b["corrected"]})  # fmt: skip
     return _norm(pd.DataFrame(out, columns=POINT_COLUMNS))
 
 
-POINT_COLUMNS = ["report_id", "metric", "period_start", "period_end", "jurisdiction", "report_type",
+POINT_COLUMNS = ["report_id", "metric", "period_start", "period_end", "place", "report_type",
                  "n_facts", "fact_id", "value", "unit", "corrected"]  # fmt: skip
 
 
@@ -131,16 +147,18 @@ def _norm(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def expected_summaries(con: duckdb.DuckDBPyConnection) -> dict[str, pd.DataFrame]:
-    """The small tables by hand: each jurisdiction with reports (its level, province and parent from its
+    """The small tables by hand: each place with reports (its level, province and parent from its
     reports, else from the gazetteer), each metric's current fact count, the extracted facts corrections
     name."""
     gazetteer = rows(con, "jurisdictions")
+    place_of = oracle_places(con)
     jurisdictions = []
     for name, reps in _groups(
-        [r for r in rows(con, "reports") if r["jurisdiction"] is not None], lambda r: r["jurisdiction"]
+        [r for r in rows(con, "reports") if r["jurisdiction"] is not None], lambda r: place_of[r["report_id"]]
     ).items():
-        places = [j for j in gazetteer if j["name"] == name
-                  and any(r["province"] is None or j["province"] == r["province"] for r in reps)]  # fmt: skip
+        places = [j for j in gazetteer if any(
+            j["name"] == r["jurisdiction"] and (r["province"] is None or j["province"] == r["province"])
+            and (r["parent"] is None or j["parent"] == r["parent"]) for r in reps)]  # fmt: skip
 
         def first(field, name=name, reps=reps, places=places):
             own = {r[field] for r in reps if r[field] is not None}
@@ -332,6 +350,8 @@ FILTERS = [
     Filters(category="liaison"),
     Filters(metrics=("appointments.personnel", "deputies.suggestions"), year_from=2018, year_to=2022),
     Filters(year_from=2019, year_to=2021),
+    Filters(jurisdictions=("北京市朝阳区", "长春市朝阳区", "郑州市"), year_from=2023, year_to=2023),
+    Filters(jurisdictions=("朝阳区",)),  # a shared name bare: no place of that key
 ]
 
 
@@ -344,7 +364,7 @@ def _shown(facts: list[dict], f: Filters, categories: dict[str, str]) -> list[di
         return (
             (f.level is None or g["level"] == f.level)
             and (f.province is None or g["province"] == f.province)
-            and (not f.jurisdictions or g["jurisdiction"] in f.jurisdictions)
+            and (not f.jurisdictions or g["place"] in f.jurisdictions)
             and (f.category is None or categories.get(g["metric"]) == f.category)
             and (not f.metrics or g["metric"] in f.metrics)
             and g["period_start"] is not None
@@ -390,14 +410,14 @@ def expected_answers(path) -> dict:
         )
         points = []
         for (jur, metric, p0, p1), group in _groups(
-            shown, lambda g: (g["jurisdiction"], g["metric"], g["period_start"], g["period_end"])
+            shown, lambda g: (g["place"], g["metric"], g["period_start"], g["period_end"])
         ).items():
             w = min(group, key=lambda g: (rank.get(g["report_type"], 9), g["scope"] is not None, -g["value"],
                                           g["fact_id"]))  # fmt: skip
             points.append((jur, metric, p0, p1, w["fact_id"], w["value"], len(group)))
         out[f"points{i}"] = sorted(points, key=repr)
         out[f"periods{i}"] = sorted(
-            (p0, p1, len(group), len({g["jurisdiction"] for g in group} - {None}))
+            (p0, p1, len(group), len({g["place"] for g in group} - {None}))
             for (p0, p1), group in _groups(shown, lambda g: (g["period_start"], g["period_end"])).items()
         )
         keys = {(p[1], p[0], p[2], p[3]) for p in points}  # metric, jurisdiction, period
@@ -492,6 +512,28 @@ def test_the_dashboard_answers_what_the_oracle_computes(corpus_copy, use_db):
     _corrected_corpus(path, lib)
     expected = expected_answers(path)
     assert expected["count0"] > 50 and any(p[6] > 1 for p in expected["points0"])
+    got = actual_answers(path, use_db)
+    for key, want in expected.items():
+        assert got[key] == want, key
+
+
+def test_two_districts_sharing_a_name_are_two_places_after_an_add(corpus_copy, use_db):
+    """北京市朝阳区 and 长春市朝阳区 (same year, same metric) added to the corpus: the incremental refresh and
+    the dashboard keep them apart, as the oracle does."""
+    path, lib = corpus_copy
+    new = lib.parent / "new"
+    new.mkdir()
+    for place, n in (("北京市朝阳区", 8), ("长春市朝阳区", 12)):
+        (new / f"{place}.txt").write_text(district_report(place, n), encoding="utf-8")
+    run_etl("add", *sorted(new.iterdir()), "--db", path, "--library", lib, check=True)
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        assert_in_step(con)
+    finally:
+        con.close()
+    expected = expected_answers(path)
+    shown = {(p[0], p[5]) for p in expected["points6"] if p[1] == "meetings.standing_committee"}
+    assert {("北京市朝阳区", 8), ("长春市朝阳区", 12)} <= shown
     got = actual_answers(path, use_db)
     for key, want in expected.items():
         assert got[key] == want, key

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import CORPUS, ROOT, fetch, run_etl
+from conftest import CORPUS, ROOT, district_report, fetch, run_etl
 
 from etl.errors import ReadError
 from etl.ops import corrections as C
@@ -115,6 +115,20 @@ def test_a_new_version_under_another_name_replaces_by_jurisdiction_period_and_ty
     assert not (lib / ZZ).exists() and (lib / "zz-2023-final.txt").exists()
     assert [p.name.endswith(ZZ) for p in (lib / SUPERSEDED_DIR).iterdir()] == [True]
     assert fetch(db, "SELECT count(*) FROM reports") == [(5,)]
+
+
+def test_a_district_sharing_its_name_with_another_citys_is_not_a_new_version_of_it(corpus_copy, tmp_path):
+    """朝阳区 is 北京市's and 长春市's: the same year and type, even the same file name, are two reports."""
+    db, lib = corpus_copy
+    for place, n in (("北京市朝阳区", 8), ("长春市朝阳区", 12)):
+        incoming = tmp_path / place / "朝阳区2023年工作报告.txt"
+        incoming.parent.mkdir()
+        incoming.write_text(district_report(place, n), encoding="utf-8")
+        (o,) = add_reports([incoming], db, lib).outcomes
+        assert o.status == "added" and not o.replaced, o.message
+    parents = fetch(db, "SELECT parent FROM reports WHERE jurisdiction = '朝阳区'")
+    assert sorted(parents) == [("北京市",), ("长春市",)]
+    assert fetch(db, "SELECT count(*) FROM reports") == [(7,)]
 
 
 def test_a_different_file_with_a_taken_name_is_stored_under_another_name(corpus_copy, tmp_path):

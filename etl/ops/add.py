@@ -142,24 +142,28 @@ def _exists(con: duckdb.DuckDBPyConnection, report_id: str) -> bool:
 def _older_versions(
     con: duckdb.DuckDBPyConnection, rep: ExtractedReport
 ) -> list[tuple[str, str, str | None]]:
-    """Reports this one supersedes: same jurisdiction + period + type, or the same file name (unless the
-    two files name different jurisdictions: then they are different reports that share a name)."""
+    """Reports this one supersedes: same jurisdiction (name and parent: 北京市朝阳区 never replaces
+    长春市朝阳区) + period + type, or the same file name (unless the two files name different jurisdictions:
+    then they are different reports that share a name)."""
     m = rep.meta
     if {"jurisdiction", "period"} & set(getattr(m, "pending", None) or ()):
         # a guessed jurisdiction or period (待确认) never replaces a report: only the very same file
         # name with the same resolved jurisdiction does
         return con.execute(
             "SELECT report_id, source_file, file_sha256 FROM reports WHERE report_id <> ?"
-            " AND source_file = ? AND jurisdiction IS NOT DISTINCT FROM ?::VARCHAR ORDER BY report_id",
-            [rep.report_id, rep.document.source_file, m.jurisdiction],
+            " AND source_file = ? AND jurisdiction IS NOT DISTINCT FROM ?::VARCHAR"
+            " AND parent IS NOT DISTINCT FROM ?::VARCHAR ORDER BY report_id",
+            [rep.report_id, rep.document.source_file, m.jurisdiction, m.parent],
         ).fetchall()
     return con.execute(
         "SELECT report_id, source_file, file_sha256 FROM reports WHERE report_id <> ? AND ("
-        " (jurisdiction = ? AND period_start = ? AND period_end = ? AND report_type = ?)"
-        " OR (source_file = ? AND (jurisdiction IS NULL OR ?::VARCHAR IS NULL OR jurisdiction = ?)))"
+        " (jurisdiction = ? AND parent IS NOT DISTINCT FROM ?::VARCHAR"
+        "  AND period_start = ? AND period_end = ? AND report_type = ?)"
+        " OR (source_file = ? AND (jurisdiction IS NULL OR ?::VARCHAR IS NULL"
+        "  OR (jurisdiction = ? AND parent IS NOT DISTINCT FROM ?::VARCHAR))))"
         " ORDER BY report_id",
-        [rep.report_id, m.jurisdiction, m.period_start, m.period_end, m.report_type,
-         rep.document.source_file, m.jurisdiction, m.jurisdiction],
+        [rep.report_id, m.jurisdiction, m.parent, m.period_start, m.period_end, m.report_type,
+         rep.document.source_file, m.jurisdiction, m.jurisdiction, m.parent],
     ).fetchall()  # fmt: skip
 
 

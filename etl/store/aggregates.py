@@ -27,7 +27,7 @@ PER_REPORT_MAX = 64  # up to this many reports, their facts are read report by r
 # Every fact with its effective period (the facts_dated view of etl/store/schema.sql, the dashboard's too).
 # Within a report × metric × period the candidate is the largest value, then the smallest id.
 _POINTS = """
-SELECT report_id, jurisdiction, level, province, report_type, metric, period_start, period_end,
+SELECT report_id, place, level, province, report_type, metric, period_start, period_end,
     count(*) OVER g AS n_facts, fact_id, value, unit, qualifier, scope, evidence, evidence_start,
     evidence_end, value_text, corrected, correction_id
 FROM facts_dated f
@@ -58,17 +58,18 @@ WHERE f.fact_id IN (SELECT fact_id FROM corrections WHERE fact_id IS NOT NULL)
 # What app/queries.jurisdictions() shows: computed once per write here, and by the dashboard itself only
 # for a file without this table.
 JURISDICTIONS_SQL = """
-SELECT r.jurisdiction AS name,
+SELECT r.place AS name,
     coalesce(any_value(r.level), any_value(j.level)) AS level,
     coalesce(any_value(r.province), any_value(j.province)) AS province,
     coalesce(any_value(r.parent), any_value(j.parent)) AS parent,
     count(DISTINCT r.report_id) AS n_reports,
     min(r.period_start) AS first_year, max(r.period_end) AS last_year
-FROM reports r
+FROM reports_placed r
 LEFT JOIN jurisdictions j ON j.name = r.jurisdiction AND (r.province IS NULL OR j.province = r.province)
-WHERE r.jurisdiction IS NOT NULL
-GROUP BY r.jurisdiction
-ORDER BY r.jurisdiction
+    AND (r.parent IS NULL OR j.parent = r.parent)
+WHERE r.place IS NOT NULL
+GROUP BY r.place
+ORDER BY r.place
 """
 
 
@@ -87,19 +88,9 @@ def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
 
 
 def _refresh_summaries(con: duckdb.DuckDBPyConnection) -> None:
-    """The small tables: every jurisdiction with reports, and each metric's fact count."""
+    """The small tables: every place with reports, and each metric's fact count."""
     con.execute("DELETE FROM agg_jurisdictions")
-    if _has_table(con, "jurisdictions"):
-        con.execute(f"INSERT INTO agg_jurisdictions {JURISDICTIONS_SQL}")
-    else:
-        con.execute(
-            "INSERT INTO agg_jurisdictions "
-            + JURISDICTIONS_SQL.replace(
-                "LEFT JOIN jurisdictions j",
-                "LEFT JOIN (SELECT NULL::VARCHAR AS name, "
-                "NULL::VARCHAR AS level, NULL::VARCHAR AS province, NULL::VARCHAR AS parent) j",
-            )
-        )
+    con.execute(f"INSERT INTO agg_jurisdictions {JURISDICTIONS_SQL}")
     con.execute("DELETE FROM agg_metric_counts")
     con.execute(
         "INSERT INTO agg_metric_counts SELECT metric, sum(n_facts)::BIGINT FROM agg_report_points "
@@ -140,7 +131,7 @@ def refresh(con: duckdb.DuckDBPyConnection, report_ids: Iterable[str] | None = N
             con.execute(f"DELETE FROM {t}")
         con.execute(
             f"INSERT INTO agg_report_points {_POINTS.format(where='')} "
-            "ORDER BY jurisdiction, metric, period_start, period_end"
+            "ORDER BY place, metric, period_start, period_end"
         )
         con.execute(f"INSERT INTO agg_reports {_REPORTS.format(on='', where='')} ORDER BY report_id")
         if _has_table(con, "corrections"):

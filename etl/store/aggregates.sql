@@ -4,10 +4,11 @@
 
 -- One row per report × metric × effective period (facts_dated's, which the dashboard uses too).  n_facts = how many current facts the group has; the other fact columns
 -- are the group's own candidate for a chart point: the largest value, then the smallest fact_id (within
--- one report the report type, and so its rank, is the same for every fact).
+-- one report the report type, and so its rank, is the same for every fact).  place is the report's place
+-- key (reports_placed: 北京市朝阳区 where the bare name is shared), the one the dashboard's points are per.
 CREATE TABLE IF NOT EXISTS agg_report_points (
     report_id      VARCHAR NOT NULL,
-    jurisdiction   VARCHAR,
+    place          VARCHAR,
     level          VARCHAR,
     province       VARCHAR,
     report_type    VARCHAR,
@@ -50,7 +51,8 @@ CREATE TABLE IF NOT EXISTS agg_correction_facts (
 );
 
 -- Small summaries, rebuilt whole by every refresh (they read reports, jurisdictions, metrics and
--- agg_report_points, never the facts): the sidebar's jurisdictions and metric counts.
+-- agg_report_points, never the facts): the sidebar's jurisdictions and metric counts.  A jurisdiction's
+-- name is its place key (reports_placed.place): the sidebar lists, the URL keeps and the filters match it.
 CREATE TABLE IF NOT EXISTS agg_jurisdictions (
     name        VARCHAR,
     level       VARCHAR,

@@ -212,6 +212,24 @@ SELECT a.fact_id, a.report_id, a.metric, a.value, a.unit, a.qualifier, a.period_
 FROM added_facts a
 WHERE a.report_id IN (SELECT report_id FROM reports);
 
+-- The names several current divisions share (朝阳区: 北京市's and 长春市's; 鼓楼区 four times), from the
+-- division table (etl/data/divisions.csv), never from the reports loaded: the same name is qualified in every
+-- write, so an incremental aggregate refresh agrees with a full one.
+CREATE OR REPLACE VIEW shared_division_names AS
+SELECT name FROM jurisdictions GROUP BY name HAVING count(*) > 1;
+
+-- Each report with its place: the key the dashboard groups, filters and labels a jurisdiction by.  The bare
+-- name (reports.jurisdiction, as the spec has it) where it names one division, the parent-qualified name
+-- (北京市朝阳区, 长春市朝阳区) where several share it, so two districts' numbers never merge into one series.
+-- A shared name without a parent (待确认) stays bare: a place of its own, apart from the qualified ones.
+-- The only place this rule is written (facts_dated, the aggregates and app/queries.py read it).
+CREATE OR REPLACE VIEW reports_placed AS
+SELECT r.*,
+       CASE WHEN s.name IS NOT NULL AND r.parent IS NOT NULL THEN r.parent || r.jurisdiction
+            ELSE r.jurisdiction END AS place
+FROM reports r
+LEFT JOIN shared_division_names s ON s.name = r.jurisdiction;
+
 -- Each current fact with its report and its effective period, the one every chart, table and aggregate uses:
 -- a fact without a period of its own takes its report's, and a start without an end is that one year.
 -- The only place this rule is written (etl/aggregates.py and app/queries.py read this view).
@@ -222,9 +240,9 @@ SELECT f.fact_id, f.report_id, f.metric, f.value, f.unit, f.qualifier,
        f.scope, f.evidence, f.evidence_start, f.evidence_end, f.value_text, f.value_start, f.value_end,
        f.section, f.corrected, f.correction_id,
        r.jurisdiction, r.level, r.parent, r.province, r.report_type, r.title, r.source_file,
-       r.period_start AS report_period_start, r.period_end AS report_period_end, r.delivered
+       r.period_start AS report_period_start, r.period_end AS report_period_end, r.delivered, r.place
 FROM facts_current f
-JOIN reports r ON r.report_id = f.report_id;
+JOIN reports_placed r ON r.report_id = f.report_id;
 
 -- Where a bundled or collected report was found: the `sources.csv` files beside the reports
 -- (columns file, url[, title]) are read by every build, so the 报告 page can show each report's source.
