@@ -25,10 +25,10 @@ import plotly.graph_objects as go
 
 from app import db, poster_queries
 from app.charts import FONT_FAMILY, ChartData, Point, Series
-from app.labels import format_value, period_zh, qualifier_word
+from app.labels import NATIONAL, format_value, period_zh, qualifier_word
 from app.poster import source_label
 
-NATIONAL_NAME, NATIONAL_CODE = "全国", "000000000000"
+NATIONAL_NAME, NATIONAL_CODE = NATIONAL, "000000000000"
 NO_DATA = "无数据"
 NO_DATA_COLOR = "#d9d9d9"
 OTHER_UNIT, OTHER_UNIT_COLOR = "单位不同", "#b7c4d6"  # a value in another unit than the scale's: not coloured

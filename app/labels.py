@@ -15,6 +15,7 @@ import yaml
 from etl.extract.catalog import read_catalog
 
 LABELS_FILE = Path(__file__).with_name("labels.yaml")
+NATIONAL = "全国"  # the national jurisdiction's name (spec: jurisdiction 全国, level national)
 
 
 @functools.cache

@@ -19,6 +19,12 @@ import pandas as pd
 from app.labels import labels
 
 
+def label_sql(level: str, code: str) -> str:
+    """A metric's label as SQL (metrics joined as m): 全国's own word where the catalog has one (制定法律, not
+    制定地方性法规), else the label, else the code.  app/queries.py uses it too."""
+    return f"coalesce(case when {level} = 'national' then m.label_zh_national end, m.label_zh, {code})"
+
+
 def _rank_params() -> dict:
     ranks = labels()["report_type_rank"]
     return {"rt_codes": list(ranks), "rt_ranks": [int(v) for v in ranks.values()]}
@@ -50,7 +56,7 @@ w as (
         order by type_rank, scope is not null, value desc, fact_id) = 1
 )
 select w.fact_id, w.report_id, w.metric,
-    coalesce(m.label_zh, w.metric) as label_zh, m.category, m.kind, m.measure,
+    {label} as label_zh, m.category, m.kind, m.measure,
     w.value, coalesce(w.unit, m.unit) as unit, w.qualifier, w.scope, w.evidence, w.corrected,
     w.period_start, w.period_end, w.place as jurisdiction, r.jurisdiction as division, w.report_type,
     r.delivered,
@@ -66,7 +72,8 @@ order by w.place, w.metric, w.period_start, w.period_end
 
 
 def _points(con: duckdb.DuckDBPyConnection, where: str, params: dict) -> pd.DataFrame:
-    return _frame(con, _POINTS.replace("{where}", where), params | _rank_params())
+    sql = _POINTS.replace("{where}", where).replace("{label}", label_sql("w.level", "w.metric"))
+    return _frame(con, sql, params | _rank_params())
 
 
 def jurisdiction_points(con: duckdb.DuckDBPyConnection, jurisdiction: str, up_to: int) -> pd.DataFrame:

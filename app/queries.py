@@ -26,6 +26,7 @@ import streamlit as st
 from app import db
 from app.filters import Filters
 from app.labels import labels
+from app.poster_queries import label_sql
 
 
 def _rank_params() -> dict:
@@ -112,7 +113,7 @@ _FACTS_CTE = """
 with base as (
     select
         f.fact_id, f.report_id, f.metric,
-        coalesce(m.label_zh, f.metric) as label_zh,
+        {label} as label_zh,
         m.category, m.kind, coalesce(m.measure, 'flow') as measure, m.unit as metric_unit,
         f.value, f.unit, f.qualifier, f.period_start, f.period_end,
         f.scope, f.evidence, f.evidence_start, f.evidence_end, f.value_text, f.corrected, f.correction_id,
@@ -129,7 +130,11 @@ in_range as (
 
 
 def _facts_cte(f: Filters, source: str = "facts_dated") -> str:
-    return _FACTS_CTE.replace("{where}", _where(f, "f")).replace("{source}", source)
+    return (
+        _FACTS_CTE.replace("{where}", _where(f, "f"))
+        .replace("{source}", source)
+        .replace("{label}", label_sql("f.level", "f.metric"))
+    )
 
 
 # The 数据 page's orders (app/views.SORTS), each followed by the order the full table always had, so a
@@ -259,7 +264,7 @@ def fact_count(f: Filters, contains: str = "") -> int:
     return int(_df(sql, _params(f)).iloc[0, 0])
 
 
-_POINT_COLUMNS = """w.fact_id, w.report_id, w.metric, coalesce(m.label_zh, w.metric) as label_zh,
+_POINT_COLUMNS = f"""w.fact_id, w.report_id, w.metric, {label_sql("w.level", "w.metric")} as label_zh,
         m.category, m.kind, coalesce(m.measure, 'flow') as measure, m.unit as metric_unit,
         w.value, w.unit, w.qualifier,
         w.period_start, w.period_end, w.scope, w.evidence,
@@ -363,7 +368,7 @@ def jurisdictions() -> pd.DataFrame:
 def metrics_catalog() -> pd.DataFrame:
     """The metrics table with how many facts each metric has."""
     sql = """
-    select m.code, m.category, m.label_zh, m.label_en, m.unit, m.kind,
+    select m.code, m.category, m.label_zh, m.label_en, m.label_zh_national, m.unit, m.kind,
         coalesce(m.measure, 'flow') as measure, m.description,
         coalesce(sum(a.n_facts), 0)::bigint as n_facts
     from metrics m
@@ -458,12 +463,13 @@ def report_text(report_id: str) -> str | None:
 
 def report_facts(report_id: str) -> pd.DataFrame:
     """The facts of one report in text order, as corrected, with their metric labels."""
-    sql = """
-    select f.fact_id, f.metric, coalesce(m.label_zh, f.metric) as label_zh, m.category,
+    sql = f"""
+    select f.fact_id, f.metric, {label_sql("r.level", "f.metric")} as label_zh, m.category,
         f.value, f.unit, f.qualifier, f.period_start, f.period_end, f.scope,
         f.evidence, f.evidence_start, f.evidence_end, f.value_text, f.value_start, f.value_end, f.section,
         f.corrected, f.correction_id
     from facts_current f left join metrics m on m.code = f.metric
+    left join reports r on r.report_id = f.report_id
     where f.report_id = $rid
     order by f.value_start, f.metric, f.fact_id
     """
@@ -525,9 +531,9 @@ def metric_labels() -> dict[str, str]:
 def quality_checks() -> pd.DataFrame:
     """The `checks` table (etl/checks.py) with each flagged report's place, period and title, warnings
     first."""
-    sql = """
+    sql = f"""
     select c.report_id, c.source_file, c.check_name, c.severity, c.metric, c.message,
-        coalesce(m.label_zh, c.metric) as label_zh,
+        {label_sql("r.level", "c.metric")} as label_zh,
         r.place as jurisdiction, r.period_start, r.period_end, r.title, r.delivered, r.report_type
     from checks c
     left join reports_placed r on r.report_id = c.report_id

@@ -7,6 +7,7 @@ requests the other pages added, so the slide shows the chart as it was configure
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 import pandas as pd
@@ -15,6 +16,7 @@ from app import charts, queries
 from app.charts import ChartData
 from app.filters import Filters
 from app.labels import (
+    NATIONAL,
     category_order,
     category_zh,
     format_value,
@@ -88,7 +90,7 @@ class ChartRequest:
         """
         subject = self.subject
         if self.kind != "category":
-            subject = metric_info(self.subject).get("label_zh", self.subject)
+            subject = metric_info(self.subject, self.jurisdictions).get("label_zh", self.subject)
         part = charts.parse_part(self.part) if self.part else None
         if part is not None:
             subject += f"（{part[1] or '—'}{'' if part[0] == 'flow' else '，' + measure_zh(part[0])}）"
@@ -96,13 +98,22 @@ class ChartRequest:
         return f"{KIND_ZH[self.kind]} · {subject} · {jurs or '—'} · {period_zh(self.start, self.end)}"
 
 
-def metric_info(code: str) -> dict:
-    """The metrics-table row for ``code`` as a dict (just the code when the catalog lacks it)."""
+def metric_info(code: str, places: Sequence[str] = ()) -> dict:
+    """The metrics-table row for ``code`` as a dict (just the code when the catalog lacks it).
+
+    ``places``: what the label will stand over.  The national committee makes 法律, not 地方性法规: for 全国
+    alone the label is the catalog's label_zh_national (制定法律), for 全国 beside local places both
+    (制定法律／制定地方性法规)."""
     cat = queries.metrics_catalog()
     row = cat[cat["code"] == code]
     if row.empty:
         return {"code": code, "label_zh": code, "unit": None, "category": None}
-    return row.iloc[0].to_dict()
+    info = row.iloc[0].to_dict()
+    national = info.get("label_zh_national")
+    if national and isinstance(national, str) and NATIONAL in places:
+        local = any(p != NATIONAL for p in places)
+        info["label_zh"] = f"{national}／{info['label_zh']}" if local else national
+    return info
 
 
 def group_categories(title: str) -> list[str]:
@@ -128,7 +139,7 @@ def resolve(req: ChartRequest, points: pd.DataFrame | None = None) -> ChartData 
             return None
         part = charts.parse_part(req.part) if req.part else None
         return charts.category_chart(pts, req.subject, req.jurisdictions[0], (req.start, req.end), part)
-    info = metric_info(req.subject)
+    info = metric_info(req.subject, req.jurisdictions)
     f = Filters(jurisdictions=req.jurisdictions, year_from=req.start, year_to=req.end, metrics=(req.subject,))
     if points is not None:
         pts = points[points["metric"] == req.subject]

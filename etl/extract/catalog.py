@@ -75,6 +75,7 @@ class Metric:
     units: tuple[str, ...]
     patterns: tuple[Pattern, ...]
     measure: str = "flow"
+    label_zh_national: str | None = None  # 全国's word where it differs (制定法律 for 制定地方性法规)
     frames: tuple[dict, ...] = ()
     examples: tuple[dict, ...] = field(default_factory=tuple)
 
@@ -264,6 +265,7 @@ def _parse(data: dict) -> Catalog:
             measure=entry["measure"],
             label_zh=entry["label_zh"],
             label_en=entry["label_en"],
+            label_zh_national=entry.get("label_zh_national"),
             units=tuple(units),
             patterns=tuple(patterns),
             examples=tuple(entry.get("examples") or ()),

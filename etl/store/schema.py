@@ -39,6 +39,7 @@ def load_reference_tables(con: duckdb.DuckDBPyConnection, catalog: Catalog | Non
         "category": [m.category for m in metrics],
         "label_zh": [m.label_zh for m in metrics],
         "label_en": [m.label_en for m in metrics],
+        "label_zh_national": [m.label_zh_national for m in metrics],
         "unit": [m.unit for m in metrics],
         "kind": [m.kind for m in metrics],
         "measure": [m.measure for m in metrics],

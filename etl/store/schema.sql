@@ -74,6 +74,8 @@ CREATE TABLE IF NOT EXISTS metrics (
 
 -- Databases made before `measure` existed gain it (the catalog refills the table on every write).
 ALTER TABLE metrics ADD COLUMN IF NOT EXISTS measure VARCHAR;
+-- The label for 全国 where the national committee's act has another name (制定法律, not 制定地方性法规).
+ALTER TABLE metrics ADD COLUMN IF NOT EXISTS label_zh_national VARCHAR;
 
 CREATE TABLE IF NOT EXISTS jurisdictions (
     name      VARCHAR NOT NULL,
