@@ -44,6 +44,8 @@ CHROMIUM_CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-
 
 def frame_bytes(df: pd.DataFrame, fmt: str) -> bytes:
     """A table as csv (UTF-8 with BOM, for Excel), xlsx or parquet bytes, written by etl.export.write_frame."""
+    if fmt in ("csv", "xlsx"):  # a reader's words, not TRUE/FALSE (Parquet keeps the booleans)
+        df = df.assign(**{c: df[c].map({True: "是", False: "否"}) for c in df.columns if df[c].dtype == bool})
     buf = io.BytesIO()
     write_frame(df, fmt, buf, sheet_name="数据")
     return buf.getvalue()

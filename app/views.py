@@ -361,7 +361,7 @@ def facts_display(rows: pd.DataFrame, sort: str = "place", contains: str = "") -
             "截止年": df["period_end"],
             "报告ID": df["report_id"],
             "事实ID": df["fact_id"],
-            "更正ID": df["correction_id"] if "correction_id" in df else None,
+            "更正ID": df["correction_id"].fillna("") if "correction_id" in df else "",
         }
     )
     return out.reset_index(drop=True)

@@ -31,6 +31,11 @@ def _full_export(f, sort: str, contains: str, fmt: str) -> bytes:
         return frame_bytes(facts_display(queries.fact_rows(f, sort, contains), sort, contains), fmt)
 
 
+# 限定 beside 数值 and 单位: 1200余条 reads ≥1,200 only with its qualifier (the number column is bare)
+SHOWN_FIRST = ["地区", "层级", "期间", "类别", "指标", "数值", "单位", "限定", "已更正"]
+SHOWN_LATER = {*SHOWN_FIRST, "原文"}
+
+
 def main() -> None:
     f = state.current_filters()
     st.title("数据")
@@ -78,9 +83,7 @@ def main() -> None:
         hide_index=True,
         width="stretch",
         height=560,
-        column_order=[c for c in table.columns if c != "原文"][:8]
-        + ["原句", "原文"]
-        + list(table.columns[9:]),
+        column_order=[*SHOWN_FIRST, "原句", "原文", *(c for c in table.columns if c not in SHOWN_LATER)],
         column_config={
             "原句": st.column_config.LinkColumn("原句", display_text="在报告中查看", width="small"),
             "数值": st.column_config.NumberColumn("数值", format="localized"),

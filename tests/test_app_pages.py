@@ -420,3 +420,34 @@ def test_add_to_briefing_from_trends_then_export(synth_db, monkeypatch):
     assert_clean(at)
     assert figure_titles(at)[0].startswith(metric_label("petitions.letters_visits"))
     assert at.query_params["brief"] == brief_id
+
+
+def test_data_shows_the_qualifier_beside_the_number_and_no_none(corpus_db, monkeypatch):
+    """1200余条 must not read as an exact 1,200: 限定 is on screen next to 数值 and 单位."""
+    at = open_app(corpus_db, monkeypatch, "data", {"q": "余"})
+    assert_clean(at)
+    frame = at.dataframe[0]
+    order = list(frame.proto.column_order)
+    assert order[order.index("数值") : order.index("数值") + 3] == ["数值", "单位", "限定"]
+    table = frame.value
+    rows = table[table["原文"].str.contains(r"\d余", regex=True)]
+    assert len(rows) > 0 and (rows["限定"] != "").all()
+    assert not table.isin(["None"]).any().any() and table["更正ID"].notna().all()
+
+
+def test_downloads_say_yes_or_no_where_the_screen_ticks_a_box(corpus_db, monkeypatch):
+    import io
+
+    import openpyxl
+    import pandas as pd
+
+    from app.export import frame_bytes
+
+    at = open_app(corpus_db, monkeypatch, "data")
+    shown = at.dataframe[0].value
+    back = pd.read_csv(io.BytesIO(frame_bytes(shown, "csv")), encoding="utf-8-sig")
+    assert set(back["已更正"]) <= {"是", "否"}
+    ws = openpyxl.load_workbook(io.BytesIO(frame_bytes(shown, "xlsx"))).active
+    header = [c.value for c in ws[1]]
+    col = header.index("已更正")
+    assert {row[col] for row in ws.iter_rows(min_row=2, values_only=True)} <= {"是", "否"}
