@@ -154,6 +154,21 @@ def test_any_text_yields_no_exception_and_evidence_contains_the_number(parts):
         assert re.search(r"[\d一二两三四五六七八九十百千万]", f.value_text)
 
 
+def test_a_clause_without_its_own_subject_shares_the_all_levels_scope_before_it():
+    # from the seed report data/corpus/002_abb6607c4697feab.txt (鹤壁市 2023): one subject, three counts
+    text = (
+        "一年来，五级人大代表在全过程人民民主实践基地和示范点接待群众5362人次，收集意见建议2493条，"
+        "解决实际困难和问题1582件。常委会组成人员联系代表205人次，收集意见建议86条。"
+    )
+    norm = normalize(text)
+    facts = extract_facts(norm, [Section("past_work", 0, len(norm.text), None, 2023, 2023)], "annual_report")
+    scopes = {(f.metric, f.value): f.scope for f in facts}
+    assert scopes[("liaison.constituents_received", 5362)] == "all_levels"
+    assert scopes[("liaison.opinions_collected", 2493)] == "all_levels"
+    assert scopes[("liaison.problems_resolved", 1582)] == "all_levels"
+    assert scopes[("liaison.opinions_collected", 86)] is None  # the committee's own, in the next sentence
+
+
 def test_scope_is_read_in_the_counts_own_clause():
     text = "全市五级人大代表进站接待群众5362人次，常委会组成人员联系代表205人次，全年召开常委会会议8次。"
     norm = normalize(text)

@@ -20,6 +20,8 @@ from etl.read.numbers import NumberError, parse_number
 
 _CONJ_END = re.compile(r"(?:、|和|及|与|以及|并)$")
 _ALL_LEVELS = re.compile(r"五级|四级|各级|三级人大代表")
+# a subject that makes a count the committee's own again (常委会…, 主任会议…, 本级…)
+_OWN_SUBJECT = re.compile(r"常委会|主任会议|专门委员会|专委会|本级|机关")
 _YEAR = re.compile(r"(?<!\d)20\d{2}年")
 _BOTH = re.compile(r"[和及、与].{0,8}?(?:均|都|全部)")
 _TOTAL_WORDS = re.compile(r"共|累计|合计|总|其中")
@@ -344,6 +346,19 @@ def extract_facts(
     return sorted(facts, key=lambda f: f.value_start)
 
 
+def _scope(before: str, c: Candidate) -> str | None:
+    """all_levels when the count is the deputies' of every level (五级人大代表…), else None (the committee's).
+
+    Read in the count's own clause (全市五级人大代表… in one clause, the committee's own count in the next),
+    or, for a clause without a subject of its own, in the sentence before it: 五级人大代表…接待群众5362人次,
+    收集意见建议2493条 shares the first clause's subject until another one (常委会…) takes over."""
+    if _ALL_LEVELS.search(c.lead + c.pattern_text):
+        return "all_levels"
+    last_all = max((m.end() for m in _ALL_LEVELS.finditer(before)), default=-1)
+    last_own = max((m.end() for m in _OWN_SUBJECT.finditer(before)), default=-1)
+    return "all_levels" if last_all > last_own else None
+
+
 def _fact(norm, metric, c: Candidate, a, b, period, section: Section, sentence: str) -> Fact:
     raw_a, raw_b = norm.raw_span(a, b)
     return Fact(
@@ -361,9 +376,7 @@ def _fact(norm, metric, c: Candidate, a, b, period, section: Section, sentence: 
         value_end=a + c.num_end,
         raw_start=raw_a,
         raw_end=raw_b,
-        # The scope is read in the count's own clause: 全市五级人大代表… in one clause, the committee's own
-        # count in the next.
-        scope="all_levels" if _ALL_LEVELS.search(c.lead + c.pattern_text) else None,
+        scope=_scope(norm.text[a : a + c.num_start], c),
         section=section.kind,
         pattern=c.pattern.pid + (f"+sum{c.parts}" if c.parts > 1 else ""),
     )
