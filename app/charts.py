@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import textwrap
+from collections import Counter
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -27,6 +28,7 @@ from app.labels import (
     report_type_zh,
     scope_zh,
     tidy_text,
+    unit_class,
 )
 
 FONT_FAMILY = "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, sans-serif"
@@ -198,7 +200,7 @@ def _str(v) -> str:
 
 
 def _like_key(r: dict, definition: bool) -> tuple[str, str, str]:
-    unit = _str(r.get("unit"))
+    unit = unit_class(r.get("metric"), _str(r.get("unit")))  # 部 beside 件 where they count the same thing
     scope = _str(r.get("scope"))
     return (
         unit,
@@ -213,7 +215,8 @@ def split_like(
     """(drawn, apart): the rows that say the same thing (unit, and with ``definition`` also scope and
     definition) as most jurisdictions' rows, and the rest, which a chart shows apart with a note.
 
-    Ties go to the metric's first catalog unit, then the plainer definition.
+    Ties go to the key with more values, then the metric's first catalog unit, then the plainer
+    definition.  Units that count the same thing (the catalog's comparable_units: 法规 in 件 or 部) are one.
     """
     if rows.empty:
         return rows, rows
@@ -223,10 +226,12 @@ def split_like(
     counts: dict[tuple, set] = {}
     for k, r in zip(keys, recs, strict=True):
         counts.setdefault(k, set()).add(r.get("jurisdiction"))
+    n_rows = Counter(keys)
     best = max(
         counts,
         key=lambda k: (
             len(counts[k]),
+            n_rows[k],  # one place's trend: the unit most of its years are stated in
             -(units.index(k[0]) if k[0] in units else len(units)),
             not k[1],
             not k[2],

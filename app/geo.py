@@ -25,7 +25,7 @@ import plotly.graph_objects as go
 
 from app import db, poster_queries
 from app.charts import FONT_FAMILY, ChartData, Point, Series
-from app.labels import NATIONAL, format_value, period_zh, qualifier_word
+from app.labels import NATIONAL, format_value, period_zh, qualifier_word, unit_class
 from app.poster import source_label
 
 NATIONAL_NAME, NATIONAL_CODE = NATIONAL, "000000000000"
@@ -147,9 +147,11 @@ def map_view(
     label = cat[0] if cat else metric
     # one unit on the colour scale: the one most places state (the catalog's on a tie); a place that states
     # another is listed with its own unit and left uncoloured (item 1 of the dashboard issue, as on charts)
-    usual = cat[1] if cat and cat[1] else ""
-    units = Counter(u or "" for u in pts["unit"]) if not pts.empty else Counter()
-    unit = max(units, key=lambda u: (units[u], u == usual)) if units else usual
+    usual = unit_class(metric, (cat[1] or "").split("/")[0]) if cat and cat[1] else ""
+    classes = Counter(unit_class(metric, u) for u in pts["unit"]) if not pts.empty else Counter()
+    scale = max(classes, key=lambda u: (classes[u], u == usual)) if classes else usual
+    # the scale's units as stated (件/部 where some places count 法规 in 部)
+    unit = "/".join(dict.fromkeys(u for u in pts["unit"] if u and unit_class(metric, u) == scale)) or scale
     code = parent_code(con, parent)
     fc = None
     try:
@@ -184,7 +186,7 @@ def map_view(
                 "来源": src,
                 "code": dcode,
                 "has_data": r is not None,
-                "same_unit": r is not None and (r["unit"] or "") == unit,
+                "same_unit": r is not None and unit_class(metric, r["unit"]) == scale,
             }
         )
     # a reporting division the boundary file lacks is still listed (in the table, not on the map)
@@ -196,7 +198,7 @@ def map_view(
             rows.append(
                 {"地区": place(name), "数值": float(r["value"]), "显示": format_value(r["value"], r["unit"], r["qualifier"]),
                  "单位": r["unit"] or "", "限定": qualifier_word(r["qualifier"]), "qualifier": r["qualifier"], "原文": r["evidence"] or "",
-                 "来源": src, "code": None, "has_data": True, "same_unit": (r["unit"] or "") == unit}
+                 "来源": src, "code": None, "has_data": True, "same_unit": unit_class(metric, r["unit"]) == scale}
             )  # fmt: skip
     table = pd.DataFrame(rows)
     view = MapView(parent, label, unit, period, table, sources=sources)

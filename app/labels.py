@@ -27,6 +27,23 @@ def labels() -> dict[str, Any]:
     return data
 
 
+@functools.cache
+def _comparable() -> dict[str, dict[str, str]]:
+    """Per metric: unit → the first unit of its catalog group of units that count the same thing."""
+    out: dict[str, dict[str, str]] = {}
+    for m in read_catalog()["metrics"]:
+        for group in m.get("comparable_units") or ():
+            out.setdefault(m["code"], {}).update({u: group[0] for u in group})
+    return out
+
+
+def unit_class(metric: str | None, unit: str | None) -> str:
+    """The unit a value is compared in: 法规 counted in 部 beside others in 件 share an axis (the catalog's
+    comparable_units); any other unit is its own."""
+    u = unit if isinstance(unit, str) else ""
+    return _comparable().get(metric or "", {}).get(u, u)
+
+
 def category_zh(code: str | None) -> str:
     return labels()["categories"].get(code, code or "")
 

@@ -61,12 +61,14 @@ def test_queries_are_parameterized_not_formatted(synth_db, use_db):
     assert queries.report_meta("x' or '1'='1").empty
 
 
-def test_metric_points_prefer_the_delivered_report_and_the_total(corpus_db, use_db):
+def test_metric_points_prefer_the_committees_own_figure(corpus_db, use_db):
     use_db(corpus_db)
     pts = queries.metric_points(Filters(jurisdictions=("鹤壁市",), metrics=("liaison.opinions_collected",)))
     assert len(pts) == 1
     row = pts.iloc[0]
-    assert row["value"] == 2493 and row["n_candidates"] == 2  # 86 is a part; both stay in the 数据 page
+    # 2493条 were collected by the deputies of all five levels (五级人大代表…, the sentence's subject), 86条
+    # by the committee itself: a chart point is the committee's own figure; both stay on the 数据 page
+    assert row["value"] == 86 and row["scope"] is None and row["n_candidates"] == 2
     assert (
         len(queries.fact_rows(Filters(jurisdictions=("鹤壁市",), metrics=("liaison.opinions_collected",))))
         == 2

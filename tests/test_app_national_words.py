@@ -50,3 +50,23 @@ def test_a_chart_of_the_nation_is_titled_with_its_word_and_a_mixed_one_with_both
     assert m.label_zh_national in both.title and m.label_zh in both.title
     local = views.resolve(views.ChartRequest("trend", ENACTED, ("河南省",), 2015, 2026))
     assert m.label_zh in local.title and m.label_zh_national not in local.title
+
+
+def test_laws_counted_in_bu_share_the_axis_with_those_in_jian(national_and_henan, use_db):
+    """执法检查 of 法律: 检查5件法律 and 检查6部法律 count the same thing (comparable_units), so a trend draws
+    both; an inspection counted in 项 is another thing and stays apart."""
+    import pandas as pd
+
+    from app import charts
+
+    rows = pd.DataFrame(
+        [
+            {"jurisdiction": "全国", "metric": "supervision.law_inspections", "value": v, "unit": u,
+             "period_start": y, "period_end": y, "scope": None, "evidence": "", "qualifier": "exact"}
+            for y, v, u in ((2021, 6, "部"), (2022, 5, "件"), (2023, 6, "件"), (2024, 4, "项"))
+        ]
+    )  # fmt: skip
+    use_db(national_and_henan)
+    drawn, apart = charts.split_like(rows, views.metric_info("supervision.law_inspections"))
+    assert sorted(drawn["period_start"]) == [2021, 2022, 2023]
+    assert apart["unit"].tolist() == ["项"]
