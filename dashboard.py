@@ -31,14 +31,20 @@ st.html(
    English title that Plotly's zh-CN locale (app/charts.py) does not reach */
 .modebar-btn[data-title="Fullscreen"]::after { content: "全屏" !important; }
 .modebar-btn[data-title="Close fullscreen"]::after { content: "退出全屏" !important; }
-/* phones: headline cards two to a row, without sparklines, so the first chart comes early */
+/* phones: headline cards two to a row, compact, without sparklines, so the first chart comes early */
 @media (max-width: 640px) {
-  [data-testid="stHorizontalBlock"]:has([data-testid="stMetric"]) { flex-flow: row wrap; gap: 0.5rem; }
+  [data-testid="stHorizontalBlock"]:has([data-testid="stMetric"]) { flex-flow: row wrap; gap: 0.4rem; }
   [data-testid="stHorizontalBlock"]:has([data-testid="stMetric"]) > [data-testid="stColumn"] {
-    flex: 1 1 calc(50% - 0.5rem); min-width: calc(50% - 0.5rem); max-width: calc(50% - 0.25rem);
+    flex: 1 1 calc(50% - 0.4rem); min-width: calc(50% - 0.4rem); max-width: calc(50% - 0.2rem);
   }
-  [data-testid="stMetric"] [data-testid="stMetricValue"] { font-size: 1.6rem; }
+  [data-testid="stMetric"] { padding: 0.3rem 0.5rem !important; }
+  [data-testid="stMetric"] [data-testid="stMetricValue"] { font-size: 1.35rem; }
   [data-testid="stMetricChart"] { display: none !important; }
+  [data-testid="stMetricDelta"] { font-size: 0.7rem; }
+}
+/* touch screens have no hover: the modebar would stay over the chart titles (downloads: 本图数据) */
+@media (hover: none) {
+  .modebar-container { display: none !important; }
 }
 </style>"""
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from conftest import ANALYST, PASSWORD
-from test_e2e import ARTIFACTS, CHROMIUM, _browser_page, analyst_server, server  # noqa: F401 - fixtures
+from test_e2e import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, _browser_page, analyst_server, server  # noqa: F401 - fixtures
 
 pytestmark = [pytest.mark.e2e]
 
@@ -150,3 +150,32 @@ def test_no_english_widget_words(analyst_server):  # noqa: F811
         page.wait_for_timeout(300)
         assert not _visible_english(page), _visible_english(page)
         dropzone.screenshot(path=str(ARTIFACTS / "e2e_uploader_words.png"))
+
+
+def test_a_phone_gets_cards_two_to_a_row_charts_early_and_no_modebar_over_titles(server):  # noqa: F811
+    """390×844 with touch (issue 12 item 9): the headline cards sit two to a row, the first chart starts
+    within two screens, and Plotly's modebar (hover-only, so always shown on touch) is not drawn."""
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            ctx = browser.new_context(
+                viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True, locale="zh-CN"
+            )
+            page = ctx.new_page()
+            page.goto(f"{server}/?j=郑州市&years=2023-2023")
+            expect(page.get_by_role("heading", name="总览")).to_be_visible(timeout=60_000)
+            chart = page.locator(".js-plotly-plot").first
+            expect(chart).to_be_visible(timeout=60_000)
+            cards = page.locator('[data-testid="stMetric"]')
+            assert cards.count() >= 6
+            tops = [round(cards.nth(i).bounding_box()["y"]) for i in range(3)]
+            assert tops[0] == tops[1] < tops[2], tops  # two to a row
+            top = page.evaluate("() => document.querySelector('.js-plotly-plot').getBoundingClientRect().top")
+            assert top + page.evaluate("() => window.scrollY") < 2 * 844, top
+            hidden = page.locator(".modebar-container").first.evaluate("e => getComputedStyle(e).display")
+            assert hidden == "none"
+            page.screenshot(path=str(ARTIFACTS / "phone_overview.png"), full_page=False)
+        finally:
+            browser.close()
