@@ -10,6 +10,7 @@ import io
 import json
 import subprocess
 import sys
+import tomllib
 import zipfile
 
 import bcrypt
@@ -200,9 +201,9 @@ def test_hash_command_prints_a_bcrypt_hash():
         input="a long enough password\n", capture_output=True, text=True, cwd=ROOT, timeout=60,
     )  # fmt: skip
     assert run.returncode == 0, run.stderr
-    name, _, quoted = run.stdout.strip().partition(" = ")
-    hashed = json.loads(quoted)
-    assert name == "alice" and hashed.startswith("$2b$04$")
+    table = tomllib.loads("[analysts]\n" + run.stdout)["analysts"]
+    hashed = table["alice"]
+    assert list(table) == ["alice"] and hashed.startswith("$2b$04$")
     assert bcrypt.checkpw(b"a long enough password", hashed.encode())
     short = subprocess.run(
         [sys.executable, "-m", "app.auth", "hash"], input="short\n", capture_output=True, text=True, cwd=ROOT
@@ -216,6 +217,20 @@ def test_hash_command_prints_a_bcrypt_hash():
         cwd=ROOT,
     )
     assert long.returncode == 2 and "72" in long.stderr
+
+
+@pytest.mark.parametrize("user", ["王分析", "bob.smith", 'say "hi"', "a b", "alice"])
+def test_hash_command_prints_a_valid_toml_line_for_any_user_name(user):
+    """A Chinese or dotted name printed bare breaks secrets.toml (尚未配置分析员账号): it is always quoted."""
+    run = subprocess.run(
+        [sys.executable, "-m", "app.auth", "hash", "--user", user, "--rounds", "4"],
+        input="a long enough password\n", capture_output=True, text=True, cwd=ROOT, timeout=60,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    assert len(run.stdout.strip().splitlines()) == 1
+    table = tomllib.loads("[analysts]\n" + run.stdout)["analysts"]
+    assert list(table) == [user]
+    assert bcrypt.checkpw(b"a long enough password", table[user].encode())
 
 
 # --- uploads -------------------------------------------------------------------------------------------
