@@ -280,7 +280,12 @@ def test_a_new_version_replaces_the_old_report(corpus, monkeypatch):
     text = (corpus["library"] / name).read_text(encoding="utf-8").replace("303人次", "305人次")
     at = upload(at, (name, text.encode("utf-8")))
     assert "新版本" in at.expander[0].label
-    assert any("将替换" in c.value for c in at.caption)
+    replaces = next(c.value for c in at.caption if "将替换" in c.value).replace("\\", "")  # unescape md
+    # the old version named as a reader knows it (place, period, title, date), its file name only last
+    old = fetch(corpus["db"], "select title, delivered from reports where source_file = ?", [name])[0]
+    assert "郑州市" in replaces and "2023年" in replaces and old[0] in replaces
+    assert f"{old[1]:%Y年%-m月%-d日}" in replaces
+    assert replaces.index(old[0]) < replaces.index(name)
     # what the new version changes, per metric: old value → new value, the changed ones first
     diff = at.dataframe[0].value
     first = diff.iloc[0]
