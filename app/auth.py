@@ -14,6 +14,7 @@ import argparse
 import functools
 import getpass
 import hashlib
+import json
 import logging
 import sys
 import threading
@@ -275,6 +276,13 @@ def hash_password(password: str, rounds: int = DEFAULT_ROUNDS) -> str:
     return bcrypt.hashpw(password.encode("utf-8"), bcrypt.gensalt(rounds)).decode("ascii")
 
 
+def toml_line(user: str, hashed: str) -> str:
+    """``"王分析" = "$2b$…"``: the key always quoted, since a bare TOML key allows only A-Z a-z 0-9 _ -
+    (an unquoted 王分析 makes the whole secrets.toml unreadable, and with it every analyst's login)."""
+    # A JSON string of this text is a valid TOML basic string (same quotes and escapes).
+    return f"{json.dumps(user, ensure_ascii=False)} = {json.dumps(hashed)}"
+
+
 def _read_password() -> str:
     if not sys.stdin.isatty():  # piped: one line, no prompt (for scripts)
         return sys.stdin.readline().rstrip("\n")
@@ -308,7 +316,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     hashed = hash_password(password, args.rounds)
     if args.user:
-        print(f'{args.user} = "{hashed}"')
+        print(toml_line(args.user, hashed))
     else:
         print(hashed)
     return 0

@@ -20,7 +20,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from app import auth, db
+from app import auth, db, queries
+from app.charts import report_label
 from app.highlight import escape_md
 from app.labels import format_value, level_zh, period_zh, report_type_zh
 from etl import errors as etl_errors
@@ -244,6 +245,20 @@ def load(uploads: list[Upload]) -> AddSummary:
     for u in uploads:
         discard(u)
     return summary
+
+
+def replaced_label(report_id: str, source_file: str) -> str:
+    """The loaded version an upload replaces, as a reader names it: place, period, title and date, with its
+    file name last ('郑州市 · 2023年 · 《…工作报告》（2024年1月10日）· 文件 000_….txt'), never the hashed file
+    name alone."""
+    found = queries.report_meta(report_id)
+    if found.empty:  # gone between the plan and this read: the file name is all there is
+        return f"文件 {source_file}"
+    row = found.iloc[0].to_dict()
+    place = row.get("jurisdiction")
+    place = str(place) if isinstance(place, str) and place else "地区待确认"
+    period = period_zh(row.get("period_start"), row.get("period_end"))
+    return f"{place} · {period} · {report_label(row)} · 文件 {source_file}"
 
 
 def preview_meta(up: Upload) -> pd.DataFrame:

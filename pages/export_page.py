@@ -31,7 +31,11 @@ def _share_link(brief_id: str) -> str:
 
 
 def _pick_brief(saved: list[briefs.Brief], current: briefs.Brief | None) -> briefs.Brief | None:
-    """1. which saved brief: a picker over every brief on the server, new / rename / delete."""
+    """1. which saved brief: a list of every brief on the server, opened only when the user picks one.
+
+    A session starts with no brief (or the one its URL names); it never adopts a saved brief by itself,
+    so a new visitor or a single-chart link never sees, nor adds to, someone else's brief.
+    """
     if not saved:
         return None
     ids = [b.brief_id for b in saved]
@@ -39,16 +43,17 @@ def _pick_brief(saved: list[briefs.Brief], current: briefs.Brief | None) -> brie
     chosen = st.selectbox(
         "已保存的简报",
         ids,
-        index=ids.index(current.brief_id) if current and current.brief_id in ids else 0,
+        index=ids.index(current.brief_id) if current and current.brief_id in ids else None,
         format_func=lambda i: (
             f"{by_id[i].name} · {len(by_id[i].charts)} 张图 · 更新于 {_when(by_id[i].updated)}"
         ),
+        placeholder="选择一份已保存的简报打开",
         key=f"ex_brief_{current.brief_id if current else ''}",
     )
-    if current is None or chosen != current.brief_id:
+    if chosen is not None and (current is None or chosen != current.brief_id):
         ui.set_current_brief(chosen)
         st.rerun()
-    return by_id[chosen]
+    return by_id[chosen] if chosen is not None else None
 
 
 def _manage(brief: briefs.Brief) -> None:
@@ -130,7 +135,8 @@ def main() -> None:
     brief = _pick_brief(saved, ui.current_brief())
     if brief is None:
         ui.no_data(
-            "还没有保存的简报。在“总览”“趋势”“对比”“地图”页点“加入简报”，所选图表会存成一份简报，在这里排序、命名、下载和分享。"
+            ("本次会话还没有打开简报：可在上面选择一份已保存的简报，或" if saved else "还没有保存的简报。")
+            + "在“总览”“趋势”“对比”“地图”页点“加入简报”，所选图表会存成一份新简报，在这里排序、命名、下载和分享。"
         )
         return
     _manage(brief)

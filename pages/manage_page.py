@@ -122,7 +122,7 @@ def _preview(up: manage.Upload, planned) -> bool:
         if planned and planned.replaces:
             st.caption(
                 "将替换："
-                + "；".join(f"{escape_md(name)}（报告ID {rid}）" for rid, name in planned.replaces)
+                + "；".join(escape_md(manage.replaced_label(rid, name)) for rid, name in planned.replaces)
                 + "。旧版本的数据会被删除，旧文件移到报告库的 .superseded/ 下保存。"
             )
             old = pd.concat([queries.report_facts(rid) for rid, _ in planned.replaces], ignore_index=True)

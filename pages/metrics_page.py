@@ -19,7 +19,8 @@ def main() -> None:
         "“流量”是期间内发生的数量，届期数为多年合计；“存量”是期末的水平（如联络站个数），不能跨年相加；"
         "“比率”是百分比，不能相加或平均。"
     )
-    defs = metric_definitions()
+    # a blocker (kind 'blocker', code _blocked.…) is a pattern that must never become a fact: no metric
+    defs = [d for d in metric_definitions() if d["kind"] != "blocker"]
     cats = sorted({d["category"] for d in defs}, key=category_order)
     # the help icon of a card or chart opens this page at its metric (?metric=) or categories (?mcat=a,b),
     # on every visit, not only the session's first

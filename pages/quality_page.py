@@ -1,5 +1,8 @@
 """数据质量: what waits for an analyst: reports 待确认 (period or place unresolved) and the load checks,
-each with its evidence and a link to where it is fixed (报告 page: set the metadata, or correct the fact)."""
+each with its evidence and a button to where it is fixed (报告 page: set the metadata, or correct the fact).
+
+The way there is a page switch in this session, not a link: a link opens a new tab, a new session, where
+the analyst is no longer signed in and no fix form appears."""
 
 from __future__ import annotations
 
@@ -9,7 +12,7 @@ import re
 import pandas as pd
 import streamlit as st
 
-from app import auth, queries
+from app import auth, queries, state
 from app.charts import report_label
 from app.labels import check_note, check_zh, period_zh
 
@@ -34,13 +37,30 @@ def _words(name: str, message: str) -> str:
     return check_note(name) + (f"（涉及数值：{values}）" if values else "")
 
 
+def _go_fix(report_ids: list[str], labels: dict[str, str], what: str, key: str) -> None:
+    """去处理: pick one of the table's reports and open it on the 报告 page in this session, signed in."""
+    ids = list(dict.fromkeys(r for r in report_ids if r))
+    if not ids:
+        return
+    c1, c2 = st.columns([4, 1], vertical_alignment="bottom")
+    rid = c1.selectbox("去处理", ids, format_func=lambda i: labels.get(i, i), key=f"{key}_pick")
+    c2.button(
+        what,
+        key=f"{key}_go",
+        icon=":material/edit_note:",
+        on_click=state.request_page,
+        args=("pages/reports_page.py",),
+        kwargs={"rp_r": rid, "rp_f": ""},
+    )
+
+
 def main() -> None:
     st.title("数据质量")
     counts = queries.quality_counts()
     st.caption(
         f"{counts['pending']} 份报告待确认 · {counts['checks']} 条检查提示。"
         + (
-            "点“去处理”打开报告，在“确认或更正报告信息”或“更正这条数据”中处理（需要填写理由，记入更正记录）。"
+            "在表下“去处理”中选报告并打开，在“确认或更正报告信息”或“更正这条数据”中处理（需要填写理由，记入更正记录）。"
             if auth.is_analyst()
             else "处理需要分析员登录（左侧“分析员登录”）。"
         )  # fmt: skip
@@ -61,14 +81,15 @@ def main() -> None:
                     "待确认": "、".join(FIELD_ZH.get(f, f) for f in fields),
                     "暂未计入的数据": int(r["n_facts"]),
                     "线索（原句）": "；".join(_evidence(r["meta_evidence"], f) for f in fields) or "—",
-                    "去处理": f"/reports?report={r['report_id']}",
                 }
             )
-        st.dataframe(
-            pd.DataFrame(rows),
-            hide_index=True,
-            width="stretch",
-            column_config={"去处理": st.column_config.LinkColumn("去处理", display_text="打开报告确认")},
+        st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+        records = pending.to_dict("records")
+        _go_fix(
+            [r["report_id"] for r in records],
+            {r["report_id"]: report_label(r) for r in records},
+            "打开报告确认",
+            key="dq_pending",
         )
 
     # 2. the load checks (etl/checks.py): which report broke which expectation
@@ -92,17 +113,20 @@ def main() -> None:
             ],
             "指标": checks["label_zh"].fillna("—"),
             "说明": [_words(n, m) for n, m in zip(checks["check_name"], checks["message"], strict=True)],
-            "去处理": [f"/reports?report={rid}" if rid else None for rid in checks["report_id"]],
         }
     )
     st.dataframe(
         table,
         hide_index=True,
         width="stretch",
-        column_config={
-            "说明": st.column_config.TextColumn("说明", width="large"),
-            "去处理": st.column_config.LinkColumn("去处理", display_text="打开报告"),
-        },
+        column_config={"说明": st.column_config.TextColumn("说明", width="large")},
+    )
+    records = checks.to_dict("records")
+    _go_fix(
+        [r["report_id"] for r in records],
+        {r["report_id"]: report_label(r) for r in records if r["report_id"]},
+        "打开报告",
+        key="dq_checks",
     )
     st.caption("检查只提示可能的问题，不会改动任何数据；核对无误的提示可以不处理。")
 

@@ -106,3 +106,46 @@ def test_each_chart_offers_its_data_and_a_link_to_exactly_that_chart(synth_db, m
     assert_clean(single)
     assert figure_titles(single)[0].startswith(metric_label("petitions.letters_visits"))
     assert briefs.list_briefs() == []
+
+
+def test_a_new_session_never_adopts_someone_elses_brief(synth_db, monkeypatch):
+    other = briefs.create(
+        "别人的简报",
+        [
+            "trend~appointments.personnel~郑州市~2019~2023~~separate",
+            "trend~petitions.letters_visits~郑州市~2019~2023~~separate",
+        ],
+    )
+    # /export with no ?brief=: the saved brief is listed, not opened
+    at = open_app(synth_db, monkeypatch, "export")
+    assert_clean(at)
+    assert "brief" not in at.query_params
+    assert figure_titles(at) == []
+    picker = at.selectbox(key="ex_brief_")
+    assert picker.value is None and picker.options[0].startswith("别人的简报")
+    assert not [b for b in at.button if b.key == "dl_pptx"]
+    # opening it is an explicit choice
+    picker.set_value(other.brief_id).run()
+    assert_clean(at)
+    assert at.query_params["brief"] == other.brief_id
+    assert len(figure_titles(at)) == 2
+
+
+def test_a_single_chart_link_shows_that_chart_only(synth_db, monkeypatch):
+    briefs.create("别人的简报", ["trend~appointments.personnel~郑州市~2019~2023~~separate"])
+    token = "trend~petitions.letters_visits~郑州市~2019~2023~~separate"
+    at = open_app(synth_db, monkeypatch, "export", {"chart": token})
+    assert_clean(at)
+    assert "brief" not in at.query_params
+    assert at.query_params["chart"] == token
+    assert len(figure_titles(at)) == 1
+    assert figure_titles(at)[0].startswith(metric_label("petitions.letters_visits"))
+    assert not [b for b in at.button if b.key in ("dl_pptx", "ex_drop_0")]
+    # 加入简报 under the linked chart starts this session's own brief, never writes into the saved one
+    at.button(key="ex_single_brief").click().run()
+    assert_clean(at)
+    mine = briefs.get(at.query_params["brief"])
+    assert mine is not None and mine.name != "别人的简报" and mine.charts == [token]
+    assert [b.charts for b in briefs.list_briefs() if b.name == "别人的简报"] == [
+        ["trend~appointments.personnel~郑州市~2019~2023~~separate"]
+    ]

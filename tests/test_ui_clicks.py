@@ -39,3 +39,20 @@ def test_metrics_page_opens_at_the_metric_asked_for(corpus_db, monkeypatch):
     first = at.main.expander[0]
     assert "代表建议" in first.label and at.selectbox(key="mt_cat").value == "deputies"
     assert at.query_params["metric"] == "deputies.suggestions"
+
+
+def test_metrics_page_leaves_out_blockers(corpus_db, monkeypatch):
+    """A blocker (a pattern that must never become a fact, code like _blocked.…) is no metric to explain."""
+    from etl.extract.catalog import load_catalog
+
+    blockers = [m for m in load_catalog().metrics.values() if m.kind == "blocker"]
+    assert blockers
+    at = open_app(corpus_db, monkeypatch, "metrics")
+    assert not at.exception
+    shown = " ".join(e.label for e in at.main.expander) + " ".join(m.value for m in at.markdown)
+    for m in blockers:
+        assert m.code not in shown and m.label_zh not in shown
+    assert "blocker" not in shown and "类型：blocker" not in shown
+    # and a link naming a blocker opens the page at no entry
+    at = open_app(corpus_db, monkeypatch, "metrics", {"metric": blockers[0].code})
+    assert not at.exception and "metric" not in at.query_params
