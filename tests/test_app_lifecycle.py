@@ -408,7 +408,7 @@ def test_correct_reject_revert_and_the_audit_lists_them(corpus, monkeypatch):
     from app.export import frame_bytes
 
     csv = frame_bytes(table, "csv").decode("utf-8-sig").splitlines()
-    assert "已更正" in csv[0].split(",") and any(fid in line and "True" in line for line in csv[1:])
+    assert "已更正" in csv[0].split(",") and any(fid in line and ",是," in line for line in csv[1:])
 
     at.switch_page("pages/overview_page.py").run()
     cards = {m.label: m.value for m in at.metric}

@@ -73,10 +73,9 @@ def test_quality_page_lists_pending_reports_and_checks_with_a_way_to_fix_them(co
     tables = [d.value for d in at.dataframe]
     checks = tables[-1]
     assert len(checks) == n_checks > 0
-    assert checks["去处理"].str.startswith("/reports?report=").all()
     assert (
         not checks["说明"].str.contains("expected", regex=False).any()
     )  # Chinese, not the library's English
     if n_pending:
-        assert len(tables[0]) == n_pending and tables[0]["去处理"].str.startswith("/reports?report=").all()
+        assert len(tables[0]) == n_pending  # each opens in this session (tests/test_app_quality.py)
     assert f"数据质量：{n_checks} 条检查提示" in " ".join(c.value for c in at.sidebar.caption)
