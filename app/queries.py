@@ -534,7 +534,9 @@ def quality_checks() -> pd.DataFrame:
     sql = f"""
     select c.report_id, c.source_file, c.check_name, c.severity, c.metric, c.message,
         {label_sql("r.level", "c.metric")} as label_zh,
-        r.place as jurisdiction, r.period_start, r.period_end, r.title, r.delivered, r.report_type
+        r.place as jurisdiction, r.period_start, r.period_end, r.title, r.delivered, r.report_type,
+        (select string_agg(distinct f.evidence, ' ｜ ') from facts_current f
+         where f.report_id = c.report_id and f.metric = c.metric) as evidence
     from checks c
     left join reports_placed r on r.report_id = c.report_id
     left join metrics m on m.code = c.metric
@@ -548,7 +550,8 @@ def pending_reports() -> pd.DataFrame:
     sql = f"""
     select r.report_id, r.source_file, r.title, r.place as jurisdiction, r.period_start, r.period_end,
         r.report_type, r.delivered, r.meta_pending, r.period_confidence, r.meta_evidence,
-        {_N_FACTS} as n_facts
+        {_N_FACTS} as n_facts,
+        (select left(t.norm_text, 160) from report_texts t where t.report_id = r.report_id) as opening
     from reports_placed r
     where r.meta_status = 'pending'
     order by n_facts desc, r.source_file

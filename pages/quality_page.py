@@ -14,7 +14,7 @@ import streamlit as st
 
 from app import auth, queries, state
 from app.charts import report_label
-from app.labels import check_note, check_zh, period_zh
+from app.labels import check_note, check_zh, period_zh, tidy_text
 
 FIELD_ZH = {"period": "年份", "jurisdiction": "地区"}
 
@@ -28,6 +28,19 @@ def _evidence(raw, field: str) -> str:
     if e.get("suggested"):
         words += f"（可能为 {e['suggested'][0]}–{e['suggested'][1]}年）"
     return words
+
+
+def _clues(r: dict, fields: list[str]) -> str:
+    """The sentence metadata weighed for each unresolved field; for a field it kept none for, the report's
+    opening words (its title, its dateline), which an analyst reads first."""
+    opening = " ".join(str(r.get("opening") or "").split())
+    words = []
+    for f in fields:
+        w = _evidence(r["meta_evidence"], f)
+        if w == "—" and opening:
+            w = f"开头 {opening[:120]}…"
+        words.append(f"{FIELD_ZH.get(f, f)}：{w}")
+    return "；".join(words) or "—"
 
 
 def _words(name: str, message: str) -> str:
@@ -80,7 +93,7 @@ def main() -> None:
                     "报告": report_label(r),
                     "待确认": "、".join(FIELD_ZH.get(f, f) for f in fields),
                     "暂未计入的数据": int(r["n_facts"]),
-                    "线索（原句）": "；".join(_evidence(r["meta_evidence"], f) for f in fields) or "—",
+                    "线索（原句）": _clues(r, fields),
                 }
             )
         st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
@@ -113,13 +126,17 @@ def main() -> None:
             ],
             "指标": checks["label_zh"].fillna("—"),
             "说明": [_words(n, m) for n, m in zip(checks["check_name"], checks["message"], strict=True)],
+            "原句": [tidy_text(e) or "—" for e in checks["evidence"]],
         }
     )
     st.dataframe(
         table,
         hide_index=True,
         width="stretch",
-        column_config={"说明": st.column_config.TextColumn("说明", width="large")},
+        column_config={
+            "说明": st.column_config.TextColumn("说明", width="large"),
+            "原句": st.column_config.TextColumn("原句", width="large"),
+        },
     )
     records = checks.to_dict("records")
     _go_fix(

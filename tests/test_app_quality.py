@@ -33,3 +33,21 @@ def test_go_fix_opens_the_report_in_this_session_signed_in(corpus_db, tmp_path, 
     # still signed in: the analyst's fix forms are there
     assert "rp_correct" in {b.key for b in at.button}
     assert f"rp_correct_meta_s_{rid}" in {b.key for b in at.button}
+
+
+def test_a_pending_report_without_a_clue_sentence_shows_its_opening_words(tmp_path, monkeypatch):
+    from conftest import open_app, run_etl
+
+    lib = tmp_path / "lib"
+    lib.mkdir()
+    (lib / "noplace.txt").write_text(
+        "郑州市人民代表大会常务委员会工作报告\n过去的一年，市人大常委会在市委领导下依法履职。\n"
+        "常委会共召开常委会会议8次，听取审议专项工作报告12项。\n",
+        encoding="utf-8",
+    )
+    db = tmp_path / "congress.duckdb"
+    run_etl("build", "--input", lib, "--db", db, "--quiet", check=True)
+    at = open_app(db, monkeypatch, "quality")
+    pending = at.dataframe[0].value
+    assert len(pending) == 1 and pending["待确认"].iloc[0] == "年份"  # no year anywhere in it
+    assert "开头 郑州市人民代表大会常务委员会工作报告" in pending["线索（原句）"].iloc[0]

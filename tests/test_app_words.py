@@ -76,6 +76,12 @@ def test_quality_page_lists_pending_reports_and_checks_with_a_way_to_fix_them(co
     assert (
         not checks["说明"].str.contains("expected", regex=False).any()
     )  # Chinese, not the library's English
+    with_metric = checks[checks["指标"] != "—"]
+    assert len(with_metric) > 0 and (with_metric["原句"] != "—").all()  # the sentences behind each check
+    for note, sentences in zip(with_metric["说明"], with_metric["原句"], strict=True):
+        if "涉及数值：" in note:  # every value the check names is in one of its sentences
+            values = note.split("涉及数值：")[1].rstrip("）").split("、")
+            assert all(v.split(".")[0] in sentences for v in values), (note, sentences)
     if n_pending:
         assert len(tables[0]) == n_pending  # each opens in this session (tests/test_app_quality.py)
     assert f"数据质量：{n_checks} 条检查提示" in " ".join(c.value for c in at.sidebar.caption)
