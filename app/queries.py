@@ -535,9 +535,14 @@ def quality_checks() -> pd.DataFrame:
     select c.report_id, c.source_file, c.check_name, c.severity, c.metric, c.message,
         {label_sql("r.level", "c.metric")} as label_zh,
         r.place as jurisdiction, r.period_start, r.period_end, r.title, r.delivered, r.report_type,
-        (select string_agg(distinct f.evidence, ' ｜ ') from facts_current f
-         where f.report_id = c.report_id and f.metric = c.metric) as evidence
+        e.evidence
     from checks c
+    left join (  -- the sentences behind each check: its report's facts of its metric, read once
+        select f.report_id, f.metric, string_agg(distinct f.evidence, ' ｜ ') as evidence
+        from facts_current f
+        where f.report_id in (select report_id from checks where metric is not null)
+        group by all
+    ) e on e.report_id = c.report_id and e.metric = c.metric
     left join reports_placed r on r.report_id = c.report_id
     left join metrics m on m.code = c.metric
     order by c.severity = 'error' desc, c.check_name, r.place, r.period_end, c.metric
