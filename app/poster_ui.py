@@ -7,7 +7,7 @@ import functools
 
 import streamlit as st
 
-from app import db, poster
+from app import db, poster, state
 from app.labels import period_zh
 
 
@@ -70,9 +70,14 @@ def poster_section(key: str = "ex_poster") -> None:
         return
     st.subheader("数说海报")
     places = list(dict.fromkeys(j for j, _ in options))
+    # opens on the sidebar's place and years (one source of truth), where the database has a poster for them
+    f = state.current_filters()
+    wanted = next((j for j in f.jurisdictions if j in places), places[0])
     c1, c2 = st.columns(2)
-    jur = c1.selectbox("地区", places, key=f"{key}_j")
-    periods = [p for j, p in options if j == jur][::-1]
-    period = c2.selectbox("年份 / 届期", periods, key=f"{key}_p", format_func=_label)
+    jur = c1.selectbox("地区", places, index=places.index(wanted), key=f"{key}_j")
+    periods = [p for j, p in options if j == jur][::-1]  # latest first
+    lo, hi = f.year_from or -9999, f.year_to or 9999
+    first = next((i for i, p in enumerate(periods) if lo <= p[0] and p[1] <= hi), 0)
+    period = c2.selectbox("年份 / 届期", periods, index=first, key=f"{key}_p", format_func=_label)
     poster_buttons(jur, period, key)
     st.divider()

@@ -224,3 +224,13 @@ def test_poster_buttons_on_overview_and_export(corpus_db, monkeypatch):
     at = open_app(corpus_db, monkeypatch, "export")
     assert_clean(at)
     assert at.selectbox(key="ex_poster_j").options
+
+
+def test_the_export_pages_poster_opens_on_the_sidebars_place_and_years(corpus_db, monkeypatch):
+    from conftest import open_app
+
+    at = open_app(corpus_db, monkeypatch, "export", {"j": "郑州市", "years": "2023-2023"})
+    assert at.selectbox(key="ex_poster_j").value == "郑州市"
+    assert tuple(at.selectbox(key="ex_poster_p").value) == (2023, 2023)
+    other = open_app(corpus_db, monkeypatch, "export", {"j": "鹤壁市"})
+    assert other.selectbox(key="ex_poster_j").value == "鹤壁市"
