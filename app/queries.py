@@ -564,6 +564,19 @@ def pending_reports() -> pd.DataFrame:
     return _df(sql)
 
 
+def metadata_warnings() -> pd.DataFrame:
+    """Reports (not 待确认) whose reading warned about their metadata (inferred place, a year taken from the
+    text, contradicting clues …): meta_evidence's ``warnings``."""
+    sql = """
+    select r.report_id, r.source_file, r.title, r.place as jurisdiction, r.period_start, r.period_end,
+        r.report_type, r.delivered, r.meta_evidence
+    from reports_placed r
+    where coalesce(r.meta_status, 'ok') <> 'pending' and r.meta_evidence like '%"warnings"%'
+    order by r.place, r.period_end, r.source_file
+    """
+    return _df(sql)
+
+
 def quality_counts() -> dict[str, int]:
     """How many checks and 待确认 reports there are (the sidebar's and the 数据质量 page's counts)."""
     row = _df(

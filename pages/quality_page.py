@@ -43,6 +43,14 @@ def _clues(r: dict, fields: list[str]) -> str:
     return "；".join(words) or "—"
 
 
+def _warnings(raw) -> list[str]:
+    try:
+        found = (json.loads(raw) or {}).get("warnings") or []
+    except (TypeError, ValueError, AttributeError):
+        return []
+    return [str(w) for w in found if w]
+
+
 def _words(name: str, message: str) -> str:
     """The check's note in Chinese, with the values the library's message names ('数值：2、6')."""
     found = re.search(r"\(([\d.,% ]+)\)", str(message or ""))
@@ -105,7 +113,33 @@ def main() -> None:
             key="dq_pending",
         )
 
-    # 2. the load checks (etl/checks.py): which report broke which expectation
+    # 2. what the reading warned about in the other reports' metadata (an inferred place, a year from text)
+    warned = queries.metadata_warnings()
+    rows = [
+        {"报告": report_label(r), "提示": "；".join(ws)}
+        for r in warned.to_dict("records")
+        if (ws := _warnings(r["meta_evidence"]))
+    ]
+    title = f"元数据提示（{len(rows)} 份报告）：地区、年份或类型由正文推断，值得核对"
+    with st.expander(title, expanded=False):
+        if rows:
+            st.dataframe(
+                pd.DataFrame(rows),
+                hide_index=True,
+                width="stretch",
+                column_config={"提示": st.column_config.TextColumn("提示", width="large")},
+            )
+            records = warned.to_dict("records")
+            _go_fix(
+                [r["report_id"] for r in records],
+                {r["report_id"]: report_label(r) for r in records},
+                "打开报告核对",
+                key="dq_warned",
+            )
+        else:
+            st.caption("没有元数据提示。")
+
+    # 3. the load checks (etl/checks.py): which report broke which expectation
     st.subheader(f"检查提示（{counts['checks']}）")
     checks = queries.quality_checks()
     if checks.empty:

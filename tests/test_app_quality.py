@@ -51,3 +51,21 @@ def test_a_pending_report_without_a_clue_sentence_shows_its_opening_words(tmp_pa
     pending = at.dataframe[0].value
     assert len(pending) == 1 and pending["待确认"].iloc[0] == "年份"  # no year anywhere in it
     assert "开头 郑州市人民代表大会常务委员会工作报告" in pending["线索（原句）"].iloc[0]
+
+
+def test_metadata_warnings_are_listed_after_the_build(corpus_db, monkeypatch):
+    """What the build printed about a report's metadata (鹤壁市 inferred from the body's place names) stays in
+    the database and is listed on 数据质量, with a way to the report."""
+    from conftest import fetch, open_app
+
+    at = open_app(corpus_db, monkeypatch, "quality")
+    tables = [d.value for d in at.dataframe]
+    warned = next(t for t in tables if "提示" in t.columns)
+    n = fetch(
+        corpus_db,
+        "select count(*) from reports where coalesce(meta_status, 'ok') <> 'pending' "
+        "and meta_evidence like '%\"warnings\"%'",
+    )[0][0]
+    assert len(warned) == n > 0
+    assert warned["提示"].str.contains("由正文地名推断").any()
+    assert at.selectbox(key="dq_warned_pick") is not None

@@ -53,8 +53,15 @@ def report_row(rep: ExtractedReport, loaded_at: dt.datetime | None = None) -> tu
         m.period_start, m.period_end, m.report_type, m.delivered, d.file_sha256, d.file_format,
         d.encoding, len(rep.norm.text), loaded_at or dt.datetime.now(), m.status, ",".join(m.pending) or None,
         (m.evidence.get("period") or {}).get("confidence"),
-        json.dumps(m.evidence, ensure_ascii=False, default=str),
+        json.dumps(_with_warnings(m.evidence, rep.warnings, d.source_file), ensure_ascii=False, default=str),
     )  # fmt: skip
+
+
+def _with_warnings(evidence: dict, warnings: Sequence[str], source_file: str) -> dict:
+    """The metadata evidence with what the reading warned about (地区由正文地名推断 …), so that 数据质量
+    lists it after the build's console is gone."""
+    said = [w.removeprefix(f"{source_file}: ") for w in warnings]
+    return {**evidence, "warnings": said} if said else evidence
 
 
 def text_row(rep: ExtractedReport) -> tuple:
