@@ -184,3 +184,21 @@ def test_editing_another_field_of_a_dated_report_keeps_the_extractors_values_as_
     finally:
         con.close()
     assert snapshot == (None, None, "pending", "period")
+
+
+def test_a_term_learned_in_one_district_never_dates_its_namesake_in_another_city(tmp_path):
+    """朝阳区 of 北京市 teaches its term; 朝阳区 of 长春市, stating only its session, stays 待确认."""
+    beijing = (
+        "北京市朝阳区人民代表大会常务委员会工作报告\n"
+        "——2023年1月8日在朝阳区第十七届人民代表大会第二次会议上\n"
+        "各位代表：\n一年来，区人大常委会共听取审议专项工作报告9个。\n"
+    )
+    changchun = (
+        "长春市朝阳区人民代表大会常务委员会工作报告\n"
+        "——在朝阳区第十七届人民代表大会第四次会议上\n"
+        "各位代表：\n过去一年，区人大常委会共开展执法检查6次。\n"
+    )
+    _lib, db = _build(tmp_path, {"bj.txt": beijing, "cc.txt": changchun})
+    assert _report(db, "bj.txt")["period"] == (2022, 2022)
+    cc = _report(db, "cc.txt")
+    assert cc["period"] == (None, None) and "period" in (cc["pending"] or "")

@@ -293,21 +293,27 @@ def learn_and_apply(con: duckdb.DuckDBPyConnection, jurisdictions: Iterable[str]
     rows = con.execute(
         f"""
         SELECT report_id, jurisdiction, report_type, delivered, period_start, period_end, meta_status,
-               meta_pending, period_confidence, meta_evidence
+               meta_pending, period_confidence, meta_evidence, parent
         FROM reports r
         WHERE {_where("r.jurisdiction", jurisdictions)} AND meta_pending LIKE '%period%'
           AND meta_evidence LIKE '%"session"%'
         ORDER BY report_id
         """
     ).fetchall()
+    # a term is taught by reports of one division: 朝阳区 under 北京市 never dates 朝阳区 under 长春市
+    taught = sorted({lesson.report_id for learned_row in table.values() for lesson in learned_row.sources})
+    sql = "SELECT report_id, parent FROM reports WHERE list_contains(?::VARCHAR[], report_id)"
+    parent_of = dict(con.execute(sql, [taught]).fetchall())
     filled: set[str] = set()
     updates: list[tuple] = []
     uses: list[tuple] = []
-    for rid, jur, rtype, delivered, p0, p1, status, pending, conf, raw in rows:
+    for rid, jur, rtype, delivered, p0, p1, status, pending, conf, raw, parent in rows:
         ev = _evidence(raw)
         sess = _own_session(ev, jur)
         row = table.get((jur, sess["term"])) if sess else None
         if sess is None or row is None or rid in {x.report_id for x in row.sources}:
+            continue
+        if any(parent_of.get(x.report_id) != parent for x in row.sources):
             continue
         session_year = row.first_year + sess["number"] - 1
         start, end = _period_of(session_year, rtype, delivered, late_month, years)
