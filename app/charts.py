@@ -442,12 +442,17 @@ MEASURE_ORDER = {"flow": 0, "stock": 1, "rate": 2}
 
 def category_parts(points: pd.DataFrame) -> list[tuple[str, str]]:
     """The (measure, unit) groups of a category's points, each drawn as its own chart (flows first)."""
-    if points.empty:
-        return []
-    recs = _records(points)
+    return _parts(_records(points)) if not points.empty else []
+
+
+def _part_of(r: dict) -> tuple[str, str]:
+    return (r.get("measure") or "flow", r.get("unit") or "")
+
+
+def _parts(recs: list[dict]) -> list[tuple[str, str]]:
     counts: dict[tuple[str, str], int] = {}
     for r in recs:
-        k = (r.get("measure") or "flow", r.get("unit") or "")
+        k = _part_of(r)
         counts[k] = counts.get(k, 0) + 1
     return sorted(counts, key=lambda k: (MEASURE_ORDER.get(k[0], 9), -counts[k], k[1]))
 
@@ -470,41 +475,78 @@ def category_chart(
 ) -> ChartData:
     """The metrics of one category group for one jurisdiction and period in one unit and of one kind
     (总览's compact charts): ``part`` = (measure, unit), by default the first of category_parts()."""
+    return category_charts(points, title, jurisdiction, period, [part])[0][1]
+
+
+def category_charts(
+    points: pd.DataFrame,
+    title: str,
+    jurisdiction: str,
+    period: tuple[int, int],
+    parts: list[tuple[str, str] | None] | None = None,
+) -> list[tuple[tuple[str, str], ChartData]]:
+    """category_chart() for several parts at once (all of them by default), reading the points once: 总览
+    draws two dozen of these per run."""
     ps, pe = period
-    rows = points[
-        (points["jurisdiction"] == jurisdiction)
-        & (points["period_start"] == ps)
-        & (points["period_end"] == pe)
+    recs = [
+        r
+        for r in _records(points)
+        if r["jurisdiction"] == jurisdiction and r["period_start"] == ps and r["period_end"] == pe
     ]
-    parts = category_parts(rows)
-    if part is None or part not in parts:
-        part = parts[0] if parts else ("flow", "")
+    found = _parts(recs)
+    out = []
+    for part in found if parts is None else parts:
+        if part is None or part not in found:
+            part = found[0] if found else ("flow", "")
+        out.append((part, _category_chart(recs, found, title, jurisdiction, period, part)))
+    return out
+
+
+def _year_key(v) -> int:
+    """A year for sorting, -1 for a missing one (None or NaN)."""
+    try:
+        return -1 if v is None or v != v else int(v)
+    except (TypeError, ValueError):
+        return -1
+
+
+def _category_chart(
+    recs: list[dict],
+    parts: list[tuple[str, str]],
+    title: str,
+    jurisdiction: str,
+    period: tuple[int, int],
+    part: tuple[str, str],
+) -> ChartData:
+    ps, pe = period
     measure, unit = part
-    if not rows.empty:
-        rows = rows[(rows["measure"].fillna("flow") == measure) & (rows["unit"].fillna("") == unit)]
-    rows = rows.sort_values("value", ascending=True)
+    rows = sorted((r for r in recs if _part_of(r) == part), key=lambda r: r["value"])
     word = measure_period_word(measure, ps != pe) if (ps != pe or measure != "flow") else ""
     others = len(parts) - 1
     subtitle = measure_note(measure) if measure != "flow" else ""
     if others > 0:
         more = f"同类另有 {others} 张图（单位或性质不同，分开画）"
         subtitle = f"{subtitle} · {more}" if subtitle else more
+    seen = sorted(  # one per report, as _sources() lists them (the place is the same for all)
+        {r["report_id"]: r for r in reversed(rows)}.values(),
+        key=lambda r: (_year_key(r.get("report_period_end")), r["report_id"]),
+    )
     return ChartData(
         key=f"总览_{jurisdiction}_{title}_{unit or '无单位'}_{ps}" + (f"-{pe}" if pe != ps else ""),
         title=f"{title}：{jurisdiction} {period_zh(ps, pe)}{word}（{unit or '—'}）",
         unit=unit,
         kind="barh",
-        categories=rows["label_zh"].tolist(),
+        categories=[r["label_zh"] for r in rows],
         series=[
             Series(
                 f"{jurisdiction} {period_zh(ps, pe)}{word}",
-                [_point(r) for r in _records(rows)],
+                [_point(r) for r in rows],
                 style="term" if ps != pe else "annual",
             )
         ],
         category_title="指标",
         subtitle=subtitle,
-        sources=_sources(rows),
+        sources=[report_label(r) for r in seen],
         years=period_zh(ps, pe),
         places=[jurisdiction],
         measure=measure,

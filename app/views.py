@@ -177,13 +177,8 @@ def category_requests(req: ChartRequest) -> list[tuple[ChartRequest, ChartData]]
     pts = _category_points(req)
     if pts is None or pts.empty:
         return []
-    out = []
-    for part in charts.category_parts(pts):
-        r = replace(req, part=charts.part_token(part))
-        out.append(
-            (r, charts.category_chart(pts, req.subject, req.jurisdictions[0], (req.start, req.end), part))
-        )
-    return out
+    drawn = charts.category_charts(pts, req.subject, req.jurisdictions[0], (req.start, req.end))
+    return [(replace(req, part=charts.part_token(part)), chart) for part, chart in drawn]
 
 
 def points_for(reqs: list[ChartRequest]) -> pd.DataFrame | None:
