@@ -25,9 +25,34 @@ def label_sql(level: str, code: str) -> str:
     return f"coalesce(case when {level} = 'national' then m.label_zh_national end, m.label_zh, {code})"
 
 
-def _rank_params() -> dict:
+def rank_params() -> dict:
+    """The report type ranks (labels.yaml) as the $rt_codes / $rt_ranks parameters of points_cte()."""
     ranks = labels()["report_type_rank"]
     return {"rt_codes": list(ranks), "rt_ranks": [int(v) for v in ranks.values()]}
+
+
+def points_cte(where: str, joins: str = "") -> str:
+    """The chart-point rule as the CTEs ``cand`` and ``w`` (w: one row per place, metric and period, with
+    n_candidates): among the candidates of agg_report_points (as ``a``, ``joins`` added, ``where`` = more
+    `and …` conditions), the report type ranked first, then the committee's own figure (no scope), then the
+    larger value, then the smaller fact id.  The one place this rule is written; needs rank_params()."""
+    return f"""
+with cand as (
+    select a.*,
+        coalesce(list_extract($rt_ranks::integer[], list_position($rt_codes::varchar[], a.report_type)), 9)
+            as type_rank
+    from agg_report_points a {joins}
+    where true {where}
+),
+w as (
+    select *, sum(n_facts) over (partition by place, metric, period_start, period_end)::bigint
+        as n_candidates
+    from cand
+    qualify row_number() over (
+        partition by place, metric, period_start, period_end
+        order by type_rank, scope is not null, value desc, fact_id) = 1
+)
+"""
 
 
 def _frame(con: duckdb.DuckDBPyConnection, sql: str, params: dict) -> pd.DataFrame:
@@ -39,22 +64,6 @@ def _frame(con: duckdb.DuckDBPyConnection, sql: str, params: dict) -> pd.DataFra
 
 
 _POINTS = """
-with cand as (
-    select a.*,
-        coalesce(list_extract($rt_ranks::integer[], list_position($rt_codes::varchar[], a.report_type)), 9)
-            as type_rank
-    from agg_report_points a
-    where a.place is not null and a.period_start is not null and a.period_end is not null {where}
-        and a.report_id not in (select report_id from reports where meta_status = 'pending')
-),
-w as (
-    select *, sum(n_facts) over (partition by place, metric, period_start, period_end)::bigint
-        as n_candidates
-    from cand
-    qualify row_number() over (
-        partition by place, metric, period_start, period_end
-        order by type_rank, scope is not null, value desc, fact_id) = 1
-)
 select w.fact_id, w.report_id, w.metric,
     {label} as label_zh, m.category, m.kind, m.measure,
     w.value, coalesce(w.unit, m.unit) as unit, w.qualifier, w.scope, w.evidence, w.corrected,
@@ -72,8 +81,12 @@ order by w.place, w.metric, w.period_start, w.period_end
 
 
 def _points(con: duckdb.DuckDBPyConnection, where: str, params: dict) -> pd.DataFrame:
-    sql = _POINTS.replace("{where}", where).replace("{label}", label_sql("w.level", "w.metric"))
-    return _frame(con, sql, params | _rank_params())
+    candidates = (
+        "and a.place is not null and a.period_start is not null and a.period_end is not null"
+        f" {where} and a.report_id not in (select report_id from reports where meta_status = 'pending')"
+    )
+    sql = points_cte(candidates) + _POINTS.replace("{label}", label_sql("w.level", "w.metric"))
+    return _frame(con, sql, params | rank_params())
 
 
 def jurisdiction_points(con: duckdb.DuckDBPyConnection, jurisdiction: str, up_to: int) -> pd.DataFrame:

@@ -26,12 +26,7 @@ import streamlit as st
 from app import db
 from app.filters import Filters
 from app.labels import labels
-from app.poster_queries import label_sql
-
-
-def _rank_params() -> dict:
-    ranks = labels()["report_type_rank"]
-    return {"rt_codes": list(ranks), "rt_ranks": [int(v) for v in ranks.values()]}
+from app.poster_queries import label_sql, points_cte, rank_params
 
 
 def _execute(sql: str, params: dict, version: db.DbVersion) -> pd.DataFrame:
@@ -282,30 +277,17 @@ def metric_points(f: Filters) -> pd.DataFrame:
     larger value, then the smaller fact id; n_candidates says how many there were, so the hover can say
     "另有 N 条".  Each report brings its own candidate (agg_report_points: its best value) and its count.
     """
-    sql = f"""
-    with cand as (
-        select a.*,
-            coalesce(list_extract($rt_ranks::integer[],
-                list_position($rt_codes::varchar[], a.report_type)), 9)
-                as type_rank
-        from agg_report_points a
-        left join metrics m on m.code = a.metric
-        where a.period_end >= $y0 and a.period_start <= $y1 {_where(f, "a", "m", "a.metric")}
-    ),
-    w as (
-        select *, sum(n_facts) over (partition by place, metric, period_start, period_end)::bigint
-            as n_candidates
-        from cand
-        qualify row_number() over (
-            partition by place, metric, period_start, period_end
-            order by type_rank, scope is not null, value desc, fact_id) = 1
-    )
+    where = f"and a.period_end >= $y0 and a.period_start <= $y1 {_where(f, 'a', 'm', 'a.metric')}"
+    sql = (
+        points_cte(where, "left join metrics m on m.code = a.metric")
+        + f"""
     select {_POINT_COLUMNS}, w.n_candidates
     from w join reports r on r.report_id = w.report_id
     left join metrics m on m.code = w.metric
     order by w.place, w.metric, w.period_start, w.period_end
     """
-    return _df(sql, _params(f, _rank_params()))
+    )
+    return _df(sql, _params(f, rank_params()))
 
 
 def point_counts(f: Filters) -> pd.DataFrame:
