@@ -58,9 +58,10 @@ def _words(name: str, message: str) -> str:
     return check_note(name) + (f"（涉及数值：{values}）" if values else "")
 
 
-def _go_fix(report_ids: list[str], labels: dict[str, str], what: str, key: str) -> None:
+def _go_fix(records: list[dict], what: str, key: str) -> None:
     """去处理: pick one of the table's reports and open it on the 报告 page in this session, signed in."""
-    ids = list(dict.fromkeys(r for r in report_ids if r))
+    labels = {r["report_id"]: report_label(r) for r in records if r["report_id"]}
+    ids = list(labels)
     if not ids:
         return
     c1, c2 = st.columns([4, 1], vertical_alignment="bottom")
@@ -105,13 +106,7 @@ def main() -> None:
                 }
             )
         st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
-        records = pending.to_dict("records")
-        _go_fix(
-            [r["report_id"] for r in records],
-            {r["report_id"]: report_label(r) for r in records},
-            "打开报告确认",
-            key="dq_pending",
-        )
+        _go_fix(pending.to_dict("records"), "打开报告确认", key="dq_pending")
 
     # 2. what the reading warned about in the other reports' metadata (an inferred place, a year from text)
     warned = queries.metadata_warnings()
@@ -129,13 +124,7 @@ def main() -> None:
                 width="stretch",
                 column_config={"提示": st.column_config.TextColumn("提示", width="large")},
             )
-            records = warned.to_dict("records")
-            _go_fix(
-                [r["report_id"] for r in records],
-                {r["report_id"]: report_label(r) for r in records},
-                "打开报告核对",
-                key="dq_warned",
-            )
+            _go_fix(warned.to_dict("records"), "打开报告核对", key="dq_warned")
         else:
             st.caption("没有元数据提示。")
 
@@ -172,13 +161,7 @@ def main() -> None:
             "原句": st.column_config.TextColumn("原句", width="large"),
         },
     )
-    records = checks.to_dict("records")
-    _go_fix(
-        [r["report_id"] for r in records],
-        {r["report_id"]: report_label(r) for r in records if r["report_id"]},
-        "打开报告",
-        key="dq_checks",
-    )
+    _go_fix(checks.to_dict("records"), "打开报告", key="dq_checks")
     st.caption("检查只提示可能的问题，不会改动任何数据；核对无误的提示可以不处理。")
 
 
