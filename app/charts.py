@@ -440,16 +440,12 @@ def compare_chart(
 MEASURE_ORDER = {"flow": 0, "stock": 1, "rate": 2}
 
 
-def category_parts(points: pd.DataFrame) -> list[tuple[str, str]]:
-    """The (measure, unit) groups of a category's points, each drawn as its own chart (flows first)."""
-    return _parts(_records(points)) if not points.empty else []
-
-
 def _part_of(r: dict) -> tuple[str, str]:
     return (r.get("measure") or "flow", r.get("unit") or "")
 
 
 def _parts(recs: list[dict]) -> list[tuple[str, str]]:
+    """The (measure, unit) groups of a category's points, each drawn as its own chart (flows first)."""
     counts: dict[tuple[str, str], int] = {}
     for r in recs:
         k = _part_of(r)
@@ -474,7 +470,7 @@ def category_chart(
     part: tuple[str, str] | None = None,
 ) -> ChartData:
     """The metrics of one category group for one jurisdiction and period in one unit and of one kind
-    (总览's compact charts): ``part`` = (measure, unit), by default the first of category_parts()."""
+    (总览's compact charts): ``part`` = (measure, unit), by default the first group (flows first)."""
     return category_charts(points, title, jurisdiction, period, [part])[0][1]
 
 

@@ -321,6 +321,11 @@ def _write_path(path: Path, write: Callable[[str], object]) -> None:
             os.unlink(tmp)
 
 
+def missing_tables(db: Path, exc: duckdb.CatalogException) -> ExportError:
+    """What an export says of a database without the tables it reads."""
+    return ExportError(f"the database {db} lacks the facts tables ({exc}): rebuild it with `make build`")
+
+
 def open_for_export(db: Path) -> duckdb.DuckDBPyConnection:
     """A read-only connection for an export (open_readonly: it waits for an in-place writer and always sees
     the file now on disk), or an ExportError that says what to do."""
@@ -359,9 +364,7 @@ def export_db(db_path: str | Path, fmt: str, out_path: str | Path) -> int:
             return written[0]
         df = facts_frame(con)
     except duckdb.CatalogException as exc:
-        raise ExportError(
-            f"the database {db} lacks the facts tables ({exc}): rebuild it with `make build`"
-        ) from exc
+        raise missing_tables(db, exc) from exc
     finally:
         con.close()
         stack.close()

@@ -39,7 +39,7 @@ import pyarrow.parquet as pq
 
 from etl.errors import ExportError
 from etl.extract.pipeline import ExtractedReport
-from etl.ops.export import open_for_export
+from etl.ops.export import missing_tables, open_for_export
 from etl.store.records import ROW_SCHEMAS, fact_rows, report_row, to_arrow
 
 PARTITION_COLUMNS: tuple[str, str] = ("province", "year")
@@ -298,9 +298,7 @@ def export_db(db_path: str | Path, out_dir: str | Path, *, corrected: bool = Fal
     try:
         reports, facts, problems = _read_db(con, corrected)
     except duckdb.CatalogException as exc:
-        raise ExportError(
-            f"the database {db} lacks the facts tables ({exc}): rebuild it with `make build`"
-        ) from exc
+        raise missing_tables(db, exc) from exc
     finally:
         con.close()
     extra = facts.select(_FACTS_CURRENT_EXTRA.names).cast(_FACTS_CURRENT_EXTRA) if corrected else None
