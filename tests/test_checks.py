@@ -22,6 +22,7 @@ from etl.store.checks import (
     run_checks,
     write_checks,
 )
+from etl.store.schema import load_reference_tables
 
 _ids = itertools.count()
 
@@ -277,6 +278,36 @@ def test_outliers_compare_one_jurisdiction_and_one_scope(con):
     other = add_report(con, "hebi_2021.txt", "鹤壁市", (2021, 2021))
     add_fact(con, other, "liaison.stations", 5000, unit="个", period=(2021, 2021))
     assert check_outlier_across_years(con) == []
+
+
+def test_two_districts_of_one_name_are_compared_only_with_their_own_years(con):
+    """北京市朝阳区 and 长春市朝阳区 share a name: each is compared only with its own years."""
+    load_reference_tables(con)  # the division table: 朝阳区 is 北京市's and 长春市's
+    assert con.execute("SELECT count(*) FROM shared_division_names WHERE name = '朝阳区'").fetchone()[0]
+
+    def chaoyang(parent: str, year: int, value: float) -> None:
+        rid = f"r{next(_ids):016x}"
+        province = "北京市" if parent == "北京市" else "吉林省"
+        insert_report(
+            con,
+            rid,
+            f"{parent}_{year}.txt",
+            "朝阳区",
+            (year, year),
+            "annual_report",
+            title="朝阳区人大常委会工作报告",
+            level="county",
+            parent=parent,
+            province=province,
+        )
+        add_fact(con, rid, "deputies.suggestions", value, period=(year, year))
+
+    for year in (2019, 2020, 2021, 2022):
+        chaoyang("北京市", year, 900)
+        chaoyang("长春市", year, 30)
+    assert check_outlier_across_years(con) == []
+    chaoyang("长春市", 2023, 900)  # 30× its own other years
+    assert [c.source_file for c in check_outlier_across_years(con)] == ["长春市_2023.txt"]
 
 
 # 5. duplicates that disagree ----------------------------------------------------------------

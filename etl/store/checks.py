@@ -113,7 +113,9 @@ def _warning(
 _FACT_COLUMNS = (
     "fact_id, report_id, metric, value, unit, qualifier, period_start, period_end, scope, evidence_start"
 )
-_REPORT_COLUMNS = "report_id, source_file, jurisdiction, period_start, period_end, report_type"
+# place: the key that keeps two same-named districts apart (reports_placed in schema.sql); the checks that
+# compare a report with others of its jurisdiction group by it, and report the bare jurisdiction.
+_REPORT_COLUMNS = "report_id, source_file, jurisdiction, place, period_start, period_end, report_type"
 
 # Temporary tables of a scoped run (private to the connection, dropped afterwards).
 _SCOPE_IDS = "_checks_scope_ids"  # the reports asked about
@@ -136,7 +138,7 @@ class CheckScope:
     """
 
     facts: str = "facts"
-    reports: str = "reports"
+    reports: str = "reports_placed"
     report_ids: tuple[str, ...] | None = None
     jurisdictions: tuple[str, ...] | None = None  # whose cross-report groups are covered (None: all)
 
@@ -199,7 +201,7 @@ def check_scope(
         con.execute(
             f"""
             CREATE OR REPLACE TEMP TABLE {_SCOPE_REPORTS} AS
-            SELECT {_REPORT_COLUMNS} FROM reports
+            SELECT {_REPORT_COLUMNS} FROM reports_placed
             WHERE report_id IN (SELECT report_id FROM {_SCOPE_IDS})
                OR jurisdiction IN (SELECT unnest(?::VARCHAR[]))
             """,
@@ -384,38 +386,38 @@ def check_outlier_across_years(con: duckdb.DuckDBPyConnection, report_ids: Scope
         rows = con.execute(
             f"""
             WITH a AS (   -- annual facts with a jurisdiction
-                SELECT f.report_id, r.source_file, r.jurisdiction, r.period_start AS r_start,
+                SELECT f.report_id, r.source_file, r.jurisdiction, r.place, r.period_start AS r_start,
                        r.period_end AS r_end, f.metric, f.scope, f.period_start AS year, f.value
                 FROM {s.facts} f JOIN {s.reports} r ON r.report_id = f.report_id
                 WHERE r.jurisdiction IS NOT NULL AND f.period_start IS NOT NULL
                   AND f.period_start = f.period_end
             ), y AS (     -- one row per group and year: the median of the values stated for that year
-                SELECT jurisdiction, metric, scope, year, list_sort(list(value)) AS vs
-                FROM a GROUP BY jurisdiction, metric, scope, year
+                SELECT place, metric, scope, year, list_sort(list(value)) AS vs
+                FROM a GROUP BY place, metric, scope, year
             ), ym AS (    -- p: the year's position among its group's medians, smallest first
-                SELECT jurisdiction, metric, scope, year, {_median_sql("vs")} AS ymed,
-                       row_number() OVER (PARTITION BY jurisdiction, metric, scope ORDER BY ymed) AS p
+                SELECT place, metric, scope, year, {_median_sql("vs")} AS ymed,
+                       row_number() OVER (PARTITION BY place, metric, scope ORDER BY ymed) AS p
                 FROM y
             ), g AS (     -- groups with enough years: their year medians
-                SELECT jurisdiction, metric, scope,
+                SELECT place, metric, scope,
                        list(ymed ORDER BY ymed) AS sorted_meds,
                        list({{'year': year, 'med': ymed}} ORDER BY year) AS by_year
-                FROM ym GROUP BY jurisdiction, metric, scope
+                FROM ym GROUP BY place, metric, scope
                 HAVING count(*) >= ? + 1
             ), loo AS (   -- each year: the median of the other years' medians
-                SELECT ym.jurisdiction, ym.metric, ym.scope, ym.year, g.by_year,
+                SELECT ym.place, ym.metric, ym.scope, ym.year, g.by_year,
                        list_filter(g.sorted_meds, lambda x, i: i <> ym.p) AS others
-                FROM ym JOIN g ON g.jurisdiction = ym.jurisdiction AND g.metric = ym.metric
+                FROM ym JOIN g ON g.place = ym.place AND g.metric = ym.metric
                      AND g.scope IS NOT DISTINCT FROM ym.scope
             ), m AS (
-                SELECT jurisdiction, metric, scope, year, by_year, {_median_sql("others")} AS median
+                SELECT place, metric, scope, year, by_year, {_median_sql("others")} AS median
                 FROM loo
             )
             SELECT DISTINCT a.report_id, a.source_file, a.jurisdiction, a.r_start, a.r_end, a.metric,
                    a.scope, a.year, a.value, m.median,
                    list_transform(list_filter(m.by_year, lambda x: x.year <> a.year), lambda x: x.year) AS oy,
                    list_transform(list_filter(m.by_year, lambda x: x.year <> a.year), lambda x: x.med) AS om
-            FROM a JOIN m ON m.jurisdiction = a.jurisdiction AND m.metric = a.metric
+            FROM a JOIN m ON m.place = a.place AND m.metric = a.metric
                  AND m.scope IS NOT DISTINCT FROM a.scope AND m.year = a.year
             WHERE m.median > 0 AND (a.value > ? * m.median OR a.value < m.median / ?)
             ORDER BY a.jurisdiction, a.metric, a.scope NULLS FIRST, a.year, a.source_file, a.report_id,
@@ -511,7 +513,7 @@ _FACTS_DATED = """
     SELECT f.report_id, f.metric, f.value, f.qualifier, f.scope,
            coalesce(f.period_start, r.period_start) AS p0,
            coalesce(f.period_end, f.period_start, r.period_end) AS p1,
-           r.jurisdiction, r.report_type, r.source_file
+           r.jurisdiction, r.place, r.report_type, r.source_file
     FROM {facts} f JOIN {reports} r ON r.report_id = f.report_id
     WHERE r.jurisdiction IS NOT NULL
 """
@@ -533,19 +535,19 @@ def check_term_vs_annual(con: duckdb.DuckDBPyConnection, report_ids: ScopeArg = 
             f"""
             WITH f AS ({_FACTS_DATED.format(facts=s.facts, reports=s.reports)}),
             term AS (
-                SELECT DISTINCT f.report_id, f.jurisdiction, f.metric, f.scope, f.p0, f.p1, f.value
+                SELECT DISTINCT f.report_id, f.place, f.metric, f.scope, f.p0, f.p1, f.value
                 FROM f JOIN metrics m ON m.code = f.metric
                 WHERE f.report_type = 'term_review' AND m.measure = 'flow' AND f.p1 > f.p0
                   AND f.qualifier = 'exact'
             ), per_report AS (
-                SELECT jurisdiction, metric, scope, p0 AS year, report_id, source_file, report_type,
+                SELECT place, metric, scope, p0 AS year, report_id, source_file, report_type,
                        max(value) AS value, bool_and(qualifier = 'exact') AS exact
                 FROM f
                 WHERE p0 = p1
                 GROUP BY ALL
             ), yearly AS (
                 SELECT *, row_number() OVER (
-                    PARTITION BY jurisdiction, metric, scope, year
+                    PARTITION BY place, metric, scope, year
                     ORDER BY CASE report_type WHEN 'annual_report' THEN 0 WHEN 'report_excerpt' THEN 1
                                               WHEN 'news_summary' THEN 2 ELSE 3 END,
                              source_file, report_id) AS rank
@@ -556,7 +558,7 @@ def check_term_vs_annual(con: duckdb.DuckDBPyConnection, report_ids: ScopeArg = 
                        bool_and(y.exact) AS exact,
                        list({{'year': y.year, 'file': y.source_file, 'value': y.value}} ORDER BY y.year)
                            AS parts
-                FROM term t JOIN yearly y ON y.rank = 1 AND y.jurisdiction = t.jurisdiction
+                FROM term t JOIN yearly y ON y.rank = 1 AND y.place = t.place
                      AND y.metric = t.metric AND y.scope IS NOT DISTINCT FROM t.scope
                      AND y.year BETWEEN t.p0 AND t.p1
                 GROUP BY t.report_id, t.metric, t.scope, t.p0, t.p1, t.value
@@ -596,11 +598,11 @@ def check_summary_vs_full(con: duckdb.DuckDBPyConnection, report_ids: ScopeArg =
             f"""
             WITH f AS ({_FACTS_DATED.format(facts=s.facts, reports=s.reports)}),
             summary AS (
-                SELECT DISTINCT report_id, report_type, jurisdiction, metric, scope, p0, p1, value FROM f
+                SELECT DISTINCT report_id, report_type, place, metric, scope, p0, p1, value FROM f
                 WHERE report_type IN ('news_summary', 'report_excerpt') AND qualifier = 'exact'
                       AND p0 IS NOT NULL
             ), full_report AS (
-                SELECT report_id, source_file, report_type, jurisdiction, metric, scope, p0, p1,
+                SELECT report_id, source_file, report_type, place, metric, scope, p0, p1,
                        list_sort(list_distinct(list(value))) AS vals, bool_and(qualifier = 'exact') AS exact
                 FROM f WHERE report_type IN ('annual_report', 'term_review')
                 GROUP BY ALL
@@ -608,7 +610,7 @@ def check_summary_vs_full(con: duckdb.DuckDBPyConnection, report_ids: ScopeArg =
             SELECT su.report_id, r.source_file, r.jurisdiction, r.period_start, r.period_end, su.report_type,
                    su.metric, m.label_zh, su.scope, su.p0, su.p1, su.value, fu.source_file, fu.report_type,
                    fu.vals
-            FROM summary su JOIN full_report fu ON fu.jurisdiction = su.jurisdiction AND fu.metric = su.metric
+            FROM summary su JOIN full_report fu ON fu.place = su.place AND fu.metric = su.metric
                  AND fu.scope IS NOT DISTINCT FROM su.scope AND fu.p0 = su.p0 AND fu.p1 = su.p1
                  AND fu.report_id <> su.report_id
             JOIN {s.reports} r ON r.report_id = su.report_id
