@@ -202,7 +202,8 @@ SELECT f.fact_id, f.report_id,
        f.evidence, f.evidence_start, f.evidence_end, f.value_text, f.value_start, f.value_end,
        f.raw_start, f.raw_end, f.section, f.pattern,
        e.fact_id IS NOT NULL                    AS corrected,
-       e.correction_id
+       e.correction_id,
+       f.rowid                                  AS fact_row  -- see below
 FROM facts f
 LEFT JOIN fact_edits e ON e.fact_id = f.fact_id
 WHERE e.rejected IS NOT TRUE
@@ -210,9 +211,14 @@ UNION ALL
 SELECT a.fact_id, a.report_id, a.metric, a.value, a.unit, a.qualifier, a.period_start, a.period_end, a.scope,
        a.evidence, a.evidence_start, a.evidence_end, a.value_text, a.value_start, a.value_end,
        a.raw_start, a.raw_end, a.section, a.pattern,
-       true AS corrected, a.correction_id
+       true AS corrected, a.correction_id, -1 - a.rowid AS fact_row
 FROM added_facts a
 WHERE a.report_id IN (SELECT report_id FROM reports);
+-- fact_row: the row's rowid in facts, or -1 - its rowid in added_facts; only for reading a few reports'
+-- facts within one statement (app/queries.py, _first_rows_source): `fact_row IN (SELECT rowid FROM facts
+-- WHERE report_id IN … UNION ALL SELECT -1 - rowid FROM added_facts WHERE …)` finds them through the
+-- report_id index and reads their row groups alone (a report_id filter on these views fetches row by row,
+-- about 40 µs a fact).  A rowid is not kept across statements: a write may move it.
 
 -- The names several current divisions share (朝阳区: 北京市's and 长春市's; 鼓楼区 four times), from the
 -- division table (etl/data/divisions.csv), never from the reports loaded: the same name is qualified in every
@@ -242,7 +248,8 @@ SELECT f.fact_id, f.report_id, f.metric, f.value, f.unit, f.qualifier,
        f.scope, f.evidence, f.evidence_start, f.evidence_end, f.value_text, f.value_start, f.value_end,
        f.section, f.corrected, f.correction_id,
        r.jurisdiction, r.level, r.parent, r.province, r.report_type, r.title, r.source_file,
-       r.period_start AS report_period_start, r.period_end AS report_period_end, r.delivered, r.place
+       r.period_start AS report_period_start, r.period_end AS report_period_end, r.delivered, r.place,
+       f.fact_row
 FROM facts_current f
 JOIN reports_placed r ON r.report_id = f.report_id;
 
