@@ -150,8 +150,11 @@ def _order(codes: list[str]) -> list[str]:
     return head + sorted(c for c in codes if c not in head)
 
 
-def poster_data(con: duckdb.DuckDBPyConnection, jurisdiction: str, period: tuple[int, int]) -> PosterData:
-    """Everything the poster says, read from the database; raises PosterError when there is nothing."""
+def poster_points(
+    con: duckdb.DuckDBPyConnection, jurisdiction: str, period: tuple[int, int]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The jurisdiction's chart points up to the period's end (sub-metrics left out) and those of the
+    period itself; raises PosterError when the period has none (the poster would have nothing on it)."""
     ps, pe = period
     pts = poster_queries.jurisdiction_points(con, jurisdiction, pe)
     pts = pts[pts["kind"] != "sub"]
@@ -167,6 +170,13 @@ def poster_data(con: duckdb.DuckDBPyConnection, jurisdiction: str, period: tuple
             period_zh(a, b) for a, b in zip(have["period_start"], have["period_end"], strict=True)
         )
         raise PosterError(f"{jurisdiction} 在 {period_zh(ps, pe)} 没有数据；有数据的年份：{years}")
+    return pts, now
+
+
+def poster_data(con: duckdb.DuckDBPyConnection, jurisdiction: str, period: tuple[int, int]) -> PosterData:
+    """Everything the poster says, read from the database; raises PosterError when there is nothing."""
+    ps, pe = period
+    pts, now = poster_points(con, jurisdiction, period)
     annual = pts[pts["period_start"] == pts["period_end"]]
     rows = {r["metric"]: r for r in now.to_dict("records")}
     used: dict[str, dict] = {}  # report_id → a row of it (for the source line)

@@ -60,7 +60,7 @@ def poster_buttons(jurisdiction: str, period: tuple[int, int], key: str) -> None
 @st.cache_data(max_entries=64, show_spinner=False)
 def _check(jurisdiction: str, period: tuple[int, int], version) -> None:
     with db.cursor(version) as con:
-        poster.poster_data(con, jurisdiction, period)
+        poster.poster_points(con, jurisdiction, period)
 
 
 def poster_section(key: str = "ex_poster") -> None:

@@ -156,13 +156,18 @@ def resolve(req: ChartRequest, points: pd.DataFrame | None = None) -> ChartData 
     return None
 
 
+def jurisdiction_points(jurisdiction: str, up_to: int) -> pd.DataFrame:
+    """Every chart point of one place whose period begins by ``up_to``: the one query behind 总览's cards
+    and its category charts (a point is chosen per place, metric and period, so each part of this is
+    what a narrower query would return; the run's memo answers the second caller)."""
+    return queries.metric_points(Filters(jurisdictions=(jurisdiction,), year_to=up_to))
+
+
 def _category_points(req: ChartRequest) -> pd.DataFrame | None:
     cats = group_categories(req.subject)
     if not cats or not req.jurisdictions:
         return None
-    pts = queries.metric_points(
-        Filters(jurisdictions=req.jurisdictions[:1], year_from=req.start, year_to=req.end)
-    )
+    pts = jurisdiction_points(req.jurisdictions[0], req.end)
     pts = pts[pts["category"].isin(cats) & (pts["kind"] != "sub")]
     return pts[
         (pts["jurisdiction"] == req.jurisdictions[0])
@@ -264,9 +269,12 @@ def headline_cards(jurisdiction: str, period: tuple[int, int], category: str | N
     history (the metric's annual values up to this year, for the sparkline; empty for a term).
     """
     ps, pe = period
-    pts = queries.metric_points(Filters(jurisdictions=(jurisdiction,), year_to=pe, category=category))
-    pts = pts[pts["kind"] != "sub"]
-    now = {r["metric"]: r for _, r in pts[(pts["period_start"] == ps) & (pts["period_end"] == pe)].iterrows()}
+    pts = jurisdiction_points(jurisdiction, pe)
+    pts = pts[(pts["kind"] != "sub") & ((pts["category"] == category) if category else True)]
+    now = {
+        r["metric"]: r
+        for r in pts[(pts["period_start"] == ps) & (pts["period_end"] == pe)].to_dict("records")
+    }
     annual = pts[pts["period_start"] == pts["period_end"]].sort_values("period_start")
     order = [c for c in labels()["headline_metrics"] if c in now]
     order += [c for c in now if c not in order][: max(0, 8 - len(order))]
@@ -278,7 +286,7 @@ def headline_cards(jurisdiction: str, period: tuple[int, int], category: str | N
         cards.append(
             {
                 "row": row,
-                "previous": prev.iloc[0] if ps == pe and not prev.empty else None,
+                "previous": prev.iloc[0].to_dict() if ps == pe and not prev.empty else None,
                 "history": hist["value"].tolist() if ps == pe else [],
             }
         )
