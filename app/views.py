@@ -186,11 +186,14 @@ def category_requests(req: ChartRequest) -> list[tuple[ChartRequest, ChartData]]
     return [(replace(req, part=charts.part_token(part)), chart) for part, chart in drawn]
 
 
-def points_for(reqs: list[ChartRequest]) -> pd.DataFrame | None:
+def points_for(reqs: list[ChartRequest], within: pd.DataFrame | None = None) -> pd.DataFrame | None:
     """One metric_points() query for metric charts that differ only in their metric (same jurisdictions
     and period): what resolve(req, points=...) reads instead of a query per chart.  Each metric's rows are
     those of its own query (points are chosen per jurisdiction, metric and period).  None when the
-    requests do not share jurisdictions and period."""
+    requests do not share jurisdictions and period.
+
+    ``within``: metric_points() of a wider filter with the requests' period (more places or metrics, no
+    other restriction); its rows of the requests' places and metrics are the same points, so no query."""
     if not reqs or any(r.kind == "category" for r in reqs):
         return None
     first = reqs[0]
@@ -199,6 +202,8 @@ def points_for(reqs: list[ChartRequest]) -> pd.DataFrame | None:
     if not first.jurisdictions:
         return None
     metrics = tuple(dict.fromkeys(r.subject for r in reqs))
+    if within is not None:
+        return within[within["jurisdiction"].isin(first.jurisdictions) & within["metric"].isin(metrics)]
     f = Filters(jurisdictions=first.jurisdictions, year_from=first.start, year_to=first.end, metrics=metrics)
     return queries.metric_points(f)
 

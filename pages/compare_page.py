@@ -98,8 +98,10 @@ def main() -> None:
     many = len(scope) > MAX_SHOWN
     # many jurisdictions: which ones and which metrics have a point comes from a light query, and only the
     # jurisdictions shown get their points
-    pts = queries.point_keys(in_period) if many else queries.metric_points(in_period)
-    pts = pts[(pts["period_start"] == ps) & (pts["period_end"] == pe) & (pts["kind"] != "sub")]
+    in_scope = queries.point_keys(in_period) if many else queries.metric_points(in_period)
+    pts = in_scope[
+        (in_scope["period_start"] == ps) & (in_scope["period_end"] == pe) & (in_scope["kind"] != "sub")
+    ]
     with_points = set(pts["metric"])
     metrics = [m for m in f.metrics if m in with_points] if f.metrics else []
     if not metrics:
@@ -131,8 +133,10 @@ def main() -> None:
             f"地区较多（{len(scope)} 个），表格和图表仅显示前 {MAX_SHOWN} 个有数据的地区，"
             "请用左侧的省份或地区筛选缩小范围。"
         )
-        pts = queries.metric_points(in_period.with_(jurisdictions=tuple(shown)))
-        pts = pts[(pts["period_start"] == ps) & (pts["period_end"] == pe) & (pts["kind"] != "sub")]
+        in_scope = queries.metric_points(in_period.with_(jurisdictions=tuple(shown)))
+        pts = in_scope[
+            (in_scope["period_start"] == ps) & (in_scope["period_end"] == pe) & (in_scope["kind"] != "sub")
+        ]
     st.dataframe(compare_table(pts, metrics, shown), width="stretch")
     st.caption("表中照录报告原文的数值和单位；单位或口径不同的数值不能直接比较，图中分开列出并说明。")
 
@@ -149,7 +153,7 @@ def main() -> None:
         if not everything:
             charted = metrics[:MAX_CHARTS]
     reqs = [ChartRequest("compare", code, tuple(shown), ps, pe, level) for code in charted]
-    points = points_for(reqs)
+    points = points_for(reqs, within=in_scope)  # the points read above: no second query
     cols = st.columns(2)
     for i, (code, req) in enumerate(zip(charted, reqs, strict=True)):
         with cols[i % 2]:

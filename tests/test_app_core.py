@@ -6,6 +6,7 @@ import os
 import shutil
 
 import duckdb
+import pandas as pd
 import pytest
 import yaml
 from conftest import make_synthetic_db, stamp_as_written
@@ -14,7 +15,7 @@ from app import charts, db, queries
 from app.filters import Filters
 from app.highlight import ANCHOR_ID, highlight_html
 from app.labels import LABELS_FILE, format_value, labels
-from app.views import ChartRequest, facts_display, metric_info, resolve
+from app.views import ChartRequest, facts_display, metric_info, points_for, resolve
 
 # --- connection -------------------------------------------------------------------------------------
 
@@ -145,6 +146,24 @@ def test_compare_chart_states_coverage_and_caveat(synth_db, use_db):
     )
     assert chart.categories == ["新郑市"]
     assert "1/2" in chart.subtitle and "中原区" in chart.subtitle and "不代表工作质量" in chart.subtitle
+
+
+def test_compare_charts_from_the_pages_wider_points_equal_their_own_query(synth_db, use_db):
+    """对比 draws its charts from the points it read for the whole scope: the same points, and the same
+    charts, as a query of the shown places and charted metrics alone."""
+    use_db(synth_db)
+    jurs = tuple(queries.jurisdictions().query("level == 'county'")["name"])
+    for year in (2019, 2020, 2021):
+        wider = queries.metric_points(Filters(jurisdictions=jurs, year_from=year, year_to=year))
+        shown = tuple(sorted(set(wider["jurisdiction"])))[:1]
+        assert len(set(wider["jurisdiction"])) > len(shown)
+        metrics = sorted(set(wider["metric"]))[:6]
+        reqs = [ChartRequest("compare", m, shown, year, year, "county") for m in metrics]
+        own, derived = points_for(reqs), points_for(reqs, within=wider)
+        assert not own.empty
+        pd.testing.assert_frame_equal(own.reset_index(drop=True), derived.reset_index(drop=True))
+        for req in reqs:
+            assert resolve(req, own).long_frame().equals(resolve(req, derived).long_frame())
 
 
 def test_empty_chart_is_reported_as_empty(synth_db, use_db):
