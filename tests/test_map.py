@@ -167,6 +167,35 @@ def test_a_value_in_another_unit_is_listed_but_never_coloured_on_the_scale(corpu
     assert "单位不同" in fig["layout"]["title"]["subtitle"]["text"]
 
 
+def test_the_maps_late_read_chooses_the_same_points_as_the_rule(corpus_db):
+    """level_points chooses on the narrow columns and reads the winners' rows afterwards: the same points
+    as the rule applied to whole rows, for every parent, metric and period the corpus has."""
+    import pandas as pd
+
+    from app import poster_queries
+
+    con = open_readonly(corpus_db)
+    try:
+        combos = con.execute(
+            "select distinct r.parent, a.metric, a.period_start, a.period_end from agg_report_points a "
+            "join reports r using (report_id) where r.parent is not null and a.period_start is not null "
+            "and a.period_end is not null"
+        ).fetchall()
+        assert len(combos) > 20
+        for parent, metric, p0, p1 in combos:
+            where = (
+                "and a.metric = $metric and a.period_start = $p0 and a.period_end = $p1"
+                " and a.report_id in (select report_id from reports where parent = $parent)"
+            )
+            params = {"parent": parent, "metric": metric, "p0": p0, "p1": p1}
+            whole = poster_queries._points(con, where, params)
+            late = poster_queries.level_points(con, parent, metric, (p0, p1))
+            assert not late.empty
+            pd.testing.assert_frame_equal(late, whole)
+    finally:
+        con.close()
+
+
 def test_picked_jurisdiction_only_opens_divisions_with_data(corpus_db, geo_dir):
     con = open_readonly(corpus_db)
     try:
