@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 
 from etl.metadata import extract_metadata, load_cues
+from etl.metadata.delivery import publication_stamp
 from etl.metadata.kind import term_length
 from etl.metadata.text import _prepare
 from etl.read.normalize import normalize
@@ -81,6 +82,13 @@ def test_a_first_session_still_hears_the_term_review():
 # -- terms of four (or three) years ------------------------------------------------------------------
 
 
+def test_a_four_year_term_review_dated_by_a_day_first_page_stamp():
+    meta = meta_of(SHIJIAZHUANG)
+    assert (meta.report_type, meta.period_start, meta.period_end) == ("term_review", 2013, 2016)
+    assert meta.delivered is None
+    assert any("发布日期2017-04-27" in w for w in meta.warnings)
+
+
 def test_a_four_year_term_review_with_a_dateline():
     head, body = SHIJIAZHUANG.split("各位代表:", 1)
     text = (
@@ -127,3 +135,30 @@ def test_an_annual_report_speaking_of_four_years_once_stays_annual():
     )
     meta = meta_of(text)
     assert (meta.report_type, meta.period_start, meta.period_end) == ("annual_report", 2023, 2023)
+
+
+# -- day-first page stamps ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "line, date",
+    [
+        ("27.04.2017  09:13", dt.date(2017, 4, 27)),
+        ("03.02.2016 10:00", dt.date(2016, 2, 3)),  # day first, as the mirror writes it
+        ("2017.04.27", dt.date(2017, 4, 27)),  # year first still reads as before
+        ("1.2.2017.5", None),  # a version or a number run, not a date
+        ("32.01.2017", None),
+    ],
+)
+def test_day_first_page_stamps(line, date):
+    prepared = _prepare(normalize(f"某市人大常委会工作报告\n{line}\n各位代表:"), [])
+    assert publication_stamp(prepared, load_cues()) == date
+
+
+def test_a_page_stamp_never_outranks_the_dateline():
+    text = (
+        "某市人民代表大会常务委员会工作报告\n27.04.2019  09:13\n"
+        "——2017年1月10日在某市第十五届人民代表大会第三次会议上\n各位代表:\n一年来,常委会召开会议8次。\n"
+    )
+    meta = meta_of(text)
+    assert (meta.period_start, meta.period_end, meta.delivered) == (2016, 2016, dt.date(2017, 1, 10))
