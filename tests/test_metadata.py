@@ -649,11 +649,11 @@ def test_yearless_past_heading_takes_the_year_of_its_first_sentence():
     "body, period",
     [
         ("一、过去一年的主要工作\n一年来，……", (2023, 2023)),
-        ("一、过去五年的主要工作\n五年来，……", (2019, 2023)),
-        ("本届以来，常委会……本届以来，共制定法规20件……", (2019, 2023)),
-        ("一、过去五年工作回顾\n2019年至2023年，常委会……", (2019, 2023)),
         ("一、2023年工作回顾\n……\n二、2024年主要工作\n……", (2023, 2023)),
         ("一、2024年主要工作\n……", (2023, 2023)),  # a heading for the session year is a plan
+        # the new committee at its second session cannot review a whole term, whatever it says
+        ("一、过去五年的主要工作\n五年来，……", (2023, 2023)),
+        ("本届以来，常委会……本届以来，共制定法规20件……", (2023, 2023)),
     ],
 )
 def test_periods_follow_the_delivery_year(body, period):
@@ -663,6 +663,23 @@ def test_periods_follow_the_delivery_year(body, period):
     )
     meta = extract_metadata(text)
     assert (meta.period_start, meta.period_end) == period
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "一、过去五年的主要工作\n五年来，……",
+        "本届以来，常委会……本届以来，共制定法规20件……",
+        "一、过去五年工作回顾\n2018年至2022年，常委会……",
+    ],
+)
+def test_term_periods_follow_the_first_session_year(body):
+    text = (
+        "郑州市人民代表大会常务委员会工作报告\n"
+        f"——2023年1月5日在郑州市第十六届人民代表大会第一次会议上\n各位代表：\n{body}"
+    )
+    meta = extract_metadata(text)
+    assert (meta.report_type, meta.period_start, meta.period_end) == ("term_review", 2018, 2022)
 
 
 def test_plan_heading_phrase_does_not_make_a_term_review():

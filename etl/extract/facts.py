@@ -65,6 +65,10 @@ _OWN_WORK = ("legislation.", "supervision.", "decisions.")
 # Approving a lower body's regulations is not legislating (批准某市制定、修改和废止法规27件).
 _APPROVAL = re.compile(r"批准")
 _OWN_LAWS = ("legislation.laws_enacted", "legislation.laws_amended", "legislation.laws_repealed")
+# A bill the committee sent on to the full congress, which passed it
+# (提请自治区人民代表大会审议通过地方性法规1件), is one channel of the bills it reviewed, not its own
+# legislating; 提请常委会审议 is the committee's own.
+_TO_CONGRESS = re.compile(r"提请[^,，;；。]{0,16}?(?:人民代表大会|人代会|人大|大会)(?!常务委员会|常委会)")
 
 
 def _context_allows(p: Pattern, ctx: dict, lead: str, words: str, kind: str) -> bool:
@@ -80,7 +84,9 @@ def _context_allows(p: Pattern, ctx: dict, lead: str, words: str, kind: str) -> 
         return False
     if p.metric.startswith(_OWN_WORK) and _OTHER_BODY.search(lead + words):
         return False
-    return not (p.metric in _OWN_LAWS and _APPROVAL.search(lead + words))
+    return not (
+        p.metric in _OWN_LAWS and (_APPROVAL.search(lead + words) or _TO_CONGRESS.search(lead + words))
+    )
 
 
 # A part of a total the same sentence states (…980件（其中大会建议950件、闭会建议30件）) is not a second fact:

@@ -52,6 +52,8 @@ class Cues:
     term_heading_phrases: tuple[str, ...]
     term_phrases: tuple[str, ...]
     term_min_body_count: int
+    term_masks: tuple[str, ...]
+    term_length: re.Pattern
     annual_phrases: tuple[str, ...]
     excerpt_words: tuple[str, ...]
     summary_words: tuple[str, ...]
@@ -123,6 +125,8 @@ def load_cues(path: Path = CUES_FILE) -> Cues:
             term_heading_phrases=words("heading_phrases", term),
             term_phrases=words("heading_phrases", term) + words("phrases", term),
             term_min_body_count=int(term.get("min_body_count", 2)),
+            term_masks=words("not_phrases", term),
+            term_length=pattern(term["length_pattern"], "term_review.length_pattern"),
             annual_phrases=words("annual_phrases"),
             excerpt_words=words("excerpt_title_words"),
             summary_words=words("summary_title_words"),
@@ -153,6 +157,8 @@ def load_cues(path: Path = CUES_FILE) -> Cues:
     ]:
         if "year" not in p.groupindex:
             raise MetadataCuesError(f"{path}: {key} needs a named group `year`")
+    if not {"n", "since"} <= set(cues.term_length.groupindex):
+        raise MetadataCuesError(f"{path}: term_review.length_pattern needs named groups `n` and `since`")
     for p in cues.publication_stamps:
         if not {"y", "m", "d"} <= set(p.groupindex):
             raise MetadataCuesError(f"{path}: publication_stamp_patterns need named groups `y`, `m`, `d`")

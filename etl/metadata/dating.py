@@ -372,13 +372,15 @@ def resolve(
     term: bool,
     late: bool,
     terms: Terms,
+    term_years: int | None = None,
 ) -> Resolution:
     """Weigh reviewed-year votes and session-year evidence into one period with a confidence.
 
     ``session_candidates`` are (source, session year, weight, sentence); ``candidates`` vote for
-    reviewed years or spans directly."""
+    reviewed years or spans directly. A term review spans ``term_years`` (the text's 任期的四年),
+    by default the term table's five."""
     votes: list[Candidate] = list(candidates)
-    n_years = terms.term_years
+    n_years = term_years or terms.term_years
     for source, year, weight, sentence in session_candidates:
         if term:
             last = year if late else year - 1

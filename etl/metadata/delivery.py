@@ -17,7 +17,8 @@ session year.
   session (…向十三届全国人大一次会议所作的《…工作报告》) still gives the session's number.
   Photo captions (no session) never match.
 * **Publication stamp** (publication_stamp): a web or newspaper date among the first
-  ``stamp_lines`` lines (2023-03-03 10:23:07, 发布日期:2022-02-16). Never a delivery
+  ``stamp_lines`` lines (2023-03-03 10:23:07, 发布日期:2022-02-16, a mirror's day-first
+  27.04.2017 09:13). Never a delivery
   date. When nothing else dates a delivered report (one that speaks to the deputies or
   tells its delivery), the session is taken to be in the stamp's year and month, with
   a warning; for other texts it is the last resort for the period (below).

@@ -1,9 +1,14 @@
 """The report type: term review, annual report, excerpt of one, or news summary.
 
 * **Report type** (classify_report): ``term_review`` when a term phrase (过去五年,
-  本届以来, 五年来, 任期内 …) is in the title or a heading, or recurs in the body more
+  本届以来, 五年来, 过去4年, 任期内 …) is in the title or a heading, or recurs in the body more
   often than annual phrases (一年来, 全年 …), or appears at all when the report was
-  delivered at the first session of a new congress; it wins over the others. Then
+  delivered at the first session of a new congress; it wins over the others. A phrase
+  inside 换届以来 does not count, and a report delivered at a second or later session of
+  its own congress is never a term review (the outgoing committee reviews its term at the
+  new congress's first session; the new committee's first report, at the second, looks back
+  on the months since the election). A term review spans the years the text states
+  (任期的四年, 四年来: ``term_length``), else the constitutional five. Then
   ``report_excerpt`` for 摘编/摘要/出炉 … in the title or the first lines;
   ``news_summary`` for 综述/纪实 … in the title; ``annual_report`` when the text
   speaks to the deputies (各位代表, 请予审议) or carries a dateline (with or without a
@@ -21,24 +26,50 @@ import re
 
 from etl.metadata.cues import Cues
 from etl.metadata.delivery import _Delivery, _without_other_reports
-from etl.metadata.text import _Text
+from etl.metadata.text import _cn_int, _Text
 
 
 def _is_heading(line: str) -> bool:
     return 0 < len(line) <= 30 and "。" not in line
 
 
-def is_term_review(text: _Text, title: str | None, first_session: bool, cues: Cues) -> bool:
-    """Whether the past-work part covers a whole term (see the module docstring)."""
-    heads = [title or ""] + [line for line in text.lines if _is_heading(line)]
+def _masked(s: str, cues: Cues) -> str:
+    """``s`` with the words that hide a term phrase (换届以来) blanked out."""
+    for word in cues.term_masks:
+        s = s.replace(word, "|" * len(word))
+    return s
+
+
+def is_term_review(text: _Text, title: str | None, session_number: int | None, cues: Cues) -> bool:
+    """Whether the past-work part covers a whole term (see the module docstring).
+
+    ``session_number`` is the number of the report's own congress session where the text states
+    it (1 for the first session of a new congress)."""
+    if session_number is not None and session_number >= 2:
+        return False  # the new committee reports at the second session and later: never a term review
+    first_session = session_number == 1
+    heads = [_masked(h, cues) for h in [title or ""] + [line for line in text.lines if _is_heading(line)]]
     if any(p in h for h in heads for p in cues.term_heading_phrases):
         return True
-    term = sum(text.compact.count(p) for p in cues.term_phrases)
+    compact = _masked(text.compact, cues)
+    term = sum(compact.count(p) for p in cues.term_phrases)
     annual = sum(text.compact.count(p) for p in cues.annual_phrases)
     if term >= cues.term_min_body_count and term > annual:
         return True
     # The first session of a new congress hears the outgoing committee's review of its whole term.
     return first_session and (term > 0 or annual == 0)
+
+
+def term_length(text: _Text, default: int, cues: Cues) -> int:
+    """The years a term review spans as its text states them (任期的四年, 四年来 → 4), the most often
+    stated number winning (the longer one on a tie); ``default`` when none is stated."""
+    counts: dict[int, int] = {}
+    for m in cues.term_length.finditer(text.compact):
+        n = _cn_int(m.group("n") or m.group("since"))
+        counts[n] = counts.get(n, 0) + 1
+    if not counts:
+        return default
+    return max(counts, key=lambda n: (counts[n], n))
 
 
 def classify_report(

@@ -17,7 +17,7 @@ from etl.metadata import dating, gazetteer
 from etl.metadata.cues import Cues
 from etl.metadata.delivery import _Delivery, _is_delivered_text
 from etl.metadata.gazetteer import Jurisdiction
-from etl.metadata.kind import is_term_review
+from etl.metadata.kind import is_term_review, term_length
 from etl.metadata.sections import cues as section_cues
 from etl.metadata.text import _cn_int, _Text
 from etl.models import Section
@@ -63,10 +63,16 @@ def resolve_period(
         None,  # local terms are learned in the database after loading (etl/session_terms.py)
         cues.header_chars,
     )
-    first_session = (delivery.ordinal is not None and _cn_int(delivery.ordinal) == 1) or (
-        bool(held) and held[0].number == 1
-    )
-    term = is_term_review(prepared, title, first_session, cues)
+    # The number of the session the report was delivered at: its dateline's or news sentence's, else
+    # the first session held in the header (a first one of any body, as before; a later one only when it
+    # is the report's own congress: 市十五届人大三次会议 in a county report says nothing of the county's).
+    session_number: int | None = None
+    if delivery.ordinal is not None:
+        session_number = _cn_int(delivery.ordinal) or None
+    elif held and (held[0].number == 1 or (name is not None and held[0].body == name)):
+        session_number = held[0].number
+    term = is_term_review(prepared, title, session_number, cues)
+    years = term_length(prepared, terms.term_years, cues) if term else terms.term_years
     late = delivery.month is not None and delivery.month >= cues.late_session_month
 
     session_votes: list[tuple[str, int, float, str]] = []
@@ -105,7 +111,7 @@ def resolve_period(
         votes += dating.committee_terms(compact, _province_of, name, level, terms, None)
     if stamp_vote and not votes and not session_votes:  # an article's page date: the last resort
         session_votes.append(stamp_vote)
-    res = dating.resolve(votes, session_votes, term, late, terms)
+    res = dating.resolve(votes, session_votes, term, late, terms, years)
     sources = {c.source for c in res.chosen}
     period = res.period
     if period is not None and sources == {"stamp"} and stamp is not None:
