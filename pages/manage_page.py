@@ -216,6 +216,10 @@ def upload_section() -> None:
         icon=":material/database_upload:",
     ):
         edits = {u.report.report_id: (u.name, *_meta_changes(u)) for u in chosen}
+        # the versions about to be replaced, named as the preview named them (gone from the database after)
+        replaced = {
+            rid: manage.replaced_label(rid, name) for plan in planned.values() for rid, name in plan.replaces
+        }
         missing = [name for name, changes, why in edits.values() if changes and not why.strip()]
         if missing:
             st.error("请填写更正理由：" + "、".join(escape_md(n) for n in missing), icon=":material/error:")
@@ -238,7 +242,9 @@ def upload_section() -> None:
             if o.status in ("added", "replaced"):
                 line += f"（{o.facts} 条数据，报告ID {o.report_id}）"
             if o.replaced:
-                line += "；替换了 " + "、".join(escape_md(name) for _, name in o.replaced)
+                line += "；替换了 " + "、".join(
+                    escape_md(replaced.get(rid) or f"文件 {name}") for rid, name in o.replaced
+                )
             if o.message:
                 line += f"；{escape_md(o.message)}"
             lines.append(line)

@@ -299,7 +299,11 @@ def test_a_new_version_replaces_the_old_report(corpus, monkeypatch):
     assert set(diff["变化"][1:]) == {"不变"}
     assert any("1 项有变化" in m.value for m in at.markdown)
     at.button(key="mg_confirm").click().run()
-    assert "已载入并替换旧版本" in at.success[0].value
+    done = at.success[0].value.replace("\\", "")
+    assert "已载入并替换旧版本" in done
+    # the confirmation names the replaced version as the preview did, not by its file name alone
+    replaced = done.split("替换了 ", 1)[1]
+    assert "郑州市" in replaced and old[0] in replaced and replaced.index(old[0]) < replaced.index(name)
     table = data_table(at)
     rows = table[(table["地区"] == "郑州市") & (table["指标代码"] == "appointments.personnel")]
     assert 305 in set(rows["数值"]) and 303 not in set(rows["数值"])
