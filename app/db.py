@@ -1,8 +1,9 @@
-"""The dashboard's read-only DuckDB access: a connection per script run, never held between reruns.
+"""The dashboard's read-only DuckDB access.
 
 A writer may change the live file in place (one read-write DuckDB process at a time, and no readers
-while it holds the file), so the dashboard opens the file for one query at a time (cursor()) and closes
-it at once.  Opening waits up to LOCK_WAIT_S while a writer commits.
+while it holds the file), so the dashboard takes the file for one query at a time (cursor()) and keeps it
+attached afterwards only while nobody wants it: for HOLD_S seconds, and never once a writer has announced
+an in-place write (see the hosts below).  Opening waits up to LOCK_WAIT_S while a writer commits.
 Query results are cached by app/queries.py on the file's (path, inode, mtime), so a rerun whose queries
 are all cached does not open the file at all, and a changed or swapped-in file is read afresh.  The file
 is ATTACHed READ_ONLY to an in-memory DuckDB (and DETACHed after the query; the in-memory instances are
@@ -18,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import os
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -26,6 +28,8 @@ import duckdb
 from etl.store.aggregates import TABLES as AGGREGATE_TABLES
 from etl.store.schema import schema_sha256
 from etl.write.connect import attach_readonly
+from etl.write.files import intent_path
+from etl.write.lock import intent_alive
 
 DEFAULT_DB = "data/congress.duckdb"
 REQUIRED_TABLES = ("reports", "report_texts", "facts", "metrics")
@@ -80,42 +84,119 @@ _checked: set[DbVersion] = set()  # versions whose tables and schema version wer
 _local = threading.local()  # this thread's open session (see session())
 
 
-# In-memory DuckDB instances with nothing attached, kept between queries: a query attaches the file to
-# one and detaches it again (about 2 ms), instead of creating an instance for it (10–20 ms, most of what a
-# cache miss cost beyond the SQL).  An idle host holds no file, so writers see what they saw before.
+# In-memory DuckDB instances kept between queries: a query attaches the file to one (about 2 ms) instead of
+# creating an instance for it (10–20 ms).  After a query the file stays attached to its host for HOLD_S
+# seconds, so the next queries of the run (and of the next click) find DuckDB's buffers warm: a freshly
+# attached file reads and decompresses every block a query touches again (at 10 M facts 20–40 % of a page's
+# query time).  The file is let go at once when a writer announces an in-place write (<db>.writing, which
+# every in-place write of etl/write leaves before it asks DuckDB for the file): the watcher thread checks
+# every WATCH_S seconds, so a writer waits at most that long for an idle dashboard, as it waits for a query
+# that is running.  A write from this process calls release() first.
 HOSTS_KEPT = 4
-_hosts: list[duckdb.DuckDBPyConnection] = []
+HOLD_S = 3.0
+WATCH_S = 0.05
+_hosts: list[tuple[duckdb.DuckDBPyConnection, DbVersion | None, float]] = []  # idle: (host, attached, since)
 _hosts_lock = threading.Lock()
+_watcher: threading.Thread | None = None
 
 
-def _host() -> duckdb.DuckDBPyConnection:
+def _host(version: DbVersion) -> tuple[duckdb.DuckDBPyConnection, bool]:
+    """An idle host, the one with ``version`` attached when there is one (True: attached already)."""
     with _hosts_lock:
+        for i, (con, attached, _) in enumerate(_hosts):
+            if attached == version:
+                del _hosts[i]
+                return con, True
         if _hosts:
-            return _hosts.pop()
-    return duckdb.connect(":memory:")
+            con, attached, _ = _hosts.pop()
+            if attached is None:
+                return con, False
+        else:
+            return duckdb.connect(":memory:"), False
+    return (con, False) if _detach(con) else (duckdb.connect(":memory:"), False)
 
 
-def _release(con: duckdb.DuckDBPyConnection) -> None:
-    """Detach the file from ``con`` (the file is then free) and keep ``con`` for the next query; a
-    connection that cannot detach is closed instead."""
+def _detach(con: duckdb.DuckDBPyConnection) -> bool:
+    """Let go of the file attached to ``con`` (the file is then free); a connection that cannot detach
+    is closed (False)."""
     try:
         con.execute("USE memory")
         con.execute(f"DETACH DATABASE IF EXISTS {CATALOG}")
+        return True
     except duckdb.Error:
         con.close()
+        return False
+
+
+def _writer_waiting(path: str) -> bool:
+    """Whether an in-place writer (another process) has announced itself for the file at ``path``."""
+    try:
+        return intent_alive(intent_path(path).read_text(encoding="ascii").strip())
+    except (OSError, ValueError):
+        return False
+
+
+def _release(con: duckdb.DuckDBPyConnection, version: DbVersion | None = None) -> None:
+    """Return ``con`` to the pool after a query: still attached to ``version`` for HOLD_S seconds unless a
+    writer is waiting (then detached now); without a version, detached."""
+    keep = version is not None and not _writer_waiting(version[0])
+    if not keep and not _detach(con):
         return
     with _hosts_lock:
         if len(_hosts) < HOSTS_KEPT:
-            _hosts.append(con)
+            _hosts.append((con, version if keep else None, time.monotonic()))
+            if keep:
+                _watch()
             return
+    if keep:
+        _detach(con)
     con.close()
+
+
+def _watch() -> None:
+    """Start the watcher that lets go of idle attachments (caller holds _hosts_lock)."""
+    global _watcher
+    if _watcher is None or not _watcher.is_alive():
+        _watcher = threading.Thread(target=_watch_loop, name="congress-db-release", daemon=True)
+        _watcher.start()
+
+
+def _watch_loop() -> None:
+    """Every WATCH_S: detach the idle hosts held longer than HOLD_S or wanted by a writer; ends when no
+    idle host holds the file."""
+    global _watcher
+    while True:
+        time.sleep(WATCH_S)
+        now = time.monotonic()
+        with _hosts_lock:
+            waiting = {v[0]: _writer_waiting(v[0]) for _, v, _ in _hosts if v is not None}
+            for i, (con, attached, since) in enumerate(_hosts):
+                if attached is not None and (waiting[attached[0]] or now - since > HOLD_S):
+                    _hosts[i] = (con, None, now) if _detach(con) else (con, None, -1.0)
+            _hosts[:] = [h for h in _hosts if h[2] >= 0]  # closed: cannot be used again
+            if not any(attached is not None for _, attached, _ in _hosts):
+                _watcher = None
+                return
+
+
+def release_all() -> None:
+    """Let go of every idle attachment now (before a write in this process: DuckDB refuses to open a file
+    read-write that this process has attached read-only)."""
+    with _hosts_lock:
+        kept = []
+        for con, attached, since in _hosts:
+            if attached is None or _detach(con):
+                kept.append((con, None, since))
+        _hosts[:] = kept
 
 
 def _connect(version: DbVersion) -> duckdb.DuckDBPyConnection:
     """A read-only connection to ``version``'s file (release it with _release); retries while a writer
     holds the file's lock."""
     path = version[0]
-    con = _host()
+    con, attached = _host(version)
+    if attached:
+        return con
     try:
         attach_readonly(con, path, alias=CATALOG, timeout=LOCK_WAIT_S)
     except duckdb.Error as exc:
@@ -186,7 +267,9 @@ def run_memo() -> dict | None:
 
 
 def release() -> None:
-    """Close this run's open connections now (before a write in this process); later queries reopen."""
+    """Close this run's open connections and let go of the kept attachments now (before a write in this
+    process); later queries reopen."""
+    release_all()
     memo = getattr(_local, "memo", None)
     if memo:
         memo.clear()
@@ -202,14 +285,17 @@ def release() -> None:
 def cursor(version: DbVersion | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
     """A cursor on the database file (read-only), closed on exit.
 
-    Each cursor opens its own read-only connection and closes it on exit, inside session() or not, so
-    the file is held only while a query runs.
+    Each cursor takes a host with the file attached (or attaches it) and gives it back on exit, inside
+    session() or not: the file stays attached to the idle host for HOLD_S seconds unless a writer is
+    waiting (see _release and the watcher).
     """
     version = version or db_version()
     # A connection per query, never one per run: a run that held its connection while it waited on
     # something else (another session computing the cache entry it needs) kept an in-place writer out
-    # for 30 s, and readers queued behind that writer in turn (issue 11, item 7).
+    # for 30 s, and readers queued behind that writer in turn (issue 11, item 7).  A host given back keeps
+    # the file only while no writer has announced itself.
     con = _connect(version)
+    done = False
     try:
         cur = con.cursor()
         try:
@@ -217,5 +303,6 @@ def cursor(version: DbVersion | None = None) -> Iterator[duckdb.DuckDBPyConnecti
             yield cur
         finally:
             cur.close()
+        done = True
     finally:
-        _release(con)
+        _release(con, version if done else None)  # after a failure: detached, never kept

@@ -7,11 +7,12 @@ from __future__ import annotations
 import subprocess
 import sys
 import textwrap
+import time
 
 import duckdb
 import pandas as pd
 import pytest
-from conftest import district_report, run_etl
+from conftest import ROOT, district_report, run_etl
 
 from app import db, queries
 from app.filters import Filters
@@ -585,17 +586,73 @@ def _open_read_write(path, hold_s: float = 0.0) -> subprocess.Popen:
     )
 
 
-def test_the_dashboard_does_not_hold_the_file_after_a_query(corpus_copy, use_db):
-    path, _ = corpus_copy
+def _announced_write(path) -> subprocess.Popen:
+    """Another process's in-place write as etl/write does it: the notice first, then the file read-write
+    (retrying while readers hold it); prints how long the file took."""
+    code = textwrap.dedent(
+        f"""
+        import time, duckdb
+        from etl.write.lock import writing_in_place
+        with writing_in_place({str(path)!r}):
+            t = time.monotonic()
+            while True:
+                try:
+                    con = duckdb.connect({str(path)!r})
+                    break
+                except duckdb.Error:
+                    if time.monotonic() - t > 20:
+                        raise
+                    time.sleep(0.01)
+            print(f"open {{time.monotonic() - t:.3f}}", flush=True)
+            con.close()
+        """
+    )
+    return subprocess.Popen(
+        [sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT
+    )
+
+
+def _query_a_few(use_db, path) -> None:
     use_db(path)
     assert queries.database_summary()["n_reports"] > 0
     with db.session():
         assert not queries.jurisdictions().empty
         assert queries.report_list(Filters()).shape[0] > 0
-    proc = _open_read_write(path)
+
+
+def test_the_next_query_finds_the_file_still_attached(corpus_copy, use_db, monkeypatch):
+    """A query after another within HOLD_S uses the attachment it left (DuckDB's buffers warm)."""
+    path, _ = corpus_copy
+    _query_a_few(use_db, path)
+    attaches = []
+    real = db.attach_readonly
+    monkeypatch.setattr(db, "attach_readonly", lambda *a, **k: (attaches.append(a), real(*a, **k)))
+    for _ in range(3):
+        with db.cursor() as cur:
+            assert cur.execute("select count(*) from reports").fetchone()[0] > 0
+    assert attaches == []
+
+
+def test_an_idle_dashboard_lets_go_of_the_file_after_hold_s(corpus_copy, use_db):
+    path, _ = corpus_copy
+    _query_a_few(use_db, path)
+    time.sleep(db.HOLD_S + 10 * db.WATCH_S)
+    proc = _open_read_write(path)  # not announced, no retry: the file must be free
     out, err = proc.communicate(timeout=60)
     assert proc.returncode == 0, err
     assert out.strip() == "open"
+
+
+def test_the_dashboard_lets_go_of_the_file_as_soon_as_a_writer_announces_itself(corpus_copy, use_db):
+    path, _ = corpus_copy
+    _query_a_few(use_db, path)
+    proc = _announced_write(path)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, err
+    waited = float(out.split()[1])
+    assert waited < db.HOLD_S / 2, waited  # the watcher let go; it did not wait out the hold
+    with db.cursor() as cur:  # and the next query attaches again
+        assert cur.execute("select count(*) from reports").fetchone()[0] > 0
 
 
 def test_a_query_waits_for_a_writer_that_holds_the_file(corpus_copy, use_db, monkeypatch):
@@ -680,14 +737,17 @@ def test_an_in_place_write_left_in_the_wal_is_seen_on_the_next_query(corpus_copy
     n = queries.database_summary()["n_reports"]
     code = textwrap.dedent(
         f"""
-        import duckdb
-        con = duckdb.connect({str(path)!r})
-        con.execute("pragma disable_checkpoint_on_shutdown")
-        con.execute("delete from reports where report_id = (select min(report_id) from reports)")
-        con.close()
+        from pathlib import Path
+        from etl.write.connect import connect_live
+        from etl.write.lock import writing_in_place
+        with writing_in_place({str(path)!r}):  # as an in-place writer does: announced, then the file
+            con = connect_live(Path({str(path)!r}))
+            con.execute("pragma disable_checkpoint_on_shutdown")
+            con.execute("delete from reports where report_id = (select min(report_id) from reports)")
+            con.close()
         """
     )
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, cwd=ROOT)
     assert proc.returncode == 0, proc.stderr
     assert queries.database_summary()["n_reports"] == n - 1
 
