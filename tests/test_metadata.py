@@ -626,6 +626,31 @@ def test_publication_stamp_dates_a_delivered_report_with_no_other_date(stamp, pe
     assert any("发布日期" in w for w in meta.warnings)
 
 
+# http://www.xuhuinews.com/news.php?id=10426 (徐汇区 2025): the page starts at the speaker line
+XUHUI_OPENING = (
+    "上海市徐汇区人大常委会主任 李新华\n2024年的主要工作\n一年来,区人大常委会共召集人民代表大会会议2次,"
+    "召开常委会全体会议8次, 主任会议18次,听取和审议专项工作报告36项。"
+)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        XUHUI_OPENING,
+        # the heading of the past-work part alone
+        XUHUI_OPENING.split("\n", 1)[1],
+    ],
+)
+def test_untitled_opening_with_the_reports_own_frame_is_an_annual_report(text):
+    meta = extract_metadata(text)
+    assert (meta.report_type, meta.period_start, meta.period_end) == ("annual_report", 2024, 2024)
+
+
+def test_a_bylined_write_up_with_a_speaker_line_is_not_the_report():
+    text = "本报记者 某某\n上海市徐汇区人大常委会主任 李新华\n2024年,区人大常委会召开常委会全体会议8次。"
+    assert extract_metadata(text).report_type != "annual_report"
+
+
 def test_publication_stamp_does_not_date_a_news_summary_that_names_its_year():
     # a mid-year article: written in 2023 about 2023, not a report delivered in 2023
     text = (

@@ -202,3 +202,26 @@ def test_a_term_learned_in_one_district_never_dates_its_namesake_in_another_city
     assert _report(db, "bj.txt")["period"] == (2022, 2022)
     cc = _report(db, "cc.txt")
     assert cc["period"] == (None, None) and "period" in (cc["pending"] or "")
+
+
+# 新乡市's outgoing committee reviews a four-year term at the first session of the next congress (terms cut
+# short to join the 2016–17 round: 石家庄 "市十三届人大常委会任期的四年…四年来"), naming only the session.
+FOUR_YEAR_REVIEW = (
+    "新乡市人民代表大会常务委员会工作报告\n"
+    "——在新乡市第十五届人民代表大会第一次会议上\n"
+    "各位代表：\n我受新乡市第十四届人民代表大会常务委员会委托，向大会报告工作，请予审议。\n"
+    "市十四届人大常委会任期的四年，是不平凡的四年。四年来，常委会共制定地方性法规11件，废止5件。\n"
+)
+
+
+def test_a_term_review_dated_by_a_learned_term_spans_the_years_its_text_states(tmp_path):
+    _lib, db = _build(tmp_path, {"xx-2023.txt": STATED, "xx-review.txt": FOUR_YEAR_REVIEW})
+    review = _report(db, "xx-review.txt")
+    assert review["evidence"]["period"]["source"] == "learned_term"
+    # the first session of a term that began in 2022 reviews four years, not five
+    assert review["period"] == (2018, 2021)
+
+
+@pytest.mark.parametrize("years, period", [(None, (2022, 2026)), (4, (2023, 2026)), (3, (2024, 2026))])
+def test_a_term_reviews_stated_length_wins_over_the_constitutional_five(years, period):
+    assert session_terms._period_of(2027, "term_review", None, 7, 5, stated_years=years) == period

@@ -61,6 +61,8 @@ class Cues:
     report_title_words: tuple[str, ...]
     delivery_markers: tuple[str, ...]
     delivery_narrative: tuple[re.Pattern, ...]
+    report_frame_line: tuple[re.Pattern, ...]
+    report_frame_lines: int
     past_year_headings: tuple[re.Pattern, ...]
     past_heading_year: re.Pattern
     year_sentence: re.Pattern
@@ -134,6 +136,8 @@ def load_cues(path: Path = CUES_FILE) -> Cues:
             report_title_words=words("report_title_words"),
             delivery_markers=words("delivery_markers"),
             delivery_narrative=patterns("delivery_narrative_patterns"),
+            report_frame_line=patterns("report_frame_line_patterns"),
+            report_frame_lines=number("report_frame_lines"),
             past_year_headings=patterns("past_year_heading_patterns"),
             past_heading_year=pattern(raw["past_heading_year_pattern"], "past_heading_year_pattern"),
             year_sentence=pattern(raw["year_sentence_pattern"], "year_sentence_pattern"),

@@ -147,6 +147,7 @@ class Resolution:
     suggested: tuple[int, int] | None = None  # the best guess when not confident enough
     term_start_learned: tuple[str, int, int] | None = None  # (body, term, first year) a report taught
     local_session: Session | None = None  # the report's own local session, not numbered by the term table
+    stated_term_years: int | None = None  # a term review's length as its text states it (任期的四年 → 4)
 
     @property
     def period(self) -> tuple[int, int] | None:

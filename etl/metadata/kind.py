@@ -14,7 +14,9 @@
   speaks to the deputies (各位代表, 请予审议) or carries a dateline (with or without a
   date); then a journalist's byline makes a write-up of one delivered report (a news
   sentence telling the delivery, 受…委托…向大会作…, or 工作报告 in the title) a
-  ``report_excerpt`` and anything else a ``news_summary``; a bare third-person narrative
+  ``report_excerpt`` and anything else a ``news_summary``; without a byline, the report's own
+  frame in its first lines (the speaker line 徐汇区人大常委会主任 李新华, the heading 2024年的主要
+  工作) makes an untitled opening an ``annual_report``; a bare third-person narrative
   of the delivery is a ``report_excerpt``; an undated thematic article with none of
   these markers is a ``news_summary`` (with a warning). Other bodies' reports
   (市长向大会作政府工作报告) are removed before the narrative is looked for.
@@ -92,6 +94,9 @@ def classify_report(
         if narrative or (title and any(w in title for w in cues.report_title_words)):
             return "report_excerpt"
         return "news_summary"
+    if any(p.match(line) for line in text.lines[: cues.report_frame_lines] for p in cues.report_frame_line):
+        # The report's own speaker line or past-work heading; the page cut off its title and 各位代表.
+        return "annual_report"
     if narrative:
         return "report_excerpt"
     opening = re.split(r"(?<=[。!?])", compact[:300])[:2]

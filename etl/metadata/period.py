@@ -133,6 +133,9 @@ def resolve_period(
         and level not in ("national", "provincial")
     ):
         res.local_session = held[0]
+        if term and (stated := term_length(prepared, 0, cues)):
+            # kept with the session: a period filled from a learned term spans what the text says (四年来)
+            res.stated_term_years = stated
     # A local congress that states both its session and the year teaches the term table.
     local = [
         s for s in held if s.year is None and s.body and s.body == name and level in ("prefecture", "county")

@@ -105,6 +105,8 @@ def extract_metadata(
             "body": sess.body,
             "sentence": sess.sentence,
         }
+        if res.stated_term_years:
+            meta.evidence["session"]["term_years"] = res.stated_term_years
     if res.period_end is None:
         meta.pending.append("period")
     j_conf = 0.0

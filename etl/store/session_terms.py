@@ -14,8 +14,10 @@ path, after the corrections are applied, reads what the loaded reports teach:
 What was learned goes into ``session_terms`` (one row per jurisdiction and term, with the reports it came
 from). A report of the same jurisdiction still waiting for its period (待确认) that states only its
 session (市第十五届人民代表大会第三次会议) then gets the period from that row, with evidence naming the
-reports it was learned from. Terms are never extrapolated (a county's terms were three years long before
-2004). Sources that disagree without a confirmation to settle them leave the term ``disputed`` and unused.
+reports it was learned from; a term review spans the years its text states (四年来, kept with the
+session by the extractor), else five. Terms are never extrapolated (a county's terms were three years
+long before 2004). Sources that disagree without a confirmation to settle them leave the term
+``disputed`` and unused.
 
 Idempotent: what a previous write filled in is put back first (``undo``, before the corrections are applied,
 so the corrections' snapshot of a report never holds a learned value), then learned and filled again
@@ -253,12 +255,22 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, columns: dict[str, Seque
 # -- apply -----------------------------------------------------------------------------------------
 
 
-def _period_of(session_year: int, report_type: str | None, delivered, late_month: int, years: int):
-    """The period a report delivered at a session of ``session_year`` covers (as etl/dating.py reads it)."""
+def _period_of(
+    session_year: int,
+    report_type: str | None,
+    delivered,
+    late_month: int,
+    years: int,
+    stated_years: int | None = None,
+):
+    """The period a report delivered at a session of ``session_year`` covers (as etl/dating.py reads it).
+
+    A term review spans ``stated_years`` when its text states its term's length (任期的四年, 四年来: the city
+    and county terms cut short to join the 2016–17 round), else the constitutional ``years``."""
     late = isinstance(delivered, dt.date) and delivered.month >= late_month
     last = session_year if late else session_year - 1
     if report_type == "term_review":
-        return last - years + 1, last
+        return last - (stated_years or years) + 1, last
     return last, last
 
 
@@ -316,7 +328,9 @@ def learn_and_apply(con: duckdb.DuckDBPyConnection, jurisdictions: Iterable[str]
         if any(parent_of.get(x.report_id) != parent for x in row.sources):
             continue
         session_year = row.first_year + sess["number"] - 1
-        start, end = _period_of(session_year, rtype, delivered, late_month, years)
+        stated = sess.get("term_years")
+        stated = stated if isinstance(stated, int) and 0 < stated <= years else None
+        start, end = _period_of(session_year, rtype, delivered, late_month, years, stated)
         before = ev.get("period") or {}
         ev["period"] = {
             "value": f"{start}年" if start == end else f"{start}–{end}年",
