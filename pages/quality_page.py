@@ -13,7 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from app import auth, queries, state
-from app.charts import report_label
+from app.charts import records, report_label
 from app.labels import check_note, check_zh, period_zh, tidy_text
 
 FIELD_ZH = {"period": "年份", "jurisdiction": "地区"}
@@ -95,7 +95,7 @@ def main() -> None:
         st.success("没有待确认的报告。", icon=":material/check_circle:")
     else:
         rows = []
-        for r in pending.to_dict("records"):
+        for r in records(pending):
             fields = [f for f in str(r["meta_pending"] or "").split(",") if f]
             rows.append(
                 {
@@ -106,13 +106,13 @@ def main() -> None:
                 }
             )
         st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
-        _go_fix(pending.to_dict("records"), "打开报告确认", key="dq_pending")
+        _go_fix(records(pending), "打开报告确认", key="dq_pending")
 
     # 2. what the reading warned about in the other reports' metadata (an inferred place, a year from text)
     warned = queries.metadata_warnings()
     rows = [
         {"报告": report_label(r), "提示": "；".join(ws)}
-        for r in warned.to_dict("records")
+        for r in records(warned)
         if (ws := _warnings(r["meta_evidence"]))
     ]
     title = f"元数据提示（{len(rows)} 份报告）：地区、年份或类型由正文推断，值得核对"
@@ -124,7 +124,7 @@ def main() -> None:
                 width="stretch",
                 column_config={"提示": st.column_config.TextColumn("提示", width="large")},
             )
-            _go_fix(warned.to_dict("records"), "打开报告核对", key="dq_warned")
+            _go_fix(records(warned), "打开报告核对", key="dq_warned")
         else:
             st.caption("没有元数据提示。")
 
@@ -143,7 +143,7 @@ def main() -> None:
     table = pd.DataFrame(
         {
             "类型": checks["check_name"].map(check_zh),
-            "报告": [report_label(r) for r in checks.to_dict("records")],
+            "报告": [report_label(r) for r in records(checks)],
             "期间": [
                 period_zh(a, b) for a, b in zip(checks["period_start"], checks["period_end"], strict=True)
             ],
@@ -161,7 +161,7 @@ def main() -> None:
             "原句": st.column_config.TextColumn("原句", width="large"),
         },
     )
-    _go_fix(checks.to_dict("records"), "打开报告", key="dq_checks")
+    _go_fix(records(checks), "打开报告", key="dq_checks")
     st.caption("检查只提示可能的问题，不会改动任何数据；核对无误的提示可以不处理。")
 
 

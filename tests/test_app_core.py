@@ -289,3 +289,22 @@ def test_scroll_script_survives_the_html_sanitizer():
     script = scroll_script("f123")
     body = script.removeprefix("<script>").removesuffix("</script>")
     assert "<" not in body and ANCHOR_ID in body and "scrollIntoView" in body
+
+
+def test_records_are_what_to_dict_gives_value_for_value_and_type(corpus_db, use_db):
+    """charts.records() builds the row dicts column by column: the same values and Python types as
+    DataFrame.to_dict("records") (None stays None, NaN and NaT stay, int32 becomes int, dates Timestamps)."""
+    use_db(corpus_db)
+    frames = [queries.metric_points(Filters()), queries.report_list(Filters()), queries.fact_rows(Filters())]
+    frames.append(
+        pd.DataFrame({"a": [1, None], "b": [None, "x"], "c": [True, False], "d": [1.5, float("nan")]})
+    )
+    for df in frames:
+        assert len(df) > 1
+        want, got = df.to_dict("records"), charts.records(df)
+        assert len(want) == len(got)
+        for w, g in zip(want, got, strict=True):
+            assert list(w) == list(g)
+            for k in w:
+                assert type(w[k]) is type(g[k]), (k, w[k], g[k])
+                assert w[k] == g[k] or (pd.isna(w[k]) and pd.isna(g[k]))
