@@ -8,7 +8,8 @@
   its own congress is never a term review (the outgoing committee reviews its term at the
   new congress's first session; the new committee's first report, at the second, looks back
   on the months since the election). A term review spans the years the text states
-  (任期的四年, 四年来: ``term_length``), else the constitutional five. Then
+  (任期的四年, 四年来, 六年来 when an election was put off: ``term_length``), else the constitutional
+  five. Then
   ``report_excerpt`` for 摘编/摘要/出炉 … in the title or the first lines;
   ``news_summary`` for 综述/纪实 … in the title; ``annual_report`` when the text
   speaks to the deputies (各位代表, 请予审议) or carries a dateline (with or without a
