@@ -1,5 +1,6 @@
 """Genre tests for the period resolver (etl/dating.py via extract_metadata): each kind of evidence, worded
-unlike the gold sentences. Made-up openings in the shape of real reports; no sentence is copied."""
+unlike the gold sentences. Made-up openings in the shape of real reports; the few real excerpts carry their
+source URL."""
 
 from __future__ import annotations
 
@@ -135,3 +136,34 @@ def test_conflicting_evidence_is_reported_not_silently_resolved():
     assert (meta.period_start, meta.period_end) == (2019, 2019)
     assert meta.evidence["period"]["conflicts"] or any("矛盾" in w for w in meta.warnings)
     assert meta.evidence["period"]["confidence"] < 1.0
+
+
+# 孝昌县 2019, a news write-up of a report delivered in December of the year it reviews
+# (http://xiaochang.cjyun.org/p/63743.html): the year told second is the coming one.
+XIAOCHANG_2019 = (
+    "孝昌县六届人大四次会议第二次全体会议召开\n"
+    "12月27日上午,县六届人大四次会议第二次全体会议召开。\n"
+    "县人大常委会主任王超群向大会作人大常委会工作报告。王超群说,2019年是中华人民共和国成立70周年,"
+    "是地方人大设立常委会40周年,也是孝昌决胜脱贫摘帽之年。全年共召开常委会会议7次。\n"
+    "王超群指出,2020年是全面建成小康社会和“十三五”规划收官之年。"
+)
+
+
+def test_a_year_told_after_the_year_before_it_is_the_coming_year():
+    meta = meta_of(XIAOCHANG_2019)
+    assert (meta.period_start, meta.period_end) == (2019, 2019)
+
+
+def test_a_december_session_plans_for_the_year_after_its_own():
+    meta = meta_of(XIAOCHANG_2019)
+    assert str(meta.delivered) == "2019-12-27"
+
+
+def test_a_january_session_still_reviews_the_year_before_the_plans():
+    text = (
+        "1月10日上午,县十七届人大三次会议举行第二次全体会议。县人大常委会主任向大会作常委会工作报告。"
+        "他说,2019年是新中国成立70周年。全年共召开常委会会议7次。\n他指出,2020年是决胜之年。"
+    )
+    meta = meta_of(text)
+    assert (meta.period_start, meta.period_end) == (2019, 2019)
+    assert str(meta.delivered) == "2020-01-10"

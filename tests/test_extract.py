@@ -176,3 +176,31 @@ def test_scope_is_read_in_the_counts_own_clause():
     scopes = {f.metric: f.scope for f in facts}
     assert scopes["liaison.constituents_received"] == "all_levels"
     assert scopes["meetings.standing_committee"] is None
+
+
+# 西藏 2012, a Traditional mirror with glued pinyin; the search tool gave no address for it
+# (data/corpus-extra/xizang-2012.txt, sources.csv row xizang-2012).
+XIZANG_2012 = (
+    "一年來,共審議通過17 件法規(guī)和具有法規(guī)性質(zhì)的決定,"
+    "其中制定3件、修訂12件、批準(zhǔn)2件,聽取審議"
+)
+
+
+def test_parts_named_after_a_legislation_total_are_the_laws_enacted_and_amended():
+    got = pairs(XIZANG_2012)
+    assert ("legislation.laws_enacted", 3) in got and ("legislation.laws_amended", 12) in got
+    assert all(v != 17 for _, v in got)  # laws passed (and approved) in all: never the enacted count
+
+
+def test_a_total_passed_is_not_the_laws_enacted_when_the_parts_follow():
+    got = pairs("共审议通过地方性法规17件，其中制定3件、修订12件、废止2件。")
+    assert got == [
+        ("legislation.laws_enacted", 3),
+        ("legislation.laws_amended", 12),
+        ("legislation.laws_repealed", 2),
+    ]
+
+
+def test_parts_of_another_total_are_not_laws():
+    got = pairs("审查规范性文件50件，其中修改12件、制定3件。")
+    assert got == [("supervision.normative_docs_reviewed", 50)]

@@ -646,6 +646,21 @@ def test_untitled_opening_with_the_reports_own_frame_is_an_annual_report(text):
     assert (meta.report_type, meta.period_start, meta.period_end) == ("annual_report", 2024, 2024)
 
 
+# https://szb.rmdbw.cn/content/202501/20/content_30419.html (山西 2025, 人民代表报): the page keeps only the
+# bare heading 主要工作 above the committee's own account of its year.
+SHANXI_OPENING = (
+    "主要工作\n2024年是中华人民共和国成立75周年。在省委的坚强领导下,省人大常委会坚持以习近平新时代中国特色"
+    "社会主义思想为指导,为奋力谱写中国式现代化山西篇章贡献了人大力量。\n"
+    "一年来,常委会突出重点、注重实效、稳中求进推动各项工作,共审议法规草案31件,通过其中28件。"
+)
+
+
+def test_a_committees_own_account_under_a_bare_heading_is_no_news_summary():
+    meta = extract_metadata(SHANXI_OPENING)
+    assert meta.report_type in ("annual_report", "report_excerpt")
+    assert (meta.period_start, meta.period_end) == (2024, 2024)
+
+
 def test_a_bylined_write_up_with_a_speaker_line_is_not_the_report():
     text = "本报记者 某某\n上海市徐汇区人大常委会主任 李新华\n2024年,区人大常委会召开常委会全体会议8次。"
     assert extract_metadata(text).report_type != "annual_report"

@@ -111,6 +111,36 @@ def test_a_four_year_review_heading_is_enough():
     assert (meta.report_type, meta.period_start, meta.period_end) == ("term_review", 2013, 2016)
 
 
+# http://jzrd.gov.cn/464/10804.html (荆州, 2017): an election put off by a year, a six-year term reviewed.
+JINGZHOU = (
+    "荆州市人民代表大会常务委员会工作报告\n\n日期:2017-01-22 来源:荆州市人大常委会办公室\n\n"
+    "(2017年1月9日在荆州市第五届人民代表大会第一次会议上)\n\n荆州市人大常委会副主任 陈爱平\n\n各位代表:\n\n"
+    "现在,我受市四届人大常委会委托,向大会报告工作,请予审议。\n\n六年工作回顾\n\n"
+    "根据省人大常委会的决定,市四届人大换届推迟了一年。六年来,在市委的坚强领导下,市人大常委会认真贯彻落实"
+    "党的十八大和十八届三中、四中、五中、六中全会精神。先后制定地方性法规2部,组织执法检查22次。\n"
+)
+
+# https://news.sohu.com/20070210/n248157423.shtml (哈尔滨, 2007): a four-year term, its heading worded
+# 四年工作的回顾; the page's opening prints no year at all.
+HARBIN = (
+    "各位代表:\n我受市第十二届人民代表大会常务委员会的委托,向大会报告工作,请予审议。\n四年工作的回顾\n"
+    "过去的四年,是哈尔滨市经济和社会事业快速发展、全面建设小康社会的四年,也是人大工作不断创新发展的四年。\n"
+    "一、加强立法工作,提高立法质量\n"
+    "常委会把加强立法工作、提高立法质量作为首要任务,共制定、修订地方性法规46部,废止了4部。\n"
+)
+
+
+def test_a_six_year_term_review():
+    meta = meta_of(JINGZHOU)
+    assert (meta.report_type, meta.period_start, meta.period_end) == ("term_review", 2011, 2016)
+
+
+def test_a_review_heading_with_de_is_a_term_heading():
+    meta = meta_of(HARBIN)
+    assert meta.report_type == "term_review"
+    assert meta.period_start is None  # no year in the text: the report waits for an analyst
+
+
 @pytest.mark.parametrize(
     "text, years",
     [
@@ -118,6 +148,8 @@ def test_a_four_year_review_heading_is_enough():
         ("过去五年,常委会……五年来,共制定法规20件。", 5),
         ("本届以来,常委会……", 5),  # nothing stated: the constitutional five
         ("县十届人大常委会任期的三年,……三年来,共召开常委会会议18次。", 3),
+        (JINGZHOU, 6),
+        (HARBIN, 4),
         # a five-year review that mentions three years of an epidemic once
         ("五年来,常委会……过去三年,抗击疫情……五年来,共审议法规案40件。", 5),
     ],

@@ -29,7 +29,9 @@ session year.
   A year stated in a past-work heading (2023年的主要工作) plus one also counts, and so
   does the year opening the first sentence under a yearless past-work heading (过去一年的
   主要工作 / 2022年是…之年 → 2022, not neutral). Deadlines (2025年底前, 目标) are
-  ignored. From ``late_session_month`` on, past years count as they are. Without a
+  ignored. A neutral year told after the year before it (2019年是… then 2020年是…收官之年) is a
+  plan year. From ``late_session_month`` on, past years count as they are and plan years as
+  the year before (a December session plans for the next year). Without a
   stated date, the session year is the latest plan year, else the publication stamp's.
 """
 
@@ -55,7 +57,11 @@ class _Years:
 
 
 def _years(text: _Text, title: str | None, cues: Cues) -> _Years:
-    past, dated, plan, neutral, headings = [], [], [], [], []
+    past: list[int] = []
+    dated: list[int] = []
+    plan: list[int] = []
+    neutral: list[int] = []
+    headings: list[int] = []
     # 过去一年的主要工作 / 2022年是…: the year that opens the section is the one reviewed
     after_heading = {
         m.start("year"): int(m.group("year")) for m in cues.past_heading_year.finditer(text.dense)
@@ -69,7 +75,9 @@ def _years(text: _Text, title: str | None, cues: Cues) -> _Years:
         if re.match(r"\d{1,2}月", rest):  # 2023年5月8日,… an event (or the dateline itself)
             dated.append(year)
         elif any(rest.startswith(w) for w in cues.neutral_words):
-            neutral.append(year)
+            # 2019年是…之年 … 2020年是…收官之年: a year told after the year before it speaks of the coming
+            # year (the review comes first), whatever month the session is in
+            (plan if year - 1 in neutral or year - 1 in past else neutral).append(year)
         elif any(w in rest[:40] for w in cues.plan_words):
             plan.append(year)
         else:
@@ -91,7 +99,8 @@ def _session_year(years: _Years, month: int | None, cues: Cues) -> int | None:
     """The year of a session whose date states only month and day."""
     late = month is not None and month >= cues.late_session_month
     shift = 0 if late else 1
-    options = list(years.plan) + list(years.neutral) + list(years.dated)
+    # a session late in the year (December) plans for the year after its own
+    options = [y + shift - 1 for y in years.plan] + list(years.neutral) + list(years.dated)
     options += [y + shift for y in years.past] + [y + shift for y in years.headings]
     return max(options) if options else None
 

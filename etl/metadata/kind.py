@@ -8,7 +8,8 @@
   its own congress is never a term review (the outgoing committee reviews its term at the
   new congress's first session; the new committee's first report, at the second, looks back
   on the months since the election). A term review spans the years the text states
-  (任期的四年, 四年来: ``term_length``), else the constitutional five. Then
+  (任期的四年, 四年来, 六年来 when an election was put off: ``term_length``), else the constitutional
+  five. Then
   ``report_excerpt`` for 摘编/摘要/出炉 … in the title or the first lines;
   ``news_summary`` for 综述/纪实 … in the title; ``annual_report`` when the text
   speaks to the deputies (各位代表, 请予审议) or carries a dateline (with or without a
@@ -17,7 +18,9 @@
   ``report_excerpt`` and anything else a ``news_summary``; without a byline, the report's own
   frame in its first lines (the speaker line 徐汇区人大常委会主任 李新华, the heading 2024年的主要
   工作) makes an untitled opening an ``annual_report``; a bare third-person narrative
-  of the delivery is a ``report_excerpt``; an undated thematic article with none of
+  of the delivery is a ``report_excerpt``; so is an untitled body (read past any heading line the
+  page kept, 主要工作) that opens with the committee's own account of its year (2024年是…, 一年来…);
+  an undated thematic article with none of
   these markers is a ``news_summary`` (with a warning). Other bodies' reports
   (市长向大会作政府工作报告) are removed before the narrative is looked for.
 """
@@ -99,7 +102,11 @@ def classify_report(
         return "annual_report"
     if narrative:
         return "report_excerpt"
-    opening = re.split(r"(?<=[。!?])", compact[:300])[:2]
+    # the body's first sentences, past a heading line the page kept (主要工作 / 2024年是…)
+    lead = 0
+    while lead < len(text.lines) and (not text.lines[lead] or _is_heading(text.lines[lead])):
+        lead += 1
+    opening = re.split(r"(?<=[。!?])", "".join(text.lines[lead:])[:300])[:2]
     if (
         title is None
         and not cues.session.search(compact[:300])
