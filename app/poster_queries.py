@@ -100,13 +100,35 @@ order by w.place, w.metric, w.period_start, w.period_end
 """
 
 
-def _points(con: duckdb.DuckDBPyConnection, where: str, params: dict, *, late: bool = False) -> pd.DataFrame:
-    candidates = (
+def _candidates(where: str) -> str:
+    """The conditions on agg_report_points (as ``a``) that make a row a candidate for these points:
+    a place and a period, ``where``, and a report not waiting for an analyst."""
+    return (
         "and a.place is not null and a.period_start is not null and a.period_end is not null"
         f" {where} and a.report_id not in (select report_id from reports where meta_status = 'pending')"
     )
-    sql = points_cte(candidates, late=late) + _POINTS.replace("{label}", label_sql("w.level", "w.metric"))
+
+
+def _points(con: duckdb.DuckDBPyConnection, where: str, params: dict, *, late: bool = False) -> pd.DataFrame:
+    sql = points_cte(_candidates(where), late=late) + _POINTS.replace(
+        "{label}", label_sql("w.level", "w.metric")
+    )
     return _frame(con, sql, params | rank_params())
+
+
+def has_points(con: duckdb.DuckDBPyConnection, jurisdiction: str, period: tuple[int, int]) -> bool:
+    """Whether the jurisdiction has a point of a metric that is not a sub-metric for exactly this period:
+    what the poster needs (every group of candidates makes one point, so no point has to be chosen)."""
+    where = (
+        "and a.place = $jur and a.period_start = $p0 and a.period_end = $p1 and m.kind is distinct from 'sub'"
+    )
+    sql = f"""
+    select exists (
+        select 1 from agg_report_points a left join metrics m on m.code = a.metric
+        where true {_candidates(where)}
+    )
+    """
+    return bool(con.execute(sql, {"jur": jurisdiction, "p0": period[0], "p1": period[1]}).fetchone()[0])
 
 
 def jurisdiction_points(con: duckdb.DuckDBPyConnection, jurisdiction: str, up_to: int) -> pd.DataFrame:

@@ -7,7 +7,7 @@ import functools
 
 import streamlit as st
 
-from app import db, poster, state
+from app import db, poster, poster_queries, state
 from app.labels import period_zh
 
 
@@ -60,7 +60,8 @@ def poster_buttons(jurisdiction: str, period: tuple[int, int], key: str) -> None
 @st.cache_data(max_entries=64, show_spinner=False)
 def _check(jurisdiction: str, period: tuple[int, int], version) -> None:
     with db.cursor(version) as con:
-        poster.poster_points(con, jurisdiction, period)
+        if not poster_queries.has_points(con, jurisdiction, period):
+            poster.poster_points(con, jurisdiction, period)  # raises, naming the years that have data
 
 
 def poster_section(key: str = "ex_poster") -> None:

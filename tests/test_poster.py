@@ -67,6 +67,33 @@ def test_unknown_place_or_year_says_what_exists(corpus_db):
         _data(corpus_db, "火星市", "2023")
 
 
+def test_has_points_says_exactly_when_a_poster_has_something_on_it(corpus_db):
+    """总览's poster check asks has_points() (no point chosen): true exactly where poster_points() finds
+    the period's points, false where it raises, for every place and period of the corpus and a few the
+    corpus lacks (a place's other years, a pending report's)."""
+    from app import poster_queries
+
+    con = open_readonly(corpus_db)
+    try:
+        combos = con.execute(
+            "select distinct a.place, a.period_start, a.period_end from agg_report_points a "
+            "where a.place is not null and a.period_start is not null and a.period_end is not null"
+        ).fetchall()
+        combos += [(place, p0 - 1, p1 - 1) for place, p0, p1 in combos[:10]] + [("火星市", 2023, 2023)]
+        seen = set()
+        for place, p0, p1 in combos:
+            try:
+                poster.poster_points(con, place, (p0, p1))
+                drawn = True
+            except poster.PosterError:
+                drawn = False
+            assert poster_queries.has_points(con, place, (p0, p1)) is drawn, (place, p0, p1)
+            seen.add(drawn)
+        assert seen == {True, False}
+    finally:
+        con.close()
+
+
 def test_parse_period():
     assert poster.parse_period("2023") == (2023, 2023)
     assert poster.parse_period("2018-2022") == (2018, 2022)
