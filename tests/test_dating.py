@@ -167,3 +167,36 @@ def test_a_january_session_still_reviews_the_year_before_the_plans():
     meta = meta_of(text)
     assert (meta.period_start, meta.period_end) == (2019, 2019)
     assert str(meta.delivered) == "2020-01-10"
+
+
+# 保定市 2021, a term review delivered at a summer session (http://bd.hebei.com.cn/system/2021/08/31/100754762.shtml):
+# the term ran into the year of the session, so its span ends in 2021, not 2020.
+BAODING_2021 = (
+    "保定市第十五届人民代表大会常务委员会工作报告\n"
+    "——2021年8月24日在保定市第十六届人民代表大会第一次会议上\n"
+    "保定市人大常委会主任 李双喜\n"
+    "本届以来的工作回顾\n"
+    "保定市十五届人大一次会议以来,市人大常委会高举习近平新时代中国特色社会主义思想伟大旗帜,依法履职尽责。\n"
+    "本届共召开常委会会议34次,制定地方性法规9部;开展执法检查45次;任免国家机关工作人员468人次。"
+)
+
+
+def test_a_term_review_delivered_mid_year_ends_in_its_own_year():
+    meta = meta_of(BAODING_2021)
+    assert meta.report_type == "term_review"
+    assert meta.period_end == 2021
+    assert meta.period_start in (2016, 2017)
+
+
+def test_a_term_review_delivered_in_january_still_ends_the_year_before():
+    meta = meta_of(BAODING_2021.replace("2021年8月24日", "2021年1月24日"))
+    assert (meta.report_type, meta.period_end) == ("term_review", 2020)
+
+
+def test_an_annual_report_delivered_mid_year_still_reviews_the_year_before():
+    text = (
+        "杭州市人民代表大会常务委员会工作报告\n——2021年6月3日在杭州市第十三届人民代表大会第六次会议上\n"
+        "过去一年的主要工作\n一年来,共召开常委会会议8次。"
+    )
+    meta = meta_of(text)
+    assert meta.period_end == 2020

@@ -70,6 +70,7 @@ class Cues:
     deadline_words: tuple[str, ...]
     neutral_words: tuple[str, ...]
     late_session_month: int
+    late_term_month: int
     term_years: int
     header_chars: int
     lead_chars: int
@@ -145,6 +146,7 @@ def load_cues(path: Path = CUES_FILE) -> Cues:
             deadline_words=words("deadline_words"),
             neutral_words=words("neutral_words"),
             late_session_month=number("late_session_month"),
+            late_term_month=number("late_term_month"),
             term_years=dating.load_terms().term_years,  # one copy: congress_terms.yaml
             header_chars=number("header_chars"),
             lead_chars=number("lead_chars"),

@@ -73,7 +73,10 @@ def resolve_period(
         session_number = held[0].number
     term = is_term_review(prepared, title, session_number, cues)
     years = term_length(prepared, terms.term_years, cues) if term else terms.term_years
-    late = delivery.month is not None and delivery.month >= cues.late_session_month
+    # A session late in the year reviews its own year; a term review delivered mid-year (an election held
+    # in the summer) ends its term in its own year too.
+    late_month = cues.late_term_month if term else cues.late_session_month
+    late = delivery.month is not None and delivery.month >= late_month
 
     session_votes: list[tuple[str, int, float, str]] = []
     if delivery.explicit and delivery.year:
