@@ -425,6 +425,57 @@ def test_places_mentioned_in_passing_do_not_win(text, jurisdiction):
     assert extract_metadata(text).jurisdiction == jurisdiction
 
 
+# A compilation page opens with its table of contents: other provinces' report titles with page
+# numbers or leaders. Those are other documents, never the author (北京 2020,
+# http://xjzclk.com.cn/index/article/detail/detail_id/6119.html; 北京 2023,
+# https://360docx.cn/f/2859413a5cdb444d.html — both were read as 天津 and 广西).
+_TOC_BEIJING_2020 = """2020年全国各省市人大常委会工作报告
+
+天津市人民代表大会常务委员会工作报告19
+
+重庆市人民代表大会常务委员会工作报告36
+
+山西省人民代表大会常务委员会工作报告53
+
+——2020年1月14日在第十五届人民代表大会第三次会议上
+
+北京市人大常委会主任李伟
+
+各位代表:
+
+我受北京市第十五届人民代表大会常务委员会委托,向大会报告工作,请予审议。
+
+过去一年的主要工作
+
+2019年是首都北京全面建成小康社会的关键一年。市人大常委会在中共北京市委领导下,认真执行市十五届人大二次会议各项决议。一年来,共召开常委会会议7次。"""
+
+_TOC_BEIJING_2023 = """目录
+28.广西壮族自治区人民代表大会常务委员会工作报告-----
+29.新疆维吾尔自治区人民代表大会常务委员会工作报告-----
+——2023年1月17日在北京市第十六届人民代表大会第一次会议上
+北京市人大常委会主任 李伟
+各位代表:
+我受北京市第十五届人民代表大会常务委员会委托,向大会报告工作,请予审议。
+过去五年工作回顾
+五年来,常委会召开会议47次、安排议题463项;制定法规37件。"""
+
+
+@pytest.mark.parametrize("text", [_TOC_BEIJING_2020, _TOC_BEIJING_2023], ids=["page-numbers", "leaders"])
+def test_a_compilations_table_of_contents_names_other_committees(text):
+    meta = extract_metadata(text)
+    assert meta.jurisdiction == "北京市"
+    assert meta.title is None or "天津" not in meta.title and "广西" not in meta.title
+
+
+def test_a_count_after_a_committees_report_is_not_a_contents_entry():
+    # 工作报告 followed by a count (听取…工作报告20项) is a sentence, not a page number
+    cues = load_cues()
+    assert cues.toc_entry_after.match("工作报告19重庆市")
+    assert cues.toc_entry_after.match("工作报告-----")
+    assert not cues.toc_entry_after.match("工作报告20项")
+    assert not cues.toc_entry_after.match("工作报告2次")
+
+
 def test_division_upgraded_since_resolves_to_its_current_entry():
     # 宁乡县 became the county-level city 宁乡市 in 2017: the dated division table knows both
     meta = extract_metadata(

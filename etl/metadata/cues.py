@@ -49,6 +49,7 @@ class Cues:
     other_reports: tuple[str, ...]
     other_before: tuple[str, ...]
     other_after: tuple[str, ...]
+    toc_entry_after: re.Pattern
     term_heading_phrases: tuple[str, ...]
     term_phrases: tuple[str, ...]
     term_min_body_count: int
@@ -125,6 +126,7 @@ def load_cues(path: Path = CUES_FILE) -> Cues:
             other_reports=words("other_reports"),
             other_before=words("other_committee_before"),
             other_after=words("other_committee_after"),
+            toc_entry_after=pattern(raw["toc_entry_after"], "toc_entry_after"),
             term_heading_phrases=words("heading_phrases", term),
             term_phrases=words("heading_phrases", term) + words("phrases", term),
             term_min_body_count=int(term.get("min_body_count", 2)),

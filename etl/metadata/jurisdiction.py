@@ -76,12 +76,15 @@ def _generic_type(compact: str, end: int) -> str | None:
 
 
 def _names_another_committee(compact: str, place: PlaceMention, phrase_end: int, cues: Cues) -> bool:
-    """赴许昌市人大常委会学习, 会同开封、许昌市人大常委会, 在全国人大常委会指导下: not the author."""
+    """赴许昌市人大常委会学习, 会同开封、许昌市人大常委会, 在全国人大常委会指导下, or a compilation's
+    table of contents (天津市人民代表大会常务委员会工作报告19): not the author."""
     start = place.start
     while (outer := gazetteer.name_ending_at(compact, start)) is not None:  # 河南省许昌市
         start = outer.start
     before = re.split(r"[,;:。!?]", compact[max(0, start - 10) : start])[-1]
     after = re.split(r"[,;:。!?]", compact[phrase_end : phrase_end + 8])[0]
+    if cues.toc_entry_after.match(compact, phrase_end):  # …工作报告19: a contents line
+        return True
     return any(w in before for w in cues.other_before) or any(w in after for w in cues.other_after)
 
 
