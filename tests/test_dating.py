@@ -4,9 +4,11 @@ source URL."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
-from etl.metadata import dating, extract_metadata
+from etl.metadata import dating, extract_metadata, load_cues
 from etl.read.normalize import normalize
 
 
@@ -200,3 +202,39 @@ def test_an_annual_report_delivered_mid_year_still_reviews_the_year_before():
     )
     meta = meta_of(text)
     assert meta.period_end == 2020
+
+
+# 云霄县 2017, news of a term review whose only year is the one the report plans for
+# (http://annemusicshop.com/Article/details?infoid=987, a Traditional mirror): the facts of
+# 五年来 were undated.
+_YUNXIAO_2017 = (
+    "云霄縣第十七屆人民代表大會第一次會議在人民會堂繼續舉行第二次全體會議,會議聽取審議《云霄縣第十六屆"
+    "人民代表大會常務委員會工作報告》。\n"
+    "會上,縣十六屆人大常委會主任鄭俊生代表縣十六屆人大常委會向大會作《云霄縣第十六屆人民代表大會常務委員會"
+    "工作報告》,回顧了縣十六屆人大常務會5年來的主要工作,提出2017年的工作建議。\n"
+    "鄭俊生同志說:五年來,縣人大常委會共召開42次會議,聽取和審議“一府兩院”58個專項工作報告。"
+)
+
+
+def test_a_write_up_that_names_only_the_planned_year_dates_the_term_before_it():
+    meta = extract_metadata(normalize(_YUNXIAO_2017).text)
+    assert (meta.period_start, meta.period_end) == (2012, 2016)
+
+
+def test_the_planned_year_of_a_write_up_dates_an_annual_report():
+    text = (
+        "会上,县人大常委会主任向大会作常委会工作报告,回顾了过去一年的主要工作,提出2019年的工作安排。"
+        "一年来,县人大常委会共召开常委会会议8次。"
+    )
+    meta = extract_metadata(text)
+    assert (meta.period_start, meta.period_end) == (2018, 2018)
+
+
+def test_a_year_whose_work_was_deployed_is_not_read_as_planned():
+    # 部署2019年工作 may be told of the year under review: only 提出 + a plans noun counts
+    cues = load_cues()
+    vocab = dating.YearWords((), re.compile("(?!)"), ("将",), cues.plan_phrases)
+    dense = "年初,常委会召开会议部署2019年工作。"
+    assert not [c for c in dating.year_candidates(dense, (dense,), None, [], vocab) if c.session_year == 2019]
+    dense = "报告回顾了过去一年的工作,提出2019年的工作建议。"
+    assert [c.end for c in dating.year_candidates(dense, (dense,), None, [], vocab)] == [2018]

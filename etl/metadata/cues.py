@@ -65,6 +65,7 @@ class Cues:
     report_frame_line: tuple[re.Pattern, ...]
     report_frame_lines: int
     past_year_headings: tuple[re.Pattern, ...]
+    plan_phrases: tuple[re.Pattern, ...]
     past_heading_year: re.Pattern
     year_sentence: re.Pattern
     plan_words: tuple[str, ...]
@@ -142,6 +143,7 @@ def load_cues(path: Path = CUES_FILE) -> Cues:
             report_frame_line=patterns("report_frame_line_patterns"),
             report_frame_lines=number("report_frame_lines"),
             past_year_headings=patterns("past_year_heading_patterns"),
+            plan_phrases=patterns("plan_phrase_patterns"),
             past_heading_year=pattern(raw["past_heading_year_pattern"], "past_heading_year_pattern"),
             year_sentence=pattern(raw["year_sentence_pattern"], "year_sentence_pattern"),
             plan_words=words("plan_words"),
@@ -160,9 +162,11 @@ def load_cues(path: Path = CUES_FILE) -> Cues:
     for group in ("inner", "ordinal"):
         if group not in cues.session.groupindex:
             raise MetadataCuesError(f"{path}: session_pattern needs a named group `{group}`")
-    for key, p in [("past_heading_year_pattern", cues.past_heading_year)] + [
-        ("past_year_heading_patterns", p) for p in cues.past_year_headings
-    ]:
+    for key, p in (
+        [("past_heading_year_pattern", cues.past_heading_year)]
+        + [("past_year_heading_patterns", p) for p in cues.past_year_headings]
+        + [("plan_phrase_patterns", p) for p in cues.plan_phrases]
+    ):
         if "year" not in p.groupindex:
             raise MetadataCuesError(f"{path}: {key} needs a named group `year`")
     if not {"n", "since"} <= set(cues.term_length.groupindex):

@@ -9,6 +9,7 @@ Every cue the text offers becomes a *candidate* with a weight and the sentence i
 * ``stamp``         a web or newspaper page date (2026-02-10 来源:新乡日报) → session year, weakly
 * ``heading``       a heading or title naming the reviewed year (2023年的主要工作, 回顾2023年)
 * ``plan_heading``  a heading naming the coming year (展望2024年, 2024年的主要任务) → reviewed year + 1
+                    (and ``plan_sentence``: a news sentence telling it, 提出2017年的工作建议)
 * ``year_is``       "2009年是…的一年" opening the review (the reviewed year), or in the plans part / followed
                     by 将… / told after the year before it (the coming year)
 * ``past_sentence`` a past-work sentence opening with a year (2014年常委会…, 他说,2018年…)
@@ -164,6 +165,7 @@ class YearWords:
     review_headings: tuple[re.Pattern, ...]  # headings naming the reviewed year (group ``year``)
     plan_heading: re.Pattern  # the plans heading of sections.yaml (2024年的主要任务, 展望2024年)
     plan_words: tuple[str, ...]  # 将, 工作任务 …: a sentence about the coming year
+    plan_phrases: tuple[re.Pattern, ...] = ()  # 提出2017年的工作建议: the coming year, in a news sentence
 
     def plans(self, text: str) -> bool:
         return any(w in text for w in self.plan_words)
@@ -309,6 +311,14 @@ def year_candidates(
         if not _in_plans(m.start(), plans):
             y = year_of(m)
             out.append(Candidate("review_phrase", y, y, 0.6, sentence_at(dense, m.start())))
+    for p in vocabulary.plan_phrases:  # 提出2017年的工作建议: the session's year, the one before reviewed
+        for m in p.finditer(dense):
+            sy = year_of(m)
+            out.append(
+                Candidate(
+                    "plan_sentence", sy - 1, sy - 1, 0.5, sentence_at(dense, m.start()), session_year=sy
+                )
+            )
     past_weight: dict[int, float] = defaultdict(float)
     dated_weight: dict[int, float] = defaultdict(float)
     reviewed: set[int] = set()  # years already read as reviewed (year_is, past sentences), in text order

@@ -106,7 +106,9 @@ def resolve_period(
 
     plans = [prepared.dense_span(sec.start, sec.end) for sec in parts if sec.kind == "plans"]
     skip = frozenset({delivery.year} if delivery.explicit and delivery.year else set())
-    vocabulary = dating.YearWords(cues.past_year_headings, section_cues().plan_heading, cues.plan_words)
+    vocabulary = dating.YearWords(
+        cues.past_year_headings, section_cues().plan_heading, cues.plan_words, cues.plan_phrases
+    )
     votes = dating.year_candidates(dense, prepared.lines, title, plans, vocabulary, skip)
     if term:
         last = max((v[1] for v in session_votes), default=None)
