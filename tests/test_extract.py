@@ -178,6 +178,41 @@ def test_scope_is_read_in_the_counts_own_clause():
     assert scopes["meetings.standing_committee"] is None
 
 
+def _own_facts(text: str) -> dict[tuple[str, float], str | None]:
+    norm = normalize(text)
+    facts = extract_facts(norm, [Section("past_work", 0, len(norm.text), None, 2023, 2023)], "annual_report")
+    return {(f.metric, f.value): f.scope for f in facts}
+
+
+def test_counts_of_another_body_are_not_the_committees():
+    """The lower congresses' and the petition offices' counts are never the committee's own: read as its
+    own, 2300 would outrank its 860 on a chart.  Constructed sentences in the genre's wording (a search of
+    real reports for these subjects found none to quote)."""
+    got = _own_facts(
+        "一年来，市人大常委会共开展执法检查6次，听取审议专项工作报告18项。全市各级人大共开展执法检查120次。"
+        "全市乡镇人大听取专项工作报告312项，开展执法检查45次。县乡两级人大常委会共任免国家机关工作人员1500人次。"
+        "全市信访部门受理群众来信来访2300件次。常委会办理群众来信来访860件次。"
+    )
+    assert got == {
+        ("supervision.law_inspections", 6): None,
+        ("supervision.work_reports", 18): None,
+        ("supervision.law_inspections", 120): "all_levels",
+        ("petitions.letters_visits", 860): None,
+    }
+
+
+def test_a_lower_body_named_as_an_object_leaves_the_count_the_committees():
+    got = _own_facts(
+        "一年来，指导乡镇人大开展执法检查12次。全市乡镇人大听取专项工作报告312项，市人大常委会开展执法检查6次。"
+        "听取和审议市政府关于信访工作情况的报告，办理群众来信来访860件次。"
+    )
+    assert got == {
+        ("supervision.law_inspections", 12): None,
+        ("supervision.law_inspections", 6): None,
+        ("petitions.letters_visits", 860): None,
+    }
+
+
 # 西藏 2012, a Traditional mirror with glued pinyin; the search tool gave no address for it
 # (data/corpus-extra/xizang-2012.txt, sources.csv row xizang-2012).
 XIZANG_2012 = (

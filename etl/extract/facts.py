@@ -22,6 +22,18 @@ _CONJ_END = re.compile(r"(?:、|和|及|与|以及|并)$")
 _ALL_LEVELS = re.compile(r"五级|四级|各级|三级人大代表")
 # a subject that makes a count the committee's own again (常委会…, 主任会议…, 本级…)
 _OWN_SUBJECT = re.compile(r"常委会|主任会议|专门委员会|专委会|本级|机关")
+# A clause whose subject is another body: the lower congresses (全市乡镇人大…, 县乡两级人大常委会…) or the
+# petition offices (全市信访部门受理…).  Their counts are not the committee's, nor every level's (五级, 各级:
+# all_levels); read as the committee's they would outrank its own figure on a chart (2300 beside 860).
+# Only at the start of a clause (after 全市/各/此外… at most), so 指导乡镇人大…, 听取…信访工作报告 stay the
+# committee's; a later clause without a subject of its own shares it until another subject takes over.
+_OTHER_SUBJECT = re.compile(
+    r"(?:^|[，,；;：:])(?:同时|此外|另外|其中|全[省市县区州旗盟]|各){0,2}"
+    r"(?:(?:乡镇|乡（镇）|乡\(镇\)|街道|县乡两级|乡镇两级|县乡|县区|区县|县（市、区）|下级|基层)"
+    r"(?:人大|人民代表大会)(?:常委会|常务委员会|主席团)?|信访(?:部门|机构|局))"
+)
+_CLAUSE_START = re.compile(r"(?:^|[，,；;：:])")
+_SUBJECT_REACH = 10  # a subject of the committee's own counts when it starts this close to its clause's start
 _YEAR = re.compile(r"(?<!\d)20\d{2}年")
 _BOTH = re.compile(r"[和及、与].{0,8}?(?:均|都|全部)")
 _TOTAL_WORDS = re.compile(r"共|累计|合计|总|其中")
@@ -348,8 +360,28 @@ def extract_facts(
                 if key in seen:
                     continue
                 seen.add(key)
+                if _other_body(text[a : a + c.num_start]):
+                    continue  # another body's count (乡镇人大…, 信访部门…): not the committee's
                 facts.append(_fact(norm, metric, c, a, b, period, section, sentence))
     return sorted(facts, key=lambda f: f.value_start)
+
+
+def _other_body(before: str) -> bool:
+    """Whether the count's clause (``before``: its sentence up to the number) has another body as its
+    subject, or shares one from an earlier clause that no later subject (常委会…, 五级人大代表…) replaced."""
+    others = list(_OTHER_SUBJECT.finditer(before))
+    if not others:
+        return False
+    last_other = others[-1].end()
+    inside = [(m.start(), m.end()) for m in others]
+    starts = [m.end() for m in _CLAUSE_START.finditer(before)]
+
+    def subject(pos: int) -> bool:  # near its clause's start, and not part of another body's name
+        clause = max((x for x in starts if x <= pos), default=0)
+        return pos - clause <= _SUBJECT_REACH and not any(x <= pos < y for x, y in inside)
+
+    own = [m.start() for m in (*_OWN_SUBJECT.finditer(before), *_ALL_LEVELS.finditer(before))]
+    return all(start < last_other for start in own if subject(start))
 
 
 def _scope(before: str, c: Candidate) -> str | None:
