@@ -156,6 +156,20 @@ def test_a_year_told_after_the_year_before_it_is_the_coming_year():
     assert (meta.period_start, meta.period_end) == (2019, 2019)
 
 
+def test_a_background_year_before_the_reviewed_one_does_not_make_it_the_coming_year():
+    """Text order alone never turns a year into the coming one: a report without a dateline that names
+    the year before its own first (2018年是改革开放40周年) still reviews 2019 (constructed in the genre's
+    wording).  The December news item above is dated by its session (delivery.py), not by this."""
+    text = (
+        "某某县人大常委会工作报告\n各位代表：\n现在，我代表县人大常委会向大会报告工作，请予审议。\n"
+        "一、过去一年的主要工作\n2018年是改革开放40周年，常委会深入总结地方人大工作经验。"
+        "2019年是新中国成立70周年，是全面建成小康社会关键之年。一年来，常委会共召开常委会会议8次。\n"
+        "二、今年的主要任务\n2020年是全面建成小康社会和“十三五”规划收官之年。常委会将继续开展执法检查。"
+    )
+    meta = meta_of(text)
+    assert (meta.period_start, meta.period_end) == (2019, 2019)
+
+
 def test_a_december_session_plans_for_the_year_after_its_own():
     meta = meta_of(XIAOCHANG_2019)
     assert str(meta.delivered) == "2019-12-27"

@@ -11,7 +11,7 @@ Every cue the text offers becomes a *candidate* with a weight and the sentence i
 * ``plan_heading``  a heading naming the coming year (展望2024年, 2024年的主要任务) → reviewed year + 1
                     (and ``plan_sentence``: a news sentence telling it, 提出2017年的工作建议)
 * ``year_is``       "2009年是…的一年" opening the review (the reviewed year), or in the plans part / followed
-                    by 将… / told after the year before it (the coming year)
+                    by 将… (the coming year)
 * ``past_sentence`` a past-work sentence opening with a year (2014年常委会…, 他说,2018年…)
 * ``span``          a stated span of a term review (2018年至2022年)
 * ``term``          the reviewing committee's term (受十届全国人大常委会委托 → 2003–2007), or a first
@@ -321,7 +321,6 @@ def year_candidates(
             )
     past_weight: dict[int, float] = defaultdict(float)
     dated_weight: dict[int, float] = defaultdict(float)
-    reviewed: set[int] = set()  # years already read as reviewed (year_is, past sentences), in text order
     first_sentence_end = dense.find("。") if "。" in dense else len(dense)
     for m in _SENTENCE_YEAR.finditer(dense):
         ystr = m.group("year") or m.group("year2")
@@ -347,19 +346,16 @@ def year_candidates(
                 in_plans
                 or vocabulary.plans(rest[:50])
                 or (vocabulary.plans(following[:30]) and not _PAST_WORDS.search(following[:30]))
-                or y - 1 in reviewed  # 2019年是…, then 2020年是…收官之年: the review comes first
             ):
                 out.append(Candidate("year_is", y - 1, y - 1, 0.5, sentence, session_year=y))
             else:
                 opening = pos <= first_sentence_end + 1 or _after_past_heading(dense, pos)
                 out.append(Candidate("year_is", y, y, 0.6 if opening else 0.4, sentence))
-                reviewed.add(y)
             continue
         if in_plans or vocabulary.plans(rest[:40]):  # 2024年,常委会将…: the coming year, weakly
             out.append(Candidate("plan_sentence", y - 1, y - 1, 0.2, sentence, session_year=y))
             continue
         past_weight[y] += 0.3
-        reviewed.add(y)
         if past_weight[y] <= 0.6:
             out.append(Candidate("past_sentence", y, y, 0.3, sentence))
     return out
