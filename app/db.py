@@ -103,17 +103,14 @@ _watcher: threading.Thread | None = None
 def _host(version: DbVersion) -> tuple[duckdb.DuckDBPyConnection, bool]:
     """An idle host, the one with ``version`` attached when there is one (True: attached already)."""
     with _hosts_lock:
-        for i, (con, attached, _) in enumerate(_hosts):
-            if attached == version:
-                del _hosts[i]
-                return con, True
-        if _hosts:
-            con, attached, _ = _hosts.pop()
-            if attached is None:
-                return con, False
-        else:
-            return duckdb.connect(":memory:"), False
-    return (con, False) if _detach(con) else (duckdb.connect(":memory:"), False)
+        same = next((i for i, (_, attached, _) in enumerate(_hosts) if attached == version), None)
+        if same is not None:
+            return _hosts.pop(same)[0], True
+        con, attached, _ = _hosts.pop() if _hosts else (None, None, 0.0)
+    # outside the lock: creating an instance takes 10–20 ms
+    if con is None or (attached is not None and not _detach(con)):
+        return duckdb.connect(":memory:"), False
+    return con, False
 
 
 def _detach(con: duckdb.DuckDBPyConnection) -> bool:
@@ -161,19 +158,28 @@ def _watch() -> None:
         _watcher.start()
 
 
+def _let_go(wanted) -> None:
+    """Detach the idle hosts whose attachment ``wanted(version, since)`` says to let go; a host that
+    cannot detach is closed and dropped.  The caller holds _hosts_lock."""
+    now, kept = time.monotonic(), []
+    for con, attached, since in _hosts:
+        if attached is not None and wanted(attached, since):
+            if not _detach(con):
+                continue
+            attached, since = None, now
+        kept.append((con, attached, since))
+    _hosts[:] = kept
+
+
 def _watch_loop() -> None:
     """Every WATCH_S: detach the idle hosts held longer than HOLD_S or wanted by a writer; ends when no
     idle host holds the file."""
     global _watcher
     while True:
         time.sleep(WATCH_S)
-        now = time.monotonic()
         with _hosts_lock:
             waiting = {v[0]: _writer_waiting(v[0]) for _, v, _ in _hosts if v is not None}
-            for i, (con, attached, since) in enumerate(_hosts):
-                if attached is not None and (waiting[attached[0]] or now - since > HOLD_S):
-                    _hosts[i] = (con, None, now) if _detach(con) else (con, None, -1.0)
-            _hosts[:] = [h for h in _hosts if h[2] >= 0]  # closed: cannot be used again
+            _let_go(lambda v, since, waiting=waiting: waiting[v[0]] or time.monotonic() - since > HOLD_S)
             if not any(attached is not None for _, attached, _ in _hosts):
                 _watcher = None
                 return
@@ -183,11 +189,7 @@ def release_all() -> None:
     """Let go of every idle attachment now (before a write in this process: DuckDB refuses to open a file
     read-write that this process has attached read-only)."""
     with _hosts_lock:
-        kept = []
-        for con, attached, since in _hosts:
-            if attached is None or _detach(con):
-                kept.append((con, None, since))
-        _hosts[:] = kept
+        _let_go(lambda _v, _since: True)
 
 
 def _connect(version: DbVersion) -> duckdb.DuckDBPyConnection:
