@@ -156,7 +156,7 @@ def resolve(req: ChartRequest, points: pd.DataFrame | None = None) -> ChartData 
     return None
 
 
-def jurisdiction_points(jurisdiction: str, up_to: int) -> pd.DataFrame:
+def place_points(jurisdiction: str, up_to: int) -> pd.DataFrame:
     """Every chart point of one place whose period begins by ``up_to``: the one query behind 总览's cards
     and its category charts (a point is chosen per place, metric and period, so each part of this is
     what a narrower query would return; the run's memo answers the second caller)."""
@@ -167,7 +167,7 @@ def _category_points(req: ChartRequest) -> pd.DataFrame | None:
     cats = group_categories(req.subject)
     if not cats or not req.jurisdictions:
         return None
-    pts = jurisdiction_points(req.jurisdictions[0], req.end)
+    pts = place_points(req.jurisdictions[0], req.end)
     pts = pts[pts["category"].isin(cats) & (pts["kind"] != "sub")]
     return pts[
         (pts["jurisdiction"] == req.jurisdictions[0])
@@ -274,7 +274,7 @@ def headline_cards(jurisdiction: str, period: tuple[int, int], category: str | N
     history (the metric's annual values up to this year, for the sparkline; empty for a term).
     """
     ps, pe = period
-    pts = jurisdiction_points(jurisdiction, pe)
+    pts = place_points(jurisdiction, pe)
     pts = pts[(pts["kind"] != "sub") & ((pts["category"] == category) if category else True)]
     now = {
         r["metric"]: r for r in charts.records(pts[(pts["period_start"] == ps) & (pts["period_end"] == pe)])

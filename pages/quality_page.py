@@ -94,8 +94,8 @@ def main() -> None:
     if pending.empty:
         st.success("没有待确认的报告。", icon=":material/check_circle:")
     else:
-        rows = []
-        for r in records(pending):
+        rows, pending_rows = [], records(pending)
+        for r in pending_rows:
             fields = [f for f in str(r["meta_pending"] or "").split(",") if f]
             rows.append(
                 {
@@ -106,13 +106,13 @@ def main() -> None:
                 }
             )
         st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
-        _go_fix(records(pending), "打开报告确认", key="dq_pending")
+        _go_fix(pending_rows, "打开报告确认", key="dq_pending")
 
     # 2. what the reading warned about in the other reports' metadata (an inferred place, a year from text)
-    warned = queries.metadata_warnings()
+    warned = records(queries.metadata_warnings())
     rows = [
         {"报告": report_label(r), "提示": "；".join(ws)}
-        for r in records(warned)
+        for r in warned
         if (ws := _warnings(r["meta_evidence"]))
     ]
     title = f"元数据提示（{len(rows)} 份报告）：地区、年份或类型由正文推断，值得核对"
@@ -124,7 +124,7 @@ def main() -> None:
                 width="stretch",
                 column_config={"提示": st.column_config.TextColumn("提示", width="large")},
             )
-            _go_fix(records(warned), "打开报告核对", key="dq_warned")
+            _go_fix(warned, "打开报告核对", key="dq_warned")
         else:
             st.caption("没有元数据提示。")
 
@@ -140,10 +140,11 @@ def main() -> None:
     )
     if chosen:
         checks = checks[checks["check_name"].isin(chosen)]
+    check_rows = records(checks)
     table = pd.DataFrame(
         {
             "类型": checks["check_name"].map(check_zh),
-            "报告": [report_label(r) for r in records(checks)],
+            "报告": [report_label(r) for r in check_rows],
             "期间": [
                 period_zh(a, b) for a, b in zip(checks["period_start"], checks["period_end"], strict=True)
             ],
@@ -161,7 +162,7 @@ def main() -> None:
             "原句": st.column_config.TextColumn("原句", width="large"),
         },
     )
-    _go_fix(records(checks), "打开报告", key="dq_checks")
+    _go_fix(check_rows, "打开报告", key="dq_checks")
     st.caption("检查只提示可能的问题，不会改动任何数据；核对无误的提示可以不处理。")
 
 
