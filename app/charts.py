@@ -184,15 +184,32 @@ def records(rows: pd.DataFrame) -> list[dict]:
     return [dict(zip(cols, vals, strict=True)) for vals in values]
 
 
-def _sources(rows: pd.DataFrame) -> list[str]:
-    if rows.empty:
-        return []
-    seen = rows.drop_duplicates("report_id").sort_values(["jurisdiction", "report_period_end"])
-    return [report_label(r) for r in records(seen)]
+def _sources(rows: pd.DataFrame | list[dict]) -> list[str]:
+    """The reports behind the rows, one each (its first row), by place then the report's period end."""
+    recs = rows if isinstance(rows, list) else records(rows)
+    seen, ids = [], set()
+    for r in recs:
+        if r["report_id"] not in ids:
+            ids.add(r["report_id"])
+            seen.append(r)
+    seen.sort(key=lambda r: (_text_key(r.get("jurisdiction")), _number_key(r.get("report_period_end"))))
+    return [report_label(r) for r in seen]
 
 
-def _unit_of(rows: pd.DataFrame, fallback: str | None) -> str:
-    units = [u for u in rows.get("unit", pd.Series(dtype=str)).dropna().unique().tolist() if u]
+def _text_key(v) -> tuple[bool, str]:
+    """A text for sorting, a missing one (None or NaN) last, as pandas sorts."""
+    return (True, "") if not isinstance(v, str) else (False, v)
+
+
+def _number_key(v) -> tuple[bool, float]:
+    """A number for sorting, a missing one (None or NaN) last, as pandas sorts."""
+    return (True, 0.0) if v is None or v != v else (False, float(v))
+
+
+def _unit_of(rows: pd.DataFrame | list[dict], fallback: str | None) -> str:
+    """The rows' units in order of first appearance ('件', or '件/部' where both occur), else ``fallback``."""
+    recs = rows if isinstance(rows, list) else records(rows)
+    units = list(dict.fromkeys(u for r in recs if isinstance(u := r.get("unit"), str) and u))
     if units:
         return "/".join(units)
     return fallback or ""
@@ -224,7 +241,23 @@ def split_like(
     """
     if rows.empty:
         return rows, rows
-    recs = records(rows)
+    mask = _like_mask(records(rows), metric, definition)
+    return rows[mask], rows[[not m for m in mask]]
+
+
+def split_like_records(
+    recs: list[dict], metric: dict, definition: bool = True
+) -> tuple[list[dict], list[dict]]:
+    """split_like() of row dicts."""
+    mask = _like_mask(recs, metric, definition)
+    drawn = [r for r, m in zip(recs, mask, strict=True) if m]
+    return drawn, [r for r, m in zip(recs, mask, strict=True) if not m]
+
+
+def _like_mask(recs: list[dict], metric: dict, definition: bool) -> list[bool]:
+    """For each row: does it say the same thing as most jurisdictions' rows (split_like's rule)?"""
+    if not recs:
+        return []
     keys = [_like_key(r, definition) for r in recs]
     units = [u for u in str(metric.get("unit") or "").split("/") if u]
     counts: dict[tuple, set] = {}
@@ -241,16 +274,16 @@ def split_like(
             not k[2],
         ),
     )
-    mask = [k == best for k in keys]
-    return rows[mask], rows[[not m for m in mask]]
+    return [k == best for k in keys]
 
 
-def apart_note(apart: pd.DataFrame) -> str:
+def apart_note(apart: pd.DataFrame | list[dict]) -> str:
     """'另有 1 个数值单位或口径不同，未画入：鹤壁市 2023年 205人次（单位为人次）' (empty when none)."""
-    if apart.empty:
+    recs = apart if isinstance(apart, list) else records(apart)
+    if not recs:
         return ""
     items = []
-    for r in records(apart)[:4]:
+    for r in recs[:4]:
         why = [f"单位为{_str(r.get('unit')) or '—'}"]
         if _str(r.get("scope")):
             why.append(scope_zh(r["scope"]))
@@ -404,18 +437,22 @@ def compare_chart(
     apart under the title, not drawn as bars beside the others.
     """
     ps, pe = period
-    rows = points[(points["period_start"] == ps) & (points["period_end"] == pe)]
-    rows = rows[rows["jurisdiction"].isin(jurisdictions)]
-    rows, apart = split_like(rows, metric)
-    rows = rows.sort_values("value", ascending=True)
+    wanted = set(jurisdictions)
+    recs = [
+        r
+        for r in records(points)
+        if r["period_start"] == ps and r["period_end"] == pe and r["jurisdiction"] in wanted
+    ]
+    rows, apart = split_like_records(recs, metric)
+    rows.sort(key=lambda r: r["value"])
     label = metric.get("label_zh") or metric.get("code", "")
     measure = _measure(metric)
-    have = set(rows["jurisdiction"]) | set(apart["jurisdiction"])
+    have = {r["jurisdiction"] for r in recs}
     missing = [j for j in jurisdictions if j not in have]
     subtitle = f"{len(rows)}/{len(jurisdictions)} 个{level_zh}地区有可比数据"
     if missing:
         subtitle += f"（无：{'、'.join(missing[:4])}{'等' if len(missing) > 4 else ''}）"
-    if not apart.empty:
+    if apart:
         subtitle += " · " + apart_note(apart)
     subtitle += " · 数量多少不代表工作质量高低"
     kind_word = measure_period_word(measure, ps != pe) if (ps != pe or measure != "flow") else ""
@@ -424,11 +461,11 @@ def compare_chart(
         title=f"{label}：{period_zh(ps, pe)}{kind_word}各地比较",
         unit=_unit_of(rows, metric.get("unit")),
         kind="barh",
-        categories=rows["jurisdiction"].tolist(),
+        categories=[r["jurisdiction"] for r in rows],
         series=[
             Series(
                 period_zh(ps, pe) + kind_word,
-                [_point(r) for r in records(rows)],
+                [_point(r) for r in rows],
                 style="term" if ps != pe else "annual",
             )
         ],
@@ -436,7 +473,7 @@ def compare_chart(
         subtitle=subtitle,
         sources=_sources(rows),
         years=period_zh(ps, pe),
-        places=rows["jurisdiction"].tolist(),
+        places=[r["jurisdiction"] for r in rows],
         measure=measure,
     )
 
@@ -467,19 +504,20 @@ def parse_part(token: str) -> tuple[str, str] | None:
 
 
 def category_chart(
-    points: pd.DataFrame,
+    recs: list[dict],
     title: str,
     jurisdiction: str,
     period: tuple[int, int],
     part: tuple[str, str] | None = None,
 ) -> ChartData:
     """The metrics of one category group for one jurisdiction and period in one unit and of one kind
-    (总览's compact charts): ``part`` = (measure, unit), by default the first group (flows first)."""
-    return category_charts(points, title, jurisdiction, period, [part])[0][1]
+    (总览's compact charts): ``part`` = (measure, unit), by default the first group (flows first).
+    ``recs``: the chart points as row dicts (records())."""
+    return category_charts(recs, title, jurisdiction, period, [part])[0][1]
 
 
 def category_charts(
-    points: pd.DataFrame,
+    recs: list[dict],
     title: str,
     jurisdiction: str,
     period: tuple[int, int],
@@ -490,7 +528,7 @@ def category_charts(
     ps, pe = period
     recs = [
         r
-        for r in records(points)
+        for r in recs
         if r["jurisdiction"] == jurisdiction and r["period_start"] == ps and r["period_end"] == pe
     ]
     found = _parts(recs)
@@ -640,11 +678,43 @@ def to_plotly(chart: ChartData, height: int | None = None, full_source: bool = F
     On screen a long source line is shortened (the page prints it in full below); a static image
     (full_source=True) carries every source, wrapped.
 
-    The figure is assembled from plain dicts and handed to Plotly without its property validation (which
-    cost ~50 ms a figure and made a page of charts slow); the dicts are what validation would produce.
+    The figure is assembled from plain dicts (figure_spec) and handed to Plotly without its property
+    validation (which cost ~50 ms a figure and made a page of charts slow); the dicts are what validation
+    would produce.
     """
     if chart.figure is not None:
         return chart.figure
+    spec = figure_spec(chart, height, full_source)
+    return go.Figure(data=spec["data"], layout=spec["layout"], _validate=False)
+
+
+class ScreenFigure(go.Figure):
+    """A chart's figure for st.plotly_chart, kept as the dict it was built as.
+
+    Streamlit serialises a figure through ``to_dict()``, which for a go.Figure deep-copies every trace
+    (1–2 ms a chart, a fifth of 总览's run with its 22 charts); this one hands over its spec as built.
+    Only for the screen: exports use to_plotly's real figure (Kaleido and python-pptx read its objects).
+    """
+
+    def __init__(self, spec: dict) -> None:  # go.Figure's machinery is never built: to_dict is all it serves
+        self._spec = spec
+
+    def to_dict(self) -> dict:
+        return self._spec
+
+    def __repr__(self) -> str:
+        return f"ScreenFigure({len(self._spec['data'])} traces)"
+
+
+def screen_figure(chart: ChartData, height: int | None = None) -> go.Figure:
+    """What the screen draws: a map's figure as drawn elsewhere, a chart's as a ScreenFigure."""
+    if chart.figure is not None:
+        return chart.figure
+    return ScreenFigure(figure_spec(chart, height))
+
+
+def figure_spec(chart: ChartData, height: int | None = None, full_source: bool = False) -> dict:
+    """The plain-dict figure (``{"data": [...], "layout": {...}}``) to_plotly and the screen draw."""
     n_cats = len(chart.categories)
     traces: list[dict] = []
     layout: dict = {}
@@ -770,7 +840,7 @@ def to_plotly(chart: ChartData, height: int | None = None, full_source: bool = F
             ],
         }
     )
-    return go.Figure(data=traces, layout=layout, _validate=False)
+    return {"data": traces, "layout": layout}
 
 
 # Plotly's modebar and messages in Chinese: the locale is handed over with the figure (config.locales),

@@ -337,16 +337,22 @@ def category_counts(f: Filters) -> pd.DataFrame:
     return _df(sql, _params(f))
 
 
-def point_keys(f: Filters) -> pd.DataFrame:
-    """Which chart points metric_points(f) has, without the points: jurisdiction, metric, kind, period."""
+def point_summary(f: Filters, period: tuple[int, int]) -> pd.DataFrame:
+    """Which places and which metrics have a chart point (not a part: kind 'sub') for exactly ``period``
+    under ``f``, without the points: rows (jurisdiction, None) for the places, (None, metric) for the
+    metrics.  对比 asks this of thousands of places (a county-level scope), where the points themselves
+    are tens of thousands of rows it would not draw."""
     sql = f"""
-    select distinct a.place as jurisdiction, a.metric, m.kind, a.period_start, a.period_end
+    select a.place as jurisdiction, a.metric
     from agg_report_points a
     left join metrics m on m.code = a.metric
-    where a.period_end >= $y0 and a.period_start <= $y1 {_where(f, "a", "m", "a.metric")}
-    order by 1, 2, 4, 5
+    where a.period_start = $ps and a.period_end = $pe and coalesce(m.kind, '') <> 'sub'
+      and a.place is not null {_where(f, "a", "m", "a.metric")}
+    group by grouping sets ((a.place), (a.metric))
+    order by 1, 2
     """
-    return _df(sql, _params(f))
+    params = {k: v for k, v in _params(f).items() if k not in ("y0", "y1")}
+    return _df(sql, params | {"ps": period[0], "pe": period[1]})
 
 
 def jurisdictions() -> pd.DataFrame:

@@ -9,7 +9,7 @@ import urllib.parse
 import streamlit as st
 
 from app import briefs, state
-from app.charts import ChartData, picked_fact, plotly_config, source_truncated, to_plotly
+from app.charts import ChartData, picked_fact, plotly_config, screen_figure, source_truncated
 from app.highlight import escape_md
 from app.labels import category_zh, level_zh
 from app.views import ChartRequest, group_categories
@@ -31,7 +31,7 @@ def show_chart(
         st.info(f"{title}{empty}缺少报告不等于数量为零。", icon=":material/info:")
         return False
     st.plotly_chart(
-        to_plotly(chart, height=height),
+        screen_figure(chart, height=height),
         config=plotly_config(chart),
         # a new key after each click-through, so the chart is not drawn still selected on the way back
         key=f"{key}_{st.session_state.get(CLICKS, 0)}",
@@ -175,25 +175,24 @@ def metric_help(query: dict[str, str], key: str) -> None:
 def chart_actions(req: ChartRequest, chart: ChartData, key: str) -> None:
     """Under a chart: 加入简报, the chart's own data (CSV / XLSX, built on click) with its link, and the
     help icon that opens 指标说明 at its metric."""
-    c1, c2, c3 = st.columns(3)
-    with c1:
+    # one horizontal row (not three columns: a page of 22 charts drew 66 column blocks for it)
+    with st.container(horizontal=True, vertical_alignment="center"):
         add_to_brief(req, key=key)
-    with c3:
+        with st.popover(
+            "本图数据", icon=":material/download:", help="这张图的数据、原文和来源，以及只看这张图的链接"
+        ):
+            for fmt, mime in (("csv", "text/csv"), ("xlsx", XLSX_MIME)):
+                st.download_button(
+                    fmt.upper(),
+                    data=functools.partial(_table_bytes, chart, fmt),
+                    file_name=f"{chart.key}.{fmt}",
+                    mime=mime,
+                    on_click="ignore",
+                    icon=":material/download:",
+                    key=f"{key}_dl_{fmt}",
+                )
+            st.markdown(f"[只看这张图 →]({chart_link(req)})")
         metric_help(metrics_query(req), key=f"{key}_help")
-    with c2.popover(
-        "本图数据", icon=":material/download:", help="这张图的数据、原文和来源，以及只看这张图的链接"
-    ):
-        for fmt, mime in (("csv", "text/csv"), ("xlsx", XLSX_MIME)):
-            st.download_button(
-                fmt.upper(),
-                data=functools.partial(_table_bytes, chart, fmt),
-                file_name=f"{chart.key}.{fmt}",
-                mime=mime,
-                on_click="ignore",
-                icon=":material/download:",
-                key=f"{key}_dl_{fmt}",
-            )
-        st.markdown(f"[只看这张图 →]({chart_link(req)})")
 
 
 def no_data(message: str) -> None:

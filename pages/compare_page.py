@@ -98,16 +98,21 @@ def main() -> None:
     many = len(scope) > MAX_SHOWN
     # many jurisdictions: which ones and which metrics have a point comes from a light query, and only the
     # jurisdictions shown get their points
-    in_scope = queries.point_keys(in_period) if many else queries.metric_points(in_period)
-    pts = in_scope[
-        (in_scope["period_start"] == ps) & (in_scope["period_end"] == pe) & (in_scope["kind"] != "sub")
-    ]
-    with_points = set(pts["metric"])
+    if many:
+        summary = queries.point_summary(in_period, (ps, pe))
+        with_points = set(summary["metric"].dropna())
+        have = sorted(set(summary["jurisdiction"].dropna()))
+    else:
+        in_scope = queries.metric_points(in_period)
+        pts = in_scope[
+            (in_scope["period_start"] == ps) & (in_scope["period_end"] == pe) & (in_scope["kind"] != "sub")
+        ]
+        with_points = set(pts["metric"])
+        have = sorted(set(pts["jurisdiction"]))
     metrics = [m for m in f.metrics if m in with_points] if f.metrics else []
     if not metrics:
         order = metric_order(catalog[catalog["category"] == category])
         metrics = [m for m in order if m in with_points]
-    have = sorted(set(pts["jurisdiction"]))
     have_set = set(have)
     missing = [j for j in scope if j not in have_set]
     st.subheader(f"{category_zh(category)} · {period_zh(ps, pe)} · {level_zh(level)}")

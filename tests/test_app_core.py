@@ -166,6 +166,27 @@ def test_compare_charts_from_the_pages_wider_points_equal_their_own_query(synth_
             assert resolve(req, own).long_frame().equals(resolve(req, derived).long_frame())
 
 
+def test_point_summary_names_the_places_and_metrics_the_points_have(corpus_db, use_db):
+    """对比's light question for a wide scope (which places and metrics have a point of exactly this period,
+    parts left out) answers what its points would: for every level, category and period of the corpus."""
+    use_db(corpus_db)
+    jur = queries.jurisdictions()
+    checked = 0
+    for level in sorted(set(jur["level"].dropna())):
+        scope = tuple(jur[jur["level"] == level]["name"])
+        for category in (None, "supervision", "deputies"):
+            f = Filters(jurisdictions=scope, category=category)
+            for row in queries.periods(f).itertuples():
+                ps, pe = int(row.period_start), int(row.period_end)
+                pts = queries.metric_points(f.with_(year_from=ps, year_to=pe))
+                pts = pts[(pts["period_start"] == ps) & (pts["period_end"] == pe) & (pts["kind"] != "sub")]
+                summary = queries.point_summary(f.with_(year_from=ps, year_to=pe), (ps, pe))
+                assert set(summary["jurisdiction"].dropna()) == set(pts["jurisdiction"]), (level, ps, pe)
+                assert set(summary["metric"].dropna()) == set(pts["metric"]), (level, ps, pe)
+                checked += bool(len(pts))
+    assert checked >= 10
+
+
 def test_empty_chart_is_reported_as_empty(synth_db, use_db):
     use_db(synth_db)
     chart = resolve(ChartRequest("trend", "legislation.laws_enacted", ("中原区",), 2019, 2022))

@@ -79,8 +79,9 @@ def test_report_lists_and_fact_rows_filter_and_label_by_place(two_chaoyang, use_
         assert rows[["jurisdiction", "value"]].values.tolist() == [[place, n]]
         assert queries.fact_rows(f, limit=1)["jurisdiction"].tolist() == [place]
         assert queries.fact_count(f) == len(queries.fact_rows(f))
-        keys = queries.point_keys(f)
-        assert set(keys["jurisdiction"]) == {place}
+        summary = queries.point_summary(f, (2023, 2023))
+        assert set(summary["jurisdiction"].dropna()) == {place}
+        assert MEETINGS in set(summary["metric"].dropna())
         # the report's own row keeps the public columns: the bare name beside its parent
         meta = queries.report_meta(str(reports["report_id"].iloc[0])).iloc[0]
         assert (meta["jurisdiction"], meta["parent"], meta["place"]) == ("朝阳区", place[:3], place)
