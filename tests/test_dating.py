@@ -252,3 +252,26 @@ def test_a_year_whose_work_was_deployed_is_not_read_as_planned():
     assert not [c for c in dating.year_candidates(dense, (dense,), None, [], vocab) if c.session_year == 2019]
     dense = "报告回顾了过去一年的工作,提出2019年的工作建议。"
     assert [c.end for c in dating.year_candidates(dense, (dense,), None, [], vocab)] == [2018]
+
+
+# 余杭区 2008 on a document-sharing site (https://gwyoo.com/article/zhongjibaogao/gzhb/200902/160649.html):
+# the page's 时间:2022-02-12 is the upload date and the site masks the report's own years (20*年); read as a
+# stamp it put 共举行9次常委会会议 under 2021.
+_YUHANG_2008 = (
+    "人大常委会工作报告\n\n时间:2022-02-12 11:55:00\n\n"
+    "导语:人大常委会工作报告一文来源于网友上传,不代表本站观点,若需要原创文章可咨询客服老师,欢迎参考。\n\n"
+    "人大常委会工作报告\n\n各位代表:\n\n"
+    "我受杭州市余杭区人民代表大会常务委员会的委托,向大会报告区十三届人大一次会议以来的主要工作,请予审议。\n\n"
+    "一年来,共举行9次常委会会议,审议了40多项议题,作出决议、决定4项,提出审议意见18项。"
+)
+
+
+def test_a_document_sites_upload_date_is_no_publication_stamp():
+    meta = extract_metadata(normalize(_YUHANG_2008).text)
+    assert meta.period_start is None and meta.period_end is None
+
+
+def test_a_news_pages_stamp_still_dates_a_yearless_report():
+    lines = [line for line in _YUHANG_2008.split("\n") if not line.startswith("导语")]
+    meta = extract_metadata(normalize("\n".join(lines)).text)
+    assert (meta.period_start, meta.period_end) == (2021, 2021)
