@@ -252,3 +252,80 @@ def test_a_year_whose_work_was_deployed_is_not_read_as_planned():
     assert not [c for c in dating.year_candidates(dense, (dense,), None, [], vocab) if c.session_year == 2019]
     dense = "报告回顾了过去一年的工作,提出2019年的工作建议。"
     assert [c.end for c in dating.year_candidates(dense, (dense,), None, [], vocab)] == [2018]
+
+
+# 余杭区 2008 on a document-sharing site (https://gwyoo.com/article/zhongjibaogao/gzhb/200902/160649.html):
+# the page's 时间:2022-02-12 is the upload date and the site masks the report's own years (20*年); read as a
+# stamp it put 共举行9次常委会会议 under 2021.
+_YUHANG_2008 = (
+    "人大常委会工作报告\n\n时间:2022-02-12 11:55:00\n\n"
+    "导语:人大常委会工作报告一文来源于网友上传,不代表本站观点,若需要原创文章可咨询客服老师,欢迎参考。\n\n"
+    "人大常委会工作报告\n\n各位代表:\n\n"
+    "我受杭州市余杭区人民代表大会常务委员会的委托,向大会报告区十三届人大一次会议以来的主要工作,请予审议。\n\n"
+    "一年来,共举行9次常委会会议,审议了40多项议题,作出决议、决定4项,提出审议意见18项。"
+)
+
+
+def test_a_document_sites_upload_date_is_no_publication_stamp():
+    meta = extract_metadata(normalize(_YUHANG_2008).text)
+    assert meta.period_start is None and meta.period_end is None
+
+
+def test_a_news_pages_stamp_still_dates_a_yearless_report():
+    lines = [line for line in _YUHANG_2008.split("\n") if not line.startswith("导语")]
+    meta = extract_metadata(normalize("\n".join(lines)).text)
+    assert (meta.period_start, meta.period_end) == (2021, 2021)
+
+
+# 新疆 2020 news (https://hts.gov.cn/xinxigongkai/show.php?itemid=4789): the year follows 据了解, and was not
+# read as the reviewed year; the facts of 2019 were undated.
+_XINJIANG_2020 = (
+    "据了解,2019年自治区人大常委会共制定和修改自治区法规5件,做出法规性决议、决定5件,审查批准地方性法规22件,"
+    "立法工作更加规范、更加完善、更有质量。\n"
+    "此外,自治区人大常委会加强备案审查制度和能力建设。一年来,主动审查规范性文件41件。\n"
+    "2020年,自治区人大常委会将制定自治区旅游促进条例、气候资源保护利用和开发条例等法规,修改自治区实施农村土地"
+)
+
+
+def test_a_year_after_a_news_lead_is_the_reviewed_year():
+    meta = extract_metadata(normalize(_XINJIANG_2020).text)
+    assert (meta.period_start, meta.period_end) == (2019, 2019)
+
+
+# 河北 2023, a journalist's write-up of the term (https://heb.hebei.com.cn/system/2023/01/08/101085145.shtml):
+# its subtitle names the committee and 五年工作综述; read as a yearly news item it was left undated.
+_HEBEI_2023 = (
+    "依法履职担使命 砥砺奋进新征程\n——省十三届人大常委会五年工作综述\n"
+    "翻开五年履职记录,省十三届人大常委会交出一份优异工作答卷:\n"
+    "出台省本级地方性法规83部,其中创制性法规56部,立法数量历届最多,立法质量显著提升;\n"
+    "连续5年开展联动监督,组织执法检查51次,听取审议报告131项,人大监督更有力量;\n"
+    "在省委正确领导下,省十三届人大常委会深入践行“河北发展、人大尽责”理念,认真履行职责。\n"
+    "2022年10月22日,中国共产党第二十次全国代表大会在北京胜利闭幕。\n"
+    "五年来,省十三届人大常委会牢牢把握坚持党的领导这一最高政治原则。"
+)
+
+
+def test_a_five_year_write_up_of_a_provincial_committee_is_its_term():
+    meta = meta_of(_HEBEI_2023)
+    assert meta.report_type == "term_review"
+    assert (meta.period_start, meta.period_end) == (2018, 2022)
+
+
+# 广东 2024 news (http://www.dutenews.com/p/7964347.html): no year printed, only the session whose tasks the
+# year carried out (完成省十四届人大一次会议确定的目标任务 = 2023); the six counts were undated.
+_GUANGDONG_2024 = (
+    "1月24日上午,广东省人大常委会工作报告在部署今年工作时提出,今年预安排审议省级法规22件。\n"
+    "报告展示了过去一年省人大常委会的履职“成绩单”:听取审议“一府两院”20个报告,检查8部法律法规实施情况;"
+    "任免国家机关工作人员166人次,顺利完成省十四届人大一次会议确定的目标任务,实现本届履职良好开局。"
+)
+
+
+def test_the_own_provincial_session_referred_back_to_is_the_reviewed_year():
+    meta = extract_metadata(normalize(_GUANGDONG_2024).text)
+    assert (meta.period_start, meta.period_end) == (2023, 2023)
+
+
+def test_a_local_session_referred_back_to_dates_nothing():
+    text = "各位代表:\n一年来,市人大常委会召开常委会会议7次,圆满完成了市十五届人大三次会议确定的各项任务。"
+    meta = extract_metadata(normalize(text).text)
+    assert meta.period_start is None

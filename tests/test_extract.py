@@ -239,3 +239,24 @@ def test_a_total_passed_is_not_the_laws_enacted_when_the_parts_follow():
 def test_parts_of_another_total_are_not_laws():
     got = pairs("审查规范性文件50件，其中修改12件、制定3件。")
     assert got == [("supervision.normative_docs_reviewed", 50)]
+
+
+# 上海 2023, term review (https://freewechat.com/a/MzAwNzY5MDc2Ng==/2650515020/1): the decisions repealing
+# regulations were read as 2 resolutions beside the 22 重大事项决定.
+_SHANGHAI_2023 = (
+    "依法行使立法权、监督权、决定权、任免权,共举行48次常委会会议,制定和修改法规121件,作出废止决定2件;"
+    "听取审议工作报告78项,组织执法检查35项,开展专题询问8次、专题调研16项;"
+    "听取讨论重大事项报告26项,作出重大事项决定22项;任免国家机关工作人员1303人次。"
+)
+
+
+def test_a_decision_repealing_regulations_is_a_repeal_not_a_resolution():
+    got = pairs(_SHANGHAI_2023)
+    assert ("legislation.laws_repealed", 2) in got
+    assert ("decisions.resolutions", 2) not in got
+    assert ("decisions.resolutions", 22) in got
+
+
+def test_a_decision_amending_and_repealing_regulations_is_neither():
+    got = pairs("会议作出修改、废止法规的决定7件。")
+    assert not any(v == 7 for _, v in got)

@@ -40,6 +40,7 @@ class Cues:
     date_line_distance: int
     publication_stamps: tuple[re.Pattern, ...]
     stamp_lines: int
+    upload_site: re.Pattern
     news_date: re.Pattern
     not_delivery_after: re.Pattern
     past_session_after: re.Pattern
@@ -118,6 +119,7 @@ def load_cues(path: Path = CUES_FILE) -> Cues:
             date_line_distance=number("date_line_distance"),
             publication_stamps=patterns("publication_stamp_patterns"),
             stamp_lines=number("stamp_lines"),
+            upload_site=pattern(raw["upload_site_markers"], "upload_site_markers"),
             news_date=re.compile(_MAYBE_DATE),
             not_delivery_after=pattern(raw["not_delivery_after_date"], "not_delivery_after_date"),
             delivery_window=number("delivery_window_sentences"),

@@ -12,7 +12,9 @@ Every cue the text offers becomes a *candidate* with a weight and the sentence i
                     (and ``plan_sentence``: a news sentence telling it, 提出2017年的工作建议)
 * ``year_is``       "2009年是…的一年" opening the review (the reviewed year), or in the plans part / followed
                     by 将… (the coming year)
-* ``past_sentence`` a past-work sentence opening with a year (2014年常委会…, 他说,2018年…)
+* ``past_sentence`` a past-work sentence opening with a year (2014年常委会…, 他说,2018年…, 据了解,2019年…)
+* ``past_session``  the report's own congress's previous session referred back to (完成省十四届人大一次会议
+                    确定的目标任务 → 2023), numbered by the term table: the year an annual report reviews
 * ``span``          a stated span of a term review (2018年至2022年)
 * ``term``          the reviewing committee's term (受十届全国人大常委会委托 → 2003–2007), or a first
                     session of a new congress (the outgoing committee reviews its term)
@@ -59,7 +61,7 @@ _REVIEW_PHRASE = re.compile(rf"(?:^|(?<=[。!?;\n]))(?:回顾|回眸|盘点){_YE
 LIANGHUI = re.compile(rf"{_YEAR}年?(?:[\u4e00-\u9fff]{{0,4}}?)(?:两会|人代会|人大会议)")
 _SENTENCE_YEAR = re.compile(
     rf"(?:^|(?<=[。!?;\n:]))(?:[一二三四五六七八九十]+[、.])?(?:在|于)?{_YEAR}年(?P<rest>[^。!?;\n]{{0,80}})"
-    rf"|(?<=[说出示绍调顾][,:]){_YEAR.replace('<year>', '<year2>')}年(?P<rest2>[^。!?;\n]{{0,80}})"
+    rf"|(?<=[说出示绍调顾解悉][,:]){_YEAR.replace('<year>', '<year2>')}年(?P<rest2>[^。!?;\n]{{0,80}})"
 )
 
 
@@ -204,17 +206,19 @@ def sessions(
     terms: Terms,
     learned: dict[tuple[str, int], int] | None,
     limit: int,
+    referred_back: bool = False,
 ) -> list[Session]:
     """Congress sessions being held, in the first ``limit`` characters, with their years where known.
 
     ``session`` is the vocabulary's session pattern (groups ``term``, ``inner``, ``ordinal``); a session
-    followed by ``referred`` (以来, 确定, 主席团交付 …) is referred back to, not held.
+    followed by ``referred`` (以来, 确定, 主席团交付 …) is referred back to, not held: with
+    ``referred_back`` only those are returned.
 
     ``province_of(text_before, inner)`` names the province a session belongs to when the text says so
     (河南省第十四届…, 省十四届…); a session of no named body belongs to the report's own congress."""
     out = []
     for m in session.finditer(compact, 0, min(len(compact), limit)):
-        if referred.match(compact, m.end()):
+        if bool(referred.match(compact, m.end())) != referred_back:
             continue  # 五届人大一次会议以来: referred back to, not held
         term, number = cn_int(m.group("term")), cn_int(m.group("ordinal"))
         if not (term and number) or number > 8:

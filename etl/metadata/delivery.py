@@ -19,7 +19,8 @@ session year.
 * **Publication stamp** (publication_stamp): a web or newspaper date among the first
   ``stamp_lines`` lines (2023-03-03 10:23:07, 发布日期:2022-02-16, a mirror's day-first
   27.04.2017 09:13). Never a delivery
-  date. When nothing else dates a delivered report (one that speaks to the deputies or
+  date, and none on a document-sharing site (``upload_site_markers``: 网友上传, 范文), whose page date is
+  the upload's. When nothing else dates a delivered report (one that speaks to the deputies or
   tells its delivery), the session is taken to be in the stamp's year and month, with
   a warning; for other texts it is the last resort for the period (below).
 * **Session year** (when only month and day are stated): the latest year among
@@ -176,6 +177,8 @@ def _line_dateline(text: _Text, regions: list[tuple[int, int]], cues: Cues) -> _
 def publication_stamp(text: _Text, cues: Cues) -> dt.date | None:
     """A web or newspaper publication date among the first lines (2023-03-03 10:23:07)."""
     lines = [line for line in text.plain if line][: cues.stamp_lines]
+    if any(cues.upload_site.search(line) for line in lines):
+        return None  # a document site's upload date (时间:2022-02-12 over a 2008 report)
     for line in lines:
         for p in cues.publication_stamps:
             for m in p.finditer(line):

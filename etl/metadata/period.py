@@ -34,6 +34,23 @@ def _province_of(before: str, inner: str) -> str | None:
     return None
 
 
+def _past_session(compact: str, name: str | None, level: str | None, terms, cues: Cues) -> list:
+    """The report's own congress's previous session, referred back to (顺利完成省十四届人大一次会议确定的
+    目标任务, 省十四届人大二次会议以来): its year, from the term table, is the year an annual report reviews.
+    Only a national or provincial congress's (a local one's sessions are not in the table) and only the
+    report's own (市十五届人大三次会议 in a county report says nothing of the county's year)."""
+    if name is None or level not in ("national", "provincial"):
+        return []
+    referred = dating.sessions(
+        compact, cues.session, cues.past_session_after, name, level, _province_of, terms, None,
+        cues.header_chars, referred_back=True,
+    )  # fmt: skip
+    for sess in referred:
+        if sess.year is not None and sess.body == name:
+            return [dating.Candidate("past_session", sess.year, sess.year, 0.5, sess.sentence)]
+    return []
+
+
 def resolve_period(
     prepared: _Text,
     title: str | None,
@@ -110,6 +127,8 @@ def resolve_period(
         cues.past_year_headings, section_cues().plan_heading, cues.plan_words, cues.plan_phrases
     )
     votes = dating.year_candidates(dense, prepared.lines, title, plans, vocabulary, skip)
+    if not term:
+        votes += _past_session(compact, name, level, terms, cues)
     if term:
         last = max((v[1] for v in session_votes), default=None)
         votes += dating.span_candidates(compact, last, terms)
