@@ -289,8 +289,12 @@ def metric_points(f: Filters) -> pd.DataFrame:
     "另有 N 条".  Each report brings its own candidate (agg_report_points: its best value) and its count.
     """
     where = f"and a.period_end >= $y0 and a.period_start <= $y1 {_where(f, 'a', 'm', 'a.metric')}"
+    # One place's rows lie together (agg_report_points is ordered by place): read them whole.  Any other
+    # filter (a province's cities, a metric across places) finds candidates scattered over the table:
+    # choose on the narrow columns, then read the winners (对比 of 河南省's cities: 60 → 35 ms at 10 M facts).
+    late = len(f.jurisdictions) != 1
     sql = (
-        points_cte(where, "left join metrics m on m.code = a.metric")
+        points_cte(where, "left join metrics m on m.code = a.metric", late=late)
         + f"""
     select {_POINT_COLUMNS}, w.n_candidates
     from w join reports r on r.report_id = w.report_id

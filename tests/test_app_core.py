@@ -11,11 +11,11 @@ import pytest
 import yaml
 from conftest import make_synthetic_db, stamp_as_written
 
-from app import charts, db, queries
+from app import charts, db, queries, views
 from app.filters import Filters
 from app.highlight import ANCHOR_ID, highlight_html
 from app.labels import LABELS_FILE, format_value, labels
-from app.views import ChartRequest, facts_display, metric_info, points_for, resolve
+from app.views import ChartRequest, category_requests, facts_display, metric_info, points_for, resolve
 
 # --- connection -------------------------------------------------------------------------------------
 
@@ -185,6 +185,54 @@ def test_point_summary_names_the_places_and_metrics_the_points_have(corpus_db, u
                 assert set(summary["metric"].dropna()) == set(pts["metric"]), (level, ps, pe)
                 checked += bool(len(pts))
     assert checked >= 10
+
+
+def test_points_of_many_places_are_each_places_own(corpus_db, use_db):
+    """metric_points() of several places (read late: chosen on narrow columns, then the winners' rows) are,
+    row for row, the points each place's own query reads whole."""
+    use_db(corpus_db)
+    jur = queries.jurisdictions()
+    for level in sorted(set(jur["level"].dropna())):
+        scope = tuple(jur[jur["level"] == level]["name"])
+        for years in ((None, None), (2019, 2023)):
+            f = Filters(jurisdictions=scope, year_from=years[0], year_to=years[1])
+            together = queries.metric_points(f)
+            apart = pd.concat([queries.metric_points(f.with_(jurisdictions=(p,))) for p in scope])
+            key = ["jurisdiction", "metric", "period_start", "period_end"]
+            assert not together.empty
+            pd.testing.assert_frame_equal(
+                together.sort_values(key).reset_index(drop=True),
+                apart.sort_values(key).reset_index(drop=True),
+            )
+
+
+def test_the_screen_sends_plotly_the_figure_the_exports_draw(corpus_db, use_db):
+    """st.plotly_chart serialises a figure through to_dict(): the screen's ScreenFigure (its spec, not
+    deep-copied) gives Streamlit the same JSON as the validated-free go.Figure the exports use."""
+    import json
+
+    import plotly.io as pio
+    import plotly.tools
+
+    use_db(corpus_db)
+    sent = 0
+    for place in queries.jurisdictions()["name"]:
+        for ps, pe in views.period_options(Filters(jurisdictions=(place,)))[:2]:
+            drawn = [c for g in ("立法", "监督", "代表工作") for _, c in category_requests(
+                ChartRequest("category", g, (place,), ps, pe))]  # fmt: skip
+            drawn.append(resolve(ChartRequest("trend", "supervision.law_inspections", (place,), ps - 5, pe)))
+            for chart in drawn:
+                if chart is None or chart.is_empty:
+                    continue
+                as_sent = [
+                    json.loads(
+                        pio.to_json(plotly.tools.return_figure_from_figure_or_data(fig, True), validate=False)
+                    )
+                    for fig in (charts.screen_figure(chart), charts.to_plotly(chart))
+                ]
+                assert as_sent[0] == as_sent[1]
+                sent += 1
+    assert sent > 30
 
 
 def test_empty_chart_is_reported_as_empty(synth_db, use_db):
