@@ -33,6 +33,16 @@ def test_term_table_numbers_sessions(body, term, number, year):
     assert terms.start(body, term) + number - 1 == year
 
 
+# 山东 十三届 held extra sessions: its 五次 sat in 2021-02 (山东 2021, below), its 七次 in 2022-01
+# (https://wap.265xx.com/w411/92691.html: "2022年1月25日在山东省第十三届人民代表大会第七次会议上").
+@pytest.mark.parametrize(
+    "body, term, number, year",
+    [("山东省", 13, 5, 2021), ("山东省", 13, 7, 2022), ("山东省", 13, 2, 2019), ("河南省", 13, 5, 2022)],
+)
+def test_a_listed_extra_session_moves_only_the_sessions_it_names(body, term, number, year):
+    assert dating.load_terms().session_year(body, term, number) == year
+
+
 def test_a_local_congress_is_never_numbered_by_assumption():
     assert dating.load_terms().start("新乡市", 14) is None
     assert dating.load_terms().start("新乡市", 14, {("新乡市", 14): 2022}) == 2022
@@ -329,3 +339,19 @@ def test_a_local_session_referred_back_to_dates_nothing():
     text = "各位代表:\n一年来,市人大常委会召开常委会会议7次,圆满完成了市十五届人大三次会议确定的各项任务。"
     meta = extract_metadata(normalize(text).text)
     assert meta.period_start is None
+
+
+# 山东 2021 on a forum mirror that deleted every digit of its years
+# (http://bbs.shandongshengzx.com/archiver/showtopic-10908.aspx): only the session dates it, and counting
+# one session a year put 十三届五次 in 2022, the six counts of 2020 under 2021.
+_SHANDONG_2021 = (
+    "山东省人民代表大会常务委员会工作报告\n——年2月4日在山东省第十三届人民代表大会第五次会议上\n"
+    "-02-08来源:大众日报04版\n山东省人大常委会副主任于晓明\n各位代表:\n过去一年的主要工作\n"
+    "年是全面建成小康社会和“十三五”规划的收官之年,也是极不平凡的一年。全年共召开常委会会议9次,"
+    "修改法规19件,听取审议专项工作报告20项,开展执法检查6次、专题询问3次,作出决议决定4项。"
+)
+
+
+def test_a_session_an_extra_one_moved_dates_its_report():
+    meta = meta_of(_SHANDONG_2021)
+    assert (meta.period_start, meta.period_end) == (2020, 2020)

@@ -260,3 +260,22 @@ def test_a_decision_repealing_regulations_is_a_repeal_not_a_resolution():
 def test_a_decision_amending_and_repealing_regulations_is_neither():
     got = pairs("会议作出修改、废止法规的决定7件。")
     assert not any(v == 7 for _, v in got)
+
+
+# 江苏 2020, a Traditional mirror (http://www.zzwxm.com/qwfb/gzbg/202002/t20200211_520137.shtml): the count
+# stood before the stock noun 建议、批评和意见, cut at 建议 and read as shared with an uncounted 批评和意见.
+_JIANGSU_2020 = (
+    "省十三屆人大二次會議交付審議的5件代表議案已處理完畢,612件建議、批評和意見全部辦結并答復代表,"
+    "會議明確的各項任務順利完成。"
+)
+
+
+def test_a_count_before_the_stock_noun_of_suggestions_is_the_suggestions():
+    got = pairs(_JIANGSU_2020, p0=2019, p1=2019)
+    assert ("deputies.suggestions", 612) in got
+    assert ("deputies.motions", 5) in got
+
+
+def test_a_count_of_suggestions_shared_with_another_noun_stays_unread():
+    got = pairs("代表提出的45件建议和意见均已办结。")
+    assert not any(m == "deputies.suggestions" for m, _ in got)

@@ -98,6 +98,8 @@ class Terms:
     term_years: int
     national: tuple[int, int]  # (reference term, its first year)
     provinces: dict[str, tuple[int, int]]
+    # (province, term, session ordinal) → year, for sessions an extra one pushed off the count
+    held: dict[tuple[str, int, int], int] = field(default_factory=dict)
 
     def start(self, body: str, term: int, learned: dict[tuple[str, int], int] | None = None) -> int | None:
         """The first year of congress term ``term`` of ``body`` (全国, a province, or a learned local
@@ -114,6 +116,16 @@ class Terms:
             return None
         return ref[1] + self.term_years * (term - ref[0])
 
+    def session_year(
+        self, body: str, term: int, number: int, learned: dict[tuple[str, int], int] | None = None
+    ) -> int | None:
+        """The year session ``number`` of term ``term`` sat in: a listed one's (an extra session moved it),
+        else one session a year from the term's first."""
+        if (body, term, number) in self.held:
+            return self.held[(body, term, number)]
+        start = self.start(body, term, learned)
+        return start + number - 1 if start is not None else None
+
 
 @functools.lru_cache(maxsize=1)
 def load_terms(path: Path = TERMS_FILE) -> Terms:
@@ -121,7 +133,12 @@ def load_terms(path: Path = TERMS_FILE) -> Terms:
     years = raw["term_years"]
     nat = (raw["national"]["reference_term"], raw["national"]["reference_start"])
     provs = {name: (v["reference_term"], v["reference_start"]) for name, v in raw["provinces"].items()}
-    return Terms(years, nat, provs)
+    held = {
+        (name, h["term"], h["session"]): h["year"]
+        for name, v in raw["provinces"].items()
+        for h in v.get("held", ())
+    }
+    return Terms(years, nat, provs, held)
 
 
 # -- candidates ----------------------------------------------------------------------------
@@ -239,8 +256,7 @@ def sessions(
                     body = jurisdiction if (not inner or jurisdiction[:2] in named) else None
                 elif level == "provincial" and not inner and kind not in "市区县":
                     body = jurisdiction
-        start = terms.start(body, term, learned) if body else None
-        year = start + number - 1 if start is not None else None
+        year = terms.session_year(body, term, number, learned) if body else None
         out.append(Session(term, number, body, year, m.start(), sentence_at(compact, m.start())))
     return out
 
