@@ -439,3 +439,37 @@ def test_a_report_that_states_its_year_is_not_moved_by_a_plans_phrase():
     meta = meta_of(text)
     assert (meta.period_start, meta.period_end) == (2020, 2020)
     assert _plan_votes(text) == []
+
+
+# 太原 2025, a 综述 on a big5 mirror (http://digpreneur.com/system/2025/02/22/030857624.shtml):
+# 目标任务 inside what the year is said to be (实现…规划目标任务的关键之年) made it the coming year, the
+# five counts of 2024 sat under 2023.
+_TAIYUAN_2025 = (
+    "修改地方性法规5件,听取和审议专项工作报告20项;作出决议决定3项……\n"
+    "2024年是中华人民共和国成立75周年,是实现“十四五”规划目标任务的关键之年,也是全国人民代表大会成立70周年。"
+    "这一年,市人大常委会坚持以习近平新时代中国特色社会主义思想为指导,依法履职尽责。"
+)
+# 舞阳县 2024 (http://m.computernetworkingdegrees.com/wuyangdongtai/zhengwuyaowen/20240228/89987.html):
+# the same words, and then the plans: the coming year.
+_WUYANG_2024 = (
+    "王铁良指出,2023年是全面贯彻落实党的二十大精神开局之年。一年来,县人大常委会在县委正确领导下依法履职。\n"
+    "王铁良指出,2024年是实现“十四五”规划目标任务的关键一年,县人大常委会2024年工作总体要求是:"
+    "以习近平新时代中国特色社会主义思想为指导。"
+)
+
+
+@pytest.mark.parametrize("text, period", [(_TAIYUAN_2025, (2024, 2024)), (_WUYANG_2024, (2023, 2023))])
+def test_a_plan_word_in_what_the_year_is_said_to_be_does_not_make_it_the_coming_year(text, period):
+    meta = meta_of(text)
+    assert (meta.period_start, meta.period_end) == period
+
+
+def test_the_parts_a_report_is_divided_into_are_not_a_sentence_about_a_year():
+    # 友谊县 2024 (https://www.hljyy.gov.cn/yy/15136/202401/c07_190327.shtml): "工作回顾," ends a part's name,
+    # not reported speech; 2024年主要工作 is the plans part, never the year reviewed
+    text = (
+        "在热烈的掌声中,县长张成亮代表友谊县人民政府向大会作《政府工作报告》。\n"
+        "报告分为2023年工作回顾,2024年主要工作和全面加强政府自身建设三部分。"
+    )
+    meta = meta_of(text)
+    assert meta.period_end != 2024

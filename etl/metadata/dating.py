@@ -61,10 +61,16 @@ _SINCE = re.compile(r"^(?:以来|来|起|初|底前|以前|之前|前)")
 _REVIEW_PHRASE = re.compile(rf"(?:^|(?<=[。!?;\n]))(?:回顾|回眸|盘点){_YEAR}年?(?=[,:，])")
 # 【聚焦2024河南两会】, 2026两会|…: the year of the annual sessions, i.e. the session year
 LIANGHUI = re.compile(rf"{_YEAR}年?(?:[\u4e00-\u9fff]{{0,4}}?)(?:两会|人代会|人大会议)")
+# Reported speech (他说,2019年…; 据了解,2019年…) opens a sentence too; a part's name ending in 回顾 does not
+# (报告分为2023年工作回顾,2024年主要工作…: a list of the parts, the second year the plans').
 _SENTENCE_YEAR = re.compile(
     rf"(?:^|(?<=[。!?;\n:]))(?:[一二三四五六七八九十]+[、.])?(?:在|于)?{_YEAR}年(?P<rest>[^。!?;\n]{{0,80}})"
-    rf"|(?<=[说出示绍调顾解悉][,:]){_YEAR.replace('<year>', '<year2>')}年(?P<rest2>[^。!?;\n]{{0,80}})"
+    rf"|(?:(?<=[说出示绍调解悉][,:])|(?<=[^作展况绩]回顾[,:])){_YEAR.replace('<year>', '<year2>')}年"
+    rf"(?P<rest2>[^。!?;\n]{{0,80}})"
 )
+# What a year is said to be (…是实现“十四五”规划目标任务的关键之年): a plan word inside it describes the year
+# and says nothing of whether the sentence speaks of the coming one.
+_YEAR_ATTRIBUTE = re.compile(r"是[^,。;!?]*?(?:之年|一年)")
 
 
 class TermsError(EtlError):
@@ -389,7 +395,7 @@ def year_candidates(
         if rest.startswith(("是", ",是")):
             if (
                 in_plans
-                or vocabulary.plans(rest[:50])
+                or vocabulary.plans(_YEAR_ATTRIBUTE.sub("", rest)[:50])
                 or (vocabulary.plans(following[:30]) and not _PAST_WORDS.search(following[:30]))
             ):
                 out.append(Candidate("year_is", y - 1, y - 1, 0.5, sentence, session_year=y))
