@@ -355,3 +355,121 @@ _SHANDONG_2021 = (
 def test_a_session_an_extra_one_moved_dates_its_report():
     meta = meta_of(_SHANDONG_2021)
     assert (meta.period_start, meta.period_end) == (2020, 2020)
+
+
+# -- five-year plans name a year ------------------------------------------------------------------
+
+# 江西 2022 on a forum mirror that deleted every digit of its years
+# (http://bbs.yichunzx.com/showtopic-17029.aspx): "实现“十四五”良好开局" is the only year it still tells.
+_JIANGXI_2022 = (
+    "省人大常委会副主任赵力平\n各位代表:\n受省人大常委会委托,我向大会报告工作,请予审议。\n过去一年的主要工作\n"
+    "年是党和国家历史上具有里程碑意义的一年。我们党隆重庆祝建党周年,从容应对百年变局和世纪疫情,"
+    "奋力完成改革发展艰巨任务,实现“十四五”良好开局;党中央首次召开人大工作会议,习近平总书记发表重要讲话。"
+    "一年来,在中共江西省委领导下,省人大常委会全面依法履职尽责,共制定修改地方性法规29件,"
+    "检查4部法律法规实施情况,作出决定决议12项。"
+)
+# 山东 2021 (the mirror above, _SHANDONG_2021), without its dateline and session: the plan's last year alone.
+_SHANDONG_2021_BODY = (
+    "过去一年的主要工作\n年是全面建成小康社会和“十三五”规划的收官之年,也是极不平凡的一年。"
+    "一年来,常委会坚持以习近平新时代中国特色社会主义思想为指导,全年共召开常委会会议9次。"
+)
+
+
+@pytest.mark.parametrize(
+    "plan, phase, year",
+    [(11, "开局", 2006), (11, "收官", 2010), (12, "开局", 2011), (13, "开篇", 2016), (13, "收官", 2020),
+     (14, "开局", 2021), (14, "收官", 2025), (15, "开局", 2026), (13, "谋篇", None)],
+)  # fmt: skip
+def test_a_five_year_plans_phase_names_its_year(plan, phase, year):
+    assert load_cues().five_year_plans.year(plan, phase) == year
+
+
+@pytest.mark.parametrize("text, period", [(_JIANGXI_2022, (2021, 2021)), (_SHANDONG_2021_BODY, (2020, 2020))])
+def test_a_five_year_plans_year_dates_a_text_whose_years_were_deleted(text, period):
+    meta = meta_of(text)
+    assert (meta.period_start, meta.period_end) == period
+    assert "plan_year" in meta.evidence["period"]["source"]
+
+
+def test_a_five_year_plans_year_in_the_plans_part_is_the_coming_year():
+    # 中原区 2021 (seed 004), its plans sentence with the digits deleted as the mirrors above delete them
+    text = (
+        "过去一年的主要工作\n一年来,区人大常委会依法履职,全年召开常委会会议8次。\n今后一年的主要任务\n"
+        "年是中国共产党建党周年,也是“十四五”规划开局之年。区人大常委会将树牢以人民为中心的发展思想。"
+    )
+    meta = meta_of(text)
+    assert (meta.period_start, meta.period_end) == (2020, 2020)
+
+
+def _plan_votes(text: str) -> list[dating.Candidate]:
+    cues = load_cues()
+    words = dating.YearWords((), re.compile("(?!)"), cues.plan_words, (), cues.five_year_plans)
+    return dating.plan_year_candidates(normalize(text).text, [], words, cues.five_year_plans)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        # 甘孜州 2014 (http://kbcmw.com/html/xw/dzyw/12272.html): 明年 names a year relative to an unknown one
+        "明年是全面推进依法治国的开局之年,是全面深化改革的关键之年,是“十二五”规划的收官之年。",
+        # 天津 2007 (corpus-extra tianjin-2007): the sentence states its year; the year sentence votes
+        "2006年,天津市人大常委会在市委的领导下,实现“十一五”规划的良好开局,依法履行职责。",
+        # a purpose, not a fact: 为实现…开局奠定基础
+        "常委会依法履职,为实现“十五五”良好开局奠定坚实基础。",
+    ],
+)
+def test_a_plans_phrase_with_a_stated_or_relative_year_or_a_purpose_gives_no_vote(sentence):
+    assert _plan_votes(sentence) == []
+
+
+def test_a_five_year_plans_year_never_overrides_a_stated_year():
+    # the 江西 sentence beside a year the text states (made-up): the stated year wins
+    text = _JIANGXI_2022.replace("一年来,在中共江西省委领导下,", "2019年,在中共江西省委领导下,")
+    meta = meta_of(text)
+    assert (meta.period_start, meta.period_end) == (2019, 2019)
+
+
+def test_a_report_that_states_its_year_is_not_moved_by_a_plans_phrase():
+    # 中原区 2021 (seed 004): both years stated, the plan phrases agree with them
+    text = (
+        "过去一年的主要工作\n2020年是“十三五”收官之年,也是中原区发展进程中极不平凡的一年。"
+        "一年来,区人大常委会依法履职。\n今后一年的主要任务\n"
+        "2021年是中国共产党建党100周年,也是“十四五”规划开局之年。区人大常委会将树牢以人民为中心的发展思想。"
+    )
+    meta = meta_of(text)
+    assert (meta.period_start, meta.period_end) == (2020, 2020)
+    assert _plan_votes(text) == []
+
+
+# 太原 2025, a 综述 on a big5 mirror (http://digpreneur.com/system/2025/02/22/030857624.shtml):
+# 目标任务 inside what the year is said to be (实现…规划目标任务的关键之年) made it the coming year, the
+# five counts of 2024 sat under 2023.
+_TAIYUAN_2025 = (
+    "修改地方性法规5件,听取和审议专项工作报告20项;作出决议决定3项……\n"
+    "2024年是中华人民共和国成立75周年,是实现“十四五”规划目标任务的关键之年,也是全国人民代表大会成立70周年。"
+    "这一年,市人大常委会坚持以习近平新时代中国特色社会主义思想为指导,依法履职尽责。"
+)
+# 舞阳县 2024 (http://m.computernetworkingdegrees.com/wuyangdongtai/zhengwuyaowen/20240228/89987.html):
+# the same words, and then the plans: the coming year.
+_WUYANG_2024 = (
+    "王铁良指出,2023年是全面贯彻落实党的二十大精神开局之年。一年来,县人大常委会在县委正确领导下依法履职。\n"
+    "王铁良指出,2024年是实现“十四五”规划目标任务的关键一年,县人大常委会2024年工作总体要求是:"
+    "以习近平新时代中国特色社会主义思想为指导。"
+)
+
+
+@pytest.mark.parametrize("text, period", [(_TAIYUAN_2025, (2024, 2024)), (_WUYANG_2024, (2023, 2023))])
+def test_a_plan_word_in_what_the_year_is_said_to_be_does_not_make_it_the_coming_year(text, period):
+    meta = meta_of(text)
+    assert (meta.period_start, meta.period_end) == period
+
+
+def test_the_parts_a_report_is_divided_into_are_not_a_sentence_about_a_year():
+    # 友谊县 2024 (https://www.hljyy.gov.cn/yy/15136/202401/c07_190327.shtml): "工作回顾," ends a part's name,
+    # not reported speech; 2024年主要工作 is the plans part, never the year reviewed
+    text = (
+        "在热烈的掌声中,县长张成亮代表友谊县人民政府向大会作《政府工作报告》。\n"
+        "报告分为2023年工作回顾,2024年主要工作和全面加强政府自身建设三部分。"
+    )
+    meta = meta_of(text)
+    assert meta.period_end != 2024

@@ -67,6 +67,7 @@ class Cues:
     report_frame_lines: int
     past_year_headings: tuple[re.Pattern, ...]
     plan_phrases: tuple[re.Pattern, ...]
+    five_year_plans: dating.PlanYears
     past_heading_year: re.Pattern
     year_sentence: re.Pattern
     plan_words: tuple[str, ...]
@@ -146,6 +147,17 @@ def load_cues(path: Path = CUES_FILE) -> Cues:
             report_frame_lines=number("report_frame_lines"),
             past_year_headings=patterns("past_year_heading_patterns"),
             plan_phrases=patterns("plan_phrase_patterns"),
+            five_year_plans=dating.PlanYears(
+                reference_plan=raw["five_year_plans"]["reference_plan"],
+                reference_start=raw["five_year_plans"]["reference_start"],
+                plan_years=raw["five_year_plans"]["plan_years"],
+                first_phases=words("first_phases", raw["five_year_plans"]),
+                last_phases=words("last_phases", raw["five_year_plans"]),
+                patterns=tuple(
+                    pattern(p, "five_year_plans.patterns") for p in raw["five_year_plans"]["patterns"]
+                ),
+                relative_years=words("relative_years", raw["five_year_plans"]),
+            ),
             past_heading_year=pattern(raw["past_heading_year_pattern"], "past_heading_year_pattern"),
             year_sentence=pattern(raw["year_sentence_pattern"], "year_sentence_pattern"),
             plan_words=words("plan_words"),
@@ -171,6 +183,9 @@ def load_cues(path: Path = CUES_FILE) -> Cues:
     ):
         if "year" not in p.groupindex:
             raise MetadataCuesError(f"{path}: {key} needs a named group `year`")
+    for p in cues.five_year_plans.patterns:
+        if not {"plan", "phase"} <= set(p.groupindex):
+            raise MetadataCuesError(f"{path}: five_year_plans.patterns need named groups `plan` and `phase`")
     if not {"n", "since"} <= set(cues.term_length.groupindex):
         raise MetadataCuesError(f"{path}: term_review.length_pattern needs named groups `n` and `since`")
     for p in cues.publication_stamps:

@@ -12,6 +12,8 @@ Every cue the text offers becomes a *candidate* with a weight and the sentence i
                     (and ``plan_sentence``: a news sentence telling it, 提出2017年的工作建议)
 * ``year_is``       "2009年是…的一年" opening the review (the reviewed year), or in the plans part / followed
                     by 将… (the coming year)
+* ``plan_year``     a five-year plan's first or last year named without a year (年是…“十三五”规划的收官之年
+                    → 2020, 实现“十四五”良好开局 → 2021), read like ``year_is`` and weighed below it
 * ``past_sentence`` a past-work sentence opening with a year (2014年常委会…, 他说,2018年…, 据了解,2019年…)
 * ``past_session``  the report's own congress's previous session referred back to (完成省十四届人大一次会议
                     确定的目标任务 → 2023), numbered by the term table: the year an annual report reviews
@@ -59,10 +61,16 @@ _SINCE = re.compile(r"^(?:以来|来|起|初|底前|以前|之前|前)")
 _REVIEW_PHRASE = re.compile(rf"(?:^|(?<=[。!?;\n]))(?:回顾|回眸|盘点){_YEAR}年?(?=[,:，])")
 # 【聚焦2024河南两会】, 2026两会|…: the year of the annual sessions, i.e. the session year
 LIANGHUI = re.compile(rf"{_YEAR}年?(?:[\u4e00-\u9fff]{{0,4}}?)(?:两会|人代会|人大会议)")
+# Reported speech (他说,2019年…; 据了解,2019年…) opens a sentence too; a part's name ending in 回顾 does not
+# (报告分为2023年工作回顾,2024年主要工作…: a list of the parts, the second year the plans').
 _SENTENCE_YEAR = re.compile(
     rf"(?:^|(?<=[。!?;\n:]))(?:[一二三四五六七八九十]+[、.])?(?:在|于)?{_YEAR}年(?P<rest>[^。!?;\n]{{0,80}})"
-    rf"|(?<=[说出示绍调顾解悉][,:]){_YEAR.replace('<year>', '<year2>')}年(?P<rest2>[^。!?;\n]{{0,80}})"
+    rf"|(?:(?<=[说出示绍调解悉][,:])|(?<=[^作展况绩]回顾[,:])){_YEAR.replace('<year>', '<year2>')}年"
+    rf"(?P<rest2>[^。!?;\n]{{0,80}})"
 )
+# What a year is said to be (…是实现“十四五”规划目标任务的关键之年): a plan word inside it describes the year
+# and says nothing of whether the sentence speaks of the coming one.
+_YEAR_ATTRIBUTE = re.compile(r"是[^,。;!?]*?(?:之年|一年)")
 
 
 class TermsError(EtlError):
@@ -178,6 +186,28 @@ class Resolution:
 
 
 @dataclass(frozen=True)
+class PlanYears:
+    """Five-year-plan phrases that name a year (from metadata_cues.yaml ``five_year_plans``)."""
+
+    reference_plan: int  # 11: 十一五 …
+    reference_start: int  # … began in 2006
+    plan_years: int
+    first_phases: tuple[str, ...]  # 开局: the plan's first year
+    last_phases: tuple[str, ...]  # 收官: its last
+    patterns: tuple[re.Pattern, ...]  # named groups ``plan`` (十三) and ``phase``
+    relative_years: tuple[str, ...]  # 明年是…: the phrase names a year relative to an unknown one
+
+    def year(self, plan: int, phase: str) -> int | None:
+        """The year a phase of plan ``plan`` names (十三五 收官 → 2020), None for a phase not listed."""
+        start = self.reference_start + self.plan_years * (plan - self.reference_plan)
+        if phase in self.first_phases:
+            return start
+        if phase in self.last_phases:
+            return start + self.plan_years - 1
+        return None
+
+
+@dataclass(frozen=True)
 class YearWords:
     """The vocabulary year sentences are read with (from metadata_cues.yaml and sections.yaml)."""
 
@@ -185,6 +215,7 @@ class YearWords:
     plan_heading: re.Pattern  # the plans heading of sections.yaml (2024年的主要任务, 展望2024年)
     plan_words: tuple[str, ...]  # 将, 工作任务 …: a sentence about the coming year
     plan_phrases: tuple[re.Pattern, ...] = ()  # 提出2017年的工作建议: the coming year, in a news sentence
+    five_year_plans: PlanYears | None = None  # “十三五”收官之年: a year named without its digits
 
     def plans(self, text: str) -> bool:
         return any(w in text for w in self.plan_words)
@@ -364,7 +395,7 @@ def year_candidates(
         if rest.startswith(("是", ",是")):
             if (
                 in_plans
-                or vocabulary.plans(rest[:50])
+                or vocabulary.plans(_YEAR_ATTRIBUTE.sub("", rest)[:50])
                 or (vocabulary.plans(following[:30]) and not _PAST_WORDS.search(following[:30]))
             ):
                 out.append(Candidate("year_is", y - 1, y - 1, 0.5, sentence, session_year=y))
@@ -378,6 +409,58 @@ def year_candidates(
         past_weight[y] += 0.3
         if past_weight[y] <= 0.6:
             out.append(Candidate("past_sentence", y, y, 0.3, sentence))
+    if vocabulary.five_year_plans is not None:
+        named = plan_year_candidates(dense, plans, vocabulary, vocabulary.five_year_plans)
+        if out:  # the text states years: a plan's year only supports one of them, never contradicts
+            stated = {(c.start, c.end) for c in out}
+            named = [
+                Candidate(c.source, c.start, c.end, 0.1, c.sentence, c.session_year)
+                for c in named
+                if (c.start, c.end) in stated
+            ]
+        out += named
+    return out
+
+
+_STATED_YEAR = re.compile(rf"{_YEAR}年")
+
+
+def plan_year_candidates(
+    dense: str, plans: list[tuple[int, int]], vocabulary: YearWords, five: PlanYears
+) -> list[Candidate]:
+    """A five-year plan's first or last year named without a year (…是“十三五”规划的收官之年 → 2020).
+
+    Read like a ``year_is`` sentence (the past-work part: the reviewed year; the plans part or a sentence
+    going on with 将…: the coming year), weighed below it, and only where the sentence states no year of
+    its own: 2020年是…收官之年 is the year sentence's vote, 明年是…收官之年 names a year relative to one
+    the phrase does not give."""
+    out: list[Candidate] = []
+    seen: set[int] = set()
+    for p in five.patterns:
+        for m in p.finditer(dense):
+            plan = cn_int(m.group("plan"))
+            y = five.year(plan, m.group("phase")) if plan >= 3 else None
+            if y is None:
+                continue
+            start = max(dense.rfind(c, 0, m.start()) for c in "。!?;\n") + 1
+            if start in seen:
+                continue  # one vote a sentence
+            before = dense[start : m.start()]
+            if _STATED_YEAR.search(before) or any(w in before for w in five.relative_years):
+                continue
+            seen.add(start)
+            ends = [e for e in (dense.find(c, m.end()) for c in "。!?;\n") if e != -1]
+            rest = dense[m.end() : min(ends) if ends else len(dense)]
+            following = dense[m.end() : m.end() + 60]
+            sentence = sentence_at(dense, m.start())
+            if (
+                _in_plans(m.start(), plans)
+                or vocabulary.plans(rest[:50])
+                or (vocabulary.plans(following[:30]) and not _PAST_WORDS.search(following[:30]))
+            ):
+                out.append(Candidate("plan_year", y - 1, y - 1, 0.3, sentence, session_year=y))
+            else:
+                out.append(Candidate("plan_year", y, y, 0.35, sentence))
     return out
 
 

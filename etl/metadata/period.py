@@ -124,7 +124,11 @@ def resolve_period(
     plans = [prepared.dense_span(sec.start, sec.end) for sec in parts if sec.kind == "plans"]
     skip = frozenset({delivery.year} if delivery.explicit and delivery.year else set())
     vocabulary = dating.YearWords(
-        cues.past_year_headings, section_cues().plan_heading, cues.plan_words, cues.plan_phrases
+        cues.past_year_headings,
+        section_cues().plan_heading,
+        cues.plan_words,
+        cues.plan_phrases,
+        cues.five_year_plans,
     )
     votes = dating.year_candidates(dense, prepared.lines, title, plans, vocabulary, skip)
     if not term:
