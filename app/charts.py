@@ -683,7 +683,7 @@ def to_plotly(chart: ChartData, height: int | None = None, full_source: bool = F
     would produce.
     """
     if chart.figure is not None:
-        return chart.figure
+        return plotly_figure(chart.figure)
     spec = figure_spec(chart, height, full_source)
     return go.Figure(data=spec["data"], layout=spec["layout"], _validate=False)
 
@@ -702,8 +702,19 @@ class ScreenFigure(go.Figure):
     def to_dict(self) -> dict:
         return self._spec
 
+    def to_plotly_json(self) -> dict:
+        return self._spec
+
     def __repr__(self) -> str:
         return f"ScreenFigure({len(self._spec['data'])} traces)"
+
+
+def plotly_figure(fig: go.Figure) -> go.Figure:
+    """A real go.Figure (for Kaleido and the slides) of a figure that may be a ScreenFigure."""
+    if isinstance(fig, ScreenFigure):
+        spec = fig.to_dict()
+        return go.Figure(data=spec["data"], layout=spec["layout"], _validate=False)
+    return fig
 
 
 def screen_figure(chart: ChartData, height: int | None = None) -> go.Figure:

@@ -31,7 +31,7 @@ from pptx.enum.dml import MSO_LINE_DASH_STYLE
 from pptx.oxml.ns import qn
 from pptx.util import Inches, Pt
 
-from app.charts import CORRECTED_MARK, PALETTE, TERM_COLOR, ChartData, to_plotly
+from app.charts import CORRECTED_MARK, PALETTE, TERM_COLOR, ChartData, plotly_figure, to_plotly
 from etl.ops.export import neutralize, neutralize_frame, write_frame
 
 EA_FONT = "Microsoft YaHei"  # East Asian typeface written into the PPTX (WPS/PowerPoint substitute if absent)
@@ -253,7 +253,7 @@ TABLE_ROWS = 18  # rows per block of the values table beside the map
 def map_picture(chart: ChartData) -> bytes:
     """The map of a kind-'map' chart as a PNG for a slide: the figure without its title and source line
     (the slide prints both), the 无数据 key kept."""
-    fig = go.Figure(chart.figure)
+    fig = go.Figure(plotly_figure(chart.figure))  # a copy: the chart's own figure is left as it is
     fig.layout.annotations = [a for a in fig.layout.annotations if a.name != "source"]
     fig.update_layout(
         title={"text": "", "subtitle": {"text": ""}}, margin={"t": 40, "b": 10, "l": 10, "r": 10}

@@ -24,7 +24,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from app import db, poster_queries
-from app.charts import FONT_FAMILY, ChartData, Point, Series
+from app.charts import FONT_FAMILY, ChartData, Point, ScreenFigure, Series, plotly_figure
 from app.labels import NATIONAL, format_value, period_zh, qualifier_word, unit_class
 from app.poster import source_label
 
@@ -360,7 +360,9 @@ def _figure(view: MapView, fc: dict, national: bool) -> go.Figure:
              "showarrow": False, "font": {"size": 11, "color": "#777"}}
         ],
     }  # fmt: skip
-    return go.Figure(data=traces, layout=layout, _validate=False)
+    # kept as built: a go.Figure deep-copies every trace, boundaries included (75 ms for the provinces' map),
+    # and Streamlit's serialisation copied it again; exports make a real figure of it (charts.plotly_figure)
+    return ScreenFigure({"data": traces, "layout": layout})
 
 
 # The whole country as official maps draw it: the mainland and Hainan in the main frame, 南海诸岛 and the
@@ -593,4 +595,5 @@ def map_image(view: MapView, fmt: str = "png") -> bytes:
     if not ok:
         raise RuntimeError(why)
     pio.defaults.topojson = TOPOJSON_URL
-    return view.figure.to_image(format=fmt, width=1100, height=680, scale=3 if fmt == "png" else 1)
+    fig = plotly_figure(view.figure)
+    return fig.to_image(format=fmt, width=1100, height=680, scale=3 if fmt == "png" else 1)
