@@ -705,6 +705,9 @@ class ScreenFigure(go.Figure):
     def to_plotly_json(self) -> dict:
         return self._spec
 
+    def __reduce__(self):  # pickled and copied as its spec (go.Figure's reads attributes never built here)
+        return (self.__class__, (self._spec,))
+
     def __repr__(self) -> str:
         return f"ScreenFigure({len(self._spec['data'])} traces)"
 

@@ -235,6 +235,21 @@ def test_the_screen_sends_plotly_the_figure_the_exports_draw(corpus_db, use_db):
     assert sent > 30
 
 
+def test_a_screen_figure_pickles_and_copies_as_its_spec():
+    """A map's ScreenFigure travels in caches and briefs: pickled or deep-copied it is the same figure, and
+    plotly_figure() makes a real go.Figure of it for Kaleido and the slides."""
+    import copy
+    import pickle
+
+    spec = {"data": [{"type": "bar", "x": [1, 2], "y": ["a", "b"]}], "layout": {"height": 300}}
+    fig = charts.ScreenFigure(spec)
+    for other in (pickle.loads(pickle.dumps(fig)), copy.deepcopy(fig)):
+        assert isinstance(other, charts.ScreenFigure) and other.to_dict() == spec
+    real = charts.plotly_figure(fig)
+    assert not isinstance(real, charts.ScreenFigure) and real.layout.height == 300
+    assert list(real.data[0].x) == [1, 2]
+
+
 def test_empty_chart_is_reported_as_empty(synth_db, use_db):
     use_db(synth_db)
     chart = resolve(ChartRequest("trend", "legislation.laws_enacted", ("中原区",), 2019, 2022))
