@@ -535,3 +535,13 @@ def _year_votes(text: str) -> list[dating.Candidate]:
     words = dating.YearWords((), re.compile("(?!)"), cues.plan_words, cues.plan_phrases)
     dense = normalize(text).text
     return dating.year_candidates(dense, tuple(dense.split("\n")), None, [], words)
+
+
+def test_looking_back_on_a_years_work_names_the_reviewed_year():
+    # 拉萨 2017 write-up (https://0797bf.com/html/.wdjszzjs....zdgzfzjs201802t20180202_73237.html): its counts
+    # open with "在过去的一年"; only "回首2017年工作," names the year (was undated)
+    text = (
+        "在过去的一年,拉萨市人大常委会审议修订地方性法规2件,组织开展执法检查3次,作出决议、决定7个。\n"
+        "回首2017年工作,拉萨市人大常委会坚持党的领导、人民当家作主、依法治国有机统一,全面履行宪法法律赋予的职责。"
+    )
+    assert (meta_of(text).period_start, meta_of(text).period_end) == (2017, 2017)

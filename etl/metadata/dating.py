@@ -58,7 +58,7 @@ _PAST_WORDS = re.compile(
     r"了|坚持|完成|召开了|审议|制定|取得|实现|聚焦|紧扣|围绕|在[^。]{0,12}领导下|一年来|过去"
 )
 _SINCE = re.compile(r"^(?:以来|来|起|初|底前|以前|之前|前)")
-_REVIEW_PHRASE = re.compile(rf"(?:^|(?<=[。!?;\n]))(?:回顾|回眸|盘点){_YEAR}年?(?=[,:，])")
+_REVIEW_PHRASE = re.compile(rf"(?:^|(?<=[。!?;\n]))(?:回顾|回眸|回首|盘点){_YEAR}年?(?:的?工作)?(?=[,:，])")
 # 【聚焦2024河南两会】, 2026两会|…: the year of the annual sessions, i.e. the session year
 LIANGHUI = re.compile(rf"{_YEAR}年?(?:[\u4e00-\u9fff]{{0,4}}?)(?:两会|人代会|人大会议)")
 # Reported speech (他说,2019年…; 据了解,2019年…) opens a sentence too; a part's name ending in 回顾 does not
