@@ -473,3 +473,75 @@ def test_the_parts_a_report_is_divided_into_are_not_a_sentence_about_a_year():
     )
     meta = meta_of(text)
     assert meta.period_end != 2024
+
+
+# 新浪转新华网 2006-02-26 (http://news.sina.com.cn/o/2006-02-26/20228307176s.shtml): the page's topic link
+# "相关专题:2006年全国两会" names the sessions' year; it once dated the draft report's 2005 counts 2006.
+_NATIONAL_2006 = (
+    "人大常委会分组审议工作报告稿 吴邦国参加 | |\n---|---|\n"
+    "http://www.sina.com.cn 2006年02月26日20:22 新华网 | |\n"
+    "新华网北京2月26日电(记者邹声文、田雨)十届全国人大常委会第二十次会议26日下午分组审议常委会工作报告稿。"
+    "在谈到监督工作时,常委会组成人员表示,一年来,全国人大常委会按照围绕中心、以人为本、突出重点、讲求实效的思路,"
+    "检查了6部法律的实施情况,听取了“一府两院”的10个专题工作报告,监督工作取得明显成效。"
+    " 26日上午的分组会议还审议了农产品质量安全法草案。(完) 相关专题:2006年全国两会 |"
+)
+
+
+def test_a_topic_link_naming_the_sessions_is_not_a_reviewed_year():
+    meta = extract_metadata(normalize(_NATIONAL_2006).text)
+    assert (meta.period_start, meta.period_end) == (2005, 2005)
+    assert not any(c.source == "past_sentence" for c in _year_votes(_NATIONAL_2006))
+
+
+# 廊坊日报 2024-01-30 (http://www3.lf.gov.cn/Item/136756.aspx): "蒋洪江说,2024年,是…75周年,…70周年。
+# 市人大常委会将坚持…" speaks of the coming year (the next sentence's subject will act); it outvoted
+# "他说,2023年,在市委的坚强领导下,…" and dated the 2023 report 2024.
+_LANGFANG_2024 = (
+    "2024年01月30日 评论(0) 来源: 《廊坊日报》 作者: 记者 贾树敏\n"
+    "\n"
+    "1月29日下午,市八届人大六次会议举行第二次全体会议。\n"
+    "\n"
+    "大会执行主席李国勇、刘媛、蒋洪江、常彦明、马志永、薛宏、邵二玲、温九州、梁宝杰、王建民、陶俊强在主席台执行主席席就座。大会由主席团常务主席、执行主席薛宏主持。\n"
+    "\n"
+    "张海川、李波、熊厚、宋立功、张平、孙丽娜、侯晓平、韩世春、范维山、李桂强、齐德旺、薛振泽、张春燕、房欣、丁凌、赵静波、李清涛、马大壮、罗云鹤等在主席台就座。\n"
+    "\n"
+    "廊坊市第八届人民代表大会现有代表371名,实际到会代表341名,符合法定人数。\n"
+    "\n"
+    "市人大常委会主任蒋洪江受市八届人大常委会委托向大会作工作报告。他说,2023年,在市委的坚强领导下,市人大常委会坚持以习近平新时代中国特色社会主义思想为指导,认真落实党中央决策部署和省、市委工作要求,依法履职行权,主动担当作为,为推动廊坊在京津冀协同发展上走在全省前列作出了积极贡献。\n"
+    "\n"
+    "蒋洪江报告了一年来市八届人大常委会的主要工作。一、坚持党的全面领导,坚定正确政治方向。二、发挥立法引领作用,持续以良法促善治。三、紧盯重点领域监督,助力改革发展大局。四、尊重代表主体地位,支持代表依法履职。五、深入抓好自身建设,着力夯实履职基础。\n"
+    "\n"
+    "蒋洪江说,2024年,是中华人民共和国成立75周年,是人民代表大会制度确立70周年。市人大常委会将坚持以习近平新时代中国特色社会主义思想为指引,全面贯彻"
+)
+
+
+def test_a_year_whose_next_sentence_says_what_the_committee_will_do_is_the_coming_year():
+    meta = extract_metadata(normalize(_LANGFANG_2024).text)
+    assert (meta.period_start, meta.period_end) == (2023, 2023)
+
+
+def test_a_year_followed_by_the_committees_past_work_stays_the_reviewed_year():
+    # 太原 2025 (corpus-extra taiyuan-2025): "这一年,市人大常委会坚持…" after the 是…之年 sentence
+    text = (
+        "2024年是中华人民共和国成立75周年,是实现“十四五”规划目标任务的关键之年,也是全国人民代表大会成立70周年。"
+        "这一年,市人大常委会坚持以习近平新时代中国特色社会主义思想为指导,依法履职尽责。"
+    )
+    votes = [c for c in _year_votes(text) if c.source == "year_is"]
+    assert votes and all((c.start, c.end) == (2024, 2024) for c in votes)
+
+
+def _year_votes(text: str) -> list[dating.Candidate]:
+    cues = load_cues()
+    words = dating.YearWords((), re.compile("(?!)"), cues.plan_words, cues.plan_phrases)
+    dense = normalize(text).text
+    return dating.year_candidates(dense, tuple(dense.split("\n")), None, [], words)
+
+
+def test_looking_back_on_a_years_work_names_the_reviewed_year():
+    # 拉萨 2017 write-up (https://0797bf.com/html/.wdjszzjs....zdgzfzjs201802t20180202_73237.html): its counts
+    # open with "在过去的一年"; only "回首2017年工作," names the year (was undated)
+    text = (
+        "在过去的一年,拉萨市人大常委会审议修订地方性法规2件,组织开展执法检查3次,作出决议、决定7个。\n"
+        "回首2017年工作,拉萨市人大常委会坚持党的领导、人民当家作主、依法治国有机统一,全面履行宪法法律赋予的职责。"
+    )
+    assert (meta_of(text).period_start, meta_of(text).period_end) == (2017, 2017)

@@ -58,7 +58,7 @@ _PAST_WORDS = re.compile(
     r"了|坚持|完成|召开了|审议|制定|取得|实现|聚焦|紧扣|围绕|在[^。]{0,12}领导下|一年来|过去"
 )
 _SINCE = re.compile(r"^(?:以来|来|起|初|底前|以前|之前|前)")
-_REVIEW_PHRASE = re.compile(rf"(?:^|(?<=[。!?;\n]))(?:回顾|回眸|盘点){_YEAR}年?(?=[,:，])")
+_REVIEW_PHRASE = re.compile(rf"(?:^|(?<=[。!?;\n]))(?:回顾|回眸|回首|盘点){_YEAR}年?(?:的?工作)?(?=[,:，])")
 # 【聚焦2024河南两会】, 2026两会|…: the year of the annual sessions, i.e. the session year
 LIANGHUI = re.compile(rf"{_YEAR}年?(?:[\u4e00-\u9fff]{{0,4}}?)(?:两会|人代会|人大会议)")
 # Reported speech (他说,2019年…; 据了解,2019年…) opens a sentence too; a part's name ending in 回顾 does not
@@ -71,6 +71,11 @@ _SENTENCE_YEAR = re.compile(
 # What a year is said to be (…是实现“十四五”规划目标任务的关键之年): a plan word inside it describes the year
 # and says nothing of whether the sentence speaks of the coming one.
 _YEAR_ATTRIBUTE = re.compile(r"是[^,。;!?]*?(?:之年|一年)")
+# 2024年,是…75周年,是…70周年。市人大常委会将坚持…: the next sentence's subject will act, so the year is the
+# coming one (蒋洪江说, 廊坊 2024); 这一年,市人大常委会坚持… keeps it the reviewed year
+_NEXT_WILL = re.compile(r"[^,。;!?\n]{0,10}?将")
+# 相关专题:2006年全国两会 (a news page's topic link): the year of the sessions, never a year the text reviews
+_SESSION_NAMED = re.compile(r"[\u4e00-\u9fff]{0,4}?(?:两会|人代会|人大会议)")
 
 
 class TermsError(EtlError):
@@ -379,6 +384,8 @@ def year_candidates(
         y = int(ystr) if ystr.isdigit() else cn_int(ystr)
         if not 1990 <= y <= 2100 or re.match(r"[-—~至到]", rest) or _SINCE.match(rest):
             continue  # a span, 2019年以来, 2025年底前
+        if _SESSION_NAMED.match(rest):
+            continue  # 2006年全国两会: the session's year (read by period.py as a 两会 cue)
         if re.match(r"\d{1,2}月", rest):  # 2014年10月22日,…: an event of the year reviewed, weakly
             if not _in_plans(m.start(), plans) and y not in skip_dates and dated_weight[y] < 0.3:
                 dated_weight[y] += 0.15
@@ -397,6 +404,7 @@ def year_candidates(
                 in_plans
                 or vocabulary.plans(_YEAR_ATTRIBUTE.sub("", rest)[:50])
                 or (vocabulary.plans(following[:30]) and not _PAST_WORDS.search(following[:30]))
+                or ((nxt := dense.find("。", m.end())) >= 0 and bool(_NEXT_WILL.match(dense, nxt + 1)))
             ):
                 out.append(Candidate("year_is", y - 1, y - 1, 0.5, sentence, session_year=y))
             else:
