@@ -104,8 +104,8 @@ def main() -> None:
         summary = queries.point_summary(in_period, (ps, pe))
         with_points = set(summary["metric"].dropna())
         have = sorted(set(summary["jurisdiction"].dropna()) & set(scope))
-    else:
-        in_scope = queries.metric_points(in_period)
+    else:  # a few places: read by name (agg_report_points is ordered by place, so names prune its scan)
+        in_scope = queries.metric_points(in_period.with_(jurisdictions=tuple(scope)))
         pts = in_scope[
             (in_scope["period_start"] == ps) & (in_scope["period_end"] == pe) & (in_scope["kind"] != "sub")
         ]
