@@ -240,8 +240,11 @@ LEFT JOIN shared_division_names s ON s.name = r.jurisdiction;
 
 -- Each current fact with its report and its effective period, the one every chart, table and aggregate uses:
 -- a fact without a period of its own takes its report's, and a start without an end is that one year.
--- The only place this rule is written (etl/aggregates.py and app/queries.py read this view).
-CREATE OR REPLACE VIEW facts_dated AS
+-- The only place this rule is written (etl/aggregates.py and app/queries.py read the view facts_dated).
+-- facts_dated_of(ids) is the same for the reports whose ids are in the list ``ids`` (NULL: every report), the
+-- list tested on both sides of the join: a few reports' facts (数据's first page) then join their own few
+-- report rows instead of all of reports_placed (at 64,000 reports a third of that query, 40 → 27 ms).
+CREATE OR REPLACE MACRO facts_dated_of(ids) AS TABLE
 SELECT f.fact_id, f.report_id, f.metric, f.value, f.unit, f.qualifier,
        coalesce(f.period_start, r.period_start)             AS period_start,
        coalesce(f.period_end, f.period_start, r.period_end) AS period_end,
@@ -251,7 +254,10 @@ SELECT f.fact_id, f.report_id, f.metric, f.value, f.unit, f.qualifier,
        r.period_start AS report_period_start, r.period_end AS report_period_end, r.delivered, r.place,
        f.fact_row
 FROM facts_current f
-JOIN reports_placed r ON r.report_id = f.report_id;
+JOIN reports_placed r ON r.report_id = f.report_id
+WHERE ids IS NULL OR (list_contains(ids, r.report_id) AND list_contains(ids, f.report_id));
+
+CREATE OR REPLACE VIEW facts_dated AS SELECT * FROM facts_dated_of(NULL);
 
 -- Where a bundled or collected report was found: the `sources.csv` files beside the reports
 -- (columns file, url[, title]) are read by every build, so the 报告 page can show each report's source.
