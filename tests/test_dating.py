@@ -545,3 +545,39 @@ def test_looking_back_on_a_years_work_names_the_reviewed_year():
         "回首2017年工作,拉萨市人大常委会坚持党的领导、人民当家作主、依法治国有机统一,全面履行宪法法律赋予的职责。"
     )
     assert (meta_of(text).period_start, meta_of(text).period_end) == (2017, 2017)
+
+
+# 鄂托克旗 2025 session news (http://www.etkrd.gov.cn/hyzt/rdh/202502/t20250208_3762697.html): the plans part
+# opens with a heading run in before its text, "2025年的主要工作:2025年是…关键之年"; read as a past sentence
+# it contested "李瑞敏说,2024年是…" and the report was undated.
+_ETUOKE_2025 = (
+    "受旗十八届人大常委会委托,李瑞敏在会上作鄂托克旗人民代表大会常务委员会工作报告。\n"
+    "李瑞敏说,2024年是中华人民共和国成立75周年,人民代表大会制度建立70周年,也是深入实施“十四五”规划的攻坚之年。"
+    "一年来,旗人大常委会坚持以习近平新时代中国特色社会主义思想为指导,圆满完成旗十八届人大三次会议确定的目标任务。\n"
+    "李瑞敏从四个方面回顾了旗十八届人大常委会过去一年的工作:强化政治引领,在党的全面领导中把牢人大方向;"
+    "优化自身建设,在忠诚担当尽责中展现人大形象。\n"
+    "2025年的主要工作:2025年是深入贯彻落实党的二十届三中全会的关键之年,也是“十四五”规划收官冲刺、"
+    "“十五五”规划谋篇布局的关键之年,旗人大常委会坚持以习近平新时代中国特色"
+)
+
+
+def test_a_run_in_plans_heading_names_the_coming_year():
+    meta = extract_metadata(normalize(_ETUOKE_2025).text)
+    assert (meta.period_start, meta.period_end) == (2024, 2024)
+    votes = _year_votes(_ETUOKE_2025)
+    assert any(c.source == "plan_heading" and (c.start, c.session_year) == (2024, 2025) for c in votes)
+    assert not any(c.start == 2025 for c in votes)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # 靖边县 2021 (corpus-extra jingbian-2021): the year's work named inside a sentence, not a heading
+        "县人大常委会副主任王建华受靖边县人大常委会委托,向大会报告工作。"
+        "王建华从四个方面回顾了2020年的主要工作:一、聚焦中心工作,依法决定重大事项;二、认真履行职责,依法开展有效监督。",
+        # the year's work as the first thing the text says of a year: the year reviewed, not a plans heading
+        "2020年的主要工作:一、聚焦中心工作,依法决定重大事项;二、认真履行职责,依法开展有效监督。",
+    ],
+)
+def test_a_years_main_work_not_after_the_year_before_is_no_plans_heading(text):
+    assert not any(c.source == "plan_heading" for c in _year_votes(text))
