@@ -581,3 +581,38 @@ def test_a_run_in_plans_heading_names_the_coming_year():
 )
 def test_a_years_main_work_not_after_the_year_before_is_no_plans_heading(text):
     assert not any(c.source == "plan_heading" for c in _year_votes(text))
+
+
+# 人民网甘肃频道 2025-01-12 (兰州 session news, Traditional): the page's stamp "2025年01月12日09:11" is the
+# page's date, not an event of the year reviewed; it outvoted the stamp itself and left the text undated.
+_LANZHOU_2025 = (
+    "蘭州市第十七屆人民代表大會第五次會議隆重開幕\n\n劉超\n2025年01月12日09:11 |\n小字號\n\n"
+    "1月11日上午,蘭州市第十七屆人民代表大會第五次會議在甘肅大劇院隆重開幕。\n\n"
+    "本次會議應到代表331人,出席會議的代表296人,符合法定人數。\n\n"
+    "隨后,在熱烈的掌聲中,市長劉建勛走上發言席,代表市政府向大會作政府工作報告。\n\n"
+)
+
+
+def test_the_pages_own_stamp_is_not_an_event_of_the_year_reviewed():
+    meta = extract_metadata(normalize(_LANZHOU_2025).text)
+    assert (meta.period_start, meta.period_end) == (2024, 2024)
+
+
+@pytest.mark.parametrize(
+    "sentence, period",
+    [
+        # 吉安县 2026, big5 mirror: http://m.west-technical-inc.com/news/12369f3c98fc48b841e61c82cc5ce7ea.html
+        (
+            "******人民政府向大會(huì)作政府工作報(bào)告。報(bào)告共分為2025年和“十四五”時(shí)期發(fā)展回顧、"
+            "“十五五”發(fā)展的主要考量、2026年工作安排和加強(qiáng)政府自身建設(shè)四個(gè)部分。",
+            (2025, 2025),
+        ),
+        # 人民网 兰州 2025
+        ("報告共分為2024年工作回顧、2025年工作安排、加強政府自身建設三個部分。", (2024, 2024)),
+        # 友谊县 2024 (corpus-extra youyi-2024)
+        ("报告分为2023年工作回顾,2024年主要工作和全面加强政府自身建设三部分。", (2023, 2023)),
+    ],
+)
+def test_a_reports_parts_listed_name_the_session_year_after_the_review(sentence, period):
+    meta = extract_metadata(normalize("某县第十七届人民代表大会第六次会议开幕\n" + sentence).text)
+    assert (meta.period_start, meta.period_end) == period

@@ -844,6 +844,22 @@ def test_the_deputies_addressed_mark_the_delivered_report(address):
     assert extract_metadata(text).report_type == "annual_report"
 
 
+def test_a_write_ups_title_naming_the_years_work_looked_back_on_is_news():
+    # http://news.tjbh.com/bhnews/system/2018/01/09/030314498.shtml (滨海新区 2018, 滨海时报): the title has
+    # the year between the committee and 工作回眸, so no title was found and the body's own account made it
+    # an excerpt
+    text = (
+        "您当前的位置 : 津滨网  >  滨海新闻  >  要闻\n\n"
+        "牢记使命承重任 履职尽责显担当 ——滨海新区人大常委会2017年工作回眸\n\n"
+        "稿源:滨海时报 编辑:白璐 2018-01-09 07:45\n\n"
+        "  津滨网讯 2017年是滨海新区第三届人大常委会履职的开局之年,"
+        "也是滨海新区站在新的历史起点砥砺前行的一年。"
+        "2017年,区人大常委会分别就环境保护、学前教育等重点领域问题开展了三次专题询问。"
+    )
+    meta = extract_metadata(normalize(text).text)
+    assert meta.report_type == "news_summary" and meta.title.endswith("2017年工作回眸")
+
+
 def test_the_deputies_as_an_object_do_not_make_news_the_report():
     assert extract_metadata(XIGONG_NEWS).report_type in ("news_summary", "report_excerpt")
 

@@ -347,8 +347,12 @@ def year_candidates(
     plans: list[tuple[int, int]],
     vocabulary: YearWords,
     skip_dates: frozenset[int] = frozenset(),
+    page_date: dt.date | None = None,
 ) -> list[Candidate]:
-    """Years the text states about the reviewed or the coming year (see the module docstring)."""
+    """Years the text states about the reviewed or the coming year (see the module docstring).
+
+    ``page_date`` is the page's publication stamp: the same date in the text (2025年01月12日09:11) is the
+    stamp, not an event of the year reviewed."""
     out: list[Candidate] = []
     heads = [title] if title else []
     heads += [p for p in re.split(r"[—–─━―|｜\s]+|-{2,}", title or "") if p and p != title]
@@ -393,7 +397,14 @@ def year_candidates(
             continue  # a span, 2019年以来, 2025年底前
         if _SESSION_NAMED.match(rest):
             continue  # 2006年全国两会: the session's year (read by period.py as a 两会 cue)
-        if re.match(r"\d{1,2}月", rest):  # 2014年10月22日,…: an event of the year reviewed, weakly
+        # 2014年10月22日,…: an event of the year reviewed, weakly
+        if md := re.match(r"(\d{1,2})月(?:(\d{1,2})日)?", rest):
+            if page_date is not None and (y, int(md.group(1)), int(md.group(2) or 0)) == (
+                page_date.year,
+                page_date.month,
+                page_date.day,
+            ):
+                continue  # the page's own stamp
             if not _in_plans(m.start(), plans) and y not in skip_dates and dated_weight[y] < 0.3:
                 dated_weight[y] += 0.15
                 out.append(Candidate("dated_event", y, y, 0.15, sentence_at(dense, m.start())))
