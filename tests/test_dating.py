@@ -545,3 +545,74 @@ def test_looking_back_on_a_years_work_names_the_reviewed_year():
         "回首2017年工作,拉萨市人大常委会坚持党的领导、人民当家作主、依法治国有机统一,全面履行宪法法律赋予的职责。"
     )
     assert (meta_of(text).period_start, meta_of(text).period_end) == (2017, 2017)
+
+
+# 鄂托克旗 2025 session news (http://www.etkrd.gov.cn/hyzt/rdh/202502/t20250208_3762697.html): the plans part
+# opens with a heading run in before its text, "2025年的主要工作:2025年是…关键之年"; read as a past sentence
+# it contested "李瑞敏说,2024年是…" and the report was undated.
+_ETUOKE_2025 = (
+    "受旗十八届人大常委会委托,李瑞敏在会上作鄂托克旗人民代表大会常务委员会工作报告。\n"
+    "李瑞敏说,2024年是中华人民共和国成立75周年,人民代表大会制度建立70周年,也是深入实施“十四五”规划的攻坚之年。"
+    "一年来,旗人大常委会坚持以习近平新时代中国特色社会主义思想为指导,圆满完成旗十八届人大三次会议确定的目标任务。\n"
+    "李瑞敏从四个方面回顾了旗十八届人大常委会过去一年的工作:强化政治引领,在党的全面领导中把牢人大方向;"
+    "优化自身建设,在忠诚担当尽责中展现人大形象。\n"
+    "2025年的主要工作:2025年是深入贯彻落实党的二十届三中全会的关键之年,也是“十四五”规划收官冲刺、"
+    "“十五五”规划谋篇布局的关键之年,旗人大常委会坚持以习近平新时代中国特色"
+)
+
+
+def test_a_run_in_plans_heading_names_the_coming_year():
+    meta = extract_metadata(normalize(_ETUOKE_2025).text)
+    assert (meta.period_start, meta.period_end) == (2024, 2024)
+    votes = _year_votes(_ETUOKE_2025)
+    assert any(c.source == "plan_heading" and (c.start, c.session_year) == (2024, 2025) for c in votes)
+    assert not any(c.start == 2025 for c in votes)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # 靖边县 2021 (corpus-extra jingbian-2021): the year's work named inside a sentence, not a heading
+        "县人大常委会副主任王建华受靖边县人大常委会委托,向大会报告工作。"
+        "王建华从四个方面回顾了2020年的主要工作:一、聚焦中心工作,依法决定重大事项;二、认真履行职责,依法开展有效监督。",
+        # the year's work as the first thing the text says of a year: the year reviewed, not a plans heading
+        "2020年的主要工作:一、聚焦中心工作,依法决定重大事项;二、认真履行职责,依法开展有效监督。",
+    ],
+)
+def test_a_years_main_work_not_after_the_year_before_is_no_plans_heading(text):
+    assert not any(c.source == "plan_heading" for c in _year_votes(text))
+
+
+# 人民网甘肃频道 2025-01-12 (兰州 session news, Traditional): the page's stamp "2025年01月12日09:11" is the
+# page's date, not an event of the year reviewed; it outvoted the stamp itself and left the text undated.
+_LANZHOU_2025 = (
+    "蘭州市第十七屆人民代表大會第五次會議隆重開幕\n\n劉超\n2025年01月12日09:11 |\n小字號\n\n"
+    "1月11日上午,蘭州市第十七屆人民代表大會第五次會議在甘肅大劇院隆重開幕。\n\n"
+    "本次會議應到代表331人,出席會議的代表296人,符合法定人數。\n\n"
+    "隨后,在熱烈的掌聲中,市長劉建勛走上發言席,代表市政府向大會作政府工作報告。\n\n"
+)
+
+
+def test_the_pages_own_stamp_is_not_an_event_of_the_year_reviewed():
+    meta = extract_metadata(normalize(_LANZHOU_2025).text)
+    assert (meta.period_start, meta.period_end) == (2024, 2024)
+
+
+@pytest.mark.parametrize(
+    "sentence, period",
+    [
+        # 吉安县 2026, big5 mirror: http://m.west-technical-inc.com/news/12369f3c98fc48b841e61c82cc5ce7ea.html
+        (
+            "******人民政府向大會(huì)作政府工作報(bào)告。報(bào)告共分為2025年和“十四五”時(shí)期發(fā)展回顧、"
+            "“十五五”發(fā)展的主要考量、2026年工作安排和加強(qiáng)政府自身建設(shè)四個(gè)部分。",
+            (2025, 2025),
+        ),
+        # 人民网 兰州 2025
+        ("報告共分為2024年工作回顧、2025年工作安排、加強政府自身建設三個部分。", (2024, 2024)),
+        # 友谊县 2024 (corpus-extra youyi-2024)
+        ("报告分为2023年工作回顾,2024年主要工作和全面加强政府自身建设三部分。", (2023, 2023)),
+    ],
+)
+def test_a_reports_parts_listed_name_the_session_year_after_the_review(sentence, period):
+    meta = extract_metadata(normalize("某县第十七届人民代表大会第六次会议开幕\n" + sentence).text)
+    assert (meta.period_start, meta.period_end) == period

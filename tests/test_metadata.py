@@ -821,6 +821,49 @@ def test_report_types(text, report_type):
     assert extract_metadata(text).report_type == report_type
 
 
+# http://lysrd.henanrd.gov.cn/2008/05-04/119402.html (西工区 2008, session news): the government's report
+# "号召各位代表在党的十七大精神指引下" — the deputies as an object, not addressed; the page is news.
+XIGONG_NEWS = (
+    "西工区第十二届人民代表大会第二次会议胜利闭幕\n"
+    "瑞雪兆丰年,新春谋新篇。1月28日上午,在雄壮的国歌声中,为期4天的西工区第十二届人民代表大会第二次会议胜利闭幕。\n"
+    "报告对建设文明和谐西工、加快建设学习型、效能型政府提出了新的要求,号召各位代表在党的十七大精神指引下,"
+    "为实现西工区经济社会又好又快发展而努力奋斗。"
+)
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "各位代表:\n我受区人大常委会委托,向大会报告工作。",  # 武昌区 2025 and most openings
+        "各位代表、同志们:\n现在,我代表县人大常委会报告工作。",  # 琼中 2021
+        "各位代表,一分耕耘,一分收获。",  # 郑州 seed
+    ],
+)
+def test_the_deputies_addressed_mark_the_delivered_report(address):
+    text = "某某区人民代表大会常务委员会工作报告\n" + address
+    assert extract_metadata(text).report_type == "annual_report"
+
+
+def test_a_write_ups_title_naming_the_years_work_looked_back_on_is_news():
+    # http://news.tjbh.com/bhnews/system/2018/01/09/030314498.shtml (滨海新区 2018, 滨海时报): the title has
+    # the year between the committee and 工作回眸, so no title was found and the body's own account made it
+    # an excerpt
+    text = (
+        "您当前的位置 : 津滨网  >  滨海新闻  >  要闻\n\n"
+        "牢记使命承重任 履职尽责显担当 ——滨海新区人大常委会2017年工作回眸\n\n"
+        "稿源:滨海时报 编辑:白璐 2018-01-09 07:45\n\n"
+        "  津滨网讯 2017年是滨海新区第三届人大常委会履职的开局之年,"
+        "也是滨海新区站在新的历史起点砥砺前行的一年。"
+        "2017年,区人大常委会分别就环境保护、学前教育等重点领域问题开展了三次专题询问。"
+    )
+    meta = extract_metadata(normalize(text).text)
+    assert meta.report_type == "news_summary" and meta.title.endswith("2017年工作回眸")
+
+
+def test_the_deputies_as_an_object_do_not_make_news_the_report():
+    assert extract_metadata(XIGONG_NEWS).report_type in ("news_summary", "report_excerpt")
+
+
 @pytest.mark.parametrize(
     "byline", ["记者 张三 通讯员 李四", "□本报记者 马飞", "本报讯(记者 李四)近日,", "郑州全媒体记者 袁帅"]
 )

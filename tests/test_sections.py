@@ -84,3 +84,32 @@ def test_counts_of_the_session_now_held_are_of_its_year():
     past = Section("past_work", 0, 100, None, 2023, 2023)
     assert sentence_period("本次会议共收到代表议案6件、建议230件。", past) == (2024, 2024)
     assert sentence_period("大会期间代表提出议案3件、建议186件。", past) == (2023, 2023)
+
+
+# 鄂托克旗 2025 (http://www.etkrd.gov.cn/hyzt/rdh/202502/t20250208_3762697.html): a plans heading run in
+# before its part's text on the same line opens the plans part there, with the period known or not.
+_ETUOKE = (
+    "李瑞敏说,2024年是中华人民共和国成立75周年,人民代表大会制度建立70周年。"
+    "一年来,旗人大常委会坚持以习近平新时代中国特色社会主义思想为指导。\n"
+    "李瑞敏从四个方面回顾了旗十八届人大常委会过去一年的工作:强化政治引领,在党的全面领导中把牢人大方向。\n"
+    "2025年的主要工作:2025年是深入贯彻落实党的二十届三中全会的关键之年,旗人大常委会坚持以习近平新时代中国特色"
+)
+
+
+@pytest.mark.parametrize("period", [(2024, 2024), (None, None)])
+def test_a_run_in_plans_heading_opens_the_plans_part(period):
+    parts = find_sections(_ETUOKE, *period)
+    assert [(s.kind, s.heading) for s in parts] == [("past_work", None), ("plans", "2025年的主要工作:")]
+    assert parts[1].start == _ETUOKE.index("2025年的主要工作") and parts[1].period_end == 2025
+
+
+def test_a_run_in_heading_naming_the_year_reviewed_stays_past_work():
+    text = _ETUOKE.replace("2025年的主要工作:2025年", "2024年的主要工作:2024年")
+    assert [s.kind for s in find_sections(text, 2024, 2024)] == ["past_work"]
+    assert [s.kind for s in find_sections(text, None, None)] == ["past_work"]
+
+
+@pytest.mark.parametrize("head", ["2025年工作安排:", "今年的主要任务是:", "二、2025年主要任务:"])
+def test_whole_plans_headings_run_in_open_the_plans_part(head):
+    text = _ETUOKE.replace("2025年的主要工作:", head)
+    assert [(s.kind, s.heading) for s in find_sections(text, None, None)][-1] == ("plans", head)

@@ -61,7 +61,7 @@ class Cues:
     summary_words: tuple[str, ...]
     bylines: tuple[re.Pattern, ...]
     report_title_words: tuple[str, ...]
-    delivery_markers: tuple[str, ...]
+    delivery_markers: tuple[re.Pattern, ...]  # 各位代表: (an address, not 号召各位代表…)
     delivery_narrative: tuple[re.Pattern, ...]
     report_frame_line: tuple[re.Pattern, ...]
     report_frame_lines: int
@@ -141,7 +141,7 @@ def load_cues(path: Path = CUES_FILE) -> Cues:
             summary_words=words("summary_title_words"),
             bylines=patterns("byline_patterns"),
             report_title_words=words("report_title_words"),
-            delivery_markers=words("delivery_markers"),
+            delivery_markers=patterns("delivery_marker_patterns"),
             delivery_narrative=patterns("delivery_narrative_patterns"),
             report_frame_line=patterns("report_frame_line_patterns"),
             report_frame_lines=number("report_frame_lines"),

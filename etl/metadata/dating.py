@@ -8,7 +8,8 @@ Every cue the text offers becomes a *candidate* with a weight and the sentence i
                     term table (data/congress_terms.yaml) or by what was learned for a local congress
 * ``stamp``         a web or newspaper page date (2026-02-10 来源:新乡日报) → session year, weakly
 * ``heading``       a heading or title naming the reviewed year (2023年的主要工作, 回顾2023年)
-* ``plan_heading``  a heading naming the coming year (展望2024年, 2024年的主要任务) → reviewed year + 1
+* ``plan_heading``  a heading naming the coming year (展望2024年, 2024年的主要任务, or run in at a sentence's
+                    start: 2025年的主要工作:2025年是…) → reviewed year + 1
                     (and ``plan_sentence``: a news sentence telling it, 提出2017年的工作建议)
 * ``year_is``       "2009年是…的一年" opening the review (the reviewed year), or in the plans part / followed
                     by 将… (the coming year)
@@ -40,7 +41,7 @@ from pathlib import Path
 
 from etl import vocab
 from etl.errors import EtlError
-from etl.metadata.sections import plan_heading_year
+from etl.metadata.sections import plan_heading_year, run_in_plan_headings
 
 TERMS_FILE = Path(__file__).parent.parent / "data" / "congress_terms.yaml"
 MIN_CONFIDENCE = 0.5
@@ -346,8 +347,12 @@ def year_candidates(
     plans: list[tuple[int, int]],
     vocabulary: YearWords,
     skip_dates: frozenset[int] = frozenset(),
+    page_date: dt.date | None = None,
 ) -> list[Candidate]:
-    """Years the text states about the reviewed or the coming year (see the module docstring)."""
+    """Years the text states about the reviewed or the coming year (see the module docstring).
+
+    ``page_date`` is the page's publication stamp: the same date in the text (2025年01月12日09:11) is the
+    stamp, not an event of the year reviewed."""
     out: list[Candidate] = []
     heads = [title] if title else []
     heads += [p for p in re.split(r"[—–─━―|｜\s]+|-{2,}", title or "") if p and p != title]
@@ -363,6 +368,12 @@ def year_candidates(
             out.append(Candidate("heading", y, y, 0.8, h))
         elif (m := vocabulary.plan_heading.search(h2)) and (sy := plan_heading_year(m)):
             out.append(Candidate("plan_heading", sy - 1, sy - 1, 0.6, h, session_year=sy))
+    run_in = run_in_plan_headings(dense)  # 2025年的主要工作:2025年是…: the coming year's, like a heading
+    for at, sy, _head in run_in:
+        if sy is not None:
+            sentence = sentence_at(dense, at)
+            out.append(Candidate("plan_heading", sy - 1, sy - 1, 0.6, sentence, session_year=sy))
+    run_in_at = {at for at, _, _ in run_in}
     for m in _REVIEW_PHRASE.finditer(dense):  # 回顾2014,郑州市人大常委会…: the year reviewed
         if not _in_plans(m.start(), plans):
             y = year_of(m)
@@ -386,12 +397,21 @@ def year_candidates(
             continue  # a span, 2019年以来, 2025年底前
         if _SESSION_NAMED.match(rest):
             continue  # 2006年全国两会: the session's year (read by period.py as a 两会 cue)
-        if re.match(r"\d{1,2}月", rest):  # 2014年10月22日,…: an event of the year reviewed, weakly
+        # 2014年10月22日,…: an event of the year reviewed, weakly
+        if md := re.match(r"(\d{1,2})月(?:(\d{1,2})日)?", rest):
+            if page_date is not None and (y, int(md.group(1)), int(md.group(2) or 0)) == (
+                page_date.year,
+                page_date.month,
+                page_date.day,
+            ):
+                continue  # the page's own stamp
             if not _in_plans(m.start(), plans) and y not in skip_dates and dated_weight[y] < 0.3:
                 dated_weight[y] += 0.15
                 out.append(Candidate("dated_event", y, y, 0.15, sentence_at(dense, m.start())))
             continue
         pos = m.start()
+        if pos in run_in_at:
+            continue  # a run-in plans heading: read above
         sentence = sentence_at(dense, pos)
         line_start = dense.rfind("\n", 0, pos) + 1
         whole_line = dense[line_start : dense.find("\n", pos) if dense.find("\n", pos) != -1 else len(dense)]

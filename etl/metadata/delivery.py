@@ -302,7 +302,8 @@ def _sentences_from(compact: str, start: int, count: int) -> str:
 
 def _is_delivered_text(text: _Text, delivery: _Delivery, cues: Cues) -> bool:
     """Whether the text is (or retells) a report delivered to a congress session."""
-    if delivery.ordinal is not None or delivery.news or any(w in text.compact for w in cues.delivery_markers):
+    addressed = any(p.search(text.compact) for p in cues.delivery_markers)  # 各位代表:
+    if delivery.ordinal is not None or delivery.news or addressed:
         return True
     return any(p.search(_without_other_reports(text.compact, cues)) for p in cues.delivery_narrative)
 

@@ -12,7 +12,7 @@
   five. Then
   ``report_excerpt`` for 摘编/摘要/出炉 … in the title or the first lines;
   ``news_summary`` for 综述/纪实 … in the title; ``annual_report`` when the text
-  speaks to the deputies (各位代表, 请予审议) or carries a dateline (with or without a
+  speaks to the deputies (各位代表: as an address, 请予审议) or carries a dateline (with or without a
   date); then a journalist's byline makes a write-up of one delivered report (a news
   sentence telling the delivery, 受…委托…向大会作…, or 工作报告 in the title) a
   ``report_excerpt`` and anything else a ``news_summary``; without a byline, the report's own
@@ -89,7 +89,7 @@ def classify_report(
     if title and any(w in title for w in cues.summary_words):
         return "news_summary"
     compact = text.compact
-    if delivery.dateline or any(w in compact for w in cues.delivery_markers):
+    if delivery.dateline or any(p.search(compact) for p in cues.delivery_markers):
         return "annual_report"
     spoken = _without_other_reports(compact, cues)  # 市长向大会作政府工作报告 is not the committee's
     narrative = delivery.news or any(p.search(spoken) for p in cues.delivery_narrative)

@@ -130,7 +130,7 @@ def resolve_period(
         cues.plan_phrases,
         cues.five_year_plans,
     )
-    votes = dating.year_candidates(dense, prepared.lines, title, plans, vocabulary, skip)
+    votes = dating.year_candidates(dense, prepared.lines, title, plans, vocabulary, skip, stamp)
     if not term:
         votes += _past_session(compact, name, level, terms, cues)
     if term:

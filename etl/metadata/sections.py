@@ -22,6 +22,7 @@ CUES_PATH = Path(__file__).parent.parent / "data" / "sections.yaml"
 class Cues:
     plan_heading: re.Pattern
     past_heading: re.Pattern
+    run_in_heading: re.Pattern
     bare_year: re.Pattern
     plan_sentence: re.Pattern
     sentence_year: re.Pattern
@@ -37,6 +38,7 @@ def cues() -> Cues:
     return Cues(
         plan_heading=re.compile(data["plan_heading"]),
         past_heading=re.compile(data["past_heading"]),
+        run_in_heading=re.compile(data["run_in_heading"]),
         bare_year=re.compile(data["bare_year"]),
         plan_sentence=re.compile(data["plan_sentence"]),
         sentence_year=re.compile(data["sentence_year"]),
@@ -75,6 +77,39 @@ def _heading_kind(line: str, period_end: int | None) -> tuple[str, int | None] |
     return None
 
 
+_STATED_YEAR = re.compile(r"((?:19|20)\d{2})年")
+
+
+def run_in_plan_headings(text: str, period_end: int | None = None) -> list[tuple[int, int | None, str]]:
+    """(offset, year, heading) of each plans heading run in at a sentence's start (2025年的主要工作:…).
+
+    The words before the colon are a whole plans heading (2024年工作安排, 今年的主要任务是), or a year's
+    主要工作 naming a year after the reviewed one: after ``period_end`` when it is known, else right after
+    the last year the text stated before it (…2024年是…;…过去一年的工作。2025年的主要工作:)."""
+    c = cues()
+    out: list[tuple[int, int | None, str]] = []
+    for m in c.run_in_heading.finditer(text):
+        head = m.group("head")
+        year: int | None
+        if (pm := c.plan_heading.match(head)) and pm.end() == len(head):
+            year = plan_heading_year(pm)
+            if year is not None and period_end is not None and year <= period_end:
+                continue  # the year reviewed: not the plans
+        elif (pm := c.past_heading.match(head)) and pm.groupdict().get("y"):
+            year = int(pm.group("y"))
+            if period_end is not None:
+                if year <= period_end:
+                    continue
+            else:
+                stated = _STATED_YEAR.findall(text, 0, m.start())
+                if not stated or int(stated[-1]) != year - 1:
+                    continue
+        else:
+            continue
+        out.append((m.start(), year, m.group(0)))
+    return out
+
+
 def plan_heading_year(m: re.Match) -> int | None:
     """The year a plans heading names (2024年的主要任务, 展望2024年), if any."""
     y = m.groupdict().get("y") or m.groupdict().get("y2")
@@ -88,6 +123,7 @@ def find_sections(
     past_kind = "term_review" if report_type == "term_review" else "past_work"
     sections: list[Section] = []
     kind, heading, year, start = past_kind, None, None, 0
+    run_in = run_in_plan_headings(text, period_end)
     pos = 0
     for line in text.split("\n"):
         found = _heading_kind(line, period_end)
@@ -97,6 +133,13 @@ def find_sections(
                 if pos > start:
                     sections.append(_section(kind, start, pos, heading, year, period_start, period_end))
                 kind, heading, year, start = new_kind, line.strip(), found[1], pos
+        else:
+            # a plans heading run in at a sentence's start opens the plans part there
+            for at, y, head in run_in:
+                if pos <= at < pos + len(line) and kind != "plans":
+                    if at > start:
+                        sections.append(_section(kind, start, at, heading, year, period_start, period_end))
+                    kind, heading, year, start = "plans", head, y, at
         pos += len(line) + 1
     if len(text) > start or not sections:
         sections.append(_section(kind, start, len(text), heading, year, period_start, period_end))
