@@ -429,18 +429,23 @@ def term_chart(points: pd.DataFrame, metric: dict) -> ChartData | None:
 
 
 def compare_chart(
-    points: pd.DataFrame, metric: dict, period: tuple[int, int], jurisdictions: list[str], level_zh: str = ""
+    points: pd.DataFrame | list[dict],
+    metric: dict,
+    period: tuple[int, int],
+    jurisdictions: list[str],
+    level_zh: str = "",
 ) -> ChartData:
     """One metric for one period across jurisdictions, largest first, with coverage in the subtitle.
 
     Only like is compared with like: values in another unit, scope or definition than most are listed
-    apart under the title, not drawn as bars beside the others.
+    apart under the title, not drawn as bars beside the others.  ``points``: the metric's chart points, a
+    frame or its rows as dicts.
     """
     ps, pe = period
     wanted = set(jurisdictions)
     recs = [
         r
-        for r in records(points)
+        for r in (points if isinstance(points, list) else records(points))
         if r["period_start"] == ps and r["period_end"] == pe and r["jurisdiction"] in wanted
     ]
     rows, apart = split_like_records(recs, metric)

@@ -224,6 +224,24 @@ def points_for(reqs: list[ChartRequest], within: pd.DataFrame | None = None) -> 
     return queries.metric_points(f)
 
 
+def compare_charts(reqs: list[ChartRequest], points: pd.DataFrame) -> list[ChartData]:
+    """resolve() of 对比's charts (kind 'compare', one metric each) from the points read for all of them
+    (points_for()): their rows made into dicts once and split by metric, not once per chart."""
+    by_metric: dict[str, list[dict]] = {}
+    for r in charts.records(points):
+        by_metric.setdefault(r["metric"], []).append(r)
+    return [
+        charts.compare_chart(
+            by_metric.get(req.subject, []),
+            metric_info(req.subject, req.jurisdictions),
+            (req.start, req.end),
+            list(req.jurisdictions),
+            level_zh(req.level) if req.level else "",
+        )
+        for req in reqs
+    ]
+
+
 def period_options(f: Filters) -> list[tuple[int, int]]:
     """Periods with facts under ``f``: single years first (latest first), then terms."""
     per = queries.periods(f)

@@ -8,6 +8,7 @@ from app import queries, state, ui
 from app.labels import category_order, category_zh, level_order, level_zh, period_zh
 from app.views import (
     ChartRequest,
+    compare_charts,
     compare_table,
     metric_order,
     most_documented_category,
@@ -161,10 +162,10 @@ def main() -> None:
             charted = metrics[:MAX_CHARTS]
     reqs = [ChartRequest("compare", code, tuple(shown), ps, pe, level) for code in charted]
     points = points_for(reqs, within=in_scope)  # the points read above: no second query
+    drawn = compare_charts(reqs, points) if points is not None else [resolve(req) for req in reqs]
     cols = st.columns(2)
-    for i, (code, req) in enumerate(zip(charted, reqs, strict=True)):
+    for i, (code, req, chart) in enumerate(zip(charted, reqs, drawn, strict=True)):
         with cols[i % 2]:
-            chart = resolve(req, points)
             if ui.show_chart(chart, key=f"cmp_{code}"):
                 ui.chart_actions(req, chart, key=f"cmp_brief_{code}")
 

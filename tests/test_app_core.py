@@ -15,7 +15,15 @@ from app import charts, db, queries, views
 from app.filters import Filters
 from app.highlight import ANCHOR_ID, highlight_html
 from app.labels import LABELS_FILE, format_value, labels
-from app.views import ChartRequest, category_requests, facts_display, metric_info, points_for, resolve
+from app.views import (
+    ChartRequest,
+    category_requests,
+    compare_charts,
+    facts_display,
+    metric_info,
+    points_for,
+    resolve,
+)
 
 # --- connection -------------------------------------------------------------------------------------
 
@@ -164,6 +172,9 @@ def test_compare_charts_from_the_pages_wider_points_equal_their_own_query(synth_
         pd.testing.assert_frame_equal(own.reset_index(drop=True), derived.reset_index(drop=True))
         for req in reqs:
             assert resolve(req, own).long_frame().equals(resolve(req, derived).long_frame())
+        # the page draws them all from its points at once: each chart as resolve() draws it alone
+        for req, chart in zip(reqs, compare_charts(reqs, derived), strict=True):
+            assert chart == resolve(req)
 
 
 def test_point_summary_names_the_places_and_metrics_the_points_have(corpus_db, use_db):
