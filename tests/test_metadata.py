@@ -1016,3 +1016,10 @@ def test_a_page_titled_as_a_resolution_on_the_report_stays_news():
         "重庆市江津区人民代表大会常务委员会工作报告", "关于重庆市江津区人民代表大会常务委员会工作报告的决议"
     )
     assert extract_metadata(normalize(text).text).report_type == "news_summary"
+
+
+def test_a_newspaper_pages_issue_line_is_its_stamp():
+    # the issue date after 版次 is the page's own: the session of 2023 reviewed 2022 (was undated: the date
+    # was read as an event of 2023)
+    meta = extract_metadata(normalize(_JIANGJIN_PAGE).text)
+    assert (meta.period_start, meta.period_end) == (2022, 2022)
