@@ -616,3 +616,25 @@ def test_the_pages_own_stamp_is_not_an_event_of_the_year_reviewed():
 def test_a_reports_parts_listed_name_the_session_year_after_the_review(sentence, period):
     meta = extract_metadata(normalize("某县第十七届人民代表大会第六次会议开幕\n" + sentence).text)
     assert (meta.period_start, meta.period_end) == period
+
+
+@pytest.mark.parametrize(
+    "sentence, period",
+    [
+        # 黔西县 2018 closing news (WeChat mirror): https://freewechat.com/a/MzI4NjY4NjQ2OA==/2247488339/{{href}}
+        (
+            "会议表决通过关于政府工作报告的决议。决议指出,会议充分肯定县人民政府2017年的工作,"
+            "同意报告提出的2018年政府工作目标任务,决定批准这个报告。",
+            (2017, 2017),
+        ),
+        # 西宁 2015 closing news: http://xining.baogaosu.com/xinwen/…/29274795/
+        (
+            "决议中指出,本次会议充分肯定了市人民政府过去一年的工作,"
+            "同意报告提出的2015年工作总体部署和主要任务,决定批准这个报告。",
+            (2014, 2014),
+        ),
+    ],
+)
+def test_a_session_resolution_approving_a_years_work_names_the_session_year(sentence, period):
+    meta = extract_metadata(normalize("某县第十七届人民代表大会第二次会议胜利闭幕\n" + sentence).text)
+    assert (meta.period_start, meta.period_end) == period

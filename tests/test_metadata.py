@@ -993,3 +993,33 @@ def test_views_map_back_to_the_normalized_text():
     a, b = view.dense_span(start, len(norm.text))
     assert view.dense[a:b] == "今后一年的主要任务\n正文"
     assert all(norm.text[view.to_norm[i]] == ch for i, ch in enumerate(view.dense))
+
+
+# http://epaper.cqjjnet.com/PC/jjrb/202302/10/content_22494.html (江津区 2023, 江津日报 page 4): the report's
+# text continued from page 1, titled as the report, with no 各位代表, byline or session narrative.
+_JIANGJIN_PAGE = (
+    "重庆市江津区人民代表大会常务委员会工作报告\n\n"
+    "版次:04    作者:2023年02月10日\n\n"
+    "(上接第一版)“一府两院”和各镇人大组织宪法宣誓70人次。\n\n"
+    "三、坚持正确监督有效监督依法监督,着力推动经济社会高质量发展\n\n"
+    "加强高质量发展监督。围绕打造消费品工业高质量发展示范区,听取和审议了区政府关于消费品工业发展情况报告,"
+    "对区政府8个职能部门开展询问,并进行了满意度测评,结果均为满意。"
+)
+
+
+def test_a_page_titled_as_the_committees_report_is_the_report_not_news():
+    assert extract_metadata(normalize(_JIANGJIN_PAGE).text).report_type == "report_excerpt"
+
+
+def test_a_page_titled_as_a_resolution_on_the_report_stays_news():
+    text = _JIANGJIN_PAGE.replace(
+        "重庆市江津区人民代表大会常务委员会工作报告", "关于重庆市江津区人民代表大会常务委员会工作报告的决议"
+    )
+    assert extract_metadata(normalize(text).text).report_type == "news_summary"
+
+
+def test_a_newspaper_pages_issue_line_is_its_stamp():
+    # the issue date after 版次 is the page's own: the session of 2023 reviewed 2022 (was undated: the date
+    # was read as an event of 2023)
+    meta = extract_metadata(normalize(_JIANGJIN_PAGE).text)
+    assert (meta.period_start, meta.period_end) == (2022, 2022)

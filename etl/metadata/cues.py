@@ -65,6 +65,7 @@ class Cues:
     delivery_narrative: tuple[re.Pattern, ...]
     report_frame_line: tuple[re.Pattern, ...]
     report_frame_lines: int
+    report_page_title: re.Pattern  # 某区人民代表大会常务委员会工作报告
     past_year_headings: tuple[re.Pattern, ...]
     plan_phrases: tuple[re.Pattern, ...]
     five_year_plans: dating.PlanYears
@@ -145,6 +146,7 @@ def load_cues(path: Path = CUES_FILE) -> Cues:
             delivery_narrative=patterns("delivery_narrative_patterns"),
             report_frame_line=patterns("report_frame_line_patterns"),
             report_frame_lines=number("report_frame_lines"),
+            report_page_title=pattern(raw["report_page_title_pattern"], "report_page_title_pattern"),
             past_year_headings=patterns("past_year_heading_patterns"),
             plan_phrases=patterns("plan_phrase_patterns"),
             five_year_plans=dating.PlanYears(

@@ -117,5 +117,10 @@ def classify_report(
         # the body of a report posted without its frame.
         warnings.append("无标题、署名或报告会议标记，正文为常委会工作陈述：按报告摘要（report_excerpt）处理")
         return "report_excerpt"
+    if title and cues.report_page_title.match(title):
+        # Titled as the committee's report, with no frame, byline or narrative: a page of the report
+        # (江津区 2023: the newspaper's continued page, 上接第一版), not a journalist's item.
+        warnings.append("标题即常委会工作报告，无署名或会议叙述：按报告摘要（report_excerpt）处理")
+        return "report_excerpt"
     warnings.append("无标题、署名或报告会议标记：按专题新闻稿（news_summary）处理")
     return "news_summary"
