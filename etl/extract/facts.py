@@ -27,10 +27,14 @@ _OWN_SUBJECT = re.compile(r"常委会|主任会议|专门委员会|专委会|本
 # all_levels); read as the committee's they would outrank its own figure on a chart (2300 beside 860).
 # Only at the start of a clause (after 全市/各/此外… at most), so 指导乡镇人大…, 听取…信访工作报告 stay the
 # committee's; a later clause without a subject of its own shares it until another subject takes over.
+# A government, court or procuratorate that handled something itself (县政府承办人大代表建议117件, in
+# its own report or news of its meeting) is another body too; 交市政府承办的代表建议 (sent by the
+# committee) is not at a clause's start.
 _OTHER_SUBJECT = re.compile(
     r"(?:^|[，,；;：:])(?:同时|此外|另外|其中|全[省市县区州旗盟]|各){0,2}"
     r"(?:(?:乡镇|乡（镇）|乡\(镇\)|街道|县乡两级|乡镇两级|县乡|县区|区县|县（市、区）|下级|基层)"
-    r"(?:人大|人民代表大会)(?:常委会|常务委员会|主席团)?|信访(?:部门|机构|局))"
+    r"(?:人大|人民代表大会)(?:常委会|常务委员会|主席团)?|信访(?:部门|机构|局)"
+    r"|[省市县区州旗]?(?:人民)?(?:政府|法院|检察院)(?:共|全年)?(?:承办|办理))"
 )
 _CLAUSE_START = re.compile(r"(?:^|[，,；;：:])")
 _SUBJECT_REACH = 10  # a subject of the committee's own counts when it starts this close to its clause's start

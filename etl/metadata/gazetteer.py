@@ -91,8 +91,9 @@ _SUFFIXES: tuple[tuple[str, str], ...] = (
     ("盟", ""),
     ("旗", ""),
 )
-# Past districts named only by their kind (濮阳市市区 until 2002): generic words in reports.
-_GENERIC_PAST_NAMES = frozenset({"市区", "郊区", "城区", "矿区"})
+# Past districts named only by their kind (濮阳市市区 until 2002; 唐山市新区 until 2002): generic words in
+# reports (保障新区经济和社会事业健康发展 in a template with the name blanked to xx区).
+_GENERIC_PAST_NAMES = frozenset({"市区", "郊区", "城区", "矿区", "新区"})
 _LEVEL_RANK = {"national": 0, "provincial": 1, "prefecture": 2, "county": 3}
 
 
