@@ -31,8 +31,10 @@ def test_a_sessions_agenda_is_not_work_reports_heard():
 
 def test_work_reports_heard_by_the_committee_still_count():
     # http://www.fuyangtv.com/folder27662/folder27683/2025-06-12/2980007.html (富阳区 2025)
-    got = pairs("召开常委会会议9次、主任会议16次,听取审议“一府两院”专项工作报告14个,发出审议意见9份,"
-                "作出决议决定17项。")
+    got = pairs(
+        "召开常委会会议9次、主任会议16次,听取审议“一府两院”专项工作报告14个,发出审议意见9份,"
+        "作出决议决定17项。"
+    )
     assert ("supervision.work_reports", 14) in got
 
 
