@@ -73,3 +73,51 @@ TEMPLATE_XXQU = (
 def test_new_district_as_a_common_noun_is_not_the_jurisdiction():
     m = extract_metadata(normalize(TEMPLATE_XXQU).text)
     assert m.jurisdiction != "新区"
+
+
+# Another body's own work report, in its speaker's words: refused at load with the reason (a procuratorate's
+# 办理代表建议124件 read as the committee's would stand on its chart).  The openings of the real reports:
+OTHER_BODY_REPORTS = [
+    # 襄阳市人民检察院工作报告 2020: http://xy.hbjc.gov.cn/jwgk_72889/gzbg_72890/202204/t20220418_1664790.shtml
+    "襄阳市人民检察院工作报告\n各位代表:\n现在,我代表市人民检察院向大会报告工作,请予审议,并请市政协委员和其他"
+    "列席人员提出意见。\n2019年,全市检察机关在市委和省检察院领导下,在市人大及其常委会监督下,办理人大代表建议12件。",
+    # 最高人民检察院工作报告 2012 (big5 mirror): http://big5.www.gov.cn/gate/big5/www.gov.cn//2012lh/content_2094674.htm
+    "最高人民檢察院工作報告\n——2012年3月11日在第十一屆全國人民代表大會第五次會議上\n"
+    "最高人民檢察院檢察長 曹建明\n"
+    "各位代表:\n現在,我代表最高人民檢察院向大會報告工作,請予審議,並請全國政協委員和其他列席人員提出意見。",
+    # 政协常宁市第十一届委员会常务委员会工作报告 2025:
+    # http://www.hnchangning.gov.cn/zwgk/ztzl/lhzt/zybg/20250305/i3593193.html
+    "中国人民政治协商会议常宁市第十一届委员会常务委员会工作报告\n各位委员、同志们:\n我代表政协常宁市第十一届委员会"
+    "常务委员会,向大会报告工作,请予审议,并请列席会议的同志提出意见。\n2024年工作回顾\n市人大常委会…",
+]
+
+
+def test_another_bodys_own_work_report_is_refused_with_the_reason():
+    import pytest
+
+    from etl.errors import NotAReportError
+    from etl.extract.pipeline import process_document
+    from etl.models import Document
+
+    for text in OTHER_BODY_REPORTS:
+        with pytest.raises(NotAReportError, match="another body's own work report"):
+            process_document(Document(source_file="x.txt", text=text, file_format="txt", encoding="utf-8"))
+
+
+def test_the_committees_own_report_naming_other_bodies_reports_is_kept():
+    """A standing committee's report may tell of the procuratorate's report heard, and a news item of the
+    session of all the reports delivered: neither is another body's report."""
+    from etl.metadata import load_cues, other_body_speaker
+
+    cues = load_cues()
+    own = (
+        "各位代表:\n现在,我代表市人民代表大会常务委员会向大会报告工作,请予审议。\n一年来,常委会听取审议市人民检察院"
+        "关于公益诉讼工作情况的报告,检察长在会上说,我代表市人民检察院向常委会报告工作。"
+    )
+    assert other_body_speaker(own, cues) is None
+    # a news item: third person, no speaker of its own (人民网 2019, http://lianghui.people.com.cn/2019npc/n1/2019/0312/c425933-30971957.html)
+    news = (
+        "今天上午,十三届全国人大二次会议举行第三次全体会议,"
+        "听取最高人民检察院检察长张军关于最高人民检察院工作的报告。"
+    )
+    assert other_body_speaker(news, cues) is None

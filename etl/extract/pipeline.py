@@ -9,7 +9,7 @@ from pathlib import Path
 
 from etl.errors import NotAReportError
 from etl.extract.facts import extract_facts
-from etl.metadata import extract_metadata
+from etl.metadata import extract_metadata, load_cues, other_body_speaker
 from etl.metadata.sections import find_sections
 from etl.models import Document, Fact, ReportMeta, Section
 from etl.read import read_document
@@ -47,6 +47,12 @@ def process_document(doc: Document) -> ExtractedReport:
         raise NotAReportError(
             doc.source_file,
             "no people's congress wording (人大/人民代表大会/常委会) found: not a work report",
+        )
+    speaker = other_body_speaker(norm.text, load_cues())
+    if speaker is not None:
+        raise NotAReportError(
+            doc.source_file,
+            f"another body's own work report (「{speaker}」): not a people's congress standing committee's",
         )
     # Normalize once, find the parts, resolve the metadata from them, then date the parts.
     parts = find_sections(norm.text, None, None)

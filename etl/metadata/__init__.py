@@ -7,6 +7,7 @@ sections.py finds a report's parts.
 """
 
 from etl.metadata.cues import CUES_FILE, Cues, MetadataCuesError, load_cues
+from etl.metadata.kind import other_body_speaker
 from etl.metadata.report import extract_metadata
 
-__all__ = ["CUES_FILE", "Cues", "MetadataCuesError", "extract_metadata", "load_cues"]
+__all__ = ["CUES_FILE", "Cues", "MetadataCuesError", "extract_metadata", "load_cues", "other_body_speaker"]

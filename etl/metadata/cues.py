@@ -62,6 +62,9 @@ class Cues:
     bylines: tuple[re.Pattern, ...]
     report_title_words: tuple[str, ...]
     delivery_markers: tuple[re.Pattern, ...]  # 各位代表: (an address, not 号召各位代表…)
+    other_body_speaker: tuple[re.Pattern, ...]  # 我代表最高人民检察院向大会报告工作
+    own_speaker: tuple[re.Pattern, ...]  # 我代表…人大常委会, 受…常务委员会委托
+    speaker_chars: int
     delivery_narrative: tuple[re.Pattern, ...]
     report_frame_line: tuple[re.Pattern, ...]
     report_frame_lines: int
@@ -143,6 +146,9 @@ def load_cues(path: Path = CUES_FILE) -> Cues:
             bylines=patterns("byline_patterns"),
             report_title_words=words("report_title_words"),
             delivery_markers=patterns("delivery_marker_patterns"),
+            other_body_speaker=patterns("other_body_speaker_patterns"),
+            own_speaker=patterns("own_speaker_patterns"),
+            speaker_chars=number("speaker_chars"),
             delivery_narrative=patterns("delivery_narrative_patterns"),
             report_frame_line=patterns("report_frame_line_patterns"),
             report_frame_lines=number("report_frame_lines"),

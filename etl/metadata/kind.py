@@ -34,6 +34,20 @@ from etl.metadata.delivery import _Delivery, _without_other_reports
 from etl.metadata.text import _cn_int, _Text
 
 
+def other_body_speaker(text: str, cues: Cues) -> str | None:
+    """The speaker's words when the text is another body's own work report (我代表最高人民检察院向大会
+    报告工作, 我代表政协…常务委员会,向大会报告工作) and nowhere speaks for a people's congress standing
+    committee; None for everything else (a committee's report, a news item, a text without a speaker)."""
+    compact = re.sub(r"\s+", "", text[: cues.speaker_chars * 2])[: cues.speaker_chars]
+    if any(p.search(compact) for p in cues.own_speaker):
+        return None
+    for p in cues.other_body_speaker:
+        m = p.search(compact)
+        if m:
+            return m.group(0)
+    return None
+
+
 def _is_heading(line: str) -> bool:
     return 0 < len(line) <= 30 and "。" not in line
 
