@@ -75,6 +75,10 @@ _COMMITTEE = re.compile(r"常委会|常务委员会")
 _COMMITTEE_ACTS = ("decisions.", "supervision.work_reports")
 # A delegation's motions and suggestions at a higher congress are not this committee's (代表团…提交建议114件).
 _DELEGATION = re.compile(r"代表团")
+# CPPCC members' proposals (提案) counted together with deputies' suggestions
+# (共承办人大代表建议和政协委员提案88件, 其中已经解决或基本解决的有42件) are a joint count of two bodies'
+# items, handled by the government's offices: never the committee's count of deputies' suggestions.
+_PROPOSALS = re.compile(r"提案")
 # Work done with or for another body is not this committee's count (配合省人大开展执法检查).
 _OTHER_BODY = re.compile(r"配合|协助|协同|参与|参加|陪同|受[^,，。]{0,12}委托")
 _OWN_WORK = ("legislation.", "supervision.", "decisions.")
@@ -92,7 +96,7 @@ def _context_allows(p: Pattern, ctx: dict, lead: str, words: str, kind: str) -> 
         return True
     if ctx["plan"] or _NEXT_YEAR.search(lead + words):
         return False
-    if p.metric.startswith("deputies.") and ctx["delegation"]:
+    if p.metric.startswith("deputies.") and (ctx["delegation"] or ctx["proposals"]):
         return False
     if p.metric in _OWN_LAWS and _IN_FORCE.search(ctx["window"]):
         return False
@@ -193,6 +197,7 @@ def candidates_in(sentence: str, catalog: Catalog, prev: str = "") -> list[Candi
     ctx: dict[str, bool | str] = {
         "plan": bool(_PLAN.search(sentence)),
         "delegation": bool(_DELEGATION.search(sentence)),
+        "proposals": bool(_PROPOSALS.search(sentence)),
         "congress": bool(_CONGRESS.search(sentence)) and not _COMMITTEE.search(sentence),
     }
     for p in catalog.patterns_for(sentence):
