@@ -417,15 +417,9 @@ def year_candidates(
         whole_line = dense[line_start : dense.find("\n", pos) if dense.find("\n", pos) != -1 else len(dense)]
         if _is_heading(whole_line):
             continue  # a heading: read above
-        following = dense[m.end() : m.end() + 60]
         in_plans = _in_plans(pos, plans)
         if rest.startswith(("是", ",是")):
-            if (
-                in_plans
-                or vocabulary.plans(_YEAR_ATTRIBUTE.sub("", rest)[:50])
-                or (vocabulary.plans(following[:30]) and not _PAST_WORDS.search(following[:30]))
-                or ((nxt := dense.find("。", m.end())) >= 0 and bool(_NEXT_WILL.match(dense, nxt + 1)))
-            ):
+            if _of_coming_year(dense, m.end(), rest, in_plans, vocabulary):
                 out.append(Candidate("year_is", y - 1, y - 1, 0.5, sentence, session_year=y))
             else:
                 opening = pos <= first_sentence_end + 1 or _after_past_heading(dense, pos)
@@ -451,6 +445,21 @@ def year_candidates(
 
 
 _STATED_YEAR = re.compile(rf"{_YEAR}年")
+
+
+def _of_coming_year(dense: str, end: int, rest: str, in_plans: bool, vocabulary: YearWords) -> bool:
+    """Whether a year said to be something (2024年是…之年, “十三五”收官之年, the phrase ending at ``end``,
+    ``rest`` the sentence after it) is the coming year: in the plans part; a plan word in the rest of the
+    sentence (not one inside what the year is said to be: …实现“十四五”规划目标任务的关键之年); a plan word
+    right after that is not past work; or a next sentence saying what the committee will do (…将…)."""
+    following = dense[end : end + 30]
+    nxt = dense.find("。", end)
+    return (
+        in_plans
+        or vocabulary.plans(_YEAR_ATTRIBUTE.sub("", rest)[:50])
+        or (vocabulary.plans(following) and not _PAST_WORDS.search(following))
+        or (nxt >= 0 and bool(_NEXT_WILL.match(dense, nxt + 1)))
+    )
 
 
 def plan_year_candidates(
@@ -479,13 +488,8 @@ def plan_year_candidates(
             seen.add(start)
             ends = [e for e in (dense.find(c, m.end()) for c in "。!?;\n") if e != -1]
             rest = dense[m.end() : min(ends) if ends else len(dense)]
-            following = dense[m.end() : m.end() + 60]
             sentence = sentence_at(dense, m.start())
-            if (
-                _in_plans(m.start(), plans)
-                or vocabulary.plans(rest[:50])
-                or (vocabulary.plans(following[:30]) and not _PAST_WORDS.search(following[:30]))
-            ):
+            if _of_coming_year(dense, m.end(), rest, _in_plans(m.start(), plans), vocabulary):
                 out.append(Candidate("plan_year", y - 1, y - 1, 0.3, sentence, session_year=y))
             else:
                 out.append(Candidate("plan_year", y, y, 0.35, sentence))
