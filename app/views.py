@@ -150,10 +150,14 @@ def resolve(req: ChartRequest, points: pd.DataFrame | None = None) -> ChartData 
     if req.kind == "terms":
         return charts.term_chart(pts, info)
     if req.kind == "compare":
-        return charts.compare_chart(
-            pts, info, (req.start, req.end), list(req.jurisdictions), level_zh(req.level) if req.level else ""
-        )
+        return _compare_chart(req, pts, info)
     return None
+
+
+def _compare_chart(req: ChartRequest, points: pd.DataFrame | list[dict], info: dict) -> ChartData:
+    return charts.compare_chart(
+        points, info, (req.start, req.end), list(req.jurisdictions), level_zh(req.level) if req.level else ""
+    )
 
 
 def place_points(jurisdiction: str, up_to: int) -> pd.DataFrame:
@@ -231,13 +235,7 @@ def compare_charts(reqs: list[ChartRequest], points: pd.DataFrame) -> list[Chart
     for r in charts.records(points):
         by_metric.setdefault(r["metric"], []).append(r)
     return [
-        charts.compare_chart(
-            by_metric.get(req.subject, []),
-            metric_info(req.subject, req.jurisdictions),
-            (req.start, req.end),
-            list(req.jurisdictions),
-            level_zh(req.level) if req.level else "",
-        )
+        _compare_chart(req, by_metric.get(req.subject, []), metric_info(req.subject, req.jurisdictions))
         for req in reqs
     ]
 

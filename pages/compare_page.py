@@ -111,7 +111,7 @@ def main() -> None:
             (in_scope["period_start"] == ps) & (in_scope["period_end"] == pe) & (in_scope["kind"] != "sub")
         ]
         with_points = set(pts["metric"])
-        have = sorted(set(pts["jurisdiction"]) & set(scope))
+        have = sorted(set(pts["jurisdiction"]))
     metrics = [m for m in f.metrics if m in with_points] if f.metrics else []
     if not metrics:
         order = metric_order(catalog[catalog["category"] == category])
