@@ -267,6 +267,19 @@ GOLD_META_FIELDS = (
 )
 
 
+def fact_pairs(
+    text: str, p0: int = 2023, p1: int = 2023, rtype: str = "annual_report"
+) -> list[tuple[str, float]]:
+    """(metric, value) of the facts extract_facts finds in ``text``, read as one past-work part of p0–p1."""
+    from etl.extract.facts import extract_facts
+    from etl.models import Section
+    from etl.read.normalize import normalize
+
+    n = normalize(text)
+    facts = extract_facts(n, [Section("past_work", 0, len(n.text), None, p0, p1)], rtype)
+    return [(f.metric, f.value) for f in facts]
+
+
 def gold_rows(name: str) -> list[dict[str, str]]:
     """The rows of one gold CSV file (seeds_docs.csv, seeds_facts.csv)."""
     with (GOLD / name).open(encoding="utf-8", newline="") as fh:

@@ -5,16 +5,12 @@ government's own count of the deputies' suggestions it handled is not the commit
 
 from __future__ import annotations
 
-from etl.extract.facts import extract_facts
+from conftest import fact_pairs
+
 from etl.metadata import extract_metadata
-from etl.models import Section
 from etl.read.normalize import normalize
 
-
-def pairs(text: str, p0: int = 2023, p1: int = 2023, rtype: str = "annual_report") -> list[tuple[str, float]]:
-    n = normalize(text)
-    facts = extract_facts(n, [Section("past_work", 0, len(n.text), None, p0, p1)], rtype)
-    return [(f.metric, f.value) for f in facts]
+pairs = fact_pairs
 
 
 # 十二届全国人大二次会议, news of the opening:

@@ -6,15 +6,11 @@ handled by the government's offices, never the committee's count of deputies' su
 
 from __future__ import annotations
 
-from etl.extract.facts import extract_facts
-from etl.models import Section
-from etl.read.normalize import normalize
+from conftest import fact_pairs
 
 
 def pairs(text: str, p0: int = 2024, p1: int = 2024, rtype: str = "annual_report") -> list[tuple[str, float]]:
-    n = normalize(text)
-    facts = extract_facts(n, [Section("past_work", 0, len(n.text), None, p0, p1)], rtype)
-    return [(f.metric, f.value) for f in facts]
+    return fact_pairs(text, p0, p1, rtype)
 
 
 # 静安区人大常委会 2024, a Traditional mirror with pinyin noise:

@@ -5,16 +5,9 @@ report kinds that are all heard as work reports is a count of work reports."""
 from __future__ import annotations
 
 import pytest
+from conftest import fact_pairs
 
-from etl.extract.facts import extract_facts
-from etl.models import Section
-from etl.read.normalize import normalize
-
-
-def pairs(text: str, p0: int = 2023, p1: int = 2023, rtype: str = "annual_report") -> list[tuple[str, float]]:
-    n = normalize(text)
-    facts = extract_facts(n, [Section("past_work", 0, len(n.text), None, p0, p1)], rtype)
-    return [(f.metric, f.value) for f in facts]
+pairs = fact_pairs
 
 
 _OWN_LAWS = {"legislation.laws_enacted", "legislation.laws_amended", "legislation.laws_repealed"}
