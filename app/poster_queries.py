@@ -17,6 +17,7 @@ import duckdb
 import pandas as pd
 
 from app.labels import labels
+from app.results import frame
 
 
 def label_sql(level: str, code: str) -> str:
@@ -76,11 +77,7 @@ w as (select a.*, w0.n_candidates from w0 join agg_report_points a on a.rowid = 
 
 
 def _frame(con: duckdb.DuckDBPyConnection, sql: str, params: dict) -> pd.DataFrame:
-    df = con.execute(sql, params).df()
-    for col in df.columns:
-        if df[col].dtype == object or str(df[col].dtype) in ("str", "string"):
-            df[col] = df[col].astype(object).where(df[col].notna(), None)
-    return df
+    return frame(con.execute(sql, params))  # text columns as str / None (app/results.py)
 
 
 _POINTS = """

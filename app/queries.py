@@ -27,23 +27,19 @@ from app import db
 from app.filters import Filters
 from app.labels import labels
 from app.poster_queries import label_sql, points_cte, rank_params
+from app.results import frame
 
 
 def _execute(sql: str, params: dict, version: db.DbVersion) -> pd.DataFrame:
     with db.cursor(version) as cur:
-        return cur.execute(sql, params).df()
+        return frame(cur.execute(sql, params))
 
 
 # Keyed on a digest of the parameters: Streamlit's own hashing walks a tuple element by element, 3–5 ms
 # for the 2,800 jurisdiction names a county-level scope passes, on every call, hit or miss.
 @st.cache_data(max_entries=512, show_spinner=False)
 def _cached(sql: str, key: str, version: db.DbVersion, _params: tuple) -> pd.DataFrame:
-    df = _execute(sql, _thaw(_params), version)
-    # pandas 3 marks a missing string as NaN (a truthy float); the pages and charts expect None.
-    for col in df.columns:
-        if df[col].dtype == object or str(df[col].dtype) in ("str", "string"):
-            df[col] = df[col].astype(object).where(df[col].notna(), None)
-    return df
+    return _execute(sql, _thaw(_params), version)  # text columns as str / None (app/results.py)
 
 
 def _df(sql: str, params: dict | None = None) -> pd.DataFrame:
