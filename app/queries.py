@@ -349,7 +349,17 @@ def category_counts(f: Filters) -> pd.DataFrame:
 
     This counts report × metric × period rows (a light scan), not chart points: the two differ only where
     one jurisdiction has several reports for the same period, and the set of categories is the same.
+    Without a metric filter the per-category sums (agg_report_categories) answer it.
     """
+    if not f.metrics:
+        sql = f"""
+        select c.category, sum(c.n_points)::bigint as n_points
+        from agg_report_categories c
+        where c.period_end >= $y0 and c.period_start <= $y1 and c.category is not null {_where(f, "c", "c")}
+        group by c.category
+        order by c.category
+        """
+        return _df(sql, _params(f))
     sql = f"""
     select m.category, count(*) as n_points
     from agg_report_points a
@@ -418,13 +428,18 @@ def year_bounds() -> tuple[int, int] | None:
 
 
 def periods(f: Filters) -> pd.DataFrame:
-    """The periods (one year or a term) that facts matching ``f`` cover, with how many facts each."""
+    """The periods (one year or a term) that facts matching ``f`` cover, with how many facts each and how
+    many places have them.  Without a metric filter the per-category sums (agg_report_categories) answer
+    it."""
+    if not f.metrics:
+        source, where = "agg_report_categories a", _where(f, "a", "a")
+    else:
+        source, where = f"agg_report_points a {_metrics_join(f)}", _where(f, "a", "m", "a.metric")
     sql = f"""
     select a.period_start, a.period_end, sum(a.n_facts)::bigint as n_facts,
         count(distinct a.place) as n_jurisdictions
-    from agg_report_points a
-    {_metrics_join(f)}
-    where a.period_end >= $y0 and a.period_start <= $y1 {_where(f, "a", "m", "a.metric")}
+    from {source}
+    where a.period_end >= $y0 and a.period_start <= $y1 {where}
     group by a.period_start, a.period_end
     order by (period_start = period_end) desc, period_end desc, period_start desc
     """

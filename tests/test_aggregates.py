@@ -138,7 +138,7 @@ def _norm(df: pd.DataFrame) -> pd.DataFrame:
     df = df.copy()
     for c in df.columns:
         if c in ("period_start", "period_end", "n_facts", "y0", "y1", "value", "n_reports", "first_year",
-                 "last_year"):  # fmt: skip
+                 "last_year", "n_points"):  # fmt: skip
             df[c] = df[c].astype("Float64")
         elif c == "corrected":
             df[c] = df[c].astype(bool)
@@ -173,6 +173,18 @@ def expected_summaries(con: duckdb.DuckDBPyConnection) -> dict[str, pd.DataFrame
                               "first_year": min(starts, default=None),
                               "last_year": max(ends, default=None)})  # fmt: skip
     counts = _groups(oracle_facts(con), lambda g: g["metric"])
+    category_of = {m["code"]: m["category"] for m in rows(con, "metrics")}
+    per_category = []
+    for (rid, cat, p0, p1), group in _groups(
+        oracle_facts(con),
+        lambda g: (g["report_id"], category_of.get(g["metric"]), g["period_start"], g["period_end"]),
+    ).items():
+        per_category.append({"report_id": rid, "category": cat, "period_start": p0, "period_end": p1,
+                             "place": group[0]["place"], "level": group[0]["level"],
+                             "province": group[0]["province"], "n_points": len({g["metric"] for g in group}),
+                             "n_facts": len(group)})  # fmt: skip
+    category_columns = ["report_id", "category", "period_start", "period_end", "place", "level", "province",
+                        "n_points", "n_facts"]  # fmt: skip
     named = {c["fact_id"] for c in rows(con, "corrections")}
     fields = ["report_id", "fact_id", "metric", "value", "unit", "period_start", "period_end"]
     return {
@@ -180,6 +192,7 @@ def expected_summaries(con: duckdb.DuckDBPyConnection) -> dict[str, pd.DataFrame
         "agg_metric_counts": pd.DataFrame(
             [{"metric": m, "n_facts": len(g)} for m, g in counts.items()], columns=["metric", "n_facts"]
         ),
+        "agg_report_categories": pd.DataFrame(per_category, columns=category_columns),
         "agg_correction_facts": pd.DataFrame(
             [{k: f[k] for k in fields} for f in rows(con, "facts") if f["fact_id"] in named], columns=fields
         ),
@@ -421,6 +434,18 @@ def expected_answers(path) -> dict:
             (p0, p1, len(group), len({g["place"] for g in group} - {None}))
             for (p0, p1), group in _groups(shown, lambda g: (g["period_start"], g["period_end"])).items()
         )
+        out[f"cc{i}"] = sorted(
+            (cat, len(group))
+            for cat, group in _groups(
+                list(
+                    {
+                        (g["report_id"], g["metric"], g["period_start"], g["period_end"]): g for g in shown
+                    }.values()
+                ),
+                lambda g: categories.get(g["metric"]),
+            ).items()
+            if cat is not None
+        )
         keys = {(p[1], p[0], p[2], p[3]) for p in points}  # metric, jurisdiction, period
         out[f"pc{i}"] = sorted(
             (m, sum(k[0] == m for k in keys), sum(k[0] == m and k[1] is not None for k in keys))
@@ -457,6 +482,8 @@ def actual_answers(path, use_db) -> dict:
         out[f"periods{i}"] = sorted(
             zip(per["period_start"], per["period_end"], per["n_facts"], per["n_jurisdictions"], strict=True)
         )
+        cc = queries.category_counts(f)
+        out[f"cc{i}"] = sorted(zip(cc["category"], cc["n_points"], strict=True))
         pc = queries.point_counts(f)
         out[f"pc{i}"] = sorted(zip(pc["metric"], pc["n_points"], pc["n_with_jurisdiction"], strict=True))
     return _plain(out)

@@ -19,7 +19,8 @@ from pathlib import Path
 import duckdb
 
 DDL_PATH = Path(__file__).with_name("aggregates.sql")
-REPORT_TABLES = ("agg_report_points", "agg_reports", "agg_correction_facts")  # rows keyed by report_id
+# rows keyed by report_id
+REPORT_TABLES = ("agg_report_points", "agg_report_categories", "agg_reports", "agg_correction_facts")
 SUMMARY_TABLES = ("agg_jurisdictions", "agg_metric_counts")  # small, rebuilt whole by every refresh
 TABLES = REPORT_TABLES + SUMMARY_TABLES
 PER_REPORT_MAX = 64  # up to this many reports, their facts are read report by report through the index
@@ -35,6 +36,16 @@ FROM facts_dated f
 WINDOW g AS (PARTITION BY report_id, metric, period_start, period_end)
 -- The committee's own figure first (scope NULL); a figure of another scope (全市五级) only when alone.
 QUALIFY row_number() OVER (g ORDER BY scope IS NOT NULL, value DESC, fact_id) = 1
+"""
+
+# agg_report_points summed per report, category and period (read after agg_report_points is refreshed).
+_CATEGORIES = """
+SELECT a.report_id, any_value(a.place), any_value(a.level), any_value(a.province), m.category,
+    a.period_start, a.period_end, count(*) AS n_points, sum(a.n_facts)::BIGINT AS n_facts
+FROM agg_report_points a
+LEFT JOIN metrics m ON m.code = a.metric
+{where}
+GROUP BY a.report_id, m.category, a.period_start, a.period_end
 """
 
 _REPORTS = """
@@ -133,6 +144,10 @@ def refresh(con: duckdb.DuckDBPyConnection, report_ids: Iterable[str] | None = N
             f"INSERT INTO agg_report_points {_POINTS.format(where='')} "
             "ORDER BY place, metric, period_start, period_end"
         )
+        # ordered so a level's or a province's rows lie together (their filters skip the rest)
+        con.execute(
+            f"INSERT INTO agg_report_categories {_CATEGORIES.format(where='')} ORDER BY 3, 4, 2, 6, 7, 5"
+        )
         con.execute(f"INSERT INTO agg_reports {_REPORTS.format(on='', where='')} ORDER BY report_id")
         if _has_table(con, "corrections"):
             con.execute(
@@ -165,6 +180,11 @@ def refresh(con: duckdb.DuckDBPyConnection, report_ids: Iterable[str] | None = N
         con.execute(
             "INSERT INTO agg_report_points "
             + _POINTS.format(where="").replace("FROM facts_dated f", "FROM temp.main._agg_facts f")
+        )
+        con.execute(
+            "INSERT INTO agg_report_categories "
+            + _CATEGORIES.format(where="WHERE a.report_id IN (SELECT unnest($ids::VARCHAR[]))"),
+            params,
         )
         con.execute(
             "INSERT INTO agg_reports "

@@ -29,6 +29,22 @@ CREATE TABLE IF NOT EXISTS agg_report_points (
     correction_id  VARCHAR
 );
 
+-- One row per report × category × effective period: how many agg_report_points rows (n_points) and current
+-- facts (n_facts) the report has there.  About a fifth of agg_report_points' rows: what the dashboard counts
+-- per category or per period (which category or period to show first, how many places have data) without a
+-- scan of every candidate.  category is the metrics table's (NULL for a metric not in it).
+CREATE TABLE IF NOT EXISTS agg_report_categories (
+    report_id      VARCHAR NOT NULL,
+    place          VARCHAR,
+    level          VARCHAR,
+    province       VARCHAR,
+    category       VARCHAR,
+    period_start   INTEGER,
+    period_end     INTEGER,
+    n_points       BIGINT NOT NULL,
+    n_facts        BIGINT NOT NULL
+);
+
 -- One row per report: its current facts and the years they are shown at (their effective periods).
 CREATE TABLE IF NOT EXISTS agg_reports (
     report_id  VARCHAR NOT NULL,
