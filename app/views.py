@@ -160,22 +160,26 @@ def _compare_chart(req: ChartRequest, points: pd.DataFrame | list[dict], info: d
     )
 
 
-def place_points(jurisdiction: str, up_to: int) -> pd.DataFrame:
-    """Every chart point of one place whose period begins by ``up_to``: the one query behind 总览's cards
-    and its category charts (a point is chosen per place, metric and period, so each part of this is
-    what a narrower query would return; the run's memo answers the second caller)."""
-    return queries.metric_points(Filters(jurisdictions=(jurisdiction,), year_to=up_to))
+def place_points(jurisdiction: str) -> pd.DataFrame:
+    """Every chart point of one place: the one query behind 总览's cards and its category charts (a point is
+    chosen per place, metric and period, so each part of this is what a narrower query would return).  Not
+    narrowed by year, so a change of the sidebar's 年份 on 总览 finds it in the cache."""
+    return queries.metric_points(Filters(jurisdictions=(jurisdiction,)))
 
 
 def place_records(jurisdiction: str, up_to: int) -> list[dict]:
-    """place_points() without the parts (kind 'sub') as row dicts, made once a run: 总览's cards and its
-    eight category groups read them (filtering the frame for each cost a copy of its 26 columns, ~1 ms a
-    time, 50 times a run)."""
+    """place_points() whose period begins by ``up_to``, without the parts (kind 'sub'), as row dicts made
+    once a run: 总览's cards and its eight category groups read them (filtering the frame for each cost a
+    copy of its 26 columns, ~1 ms a time, 50 times a run)."""
     memo = db.run_memo()
     key = ("place_records", jurisdiction, up_to, db.db_version())
     if memo is not None and key in memo:
         return memo[key]
-    recs = [r for r in charts.records(place_points(jurisdiction, up_to)) if r["kind"] != "sub"]
+    recs = [
+        r
+        for r in charts.records(place_points(jurisdiction))
+        if r["kind"] != "sub" and r["period_start"] <= up_to
+    ]
     if memo is not None:
         memo[key] = recs
     return recs
