@@ -84,15 +84,13 @@ _POINTS = """
 select w.fact_id, w.report_id, w.metric,
     {label} as label_zh, m.category, m.kind, m.measure,
     w.value, coalesce(w.unit, m.unit) as unit, w.qualifier, w.scope, w.evidence, w.corrected,
-    w.period_start, w.period_end, w.place as jurisdiction, r.jurisdiction as division, w.report_type,
-    r.delivered,
-    r.period_start as report_period_start, r.period_end as report_period_end,
-    coalesce(nullif(trim(r.title), ''), nullif(trim(s.title), '')) as report_title,
+    w.period_start, w.period_end, w.place as jurisdiction, w.jurisdiction as division, w.report_type,
+    w.delivered, w.report_period_start, w.report_period_end,
+    coalesce(nullif(trim(w.title), ''), nullif(trim(s.title), '')) as report_title,
     w.n_candidates
 from w
-join reports r on r.report_id = w.report_id
 left join metrics m on m.code = w.metric
-left join report_sources s on s.source_file = r.source_file
+left join report_sources s on s.source_file = w.source_file
 order by w.place, w.metric, w.period_start, w.period_end
 """
 

@@ -295,8 +295,8 @@ _POINT_COLUMNS = f"""w.fact_id, w.report_id, w.metric, {label_sql("w.level", "w.
         w.value, w.unit, w.qualifier,
         w.period_start, w.period_end, w.scope, w.evidence,
         w.evidence_start, w.evidence_end, w.value_text, w.corrected, w.correction_id, w.place as jurisdiction,
-        r.level, r.province, r.parent, r.report_type, r.title, r.source_file,
-        r.period_start as report_period_start, r.period_end as report_period_end, r.delivered"""
+        w.level, w.province, w.parent, w.report_type, w.title, w.source_file,
+        w.report_period_start, w.report_period_end, w.delivered"""
 
 
 def metric_points(f: Filters) -> pd.DataFrame:
@@ -317,7 +317,7 @@ def metric_points(f: Filters) -> pd.DataFrame:
         points_cte(where, _metrics_join(f), late=late)
         + f"""
     select {_POINT_COLUMNS}, w.n_candidates
-    from w join reports r on r.report_id = w.report_id
+    from w
     left join metrics m on m.code = w.metric
     order by w.place, w.metric, w.period_start, w.period_end
     """

@@ -77,7 +77,10 @@ def oracle_facts(con: duckdb.DuckDBPyConnection) -> list[dict]:
         out.append(
             dict(g, period_start=start, period_end=end, own_start=g["period_start"], own_end=g["period_end"],
                  place=places[r["report_id"]], level=r["level"], province=r["province"],
-                 report_type=r["report_type"], meta_status=r["meta_status"])
+                 report_type=r["report_type"], meta_status=r["meta_status"], jurisdiction=r["jurisdiction"],
+                 parent=r["parent"], title=r["title"], source_file=r["source_file"],
+                 report_period_start=r["period_start"], report_period_end=r["period_end"],
+                 delivered=r["delivered"])
         )  # fmt: skip
     return out
 
@@ -105,12 +108,16 @@ def expected_points(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         out.append({"report_id": rid, "metric": metric, "period_start": p0, "period_end": p1,
                     "place": b["place"], "report_type": b["report_type"], "n_facts": len(group),
                     "fact_id": b["fact_id"], "value": b["value"], "unit": b["unit"],
-                    "corrected": b["corrected"]})  # fmt: skip
+                    "corrected": b["corrected"],
+                    **{k: b[k] for k in REPORT_FIELDS}})  # fmt: skip
     return _norm(pd.DataFrame(out, columns=POINT_COLUMNS))
 
 
+# the report's own fields each row carries (the dashboard's points join no reports table)
+REPORT_FIELDS = ["jurisdiction", "parent", "title", "source_file", "report_period_start", "report_period_end",
+                 "delivered"]  # fmt: skip
 POINT_COLUMNS = ["report_id", "metric", "period_start", "period_end", "place", "report_type",
-                 "n_facts", "fact_id", "value", "unit", "corrected"]  # fmt: skip
+                 "n_facts", "fact_id", "value", "unit", "corrected", *REPORT_FIELDS]  # fmt: skip
 
 
 def actual_points(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
@@ -138,8 +145,10 @@ def _norm(df: pd.DataFrame) -> pd.DataFrame:
     df = df.copy()
     for c in df.columns:
         if c in ("period_start", "period_end", "n_facts", "y0", "y1", "value", "n_reports", "first_year",
-                 "last_year", "n_points"):  # fmt: skip
+                 "last_year", "n_points", "report_period_start", "report_period_end"):  # fmt: skip
             df[c] = df[c].astype("Float64")
+        elif c == "delivered":
+            df[c] = pd.to_datetime(df[c]).astype(object).where(df[c].notna(), None)
         elif c == "corrected":
             df[c] = df[c].astype(bool)
         else:

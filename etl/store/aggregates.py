@@ -30,7 +30,8 @@ PER_REPORT_MAX = 64  # up to this many reports, their facts are read report by r
 _POINTS = """
 SELECT report_id, place, level, province, report_type, metric, period_start, period_end,
     count(*) OVER g AS n_facts, fact_id, value, unit, qualifier, scope, evidence, evidence_start,
-    evidence_end, value_text, corrected, correction_id
+    evidence_end, value_text, corrected, correction_id, jurisdiction, parent, title, source_file,
+    report_period_start, report_period_end, delivered
 FROM facts_dated f
 {where}
 WINDOW g AS (PARTITION BY report_id, metric, period_start, period_end)
