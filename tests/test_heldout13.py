@@ -1,10 +1,13 @@
-"""Held-out set 13 (12 unseen pages from 黑龙江, 重庆, 陕西, 内蒙古, 云南, 湖南, 海南, 福建 and 全国, annotated by
-hand before the extractor was run): the general causes of its wrong facts, each on the real sentence (source
-URL beside it). A clean-up of the laws made in past years (系统清理了2013年以前制定的180部地方性法规) reviews
-a stock of laws, it does not enact them; a sentence that names the coming year and then what the committee
-will do (新的一年,省人大常委会将…,修改或废止16部法规) is a plan in every clause after its 将; letters alone
+"""Held-out set 13 (12 unseen pages from 黑龙江, 重庆, 陕西, 内蒙古, 云南, 湖南, 海南, 福建 and 全国,
+annotated by hand before the extractor was run): the general causes of its wrong facts and undated reports,
+each on the real sentence (source URL beside it).
+
+A clean-up of the laws made in past years (系统清理了2013年以前制定的180部地方性法规) reviews a stock of
+laws, it does not enact them; a sentence that names the coming year and then what the committee will do
+(新的一年,省人大常委会将…,修改或废止16部法规) is a plan in every clause after its 将; letters alone
 (受理群众来信104件) are not the count of letters and visits when the visits are counted beside them in
-another unit (接待群众来访137人次)."""
+another unit (接待群众来访137人次). A first session of a new congress told with no year (12月9日上午,…) is
+dated by the latest Party plenum the text cites (十九届…六中全会, closed 2021-11-11) and the session's day."""
 
 from __future__ import annotations
 
@@ -56,9 +59,55 @@ LONGHUA_2021 = (
 
 
 def test_letters_counted_apart_from_visits_are_not_letters_and_visits():
-    assert not [p for p in pairs(LONGHUA_2021, 2017, 2021, "term_review") if p[0] == "petitions.letters_visits"]
+    assert not [
+        p for p in pairs(LONGHUA_2021, 2017, 2021, "term_review") if p[0] == "petitions.letters_visits"
+    ]
 
 
 def test_letters_and_visits_together_still_count():
     assert ("petitions.letters_visits", 1025) in pairs("全年受理群众来信来访1025件次，均按程序转交办理。")
     assert ("petitions.letters_visits", 36) in pairs("全年受理群众来信36件，均按程序转交办理。")
+
+
+# A county's first session of a new congress, told by a news item that prints no year (only 12月9日): the
+# latest Party plenum the text cites (十九届…六中全会, 2021-11) with the session's month dates it.
+# 东山县 (福建 漳州), https://www.laitimes.com/zh/article/20mud_29ebo.html
+DONGSHAN_2021 = (
+    "12月9日上午,东山县第十八届人民代表大会第一次会议举行第二次全体会议,听取县人大常委会、县人民法院、"
+    "县人民检察院工作报告。\n"
+    "县人大常委会主任柳亚殊受县第十七届人大常委会委托,向大会作工作报告。县十七届人大一次会议以来,常委会在县委的"
+    "正确领导下,始终坚持以习近平新时代中国特色社会主义思想为指导,深入贯彻党的十九大和十九届二中、三中、四中、"
+    "五中、六中全会精神,全面履行宪法和法律赋予的各项职责,圆满完成了本届任期各项目标任务。\n"
+    "五年来,共召开人民代表大会会议5次、常委会会议46次,听取和审议“一府一委两院”专项工作报告129项,"
+    "做出决议决定89项,审议意见53项,任免国家机关工作人员224人次,督办代表建议388件。"
+)
+# 海口市龙华区, https://www.hi.chinanews.com.cn/zt/14/2021/1130/90626.html
+LONGHUA_2021_OPENING = (
+    "11月29日下午,海口市龙华区第八届人民代表大会第一次会议召开,本次大会应出席代表275人,出席代表273人。\n"
+    "五年来,区七届人大在中共海口市龙华区委的正确领导下,深入贯彻落实党的十九大和十九届二中、三中、四中、"
+    "五中和六中全会精神,共召开常委会会议59次、主任会议79次,依法任免国家机关工作人员438人次。"
+)
+
+
+def _period(text: str) -> tuple[int | None, int | None]:
+    from etl.metadata import extract_metadata
+
+    meta = extract_metadata(text)
+    return meta.period_start, meta.period_end
+
+
+def test_a_yearless_first_session_is_dated_by_the_latest_plenum_and_its_month():
+    assert _period(DONGSHAN_2021) == (2017, 2021)
+    assert _period(LONGHUA_2021_OPENING) == (2017, 2021)
+
+
+def test_a_session_before_the_plenums_day_is_the_next_years():
+    # a county's first session on 11月5日, before 十九届六中全会 closed (2021-11-11): its text citing that
+    # plenum is a year later's; a term review delivered in November ends its term in its own year
+    early = DONGSHAN_2021.replace("12月9日上午", "11月5日上午")
+    assert _period(early) == (2018, 2022)
+
+
+def test_a_stated_year_outweighs_the_plenum():
+    stated = DONGSHAN_2021.replace("五年来,", "五年来(2016年至2020年),")
+    assert _period(stated) == (2016, 2020)

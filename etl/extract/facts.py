@@ -77,6 +77,8 @@ def _plan_from(sentence: str) -> int | None:
     m = _NEXT_YEAR.search(sentence)
     f = _FUTURE.search(sentence, m.end()) if m else None
     return f.start() if f else None
+
+
 # Regulations "in force" are a stock built up over decades (截止2009年,制定现行有效地方性法规289件),
 # not a flow.
 _IN_FORCE = re.compile(r"现行有效")
