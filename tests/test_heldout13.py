@@ -111,3 +111,20 @@ def test_a_session_before_the_plenums_day_is_the_next_years():
 def test_a_stated_year_outweighs_the_plenum():
     stated = DONGSHAN_2021.replace("五年来,", "五年来(2016年至2020年),")
     assert _period(stated) == (2016, 2020)
+
+
+# Recall: a name closed by 等 without 《》 before the count, and deputies' suggestions counted in 条.
+def test_a_name_without_title_marks_closed_by_deng():
+    assert ("legislation.laws_amended", 17) in pairs(SHAANXI_2015_CLEANUP)
+
+
+def test_deputies_suggestions_in_tiao():
+    got = pairs(LONGHUA_2021, 2017, 2021, "term_review")
+    assert ("deputies.suggestions", 743) in got
+
+
+def test_other_suggestions_in_tiao_are_not_deputies():
+    # 禹州 2024 (corpus-real yuzhou-2024): the committee's own proposals to the party committee
+    assert not [
+        p for p in pairs("形成调研报告8篇,提出对策建议17条。", 2023, 2023) if p[0].startswith("deputies.")
+    ]

@@ -17,7 +17,8 @@ here, for every metric, so a new wording of a known metric needs a word in the l
 
     vnc        verb + modifiers + noun + count        制定地方性法规2件; 作出重要决议决定15项;
                                                       审议市"一府一委两院"专项工作报告40个
-    vcn        verb + count + unit + noun            制定5部法律; 共召开9次会议; 制定《…》等3部地方性法规
+    vcn        verb + count + unit + noun            制定5部法律; 共召开9次会议; 制定《…》等3部地方性法规;
+                                                      修改县乡两级人大代表选举实施细则等17部法规
     dui        对 + count + noun + … + 进行 + verb    对6部法律法规的实施情况进行了检查
     nvc        noun + verb + count (reversed)        开展规范性文件备案审查80件
     act        activity noun + count, count + noun   执法检查7项; 7项执法检查 (frames without verbs)
@@ -59,6 +60,8 @@ _FUNC = (
     r"(?:(?:\d+|[一二两三四五六七八九十]+)批次?)?"
 )
 _TITLES = r"(?:《[^》]{1,40}》[、和及]?){1,8}(?:等)?"
+# A name written without 《》 and closed by 等 before the count (修改县乡两级人大代表选举实施细则等17部法规).
+_NAMED_ETC = r"[^,，。;；:：!?！？\n\d、《》“”]{2,20}?等"
 _LINK = r"(?:进行|开展|组织|作出|做出|作|予以|实施)?(?:了)?"
 _ITEM_START = r"(?:(?<=[、,，;；])|(?<=^))(?:和|及|以及|与|并)?"
 
@@ -92,7 +95,7 @@ def frame_templates(frame: dict) -> list[dict]:
             src = f"{V}(?:了|到)?{_MOD}{X}{_FUNC}{{N}}{{U}}"
         elif order == "vcn":
             src = (
-                f"{V}(?:了|到|的)?(?:“[^”]{{1,12}}”的?)?(?:{_TITLES})?(?:共|计)?{{N}}{{U}}"
+                f"{V}(?:了|到|的)?(?:“[^”]{{1,12}}”的?)?(?:{_TITLES}|{_NAMED_ETC})?(?:共|计)?{{N}}{{U}}"
                 f'{_MOD_SHORT}(?:“[^”]{{1,12}}”)?[“"]?{X}'
             )
         elif order == "dui":
