@@ -128,3 +128,28 @@ def test_other_suggestions_in_tiao_are_not_deputies():
     assert not [
         p for p in pairs("形成调研报告8篇,提出对策建议17条。", 2023, 2023) if p[0].startswith("deputies.")
     ]
+
+
+# A province's committee that names no province, only places inside it: 云南 2019, part three of the report
+# (https://yn.yunnan.cn/system/2019/02/03/030195087_01.shtml)
+YUNNAN_2019 = (
+    "三、聚焦三大攻坚战加强监督,推动落实重大决策\n常委会着力推动落实中央决策部署和省委工作要求、回应人民群众关切,"
+    "聚焦三大攻坚战加大监督力度。一年来,共审议“一府两院”专项工作报告20项,开展执法检查3次。\n"
+    "聚焦精准脱贫加强监督。由常委会副主任分别带队,深入怒江、迪庆、昭通、红河、文山、丽江等6个州市及6个深度贫困县,"
+    "检查我省农村扶贫开发条例实施情况。首次审议省政府关于国有资产管理情况的报告,建立省政府向省人大常委会报告"
+    "国有资产管理情况制度,推动全省16个州市出台实施意见。"
+)
+
+
+def test_a_provinces_committee_is_inferred_from_the_places_inside_it():
+    from etl.metadata import extract_metadata
+
+    meta = extract_metadata(YUNNAN_2019)
+    assert (meta.jurisdiction, meta.level) == ("云南省", "provincial")
+
+
+def test_places_of_two_provinces_infer_none():
+    from etl.metadata import extract_metadata
+
+    mixed = YUNNAN_2019.replace("怒江、迪庆、昭通", "锡林郭勒盟、大兴安岭、鄂尔多斯")
+    assert extract_metadata(mixed).jurisdiction is None
