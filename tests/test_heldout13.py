@@ -153,3 +153,15 @@ def test_places_of_two_provinces_infer_none():
 
     mixed = YUNNAN_2019.replace("怒江、迪庆、昭通", "锡林郭勒盟、大兴安岭、鄂尔多斯")
     assert extract_metadata(mixed).jurisdiction is None
+
+
+def test_two_activities_with_one_count_each():
+    got = pairs(
+        "一年来,共审议“一府两院”专项工作报告20项,开展执法检查3次,组织专题询问3次、视察2次,"
+        "开展专项工作评议和满意度测评各1次、专题调研5次。",
+        2018,
+        2018,
+        "report_excerpt",
+    )
+    assert ("supervision.special_evaluations", 1) in got
+    assert ("supervision.research_studies", 5) in got

@@ -21,7 +21,8 @@ here, for every metric, so a new wording of a known metric needs a word in the l
                                                       修改县乡两级人大代表选举实施细则等17部法规
     dui        对 + count + noun + … + 进行 + verb    对6部法律法规的实施情况进行了检查
     nvc        noun + verb + count (reversed)        开展规范性文件备案审查80件
-    act        activity noun + count, count + noun   执法检查7项; 7项执法检查 (frames without verbs)
+    act        activity noun + count, count + noun   执法检查7项; 7项执法检查; 专项工作评议和满意度测评各1次
+                                                      (frames without verbs)
     list_verb  noun + count continuing a list whose head states the verb   召开主任会议12次、常委会会议8次
     list_noun  verb + count continuing a list whose head states the noun   制定地方性法规2部、修改通过4部
 
@@ -111,6 +112,8 @@ def frame_templates(frame: dict) -> list[dict]:
                 f'{X}[”"]?(?:活动|工作)?{gap}{_FUNC}{{N}}{{U}}',
                 f'{{N}}{{U}}{_MOD_SHORT}[“"]?{X}',
                 f"{X}(?:活动|工作)?{_DOING}{{N}}{{U}}",
+                # two activities with one count each (专项工作评议和满意度测评各1次)
+                f"{X}(?:和|及|与)[^,，。;；:：!?！？\\n\\d、]{{2,10}}?各{{N}}{{U}}",
             ]
         elif order == "list_verb":
             src = [f"{_ITEM_START}{XL}{_FUNC}{{N}}{{U}}", f"{_ITEM_START}{{N}}{{U}}{_MOD_SHORT}{XL}"]
