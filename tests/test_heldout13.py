@@ -165,3 +165,27 @@ def test_two_activities_with_one_count_each():
     )
     assert ("supervision.special_evaluations", 1) in got
     assert ("supervision.research_studies", 5) in got
+
+
+# A province's committee naming itself only by the province's literary name: 黑龙江 2019 综述
+# (https://haerbin.baogaosu.com/xinwen/%E7%9C%81%E4%BA%BA%E5%A4%A7%E5%B8%B8%E5%A7%94%E4%BC%9A/80658638)
+HEILONGJIANG_2020 = (
+    "以法治力量推动龙江高质量发展 省人大常委会2019年工作综述\n\n12.01.2020  17:11\n\n"
+    "  2019年,是新中国成立70周年、地方人大设立常委会40周年,是我省全面振兴全方位振兴发力之年。省人大常委会"
+    "围绕中心、服务大局,为龙江全面振兴全方位振兴、实现高质量发展提供了强有力的法治保障。\n"
+    "  全年制定地方性法规5件、修订2件、废止1件,备案审查规范性文件26件;依法任免国家机关工作人员1940名。"
+)
+
+
+def test_a_provinces_literary_name_places_its_committee():
+    from etl.metadata import extract_metadata
+
+    meta = extract_metadata(HEILONGJIANG_2020)
+    assert (meta.jurisdiction, meta.level) == ("黑龙江省", "provincial")
+
+
+def test_two_provinces_literary_names_place_none():
+    from etl.metadata import extract_metadata
+
+    both = HEILONGJIANG_2020.replace("为龙江全面振兴", "为三秦大地和龙江全面振兴,三秦")
+    assert extract_metadata(both).jurisdiction is None

@@ -25,9 +25,9 @@ EXTRA = ROOT / "data" / "corpus-extra"
 META = ("jurisdiction", "level", "period_start", "period_end", "report_type")
 SETS = {"real": REAL, "extra": EXTRA}
 # The metadata floor of each set. The extra set holds held-out pages that print neither year nor place in
-# their opening (a page of the report's middle, 云南 2019 and 内蒙古 2017; 黑龙江 2019 naming itself only
-# 龙江; 西安 2025 naming only its 第十七届…第六次会议): misses no text-reading rule can fix, kept in the
-# gold as the limits they are (EXTRA_NOTES.md, batch 13).
+# their opening (a page of the report's middle, 云南 2019 and 内蒙古 2017; 西安 2025 naming only its
+# 第十七届…第六次会议): misses no text-reading rule can fix, kept in the gold as the limits they are
+# (EXTRA_NOTES.md, the fourteenth batch: held-out set 13).
 META_FLOOR = {"real": 0.95, "extra": 0.94}
 
 

@@ -15,7 +15,8 @@
   other places the text names. Without such an author, the place of the
   self-reference's kind that the text names most wins (鹤壁 in a 市人大常委会 summary),
   with a warning; a 省人大常委会 text that names no province, only places inside one
-  (深入怒江、迪庆、昭通…等6个州市), is that province's, when three in four of them agree.
+  (深入怒江、迪庆、昭通…等6个州市), is that province's, when three in four of them agree, or
+  one that calls it by its literary name twice (推动龙江高质量发展: jurisdiction_aliases.yaml).
 * **Places** come from the dated division table (``etl.metadata.gazetteer``, past names included); a name
   outside it is never the author: the jurisdiction is left empty and the report is pending.
 """
@@ -241,8 +242,20 @@ def find_jurisdiction(
         # only the places inside it
         warnings.append(f"地区“{province.name}”由正文中其下辖地名推断：正文未写明省名")
         return province, True
+    if own_kind == "省" and (province := _province_of_nickname(compact)):
+        # 省人大常委会2019年工作综述 … 推动龙江高质量发展: a province's committee calling it by its
+        # literary name
+        warnings.append(f"地区“{province.name}”由正文中的省份别称推断：正文未写明省名")
+        return province, True
     warnings.append("未找到所属地区：未写明常委会所属地区，正文也未提到同级地名")
     return None, False
+
+
+def _province_of_nickname(compact: str) -> Jurisdiction | None:
+    """The province whose literary name (龙江) the text uses at least twice, when it uses only one
+    province's."""
+    used = {j.name: j for nick, j in gazetteer.nicknames().items() if compact.count(nick) >= 2}
+    return next(iter(used.values())) if len(used) == 1 else None
 
 
 _MIN_PLACES = 3  # distinct places below a province that must agree on it (three in four at least)
