@@ -48,6 +48,8 @@ def test_a_coming_year_sentence_is_a_plan_after_its_will():
 def test_a_past_sentence_with_a_count_before_the_plan_still_counts():
     got = pairs("一年来,共制定地方性法规5件,新的一年将继续加强立法。")
     assert ("legislation.laws_enacted", 5) in got
+    # 要求 after 下一步 is no plan marker
+    assert ("supervision.law_inspections", 5) in pairs("对下一步工作提出要求,全年共开展执法检查5项。")
 
 
 # 海口市龙华区人大常委会, five years to 2021, news of the first session of the 8th congress:

@@ -69,7 +69,7 @@ _NEXT_YEAR = re.compile(r"明年|下一年度|来年|下一步|新的一年")
 # A sentence that names the coming year and then what the committee will do (胡悦介绍,新的一年,省人大常委会将
 # 统筹做好…工作,重点审议…9部地方性法规,修改或废止16部法规): everything after its 将/拟/计划 is the plan,
 # whichever clause the count stands in.
-_FUTURE = re.compile(r"将|拟|计划|准备|要")
+_FUTURE = re.compile(r"将(?!近)|拟|计划|准备")  # not 要: 要求, 重要, 主要 stand in past sentences too
 
 
 def _plan_from(sentence: str) -> int | None:
