@@ -228,7 +228,11 @@ def test_short_forms(name, level, forms):
 
 def test_alias_file_schema():
     data = yaml.safe_load(ALIASES_FILE.read_text(encoding="utf-8"))
-    assert set(data) == {"aliases", "abbreviations", "common_words"}
+    assert set(data) == {"aliases", "abbreviations", "nicknames", "common_words"}
+    # a literary name is read for a province's committee only: never a place a text mentions
+    nicks = gazetteer.nicknames()
+    assert {n: j.name for n, j in nicks.items()} == data["nicknames"]
+    assert all(j.level == "provincial" for j in nicks.values())
     for alias, target in data["aliases"].items():
         assert lookup(alias) is not None and lookup(alias).name == target
     for abbr, target in data["abbreviations"].items():

@@ -66,6 +66,19 @@ _PLAN = re.compile(
     r"(?:对|制定|出台|审议|开展|组织|修改|修订|修正|废止|审查|讨论|召开|听取|办理)"
 )
 _NEXT_YEAR = re.compile(r"明年|下一年度|来年|下一步|新的一年")
+# A sentence that names the coming year and then what the committee will do (胡悦介绍,新的一年,省人大常委会将
+# 统筹做好…工作,重点审议…9部地方性法规,修改或废止16部法规): everything after its 将/拟/计划 is the plan,
+# whichever clause the count stands in.
+_FUTURE = re.compile(r"将(?!近)|拟|计划|准备")  # not 要: 要求, 重要, 主要 stand in past sentences too
+
+
+def _plan_from(sentence: str) -> int | None:
+    """Where the plan of a coming-year sentence starts, or None when the sentence names no coming year."""
+    m = _NEXT_YEAR.search(sentence)
+    f = _FUTURE.search(sentence, m.end()) if m else None
+    return f.start() if f else None
+
+
 # Regulations "in force" are a stock built up over decades (截止2009年,制定现行有效地方性法规289件),
 # not a flow.
 _IN_FORCE = re.compile(r"现行有效")
@@ -200,11 +213,14 @@ def candidates_in(sentence: str, catalog: Catalog, prev: str = "") -> list[Candi
         "proposals": bool(_PROPOSALS.search(sentence)),
         "congress": bool(_CONGRESS.search(sentence)) and not _COMMITTEE.search(sentence),
     }
+    plan_from = _plan_from(sentence)
     for p in catalog.patterns_for(sentence):
         if not _sentence_conditions_hold(p, sentence, prev):
             continue
         kind = catalog.metrics[p.metric].kind
         for m in p.regex.finditer(sentence):
+            if plan_from is not None and m.start() > plan_from and kind != "blocker":
+                continue
             lead, tail = _lead_tail(sentence, m.start(), m.end())
             if not _conditions_hold(p, lead, tail, m.group()):
                 continue

@@ -17,10 +17,12 @@ here, for every metric, so a new wording of a known metric needs a word in the l
 
     vnc        verb + modifiers + noun + count        制定地方性法规2件; 作出重要决议决定15项;
                                                       审议市"一府一委两院"专项工作报告40个
-    vcn        verb + count + unit + noun            制定5部法律; 共召开9次会议; 制定《…》等3部地方性法规
+    vcn        verb + count + unit + noun            制定5部法律; 共召开9次会议; 制定《…》等3部地方性法规;
+                                                      修改县乡两级人大代表选举实施细则等17部法规
     dui        对 + count + noun + … + 进行 + verb    对6部法律法规的实施情况进行了检查
     nvc        noun + verb + count (reversed)        开展规范性文件备案审查80件
-    act        activity noun + count, count + noun   执法检查7项; 7项执法检查 (frames without verbs)
+    act        activity noun + count, count + noun   执法检查7项; 7项执法检查; 专项工作评议和满意度测评各1次
+                                                      (frames without verbs)
     list_verb  noun + count continuing a list whose head states the verb   召开主任会议12次、常委会会议8次
     list_noun  verb + count continuing a list whose head states the noun   制定地方性法规2部、修改通过4部
 
@@ -59,6 +61,8 @@ _FUNC = (
     r"(?:(?:\d+|[一二两三四五六七八九十]+)批次?)?"
 )
 _TITLES = r"(?:《[^》]{1,40}》[、和及]?){1,8}(?:等)?"
+# A name written without 《》 and closed by 等 before the count (修改县乡两级人大代表选举实施细则等17部法规).
+_NAMED_ETC = r"[^,，。;；:：!?！？\n\d、《》“”]{2,20}?等"
 _LINK = r"(?:进行|开展|组织|作出|做出|作|予以|实施)?(?:了)?"
 _ITEM_START = r"(?:(?<=[、,，;；])|(?<=^))(?:和|及|以及|与|并)?"
 
@@ -92,7 +96,7 @@ def frame_templates(frame: dict) -> list[dict]:
             src = f"{V}(?:了|到)?{_MOD}{X}{_FUNC}{{N}}{{U}}"
         elif order == "vcn":
             src = (
-                f"{V}(?:了|到|的)?(?:“[^”]{{1,12}}”的?)?(?:{_TITLES})?(?:共|计)?{{N}}{{U}}"
+                f"{V}(?:了|到|的)?(?:“[^”]{{1,12}}”的?)?(?:{_TITLES}|{_NAMED_ETC})?(?:共|计)?{{N}}{{U}}"
                 f'{_MOD_SHORT}(?:“[^”]{{1,12}}”)?[“"]?{X}'
             )
         elif order == "dui":
@@ -108,6 +112,8 @@ def frame_templates(frame: dict) -> list[dict]:
                 f'{X}[”"]?(?:活动|工作)?{gap}{_FUNC}{{N}}{{U}}',
                 f'{{N}}{{U}}{_MOD_SHORT}[“"]?{X}',
                 f"{X}(?:活动|工作)?{_DOING}{{N}}{{U}}",
+                # two activities with one count each (专项工作评议和满意度测评各1次)
+                f"{X}(?:和|及|与)[^,，。;；:：!?！？\\n\\d、]{{2,10}}?各{{N}}{{U}}",
             ]
         elif order == "list_verb":
             src = [f"{_ITEM_START}{XL}{_FUNC}{{N}}{{U}}", f"{_ITEM_START}{{N}}{{U}}{_MOD_SHORT}{XL}"]

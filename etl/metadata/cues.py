@@ -82,6 +82,7 @@ class Cues:
     term_years: int
     header_chars: int
     lead_chars: int
+    party_plenums: dating.Plenums
 
 
 @functools.lru_cache(maxsize=1)
@@ -176,6 +177,13 @@ def load_cues(path: Path = CUES_FILE) -> Cues:
             term_years=dating.load_terms().term_years,  # one copy: congress_terms.yaml
             header_chars=number("header_chars"),
             lead_chars=number("lead_chars"),
+            party_plenums=dating.Plenums(
+                pattern=pattern(raw["party_plenums"]["pattern"], "party_plenums.pattern"),
+                dates={
+                    k: (int(v[:4]), int(v[5:7]), int(v[8:10]))
+                    for k, v in raw["party_plenums"]["dates"].items()
+                },
+            ),
         )
     except KeyError as exc:
         raise MetadataCuesError(
@@ -191,6 +199,8 @@ def load_cues(path: Path = CUES_FILE) -> Cues:
     ):
         if "year" not in p.groupindex:
             raise MetadataCuesError(f"{path}: {key} needs a named group `year`")
+    if not {"term", "list"} <= set(cues.party_plenums.pattern.groupindex):
+        raise MetadataCuesError(f"{path}: party_plenums.pattern needs named groups `term` and `list`")
     for p in cues.five_year_plans.patterns:
         if not {"plan", "phase"} <= set(p.groupindex):
             raise MetadataCuesError(f"{path}: five_year_plans.patterns need named groups `plan` and `phase`")

@@ -19,6 +19,9 @@ Every cue the text offers becomes a *candidate* with a weight and the sentence i
 * ``past_session``  the report's own congress's previous session referred back to (完成省十四届人大一次会议
                     确定的目标任务 → 2023), numbered by the term table: the year an annual report reviews
 * ``span``          a stated span of a term review (2018年至2022年)
+* ``plenum``        the latest Party plenum the text cites (十九届…六中全会精神: after 2021-11-11), read
+                    with the session's day (12月9日上午,…第一次会议): the session year, when the text
+                    offers no other
 * ``term``          the reviewing committee's term (受十届全国人大常委会委托 → 2003–2007), or a first
                     session of a new congress (the outgoing committee reviews its term)
 
@@ -211,6 +214,30 @@ class PlanYears:
         if phase in self.last_phases:
             return start + self.plan_years - 1
         return None
+
+
+@dataclass(frozen=True)
+class Plenums:
+    """The Party plenums a text cites (from metadata_cues.yaml ``party_plenums``)."""
+
+    pattern: re.Pattern  # named groups ``term`` (十九) and ``list`` (二中、三中、…六中)
+    dates: dict[str, tuple[int, int, int]]  # 十九届六中 → (2021, 11, 11), its closing day
+
+    def session_year(self, compact: str, month: int, day: int | None = None) -> tuple[int, float, str] | None:
+        """(session year, weight, sentence) from the latest plenum cited and the session's month (and day),
+        or None when the latest plenum cited is not listed."""
+        latest: tuple[int, int, str, int] | None = None  # (term, plenum, name, position)
+        for m in self.pattern.finditer(compact):
+            term = cn_int(m.group("term"))
+            for n in re.findall(r"([一二三四五六七])中", m.group("list")):
+                key = (term, cn_int(n))
+                if latest is None or key > latest[:2]:
+                    latest = (*key, f"{m.group('term')}届{n}中", m.start())
+        if latest is None or latest[2] not in self.dates:
+            return None
+        year, p_month, p_day = self.dates[latest[2]]
+        sentence = sentence_at(compact, latest[3])
+        return (year if (month, day or 1) > (p_month, p_day) else year + 1), 0.4, sentence
 
 
 @dataclass(frozen=True)

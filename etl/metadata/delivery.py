@@ -270,6 +270,19 @@ def find_delivered(
     return _Delivery()
 
 
+def session_day(compact: str, cues: Cues) -> tuple[int, int | None] | None:
+    """The month and day of a congress session the header tells being held (12月9日上午,东山县第十八届人民
+    代表大会第一次会议举行…), whether or not it says the committee's report was delivered there."""
+    for m in cues.news_date.finditer(compact, 0, cues.header_chars):
+        if cues.not_delivery_after.match(compact, m.end()):
+            continue
+        if _held_session(_sentences_from(compact, m.start(), 1)[:160], cues):
+            month = _cn_int(m.group("m"))
+            day = _cn_int(m.group("d")) if m.group("d") else None
+            return (month, day) if 1 <= month <= 12 else None
+    return None
+
+
 def _held_session(text: str, cues: Cues) -> re.Match | None:
     """The first session in ``text`` that is being held, not one referred back to
     (市五届人大一次会议以来, 十五届人大四次会议确定的任务)."""

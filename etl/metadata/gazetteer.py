@@ -286,6 +286,12 @@ class _Gazetteer:
             self._add(str(alias), target("aliases", alias, name), "alias")
         for abbr, name in (data.get("abbreviations") or {}).items():
             self._add(str(abbr), target("abbreviations", abbr, name), "abbreviation")
+        self.nicknames: dict[str, Jurisdiction] = {}
+        for nick, name in (data.get("nicknames") or {}).items():
+            j = target("nicknames", nick, name)
+            if j.level != "provincial":
+                raise GazetteerDataError(f"{ALIASES_FILE}: nicknames: {nick} → {name} must name a province")
+            self.nicknames[str(nick)] = j
         words = [str(w) for w in data.get("common_words") or []]
         unknown = [w for w in words if w not in self.forms]
         if unknown:
@@ -458,6 +464,11 @@ def historical(name: str) -> list[Jurisdiction]:
     (巢湖市 → the prefecture abolished in 2011)."""
     name = name.strip()
     return [j for j in _gazetteer().historical if j.name == name]
+
+
+def nicknames() -> dict[str, Jurisdiction]:
+    """A province's literary names (龙江 → 黑龙江省), from the alias file's ``nicknames``."""
+    return dict(_gazetteer().nicknames)
 
 
 def by_code(code: str) -> Jurisdiction | None:

@@ -14,7 +14,9 @@
   (鼓楼区) is resolved with the places written before it (南京市鼓楼区) and the
   other places the text names. Without such an author, the place of the
   self-reference's kind that the text names most wins (鹤壁 in a 市人大常委会 summary),
-  with a warning.
+  with a warning; a 省人大常委会 text that names no province, only places inside one
+  (深入怒江、迪庆、昭通…等6个州市), is that province's, when three in four of them agree, or
+  one that calls it by its literary name twice (推动龙江高质量发展: jurisdiction_aliases.yaml).
 * **Places** come from the dated division table (``etl.metadata.gazetteer``, past names included); a name
   outside it is never the author: the jurisdiction is left empty and the report is pending.
 """
@@ -235,8 +237,44 @@ def find_jurisdiction(
         assert j is not None  # every code counted is a division of the gazetteer (by_code keeps past ones)
         warnings.append(f"地区“{j.name}”由正文地名推断：标题和开头未写明常委会所属地区")
         return j, True
+    if own_kind == "省" and (province := _province_of_places(compact)):
+        # 省人大常委会 … 深入怒江、迪庆、昭通、红河、文山、丽江等6个州市: a province's committee that names
+        # only the places inside it
+        warnings.append(f"地区“{province.name}”由正文中其下辖地名推断：正文未写明省名")
+        return province, True
+    if own_kind == "省" and (province := _province_of_nickname(compact)):
+        # 省人大常委会2019年工作综述 … 推动龙江高质量发展: a province's committee calling it by its
+        # literary name
+        warnings.append(f"地区“{province.name}”由正文中的省份别称推断：正文未写明省名")
+        return province, True
     warnings.append("未找到所属地区：未写明常委会所属地区，正文也未提到同级地名")
     return None, False
+
+
+def _province_of_nickname(compact: str) -> Jurisdiction | None:
+    """The province whose literary name (龙江) the text uses at least twice, when it uses only one
+    province's."""
+    used = {j.name: j for nick, j in gazetteer.nicknames().items() if compact.count(nick) >= 2}
+    return next(iter(used.values())) if len(used) == 1 else None
+
+
+_MIN_PLACES = 3  # distinct places below a province that must agree on it (three in four at least)
+
+
+def _province_of_places(compact: str) -> Jurisdiction | None:
+    """The province that the prefectures and counties a text names (each unambiguous) belong to, when at
+    least ``_MIN_PLACES`` distinct ones and three in four of them agree on it."""
+    places = {
+        j.code: j.province
+        for m in gazetteer.find_in(compact)
+        if (j := _unique(m)) is not None and j.level in ("prefecture", "county") and j.province
+    }
+    if len(places) < _MIN_PLACES:
+        return None
+    name, n = Counter(places.values()).most_common(1)[0]
+    if n < _MIN_PLACES or 4 * n < 3 * len(places):
+        return None
+    return next((j for j in gazetteer.candidates(name) if j.level == "provincial"), None)
 
 
 def _unknown_division(compact: str, span: tuple[int, int] | None, cues: Cues) -> str | None:

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 from etl.metadata import dating, gazetteer
 from etl.metadata.cues import Cues
-from etl.metadata.delivery import _Delivery, _is_delivered_text
+from etl.metadata.delivery import _Delivery, _is_delivered_text, session_day
 from etl.metadata.gazetteer import Jurisdiction
 from etl.metadata.kind import is_term_review, term_length
 from etl.metadata.sections import cues as section_cues
@@ -93,7 +93,13 @@ def resolve_period(
     # A session late in the year reviews its own year; a term review delivered mid-year (an election held
     # in the summer) ends its term in its own year too.
     late_month = cues.late_term_month if term else cues.late_session_month
-    late = delivery.month is not None and delivery.month >= late_month
+    # the session's month and day: the delivery's, else a session the header tells being held
+    # (12月9日上午,…第一次会议)
+    held_on: tuple[int, int | None] | None = session_day(compact, cues)
+    if delivery.month is not None:
+        held_on = (delivery.month, delivery.date.day if delivery.date else delivery.day)
+    month = held_on[0] if held_on else None
+    late = month is not None and month >= late_month
 
     session_votes: list[tuple[str, int, float, str]] = []
     if delivery.explicit and delivery.year:
@@ -139,10 +145,17 @@ def resolve_period(
         votes += dating.committee_terms(compact, _province_of, name, level, terms, None)
     if stamp_vote and not votes and not session_votes:  # an article's page date: the last resort
         session_votes.append(stamp_vote)
+    if held_on is not None and not votes and not session_votes:
+        # no year, session or page date at all (a county's first session, 12月9日上午,…): the latest Party
+        # plenum the text cites, read with the session's month and day
+        if plenum := cues.party_plenums.session_year(compact, *held_on):
+            session_votes.append(("plenum", *plenum))
     res = dating.resolve(votes, session_votes, term, late, terms, years)
     sources = {c.source for c in res.chosen}
     period = res.period
-    if period is not None and sources == {"stamp"} and stamp is not None:
+    if period is not None and "plenum" in sources and not sources & {"dateline", "session", "stamp"}:
+        warnings.append(f"报告期{_span_text(*period)}由文中引用的最近一次中央全会推断：正文未注明年份")
+    elif period is not None and sources == {"stamp"} and stamp is not None:
         warnings.append(f"报告期{_span_text(*period)}由发布日期{stamp.isoformat()}推断")
     elif period is not None and not sources & {
         "dateline",
