@@ -149,10 +149,9 @@ def level_points(
     con: duckdb.DuckDBPyConnection, parent: str, metric: str, period: tuple[int, int]
 ) -> pd.DataFrame:
     """The map's values: one point per jurisdiction whose parent is ``parent``, for one metric and period."""
-    where = (
-        "and a.metric = $metric and a.period_start = $p0 and a.period_end = $p1"
-        " and a.report_id in (select report_id from reports where parent = $parent)"
-    )
+    # the report's parent is a column of the aggregate: a plain filter in its scan, not a semi-join of the
+    # reports table (at 10 M facts: 31–48 → 22–32 ms; children_with_data 43–48 → 14–21 ms)
+    where = "and a.metric = $metric and a.period_start = $p0 and a.period_end = $p1 and a.parent = $parent"
     params = {"parent": parent, "metric": metric, "p0": period[0], "p1": period[1]}
     return _points(con, where, params, late=True)
 
@@ -167,7 +166,7 @@ def children_with_data(con: duckdb.DuckDBPyConnection, parent: str) -> pd.DataFr
     from agg_report_points a
     left join metrics m on m.code = a.metric
     where a.place is not null and a.period_start is not null and a.period_end is not null
-        and a.report_id in (select report_id from reports where parent = $parent)
+        and a.parent = $parent
         and a.report_id not in (select report_id from reports where meta_status = 'pending')
     group by all
     order by n desc, a.period_end desc, a.metric, a.period_start
