@@ -283,10 +283,13 @@ def fact_count(f: Filters, contains: str = "") -> int:
         where, extra = _contains_sql(contains)
         sql = _facts_cte(f) + f"select count(*) as n from in_range {where}"
         return int(_df(sql, _params(f, extra)).iloc[0, 0])
+    if not f.metrics:  # the per-category sums (agg_report_categories) hold the count
+        source, where = "agg_report_categories a", _where(f, "a", "a")
+    else:
+        source, where = f"agg_report_points a {_metrics_join(f)}", _where(f, "a", "m", "a.metric")
     sql = f"""
-    select coalesce(sum(a.n_facts), 0)::bigint as n from agg_report_points a
-    {_metrics_join(f)}
-    where a.period_end >= $y0 and a.period_start <= $y1 {_where(f, "a", "m", "a.metric")}
+    select coalesce(sum(a.n_facts), 0)::bigint as n from {source}
+    where a.period_end >= $y0 and a.period_start <= $y1 {where}
     """
     return int(_df(sql, _params(f)).iloc[0, 0])
 
