@@ -1,8 +1,10 @@
-"""Audit 15 (emitted facts on 26 more unseen pages, checked by hand): general causes of wrong facts,
+"""Audit 15 (emitted facts on 26 more unseen pages, checked by hand): three general causes of wrong facts,
 each on the real text (source URL beside it). The resolutions a congress session votes on the work reports
-(会议表决通过关于吉林市人民政府工作报告等6项决议) are the session's, not the standing committee's decisions,
-and the statutory reports alone (听取审议法定报告14项、专项报告10项) are a part of the reports heard, not the
-work reports."""
+(会议表决通过关于吉林市人民政府工作报告等6项决议) are the session's, not the standing committee's decisions;
+the statutory reports alone (听取审议法定报告14项、专项报告10项) are a part of the reports heard, not the
+work reports; and a session of the national congress named in a local text's header (十三届全国人大五次会议
+召开期间,内蒙古代表团… in a province's yearbook) is a delegation's, so it neither makes the text the
+national committee's nor dates it."""
 
 from __future__ import annotations
 
@@ -54,3 +56,38 @@ def test_work_reports_heard_still_count():
         2017,
         "annual_report",
     )
+
+
+# 内蒙古年鉴 2023卷 (a Traditional mirror with pinyin noise):
+# http://burgercrypto.com/shuzishizhi/nianjian/neimengguniajian/2023juan/neimengguzizhiqurenmindaibiaodahui/2024-11-19/429761.html
+NMG_YEARBOOK_2023 = (
+    "2023卷\n"
+    "【議案建議辦理】 2022年,自治區(qū)人大常委會辦理代表建議515件,其中,"
+    "發(fā)展規(guī)劃、建設(shè)項目和綜合經(jīng)濟(jì)方面的建議144件,占28%;"
+    "農(nóng)林牧水方面的建議134件,占26%。\n"
+    "【十三屆全國人大五次會議內(nèi)蒙古代表團(tuán)議案建議】 2022年3月5—11日,"
+    "十三屆全國人大五次會議召開期間,內(nèi)蒙古代表團(tuán)出席代表57人,共提交代表建議114件。\n"
+    "【“雙聯(lián)系”制度】 2022年,自治區(qū)人大常委會落實常委會組成人員聯(lián)系基層人大代表、"
+    "代表聯(lián)系人民群眾制度。"
+)
+
+
+def test_a_national_session_in_a_local_yearbook_is_a_delegations_venue():
+    from etl.metadata import extract_metadata
+
+    meta = extract_metadata(NMG_YEARBOOK_2023)
+    assert meta.jurisdiction == "内蒙古自治区"
+    # 十三届全国人大五次会议 (2022) would date the text 2021: the delegation's session, not the report's
+    assert meta.period_end != 2021
+
+
+def test_the_national_committees_own_news_is_still_national():
+    from etl.metadata import extract_metadata
+
+    # a national news summary that names the national committee and a session of the national congress
+    text = (
+        "十四届全国人大二次会议3月8日举行第二次全体会议。受全国人大常委会委托,赵乐际委员长向大会报告"
+        "全国人大常委会工作。过去一年,全国人大常委会制定法律6件,修改法律8件。"
+    )
+    meta = extract_metadata(text)
+    assert meta.jurisdiction == "全国"
