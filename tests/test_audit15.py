@@ -91,3 +91,26 @@ def test_the_national_committees_own_news_is_still_national():
     )
     meta = extract_metadata(text)
     assert meta.jurisdiction == "全国"
+
+
+# Round two: a deputy's personal story (代表声音, a mirror with pinyin noise): http://www.21accost.com/a/3240.html
+LIYUANFANG_2025 = (
+    "履职十余年来,李远方提出60多件代表建议,从呼吁公交站点(gōngjiāozhàndiǎn)设置的合理化,"
+    "到加强(jiāqiáng)食品安全监管"
+)
+
+
+def test_one_deputys_own_suggestions_are_not_the_committees_count():
+    assert not [p for p in pairs(LIYUANFANG_2025) if p[0].startswith("deputies.")]
+
+
+def test_one_deputy_speaking_for_herself_is_not_the_committees_count():
+    assert not [p for p in pairs("五年来,我共提出代表建议30件,均得到答复。") if p[0].startswith("deputies.")]
+
+
+def test_suggestions_the_deputies_put_forward_still_count():
+    assert ("deputies.suggestions", 583) in pairs("对代表在大会期间提出的583件建议进行督办。")
+    got = pairs("市六届人大一次会议代表提出的7件议案、470件建议已全部办结。")
+    assert ("deputies.motions", 7) in got
+    assert ("deputies.suggestions", 470) in got
+    assert ("deputies.motions", 119) in pairs("省人大代表提出议案119件、建议4795件", rtype="annual_report")
