@@ -114,3 +114,21 @@ def test_suggestions_the_deputies_put_forward_still_count():
     assert ("deputies.motions", 7) in got
     assert ("deputies.suggestions", 470) in got
     assert ("deputies.motions", 119) in pairs("省人大代表提出议案119件、建议4795件", rtype="annual_report")
+
+
+# A city government's account of the deputies' items handed to it (Traditional mirror, 2024):
+# http://idiamond.net/xxgk/xxgkml/qtzdgknr/jytabl/ztqk/202402/t20240228_3488728.shtml
+IDIAMOND_2024 = (
+    "市六屆人大二次會(huì)議交由市政府系統(tǒng)辦理的議案1件、代表建議93件,其中財(cái)政經(jīng)濟(jì)方面25件,"
+    "占承辦總數(shù)的26.8%;農(nóng)業(yè)農(nóng)村方面26件,占承辦總數(shù)的27.9%。"
+)
+
+
+def test_the_governments_share_of_the_deputies_items_is_not_the_committees_count():
+    got = pairs(IDIAMOND_2024, 2024, 2024)
+    assert not [p for p in got if p[0] in ("deputies.suggestions", "deputies.motions")]
+
+
+def test_suggestions_handed_on_to_the_government_still_count():
+    assert ("deputies.suggestions", 245) in pairs("代表提出建议245件,已全部交由市政府及有关部门办理。")
+    assert ("deputies.suggestions", 245) in pairs("督促市政府办理代表建议245件。")
