@@ -132,3 +132,24 @@ def test_the_governments_share_of_the_deputies_items_is_not_the_committees_count
 def test_suggestions_handed_on_to_the_government_still_count():
     assert ("deputies.suggestions", 245) in pairs("代表提出建议245件,已全部交由市政府及有关部门办理。")
     assert ("deputies.suggestions", 245) in pairs("督促市政府办理代表建议245件。")
+
+
+# A county-level city government's report on the suggestions it handled (2023):
+# http://www.qinyang.gov.cn/2023/11-23/2902344.html
+QINYANG_2023 = (
+    "2023年,市政府共办理市八届人大三次会议代表意见建议57件,其中:城建、交通、公路方面18件,工业环保方面13件。"
+    "已经解决或基本解决的43件(甲类),占建议总数的75.4%。"
+)
+
+
+def test_what_became_of_the_governments_share_is_the_shares_too():
+    assert not [p for p in pairs(QINYANG_2023) if p[0].startswith("deputies.")]
+    # and the satisfaction rate of the share handed to the government (idiamond, the sentence after)
+    after = "這些建議分別交由65家單位承辦,建議回復率100%,初次辦理滿意率達到92.47%,基本滿意率7.53%。"
+    text = IDIAMOND_2024 + after
+    assert not [p for p in pairs(text) if p[0].startswith("deputies.")]
+
+
+def test_resolved_suggestions_after_the_deputies_total_still_count():
+    got = pairs("代表提出的229件建议已全部交由承办单位办理。其中已解决或基本解决的211件。")
+    assert ("deputies.suggestions_resolved", 211) in got

@@ -143,6 +143,8 @@ def _context_allows(p: Pattern, ctx: dict, lead: str, words: str, kind: str) -> 
         return False
     if p.metric in ("deputies.suggestions", "deputies.motions") and _GOVERNMENT_SHARE.search(lead + words):
         return False
+    if p.metric.startswith("deputies.") and ctx["government_share"]:
+        return False
     if p.metric in _OWN_LAWS and _IN_FORCE.search(ctx["window"]):
         return False
     if p.metric.startswith(_COMMITTEE_ACTS) and ctx["congress"]:
@@ -244,6 +246,9 @@ def candidates_in(sentence: str, catalog: Catalog, prev: str = "") -> list[Candi
         "delegation": bool(_DELEGATION.search(sentence)),
         "proposals": bool(_PROPOSALS.search(sentence)),
         "congress": bool(_CONGRESS.search(sentence)) and not _COMMITTEE.search(sentence),
+        # the sentence before told the government's share (市政府共办理…代表意见建议57件): how many of those
+        # were resolved, or how satisfied the deputies were, is the share's too
+        "government_share": bool(_GOVERNMENT_SHARE.search(prev)),
     }
     plan_from = _plan_from(sentence)
     for p in catalog.patterns_for(sentence):
