@@ -114,6 +114,8 @@ def test_suggestions_the_deputies_put_forward_still_count():
     assert ("deputies.motions", 7) in got
     assert ("deputies.suggestions", 470) in got
     assert ("deputies.motions", 119) in pairs("省人大代表提出议案119件、建议4795件", rtype="annual_report")
+    # the deputies named anywhere before the verb, not only right before it
+    assert ("deputies.suggestions", 56) in pairs("闭会期间,市人大代表通过代表联络站提出建议56件。")
 
 
 # A city government's account of the deputies' items handed to it (Traditional mirror, 2024):

@@ -126,7 +126,7 @@ def _one_persons(p: Pattern, lead: str, words: str) -> bool:
     if not verb:
         return False
     m = _PROPOSER.search(clause[: verb.start()])
-    subject = m.group(1)[-4:] if m else ""
+    subject = m.group(1) if m else ""
     if subject in _PERSON or subject.endswith(_PERSON[:3]):
         return True
     return len(subject) >= 2 and not _COLLECTIVE.search(subject)
