@@ -197,13 +197,26 @@ def find_jurisdiction(
     for pos, held_place, _kind in sessions:
         if held_place:
             add(pos, held_place, True)
+    national_committee_named = any(
+        any(j.level == "national" for j in place.candidates) for _pos, place, _other in named
+    )
     for cand in pool.values():
         fits = own_kind is None or any(_fits(j, own_kind) for j in cand.mention.candidates)
         if own_kind and fits:
             cand.score += 15
+        # A session of the national congress in the header of a text whose committee calls itself by a
+        # local kind (自治区人大常委会) and that never names the national committee (全国人大常委会):
+        # the session a delegation attended (十三届全国人大五次会议召开期间,内蒙古代表团… in a
+        # province's yearbook), not the author's own.
+        venue_only = (
+            not fits
+            and not national_committee_named
+            and any(j.level == "national" for j in cand.mention.candidates)
+        )
         # Named in the opening, but of another kind than the committee calls itself
         # (在全国人大常委会和省人大常委会指导下 in a 市人大常委会 text): a mention, not the author.
-        cand.strong = cand.in_title or cand.at_header_session or (cand.in_header and fits)
+        held_here = cand.at_header_session and not venue_only
+        cand.strong = cand.in_title or held_here or (cand.in_header and fits)
 
     if any(c.strong for c in pool.values()):
         best = max(pool.values(), key=lambda c: c.score)

@@ -107,6 +107,10 @@ def resolve_period(
     for sess in held:
         if sess.year is None:
             continue
+        if sess.body == "全国" and level is not None and level != "national":
+            # the national congress's session in a local text (十三届全国人大五次会议召开期间,内蒙古代表团…
+            # in a province's yearbook): the delegation's, not the session the local report was delivered at
+            continue
         first = not any(v[0] == "session" for v in session_votes)
         weight = (0.9 if sess.body == "全国" or sess.body in terms.provinces else 0.7) if first else 0.2
         session_votes.append(("session", sess.year, weight, sess.sentence))
