@@ -594,14 +594,20 @@ def quality_checks() -> pd.DataFrame:
 
 def pending_reports() -> pd.DataFrame:
     """Reports 待确认 (their period or place unresolved), with their evidence and how many facts wait."""
-    sql = f"""
-    select r.report_id, r.source_file, r.title, r.place as jurisdiction, r.period_start, r.period_end,
-        r.report_type, r.delivered, r.meta_pending, r.period_confidence, r.meta_evidence,
-        {_N_FACTS} as n_facts,
-        (select left(t.norm_text, 160) from report_texts t where t.report_id = r.report_id) as opening
-    from reports_placed r
-    where r.meta_status = 'pending'
-    order by n_facts desc, r.source_file
+    # the pending reports first, then their counts and openings: correlated subqueries over every report
+    # read all 64,000 texts' openings (250 ms at 10 M facts with no report pending)
+    sql = """
+    with p as materialized (
+        select r.report_id, r.source_file, r.title, r.place as jurisdiction, r.period_start, r.period_end,
+            r.report_type, r.delivered, r.meta_pending, r.period_confidence, r.meta_evidence
+        from reports_placed r
+        where r.meta_status = 'pending'
+    )
+    select p.*, coalesce(a.n_facts, 0) as n_facts, left(t.norm_text, 160) as opening
+    from p
+    left join agg_reports a on a.report_id = p.report_id
+    left join report_texts t on t.report_id = p.report_id
+    order by n_facts desc, p.source_file
     """
     return _df(sql)
 

@@ -51,6 +51,7 @@ def test_a_pending_report_without_a_clue_sentence_shows_its_opening_words(tmp_pa
     pending = at.dataframe[0].value
     assert len(pending) == 1 and pending["待确认"].iloc[0] == "年份"  # no year anywhere in it
     assert "开头 郑州市人民代表大会常务委员会工作报告" in pending["线索（原句）"].iloc[0]
+    assert pending["暂未计入的数据"].iloc[0] == 2  # 会议8次, 专项工作报告12项: on no chart until it is dated
 
 
 def test_metadata_warnings_are_listed_after_the_build(corpus_db, monkeypatch):
