@@ -18,7 +18,7 @@ from conftest import ROOT, gold_rows, run_etl, score_against_gold
 from etl.extract.catalog import CORE_CODES
 
 REAL = ROOT / "data" / "corpus-real"
-# A second set of 160 report openings from 31 provinces (Henan only in two held-out session items;
+# A second set of 172 report openings from 31 provinces (Henan only in two held-out session items;
 # provincial, city and county, 2004–2026), gathered and annotated later by other examiners:
 # tests/fixtures/gold/EXTRA_NOTES.md.
 EXTRA = ROOT / "data" / "corpus-extra"

@@ -386,6 +386,29 @@ _NUMBERED = re.compile(r"^\s*(?:\d{1,2}|[一二三四五六七八九十]{1,3})[�
 _HAS_NUMBER = re.compile(r"\d|[一二两三四五六七八九十百千万]")
 
 
+# A sentence that opens with a topic (围绕提高经济运行质效,听取报告11项,开展执法检查1次…; 聚焦民生,…) counts
+# the year's work on that topic: a part of the year's total when the report states one elsewhere (审议“一府
+# 两院”报告23项, 开展执法检查3次), not a second figure for the year. Kept when it is the only statement.
+_TOPIC_OPENING = re.compile(
+    r"^\s*(?:[（(][一二三四五六七八九十\d]{1,3}[)）]|[一二三四五六七八九十\d]{1,3}[、.])?"
+    r"(?:围绕|聚焦|针对|着眼|着眼于|紧扣|紧盯|立足)[^,，。;；:：]{1,30}[,，]"
+)
+
+
+def _drop_topic_parts(facts: list[tuple[Fact, bool]]) -> list[Fact]:
+    """Facts of a topic-opened sentence that another statement of the same metric and period exceeds."""
+    whole: dict[tuple, float] = {}
+    for f, topic in facts:
+        if not topic:
+            key = (f.metric, f.period_start, f.period_end)
+            whole[key] = max(whole.get(key, 0.0), f.value)
+    return [
+        f
+        for f, topic in facts
+        if not (topic and whole.get((f.metric, f.period_start, f.period_end), 0) > f.value)
+    ]
+
+
 def extract_facts(
     norm: Normalized,
     sections: list[Section],
@@ -395,7 +418,7 @@ def extract_facts(
     """All facts of one report, in text order, with evidence and offsets."""
     catalog = catalog or load_catalog()
     text = norm.text
-    facts: list[Fact] = []
+    facts: list[tuple[Fact, bool]] = []  # with whether its sentence opens with a topic
     seen: set[tuple] = set()
     prev = ""
     plan_list = False  # inside a numbered list that a plan sentence opened (新的一年…包括1、… 2、… 3、…)
@@ -424,8 +447,9 @@ def extract_facts(
                 seen.add(key)
                 if _other_body(text[a : a + c.num_start]):
                     continue  # another body's count (乡镇人大…, 信访部门…): not the committee's
-                facts.append(_fact(norm, metric, c, a, b, period, section, sentence))
-    return sorted(facts, key=lambda f: f.value_start)
+                topic = bool(_TOPIC_OPENING.match(sentence))
+                facts.append((_fact(norm, metric, c, a, b, period, section, sentence), topic))
+    return sorted(_drop_topic_parts(facts), key=lambda f: f.value_start)
 
 
 def _other_body(before: str) -> bool:

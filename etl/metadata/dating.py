@@ -611,6 +611,19 @@ def stamp_session_year(stamp: dt.date, month: int | None, day: int | None) -> in
     return stamp.year if (month, day or 1) <= (stamp.month, stamp.day) else stamp.year - 1
 
 
+def days_before(stamp: dt.date, month: int, day: int) -> int | None:
+    """How many days before the page's ``stamp`` a yearless month and day fell (its latest occurrence on or
+    before the stamp), or None when the day does not exist."""
+    for year in (stamp.year, stamp.year - 1):
+        try:
+            d = dt.date(year, month, day)
+        except ValueError:
+            return None
+        if d <= stamp:
+            return (stamp - d).days
+    return None
+
+
 def describe(c: Candidate) -> dict:
     span = f"{c.start}" if c.start == c.end else f"{c.start}–{c.end}"
     return {"value": span, "source": c.source, "weight": c.weight, "sentence": c.sentence}

@@ -78,7 +78,14 @@ def _years(text: _Text, title: str | None, cues: Cues) -> _Years:
         elif any(rest.startswith(w) for w in cues.neutral_words):
             # 2019年是…之年 … 2020年是…收官之年: a year told after the year before it speaks of the coming
             # year (the review comes first), whatever month the session is in
-            (plan if year - 1 in neutral or year - 1 in past else neutral).append(year)
+            if year - 1 in neutral or year - 1 in past:
+                plan.append(year)
+            elif _told_done(text.dense, m.end()):
+                # 2025年,是“十四五”收官之年…。县人大常委会…圆满完成了…任务: the year the next sentence
+                # reports done is the one reviewed (the session is in the year after it)
+                past.append(year)
+            else:
+                neutral.append(year)
         elif any(w in rest[:40] for w in cues.plan_words):
             plan.append(year)
         else:
@@ -94,6 +101,22 @@ def _years(text: _Text, title: str | None, cues: Cues) -> _Years:
                 break
     headings += after_heading.values()
     return _Years(tuple(past), tuple(dated), tuple(plan), tuple(neutral), tuple(headings))
+
+
+# What a sentence reports as done (圆满完成了…任务, 取得了…成效), and its future (将…): a year said to be
+# something (2025年,是…收官之年) followed by a sentence telling its work done is the year reviewed.
+_DONE = re.compile(r"完成了|取得了|实现了|作出了|圆满完成")
+_WILL = re.compile(r"将(?!近)")
+
+
+def _told_done(dense: str, end: int) -> bool:
+    """Whether the sentence after the one ending past ``end`` reports work done, without plan words."""
+    stop = dense.find("。", end)
+    if stop < 0:
+        return False
+    nxt_end = dense.find("。", stop + 1)
+    nxt = dense[stop + 1 : nxt_end if nxt_end >= 0 else len(dense)]
+    return bool(_DONE.search(nxt)) and not _WILL.search(nxt)
 
 
 def _session_year(years: _Years, month: int | None, cues: Cues) -> int | None:

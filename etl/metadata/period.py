@@ -22,6 +22,8 @@ from etl.metadata.sections import cues as section_cues
 from etl.metadata.text import _cn_int, _Text
 from etl.models import Section
 
+_NEAR_DAYS = 7  # a page this many days after the session it tells dates that session
+
 
 def _province_of(before: str, inner: str) -> str | None:
     """The province a session or committee phrase names (河南省第十四届…, 十四届河南省人大…)."""
@@ -123,11 +125,23 @@ def resolve_period(
     stamp_vote = None
     if stamp is not None:
         day = delivery.date.day if delivery.date else delivery.day
-        year = dating.stamp_session_year(stamp, delivery.month, day)
-        if delivery.month is None and stamp.month >= cues.late_session_month:
+        s_month = delivery.month
+        if s_month is None and held_on is not None:
+            s_month, day = held_on  # the session the header tells being held (12月18日上午,…第四次会议开幕)
+        year = dating.stamp_session_year(stamp, s_month, day)
+        if s_month is None and stamp.month >= cues.late_session_month:
             year += 1  # published late in the year: the year it reviews is its own
-        stamp_vote = ("stamp", year, 0.5, f"发布日期 {stamp.isoformat()}")
-        if _is_delivered_text(prepared, delivery, cues):
+        # A page published within days of the session it tells being held (发布时间:2024年12月19日 over
+        # 12月18日上午,…第四次会议开幕) dates that session as surely as a dateline would.
+        near = (
+            delivery.month is None
+            and held_on is not None
+            and held_on[1] is not None
+            and (d := dating.days_before(stamp, held_on[0], held_on[1])) is not None
+            and d <= _NEAR_DAYS
+        )
+        stamp_vote = ("stamp", year, 0.9 if near else 0.5, f"发布日期 {stamp.isoformat()}")
+        if near or _is_delivered_text(prepared, delivery, cues):
             session_votes.append(stamp_vote)
             stamp_vote = None
 
