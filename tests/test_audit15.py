@@ -155,3 +155,17 @@ def test_what_became_of_the_governments_share_is_the_shares_too():
 def test_resolved_suggestions_after_the_deputies_total_still_count():
     got = pairs("代表提出的229件建议已全部交由承办单位办理。其中已解决或基本解决的211件。")
     assert ("deputies.suggestions_resolved", 211) in got
+
+
+# The national committee's report (全国人大常委会工作报告) as the genre set has it: http://hetrip.cn/gongsi/451.html
+# The items are described by what they are about (对各方面工作提出的),
+# the deputies named in the clause before; a run of words before 提出 that is no name is no proposer.
+NATIONAL_ITEMS = (
+    "去年大会期间,代表提出的271件议案,交由9个专门委员会审议;对各方面工作提出的8314件建议、批评和意见,"
+    "交由204家单位研究办理。"
+)
+
+
+def test_items_described_by_their_subject_are_still_the_deputies():
+    got = pairs(NATIONAL_ITEMS, 2019, 2019, "annual_report")
+    assert ("deputies.suggestions", 8314) in got and ("deputies.motions", 271) in got
