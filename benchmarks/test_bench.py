@@ -102,7 +102,7 @@ def test_memory_of_an_xlsx_export_of_a_million_facts(tmp_path):
     proc = subprocess.run([sys.executable, "-c", _EXPORT, str(db), str(out)], cwd=ROOT, capture_output=True,
                           text=True, timeout=3600)  # fmt: skip
     assert proc.returncode == 0, proc.stderr
-    n, maxrss_kb, seconds = proc.stdout.split()
+    n, maxrss_kb, seconds = proc.stdout.splitlines()[-1].split()  # after DuckDB's progress bar, if any
     peak_mb = int(maxrss_kb) / 1024  # Linux reports ru_maxrss in KiB
     print(f"XLSX export of {int(n):,} facts: peak RSS {peak_mb:.0f} MB, {float(seconds):.0f} s, "
           f"{out.stat().st_size / 2**20:.0f} MiB file")  # fmt: skip
