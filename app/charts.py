@@ -8,6 +8,7 @@ user sees is what they download.
 
 from __future__ import annotations
 
+import functools
 import html
 import textwrap
 from collections import Counter
@@ -146,7 +147,7 @@ def report_label(row) -> str:
     title = row.get("title")
     title = "" if _missing(title) else tidy_text(str(title))
     delivered = row.get("delivered")
-    date = "日期不详" if _missing(delivered) else f"{pd.Timestamp(delivered):%Y年%-m月%-d日}"
+    date = "日期不详" if _missing(delivered) else _date_zh(delivered)
     if title:
         name = f"《{title}》" if jur in title else f"{jur}《{title}》"
     else:
@@ -154,6 +155,11 @@ def report_label(row) -> str:
         period = period_zh(start, row.get("report_period_end", row.get("period_end")))
         name = f"{jur} {period}{report_type_zh(row.get('report_type'))}"
     return f"{name}（{date}）"
+
+
+@functools.lru_cache(maxsize=4096)
+def _date_zh(day) -> str:
+    return f"{pd.Timestamp(day):%Y年%-m月%-d日}"
 
 
 def _point(row, value: float | None = None, note: str | None = None) -> Point:

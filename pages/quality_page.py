@@ -58,9 +58,11 @@ def _words(name: str, message: str) -> str:
     return check_note(name) + (f"（涉及数值：{values}）" if values else "")
 
 
-def _go_fix(records: list[dict], what: str, key: str) -> None:
-    """去处理: pick one of the table's reports and open it on the 报告 page in this session, signed in."""
-    labels = {r["report_id"]: report_label(r) for r in records if r["report_id"]}
+def _go_fix(records: list[dict], what: str, key: str, names: list[str] | None = None) -> None:
+    """去处理: pick one of the table's reports and open it on the 报告 page in this session, signed in.
+    ``names``: the records' report labels when the table has them already."""
+    names = names if names is not None else [report_label(r) for r in records]
+    labels = {r["report_id"]: n for r, n in zip(records, names, strict=True) if r["report_id"]}
     ids = list(labels)
     if not ids:
         return
@@ -141,10 +143,11 @@ def main() -> None:
     if chosen:
         checks = checks[checks["check_name"].isin(chosen)]
     check_rows = records(checks)
+    names = [report_label(r) for r in check_rows]
     table = pd.DataFrame(
         {
             "类型": checks["check_name"].map(check_zh),
-            "报告": [report_label(r) for r in check_rows],
+            "报告": names,
             "期间": [
                 period_zh(a, b) for a, b in zip(checks["period_start"], checks["period_end"], strict=True)
             ],
@@ -162,7 +165,7 @@ def main() -> None:
             "原句": st.column_config.TextColumn("原句", width="large"),
         },
     )
-    _go_fix(check_rows, "打开报告", key="dq_checks")
+    _go_fix(check_rows, "打开报告", key="dq_checks", names=names)
     st.caption("检查只提示可能的问题，不会改动任何数据；核对无误的提示可以不处理。")
 
 
