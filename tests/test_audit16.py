@@ -134,3 +134,16 @@ def test_what_the_committee_will_arrange_to_hear_is_a_plan():
 def test_reports_heard_as_arranged_still_count():
     got = pairs("常委会按照年度工作安排,听取审议专项工作报告8个。", rtype="annual_report")
     assert ("supervision.work_reports", 8) in got
+
+
+# the same page's subtitles: each heads the plan paragraph under it
+BEIJING_2007_SUBTITLED = "听取审议8项专项工作报告\n" + BEIJING_2007
+
+
+def test_a_subtitle_over_a_plan_paragraph_is_the_plans():
+    assert not [p for p in pairs(BEIJING_2007_SUBTITLED, 2007, 2007) if p[0] == "supervision.work_reports"]
+
+
+def test_a_subtitle_over_past_work_still_counts():
+    text = "听取审议8项专项工作报告\n一年来,常委会围绕全市中心工作,认真开展监督。"
+    assert ("supervision.work_reports", 8) in pairs(text, rtype="annual_report")

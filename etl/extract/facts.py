@@ -428,6 +428,10 @@ _TOPIC_OPENING = re.compile(
 )
 
 
+# A subtitle line of a news text (no clause punctuation, short) has the tense of the paragraph under it.
+_HEADING_LINE = re.compile(r"^\s*[^,，。;；:：!！?？]{2,24}\s*$")
+
+
 def _drop_topic_parts(facts: list[tuple[Fact, bool]]) -> list[Fact]:
     """Facts of a topic-opened sentence that another statement of the same metric and period exceeds."""
     whole: dict[tuple, float] = {}
@@ -456,8 +460,13 @@ def extract_facts(
     prev = ""
     plan_list = False  # inside a numbered list that a plan sentence opened (新的一年…包括1、… 2、… 3、…)
     handler = False  # the government's share was told and the committee not named since
-    for a, b in _bounded(sentences(text), text):
+    spans = list(_bounded(sentences(text), text))
+    for i, (a, b) in enumerate(spans):
         sentence = text[a:b]
+        if _HEADING_LINE.match(sentence) and i + 1 < len(spans):
+            nxt = text[spans[i + 1][0] : spans[i + 1][1]]
+            if _PLAN.search(nxt) or _plan_from(nxt) is not None:
+                continue  # a news subtitle over a plan (听取审议8项专项工作报告 / …将安排听取审议…8个…)
         before, prev = prev, sentence
         if _COMMITTEE_NAMED.search(sentence):
             handler = False
