@@ -557,6 +557,21 @@ def resolve(name: str, context_names: Iterable[str] = ()) -> Jurisdiction | None
     return None
 
 
+# A two-character name (a one-character stem and its suffix: 理县, 和县, 沙县, 易县) glued to the character
+# before it is the tail of a word, not a place: 办理县十八届人大四次会议议案 (the county's session, read as
+# 理县 in 四川), 治理县城, 管理区. Such a name counts only after a non-Chinese character, a parent's suffix
+# (马鞍山市和县) or a word that takes a place after it (在、到、赴、对…).
+_SHORT_NAME_SUFFIXES = "县市区旗"
+_BEFORE_A_NAME = set("省市州盟区县旗在到赴对向由从于与和及、的是为即驻原今全该本")
+
+
+def _glued(text: str, start: int, surface: str) -> bool:
+    if len(surface) != 2 or surface[1] not in _SHORT_NAME_SUFFIXES or start == 0:
+        return False
+    before = text[start - 1]
+    return "\u4e00" <= before <= "\u9fff" and before not in _BEFORE_A_NAME
+
+
 def find_in(
     text: str,
     *,
@@ -580,6 +595,8 @@ def find_in(
             continue  # inside the name taken before
         for length in lengths:
             surface = text[start : start + length]
+            if _glued(text, start, surface):
+                continue
             mention = _mention(g, surface, start, include_national, include_common_words, short, True)
             if mention:
                 out.append(mention)
@@ -593,6 +610,8 @@ def name_ending_at(text: str, end: int, *, short: bool = True) -> PlaceMention |
     one-character abbreviations; common words and 全国 included, since the caller knows the context."""
     g = _gazetteer()
     for length in range(min(g.max_len, end), 1, -1):
+        if _glued(text, end - length, text[end - length : end]):
+            continue
         mention = _mention(g, text[end - length : end], end - length, True, True, short, False)
         if mention:
             return mention
