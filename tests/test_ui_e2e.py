@@ -169,7 +169,9 @@ def test_a_phone_gets_cards_two_to_a_row_charts_early_and_no_modebar_over_titles
             chart = page.locator(".js-plotly-plot").first
             expect(chart).to_be_visible(timeout=60_000)
             cards = page.locator('[data-testid="stMetric"]')
-            assert cards.count() >= 6
+            # the run may still be drawing when the first chart shows (a clean-clone CI counted 3 of 8 cards)
+            expect(cards.nth(5)).to_be_visible(timeout=60_000)
+            page.wait_for_timeout(500)
             tops = [round(cards.nth(i).bounding_box()["y"]) for i in range(3)]
             assert tops[0] == tops[1] < tops[2], tops  # two to a row
             top = page.evaluate("() => document.querySelector('.js-plotly-plot').getBoundingClientRect().top")
