@@ -129,7 +129,6 @@ _GOVERNMENT_SHARE = re.compile(
 # 建议52件。…代表们提出的52件建议中…A类建议共33件, two paragraphs on): the deputies' counts that follow
 # are the share's. Not the whole it is a part of, told with the share after it (代表共提出建议856件,其中
 # 归属省政府系统组织办理的建议778件).
-_COMMITTEE_NAMED = re.compile(r"常委会|常务委员会")
 _WHOLE_OF_SHARE = re.compile(r"^[^。]{0,12}其中[^。]{0,16}政府")
 
 
@@ -160,8 +159,6 @@ def _context_allows(p: Pattern, ctx: dict, lead: str, words: str, kind: str) -> 
     if _one_persons(p, lead, words):
         return False
     if p.metric in ("deputies.suggestions", "deputies.motions") and _GOVERNMENT_SHARE.search(lead + words):
-        return False
-    if p.metric.startswith("deputies.") and ctx["government_share"]:
         return False
     if p.metric in _OWN_LAWS and _IN_FORCE.search(ctx["window"]):
         return False
@@ -258,7 +255,7 @@ def _shares_count_after(tail: str) -> bool:
 def candidates_in(sentence: str, catalog: Catalog, prev: str = "", handler: bool = False) -> list[Candidate]:
     """Every pattern's candidates in ``sentence``; ``prev`` is the sentence before it
     (prev_has/prev_lacks); ``handler``: an earlier sentence told the government's share of the deputies'
-    items and no sentence since named the committee."""
+    items and no sentence since named the committee (extract_facts keeps it)."""
     out: list[Candidate] = []
     share = _GOVERNMENT_SHARE.search(sentence)
     ctx: dict[str, bool | str] = {
@@ -266,11 +263,10 @@ def candidates_in(sentence: str, catalog: Catalog, prev: str = "", handler: bool
         "delegation": bool(_DELEGATION.search(sentence)),
         "proposals": bool(_PROPOSALS.search(sentence)),
         "congress": bool(_CONGRESS.search(sentence)) and not _COMMITTEE.search(sentence),
-        # the sentence before told the government's share (市政府共办理…代表意见建议57件): how many of those
-        # were resolved, or how satisfied the deputies were, is the share's too
-        "government_share": (bool(_GOVERNMENT_SHARE.search(prev)) or handler)
-        and not _COMMITTEE_NAMED.search(sentence),
     }
+    # an earlier sentence told the government's share (市政府共办理…代表意见建议57件): how many of those were
+    # resolved, or how satisfied the deputies were, is the share's too
+    for_share = handler and not _COMMITTEE.search(sentence)
     plan_from = _plan_from(sentence)
     for p in catalog.patterns_for(sentence):
         if not _sentence_conditions_hold(p, sentence, prev):
@@ -289,15 +285,19 @@ def candidates_in(sentence: str, catalog: Catalog, prev: str = "", handler: bool
                 lead + sentence[m.start() : m.start("num")]
             ):
                 continue
-            if kind != "blocker" and p.metric.startswith("deputies."):
-                whole = p.metric in ("deputies.suggestions", "deputies.motions") and bool(
-                    _WHOLE_OF_SHARE.search(sentence[m.end() :])
+            # the share's own counts (resolved, satisfied, handled), but not the whole the share is a part
+            # of (代表共提出建议856件,其中归属省政府…778件)
+            if (
+                kind != "blocker"
+                and p.metric.startswith("deputies.")
+                and (for_share or (share and share.end() <= m.start()))
+                and not (
+                    p.metric in ("deputies.suggestions", "deputies.motions")
+                    and _WHOLE_OF_SHARE.search(sentence[m.end() :])
                 )
-                if whole:
-                    pass  # the whole the share is a part of (代表共提出建议856件,其中归属省政府…778件)
-                elif ctx["government_share"] or (share and share.end() <= m.start()):
-                    continue  # the share's own counts: resolved, satisfied, handled
-            if not _context_allows(p, {**ctx, "government_share": False}, lead, m.group(), kind):
+            ):
+                continue
+            if not _context_allows(p, ctx, lead, m.group(), kind):
                 continue
             keyword_first = m.start("num") > m.start()
             if not keyword_first and lead.endswith("对"):
@@ -468,7 +468,7 @@ def extract_facts(
             if _PLAN.search(nxt) or _plan_from(nxt) is not None:
                 continue  # a news subtitle over a plan (听取审议8项专项工作报告 / …将安排听取审议…8个…)
         before, prev = prev, sentence
-        if _COMMITTEE_NAMED.search(sentence):
+        if _COMMITTEE.search(sentence):
             handler = False
         carry = handler
         if _GOVERNMENT_SHARE.search(sentence):
