@@ -277,16 +277,22 @@ def _first_rows_source(f: Filters, sort: str, limit: int) -> tuple[str, dict]:
     return sql, {"rids": rids, "pair_keys": keys, "edited": edited}
 
 
+def _count_source(f: Filters) -> tuple[str, str]:
+    """The aggregate (as ``a``) that counts facts and places under ``f``, with f's conditions on it: the
+    per-category sums (agg_report_categories, a fifth of the rows) unless a metric filter needs the
+    per-metric rows."""
+    if not f.metrics:
+        return "agg_report_categories a", _where(f, "a", "a")
+    return f"agg_report_points a {_metrics_join(f)}", _where(f, "a", "m", "a.metric")
+
+
 def fact_count(f: Filters, contains: str = "") -> int:
     """How many facts fact_rows(f, contains=contains) has without a limit."""
     if contains:  # the search reads the sentences themselves
         where, extra = _contains_sql(contains)
         sql = _facts_cte(f) + f"select count(*) as n from in_range {where}"
         return int(_df(sql, _params(f, extra)).iloc[0, 0])
-    if not f.metrics:  # the per-category sums (agg_report_categories) hold the count
-        source, where = "agg_report_categories a", _where(f, "a", "a")
-    else:
-        source, where = f"agg_report_points a {_metrics_join(f)}", _where(f, "a", "m", "a.metric")
+    source, where = _count_source(f)
     sql = f"""
     select coalesce(sum(a.n_facts), 0)::bigint as n from {source}
     where a.period_end >= $y0 and a.period_start <= $y1 {where}
@@ -435,10 +441,7 @@ def periods(f: Filters) -> pd.DataFrame:
     """The periods (one year or a term) that facts matching ``f`` cover, with how many facts each and how
     many places have them.  Without a metric filter the per-category sums (agg_report_categories) answer
     it."""
-    if not f.metrics:
-        source, where = "agg_report_categories a", _where(f, "a", "a")
-    else:
-        source, where = f"agg_report_points a {_metrics_join(f)}", _where(f, "a", "m", "a.metric")
+    source, where = _count_source(f)
     sql = f"""
     select a.period_start, a.period_end, sum(a.n_facts)::bigint as n_facts,
         count(distinct a.place) as n_jurisdictions

@@ -111,7 +111,7 @@ _PROPOSED = re.compile(r"(?:提出|提交|领衔)")
 _PROPOSER = re.compile(r"([\u4e00-\u9fff]*?)(?:共计|共|累计|先后|已经|已|还|又|均|都|曾)*$")
 _COLLECTIVE = re.compile(r"代表|会议|期间|大会|闭会|以来|各级|全体|委员|会上|群众")
 _PERSON = ("我", "她", "他", "本人")
-_NOT_A_NAME = tuple("对就向为在从按据围针关各各该本全")
+_NOT_A_NAME = tuple("对就向为在从按据围针关各该本全")
 # The government's share of the deputies' items (交由市政府系统办理的议案1件、代表建议93件;
 # 市政府共办理…建议57件): the suggestions handed to one handler, a part of those the deputies put forward
 # (西安 2023: 445 in all, 427 of them with the government), told by the handler: not the committee's count.
